@@ -1,0 +1,99 @@
+package persistence
+
+import (
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/actorstore/actorstore/messages"
+)
+
+// EventDataToProto converts an event to its wire form.
+func EventDataToProto(e *EventData) *messages.EventData {
+	id := e.ID
+	return &messages.EventData{
+		EventId:       id[:],
+		Type:          e.Type,
+		SchemaVersion: e.SchemaVersion,
+		ContentType:   e.ContentType,
+		Data:          e.Data,
+		Metadata:      e.Metadata,
+	}
+}
+
+// EventDataFromProto converts an event from its wire form. A missing or
+// malformed event ID is an *InputError with Field "event_id".
+func EventDataFromProto(m *messages.EventData) (EventData, error) {
+	if m == nil {
+		return EventData{}, &InputError{Field: "event", Rule: "required", Message: "event is missing"}
+	}
+	id, err := uuid.FromBytes(m.GetEventId())
+	if err != nil {
+		return EventData{}, &InputError{Field: "event_id", Rule: "format", Message: "event ID must be 16 bytes"}
+	}
+	data := m.GetData()
+	if data == nil {
+		data = []byte{} // proto3 does not tell an empty payload from a missing one
+	}
+	return EventData{
+		ID:            id,
+		Type:          m.GetType(),
+		SchemaVersion: m.GetSchemaVersion(),
+		ContentType:   m.GetContentType(),
+		Data:          data,
+		Metadata:      m.GetMetadata(),
+	}, nil
+}
+
+// RecordedEventToProto converts a recorded event to its wire form.
+func RecordedEventToProto(e *RecordedEvent) *messages.RecordedEvent {
+	return &messages.RecordedEvent{
+		Event:         EventDataToProto(&e.EventData),
+		Stream:        e.Stream,
+		StreamVersion: e.Version,
+		Position:      e.Position,
+		Created:       timestamppb.New(e.Created),
+	}
+}
+
+// RecordedEventFromProto converts a recorded event from its wire form.
+func RecordedEventFromProto(m *messages.RecordedEvent) (RecordedEvent, error) {
+	ed, err := EventDataFromProto(m.GetEvent())
+	if err != nil {
+		return RecordedEvent{}, err
+	}
+	return RecordedEvent{
+		EventData: ed,
+		Stream:    m.GetStream(),
+		Version:   m.GetStreamVersion(),
+		Position:  m.GetPosition(),
+		Created:   m.GetCreated().AsTime(),
+	}, nil
+}
+
+// ExpectedVersionToProto converts an expectation to its wire form.
+func ExpectedVersionToProto(e ExpectedVersion) *messages.ExpectedVersion {
+	switch {
+	case e.IsNoStream():
+		return &messages.ExpectedVersion{Kind: &messages.ExpectedVersion_NoStream{NoStream: true}}
+	case e.IsStreamExists():
+		return &messages.ExpectedVersion{Kind: &messages.ExpectedVersion_StreamExists{StreamExists: true}}
+	}
+	if v, ok := e.ExactVersion(); ok {
+		return &messages.ExpectedVersion{Kind: &messages.ExpectedVersion_Exact{Exact: v}}
+	}
+	return &messages.ExpectedVersion{Kind: &messages.ExpectedVersion_Any{Any: true}}
+}
+
+// ExpectedVersionFromProto converts an expectation from its wire form; a
+// missing one is Any.
+func ExpectedVersionFromProto(m *messages.ExpectedVersion) ExpectedVersion {
+	switch k := m.GetKind().(type) {
+	case *messages.ExpectedVersion_NoStream:
+		return NoStream()
+	case *messages.ExpectedVersion_StreamExists:
+		return StreamExists()
+	case *messages.ExpectedVersion_Exact:
+		return Exact(k.Exact)
+	}
+	return Any()
+}

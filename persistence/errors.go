@@ -1,0 +1,167 @@
+package persistence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// Sentinel errors. Every typed error below matches one of them with
+// errors.Is, so callers can test the kind without the type:
+//
+//	if errors.Is(err, persistence.ErrConcurrency) { reload and retry }
+var (
+	// ErrConcurrency: the stream was not at the expected version.
+	ErrConcurrency = errors.New("wrong expected version")
+	// ErrStreamNotFound: the stream has no events.
+	ErrStreamNotFound = errors.New("stream not found")
+	// ErrInvalidInput: the request is malformed; retrying it cannot succeed.
+	ErrInvalidInput = errors.New("invalid input")
+	// ErrDuplicateEvent: an event ID is already stored in another stream, or
+	// a retry repeats only some of an earlier append's event IDs.
+	ErrDuplicateEvent = errors.New("duplicate event ID")
+	// ErrUnavailable: the database could not be reached or failed
+	// transiently, and retries were used up. Safe to retry later.
+	ErrUnavailable = errors.New("store unavailable")
+	// ErrTimeout: the operation's deadline passed. Safe to retry with the
+	// same event IDs: an append that did commit returns its original result.
+	ErrTimeout = errors.New("operation timed out")
+	// ErrClosed: the store was closed.
+	ErrClosed = errors.New("store closed")
+)
+
+// ConcurrencyError reports that a stream was not at the expected version.
+// Nothing of the append was written and no global position was used.
+type ConcurrencyError struct {
+	Stream   string
+	Expected ExpectedVersion
+	// Actual is the stream's version when the append was checked (0: no events).
+	Actual  Version
+	TraceID string
+}
+
+func (e *ConcurrencyError) Error() string {
+	return fmt.Sprintf("stream %q: wrong expected version: expected %s, actual %d%s",
+		e.Stream, e.Expected, e.Actual, traceSuffix(e.TraceID))
+}
+
+// Is makes errors.Is(err, ErrConcurrency) true.
+func (e *ConcurrencyError) Is(target error) bool { return target == ErrConcurrency }
+
+// StreamNotFoundError reports a read of a stream that has no events.
+type StreamNotFoundError struct {
+	Stream  string
+	TraceID string
+}
+
+func (e *StreamNotFoundError) Error() string {
+	return fmt.Sprintf("stream %q not found%s", e.Stream, traceSuffix(e.TraceID))
+}
+
+// Is makes errors.Is(err, ErrStreamNotFound) true.
+func (e *StreamNotFoundError) Is(target error) bool { return target == ErrStreamNotFound }
+
+// InputError reports one malformed field of a request. The request was
+// rejected as a whole and nothing was written.
+type InputError struct {
+	// Field is the path of the bad field, for example "requests[0].events[2].type".
+	Field string
+	// Rule is the rule broken: "required", "max_length", "duplicate", "positive", ...
+	Rule    string
+	Message string
+	// Stream the field belongs to, when there is one.
+	Stream  string
+	TraceID string
+}
+
+func (e *InputError) Error() string {
+	var b strings.Builder
+	b.WriteString("invalid input: ")
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Message)
+	if e.Stream != "" {
+		fmt.Fprintf(&b, " (stream %q)", e.Stream)
+	}
+	b.WriteString(traceSuffix(e.TraceID))
+	return b.String()
+}
+
+// Is makes errors.Is(err, ErrInvalidInput) true.
+func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
+
+// DuplicateEventError reports an event ID that is already stored where the
+// append cannot be an idempotent retry: in another stream, or in a retry that
+// repeats only part of the original append.
+type DuplicateEventError struct {
+	EventID uuid.UUID
+	// Stream is the stream of the rejected append.
+	Stream string
+	// ExistingStream is where the ID is stored.
+	ExistingStream string
+	TraceID        string
+}
+
+func (e *DuplicateEventError) Error() string {
+	return fmt.Sprintf("stream %q: event ID %s is already stored in stream %q%s",
+		e.Stream, e.EventID, e.ExistingStream, traceSuffix(e.TraceID))
+}
+
+// Is makes errors.Is(err, ErrDuplicateEvent) true.
+func (e *DuplicateEventError) Is(target error) bool { return target == ErrDuplicateEvent }
+
+// ConnectionError reports a database operation that failed after its
+// retries. It never contains a password: Host is host:port only.
+type ConnectionError struct {
+	Host     string
+	Op       string
+	Attempts int
+	Err      error
+	TraceID  string
+}
+
+func (e *ConnectionError) Error() string {
+	return fmt.Sprintf("store unavailable: %s on %s failed after %d attempt(s): %v%s",
+		e.Op, e.Host, e.Attempts, e.Err, traceSuffix(e.TraceID))
+}
+
+// Unwrap returns the cause.
+func (e *ConnectionError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrUnavailable) true, and ErrTimeout when the
+// cause is a deadline.
+func (e *ConnectionError) Is(target error) bool {
+	if target == ErrUnavailable {
+		return true
+	}
+	return target == ErrTimeout && errors.Is(e.Err, context.DeadlineExceeded)
+}
+
+// IsRetryable reports whether err is transient, so that the same request
+// (with the same event IDs) may succeed later: unavailable store, timeouts.
+// Concurrency, input, duplicate and not-found errors are never retryable.
+func IsRetryable(err error) bool {
+	if err == nil {
+		return false
+	}
+	switch {
+	case errors.Is(err, ErrConcurrency), errors.Is(err, ErrInvalidInput),
+		errors.Is(err, ErrDuplicateEvent), errors.Is(err, ErrStreamNotFound),
+		errors.Is(err, ErrClosed), errors.Is(err, context.Canceled):
+		return false
+	}
+	return errors.Is(err, ErrUnavailable) || errors.Is(err, ErrTimeout) ||
+		errors.Is(err, context.DeadlineExceeded)
+}
+
+func traceSuffix(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " [trace " + id + "]"
+}

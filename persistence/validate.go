@@ -1,0 +1,178 @@
+package persistence
+
+import (
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// Limits bound what one append may contain. The zero value of a field means
+// its default (DefaultLimits).
+type Limits struct {
+	// MaxStreamIDLength in bytes. Default 512.
+	MaxStreamIDLength int
+	// MaxTypeLength in bytes. Default 256.
+	MaxTypeLength int
+	// MaxEventSize is the largest Data plus Metadata of one event, in bytes.
+	// Default 1 MiB.
+	MaxEventSize int
+	// MaxBatchEvents is the largest number of events in one AppendBatch.
+	// Default 100,000.
+	MaxBatchEvents int
+}
+
+// DefaultLimits are the limits used when a field of Limits is zero.
+var DefaultLimits = Limits{
+	MaxStreamIDLength: 512,
+	MaxTypeLength:     256,
+	MaxEventSize:      1 << 20,
+	MaxBatchEvents:    100_000,
+}
+
+// WithDefaults returns l with every zero field set to its default.
+func (l Limits) WithDefaults() Limits {
+	if l.MaxStreamIDLength <= 0 {
+		l.MaxStreamIDLength = DefaultLimits.MaxStreamIDLength
+	}
+	if l.MaxTypeLength <= 0 {
+		l.MaxTypeLength = DefaultLimits.MaxTypeLength
+	}
+	if l.MaxEventSize <= 0 {
+		l.MaxEventSize = DefaultLimits.MaxEventSize
+	}
+	if l.MaxBatchEvents <= 0 {
+		l.MaxBatchEvents = DefaultLimits.MaxBatchEvents
+	}
+	return l
+}
+
+// ValidateStreamID checks a stream ID: non-empty, valid UTF-8, no NUL byte,
+// at most MaxStreamIDLength bytes.
+func (l Limits) ValidateStreamID(field, stream string) error {
+	l = l.WithDefaults()
+	switch {
+	case stream == "":
+		return &InputError{Field: field, Rule: "required", Message: "stream ID is empty"}
+	case len(stream) > l.MaxStreamIDLength:
+		return &InputError{Field: field, Rule: "max_length", Stream: truncate(stream),
+			Message: fmt.Sprintf("stream ID is %d bytes, the limit is %d", len(stream), l.MaxStreamIDLength)}
+	case !utf8.ValidString(stream) || containsNUL(stream):
+		return &InputError{Field: field, Rule: "utf8", Stream: truncate(stream),
+			Message: "stream ID must be valid UTF-8 without NUL bytes"}
+	}
+	return nil
+}
+
+// ValidateEvent checks one event of an append; field names it in errors.
+func (l Limits) ValidateEvent(field, stream string, e *EventData) error {
+	l = l.WithDefaults()
+	bad := func(sub, rule, msg string) error {
+		return &InputError{Field: field + "." + sub, Rule: rule, Message: msg, Stream: stream}
+	}
+	switch {
+	case e.ID == uuid.Nil:
+		return bad("id", "required", "event ID is missing")
+	case e.Type == "":
+		return bad("type", "required", "event type is empty")
+	case len(e.Type) > l.MaxTypeLength:
+		return bad("type", "max_length",
+			fmt.Sprintf("event type is %d bytes, the limit is %d", len(e.Type), l.MaxTypeLength))
+	case !utf8.ValidString(e.Type) || containsNUL(e.Type):
+		return bad("type", "utf8", "event type must be valid UTF-8 without NUL bytes")
+	case e.Data == nil:
+		return bad("data", "required", "event data is nil")
+	case len(e.ContentType) > l.MaxTypeLength:
+		return bad("content_type", "max_length", "content type is too long")
+	}
+	if size := eventSize(e); size > l.MaxEventSize {
+		return bad("data", "max_size",
+			fmt.Sprintf("event is %d bytes (data and metadata), the limit is %d", size, l.MaxEventSize))
+	}
+	for k, v := range e.Metadata {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) || containsNUL(k) || containsNUL(v) {
+			return bad("metadata", "utf8", "metadata keys and values must be valid UTF-8 without NUL bytes")
+		}
+	}
+	return nil
+}
+
+// ValidateAppend checks a whole batch before any I/O: at least one request,
+// each with a valid stream ID named once, at least one event, valid events,
+// no event ID twice, and at most MaxBatchEvents events in all. The first
+// problem is returned as an *InputError whose Field names it.
+func (l Limits) ValidateAppend(reqs []AppendRequest) error {
+	l = l.WithDefaults()
+	if len(reqs) == 0 {
+		return &InputError{Field: "requests", Rule: "required", Message: "the batch has no requests"}
+	}
+	streams := make(map[string]struct{}, len(reqs))
+	ids := make(map[uuid.UUID]struct{})
+	total := 0
+	for i := range reqs {
+		r := &reqs[i]
+		field := fmt.Sprintf("requests[%d]", i)
+		if err := l.ValidateStreamID(field+".stream", r.Stream); err != nil {
+			return err
+		}
+		if _, dup := streams[r.Stream]; dup {
+			return &InputError{Field: field + ".stream", Rule: "duplicate", Stream: r.Stream,
+				Message: "a stream may appear only once in a batch"}
+		}
+		streams[r.Stream] = struct{}{}
+		if len(r.Events) == 0 {
+			return &InputError{Field: field + ".events", Rule: "required", Stream: r.Stream,
+				Message: "the append has no events"}
+		}
+		total += len(r.Events)
+		if total > l.MaxBatchEvents {
+			return &InputError{Field: "requests", Rule: "max_events",
+				Message: fmt.Sprintf("the batch has more than %d events", l.MaxBatchEvents)}
+		}
+		for j := range r.Events {
+			ef := fmt.Sprintf("%s.events[%d]", field, j)
+			if err := l.ValidateEvent(ef, r.Stream, &r.Events[j]); err != nil {
+				return err
+			}
+			if _, dup := ids[r.Events[j].ID]; dup {
+				return &InputError{Field: ef + ".id", Rule: "duplicate", Stream: r.Stream,
+					Message: fmt.Sprintf("event ID %s appears twice in the batch", r.Events[j].ID)}
+			}
+			ids[r.Events[j].ID] = struct{}{}
+		}
+	}
+	return nil
+}
+
+// ValidateRead checks the limit of a read.
+func ValidateLimit(limit int) error {
+	if limit <= 0 {
+		return &InputError{Field: "limit", Rule: "positive", Message: "read limit must be positive"}
+	}
+	return nil
+}
+
+func eventSize(e *EventData) int {
+	n := len(e.Data)
+	for k, v := range e.Metadata {
+		n += len(k) + len(v)
+	}
+	return n
+}
+
+func containsNUL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// truncate keeps an over-long stream ID readable in error text.
+func truncate(s string) string {
+	if len(s) <= 64 {
+		return s
+	}
+	return s[:64] + "..."
+}
