@@ -31,7 +31,30 @@ var (
 	ErrTimeout = errors.New("operation timed out")
 	// ErrClosed: the store was closed.
 	ErrClosed = errors.New("store closed")
+	// ErrAborted: a request was not written because another request of its
+	// transaction (its Group) failed.
+	ErrAborted = errors.New("transaction aborted")
 )
+
+// AbortedError reports a request of a transaction that wrote nothing
+// because another request of the same transaction failed with Cause.
+type AbortedError struct {
+	Stream string
+	// Cause is the error of the request that failed (for example a
+	// *ConcurrencyError of another stream).
+	Cause   error
+	TraceID string
+}
+
+func (e *AbortedError) Error() string {
+	return fmt.Sprintf("stream %q: transaction aborted: %v%s", e.Stream, e.Cause, traceSuffix(e.TraceID))
+}
+
+// Is makes errors.Is(err, ErrAborted) true.
+func (e *AbortedError) Is(target error) bool { return target == ErrAborted }
+
+// Unwrap returns the cause, so errors.As finds the failing request's error.
+func (e *AbortedError) Unwrap() error { return e.Cause }
 
 // ConcurrencyError reports that a stream was not at the expected version.
 // Nothing of the append was written and no global position was used.

@@ -22,7 +22,10 @@ type Store interface {
 	// A request whose events were all committed before with the same IDs, in
 	// the same stream and order, is an idempotent retry: it writes nothing
 	// and its result is the original one, with Idempotent set, whatever its
-	// expected version. A single request may name a stream once per batch.
+	// expected version. A stream may appear in only one request per batch.
+	//
+	// Requests with the same non-zero Group are a transaction: they commit
+	// together or not at all (see AppendRequest.Group).
 	AppendBatch(ctx context.Context, reqs []AppendRequest) ([]AppendResult, error)
 
 	// ReadStream returns up to r.Limit events of one stream from r.From,

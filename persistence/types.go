@@ -63,6 +63,11 @@ type AppendRequest struct {
 	Stream   string
 	Expected ExpectedVersion
 	Events   []EventData
+	// Group ties requests of one batch together: requests with the same
+	// non-zero Group commit all or none (a multi-stream transaction). When
+	// one fails, it reports its own error and the others of its group report
+	// an *AbortedError. Zero means the request stands alone.
+	Group uint64
 }
 
 // AppendResult is the outcome of one AppendRequest within a batch.
