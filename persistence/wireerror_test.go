@@ -1,0 +1,98 @@
+package persistence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/actorstore/actorstore/messages"
+)
+
+// TestErrorWireRoundTrip checks that every typed error survives the trip to
+// a peer: marshalled, unmarshalled and converted back, it matches the same
+// sentinel, has the same type and keeps its fields.
+func TestErrorWireRoundTrip(t *testing.T) {
+	id := uuid.New()
+	cases := []struct {
+		name     string
+		err      error
+		sentinel error
+		check    func(t *testing.T, got error)
+	}{
+		{"concurrency", &ConcurrencyError{Stream: "s-1", Expected: Exact(3), Actual: 5, TraceID: "t1"}, ErrConcurrency,
+			func(t *testing.T, got error) {
+				var ce *ConcurrencyError
+				if !errors.As(got, &ce) || ce.Stream != "s-1" || ce.Actual != 5 || ce.Expected != Exact(3) || ce.TraceID != "t1" {
+					t.Fatalf("got %#v", got)
+				}
+			}},
+		{"not found", &StreamNotFoundError{Stream: "s-2", TraceID: "t2"}, ErrStreamNotFound,
+			func(t *testing.T, got error) {
+				var nf *StreamNotFoundError
+				if !errors.As(got, &nf) || nf.Stream != "s-2" || nf.TraceID != "t2" {
+					t.Fatalf("got %#v", got)
+				}
+			}},
+		{"input", &InputError{Field: "events[0].type", Rule: "required", Message: "empty", Stream: "s"}, ErrInvalidInput,
+			func(t *testing.T, got error) {
+				var ie *InputError
+				if !errors.As(got, &ie) || ie.Field != "events[0].type" || ie.Rule != "required" || ie.Stream != "s" {
+					t.Fatalf("got %#v", got)
+				}
+			}},
+		{"duplicate", &DuplicateEventError{EventID: id, Stream: "a", ExistingStream: "b"}, ErrDuplicateEvent,
+			func(t *testing.T, got error) {
+				var de *DuplicateEventError
+				if !errors.As(got, &de) || de.EventID != id || de.Stream != "a" || de.ExistingStream != "b" {
+					t.Fatalf("got %#v", got)
+				}
+			}},
+		{"connection", &ConnectionError{Host: "db:5432", Op: "append", Attempts: 5, Err: errors.New("refused")}, ErrUnavailable,
+			func(t *testing.T, got error) {
+				if !IsRetryable(got) {
+					t.Fatalf("connection error should stay retryable: %v", got)
+				}
+			}},
+		{"timeout", fmt.Errorf("append: %w", context.DeadlineExceeded), ErrTimeout, nil},
+		{"closed", ErrClosed, ErrClosed, nil},
+		{"aborted", &AbortedError{Stream: "b", Cause: &ConcurrencyError{Stream: "a", Expected: NoStream(), Actual: 1}}, ErrConcurrency,
+			func(t *testing.T, got error) {
+				var ce *ConcurrencyError
+				if !errors.As(got, &ce) || ce.Stream != "a" {
+					t.Fatalf("aborted member should carry the cause: %#v", got)
+				}
+			}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			wire, err := proto.Marshal(ErrorToProto(tc.err))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m messages.Error
+			if err := proto.Unmarshal(wire, &m); err != nil {
+				t.Fatal(err)
+			}
+			got := ErrorFromProto(&m)
+			if !errors.Is(got, tc.sentinel) {
+				t.Fatalf("ErrorFromProto(%v) = %v, does not match %v", tc.err, got, tc.sentinel)
+			}
+			if IsRetryable(got) != IsRetryable(tc.err) {
+				t.Fatalf("retryable changed over the wire: %v -> %v", IsRetryable(tc.err), IsRetryable(got))
+			}
+			if tc.check != nil {
+				tc.check(t, got)
+			}
+		})
+	}
+}
+
+func TestErrorToProtoNil(t *testing.T) {
+	if ErrorToProto(nil) != nil || ErrorFromProto(nil) != nil {
+		t.Fatal("nil must map to nil both ways")
+	}
+}
