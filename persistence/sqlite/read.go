@@ -1,0 +1,215 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/actorstore/actorstore/persistence"
+)
+
+const eventColumns = `position, stream, version, event_id, type, schema_version, content_type, data, metadata, created`
+
+// ReadStream implements persistence.Store.
+func (s *Store) ReadStream(ctx context.Context, r persistence.StreamRead) ([]persistence.RecordedEvent, error) {
+	ctx, leave, err := s.enter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
+	if err := s.cfg.Limits.ValidateStreamID("stream", r.Stream); err != nil {
+		return nil, s.fail(ctx, "read stream", 0, err)
+	}
+	if err := persistence.ValidateLimit(r.Limit); err != nil {
+		return nil, s.fail(ctx, "read stream", 0, err)
+	}
+	q := `SELECT ` + eventColumns + ` FROM events WHERE stream = ? AND version >= ? ORDER BY version LIMIT ?`
+	if r.Direction == persistence.Backward {
+		q = `SELECT ` + eventColumns + ` FROM events WHERE stream = ? AND version <= ? ORDER BY version DESC LIMIT ?`
+	}
+	return run(ctx, s, "read stream", func(ctx context.Context) ([]persistence.RecordedEvent, error) {
+		return s.readTx(ctx, func(tx *sql.Tx) ([]persistence.RecordedEvent, error) {
+			evs, err := queryEvents(ctx, tx, q, r.Stream, clamp(r.From), r.Limit)
+			if err != nil || len(evs) > 0 {
+				return evs, err
+			}
+			head, _, err := streamHead(ctx, tx, r.Stream)
+			if err != nil {
+				return nil, err
+			}
+			if head == 0 {
+				return nil, &persistence.StreamNotFoundError{Stream: r.Stream}
+			}
+			return []persistence.RecordedEvent{}, nil
+		})
+	})
+}
+
+// ReadAll implements persistence.Store. The filter is part of the query: a
+// stream prefix is a range on the (stream, version) index, event types use
+// the (type, position) index.
+func (s *Store) ReadAll(ctx context.Context, r persistence.AllRead) ([]persistence.RecordedEvent, error) {
+	ctx, leave, err := s.enter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
+	if err := persistence.ValidateLimit(r.Limit); err != nil {
+		return nil, s.fail(ctx, "read all", 0, err)
+	}
+	var (
+		where strings.Builder
+		args  []any
+	)
+	if r.Direction == persistence.Backward {
+		where.WriteString(`position <= ?`)
+	} else {
+		where.WriteString(`position >= ?`)
+	}
+	args = append(args, clamp(r.From))
+	if p := r.Filter.StreamPrefix; p != "" {
+		// Stream IDs are valid UTF-8, which never holds the byte 0xFF, so
+		// [p, p+"\xff") is exactly the set of IDs that start with p.
+		where.WriteString(` AND stream >= ? AND stream < ?`)
+		args = append(args, p, p+"\xff")
+	}
+	if n := len(r.Filter.EventTypes); n > 0 {
+		where.WriteString(` AND type IN (` + placeholders(n) + `)`)
+		for _, t := range r.Filter.EventTypes {
+			args = append(args, t)
+		}
+	}
+	order := `position`
+	if r.Direction == persistence.Backward {
+		order = `position DESC`
+	}
+	q := `SELECT ` + eventColumns + ` FROM events WHERE ` + where.String() + ` ORDER BY ` + order + ` LIMIT ?`
+	args = append(args, r.Limit)
+	return run(ctx, s, "read all", func(ctx context.Context) ([]persistence.RecordedEvent, error) {
+		return queryEvents(ctx, s.readers, q, args...)
+	})
+}
+
+// Head implements persistence.Store.
+func (s *Store) Head(ctx context.Context, stream string) (persistence.StreamHead, error) {
+	ctx, leave, err := s.enter(ctx)
+	if err != nil {
+		return persistence.StreamHead{}, err
+	}
+	defer leave()
+	if err := s.cfg.Limits.ValidateStreamID("stream", stream); err != nil {
+		return persistence.StreamHead{}, s.fail(ctx, "head", 0, err)
+	}
+	return run(ctx, s, "head", func(ctx context.Context) (persistence.StreamHead, error) {
+		v, p, err := streamHead(ctx, s.readers, stream)
+		return persistence.StreamHead{Stream: stream, Version: v, LastPosition: p}, err
+	})
+}
+
+// LookupEvents implements persistence.Store.
+func (s *Store) LookupEvents(ctx context.Context, stream string, ids []persistence.EventID) ([]persistence.RecordedEvent, error) {
+	ctx, leave, err := s.enter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
+	if err := s.cfg.Limits.ValidateStreamID("stream", stream); err != nil {
+		return nil, s.fail(ctx, "lookup events", 0, err)
+	}
+	return run(ctx, s, "lookup events", func(ctx context.Context) ([]persistence.RecordedEvent, error) {
+		evs := []persistence.RecordedEvent{}
+		for rest := ids; len(rest) > 0; {
+			chunk := rest[:min(len(rest), maxParams)]
+			rest = rest[len(chunk):]
+			args := []any{stream}
+			for i := range chunk {
+				args = append(args, chunk[i][:])
+			}
+			got, err := queryEvents(ctx, s.readers, `SELECT `+eventColumns+` FROM events
+				WHERE stream = ? AND event_id IN (`+placeholders(len(chunk))+`)`, args...)
+			if err != nil {
+				return nil, err
+			}
+			evs = append(evs, got...)
+		}
+		slices.SortFunc(evs, func(a, b persistence.RecordedEvent) int {
+			return cmp.Compare(a.Version, b.Version)
+		})
+		return evs, nil
+	})
+}
+
+// LastPosition implements persistence.Store.
+func (s *Store) LastPosition(ctx context.Context) (persistence.Position, error) {
+	ctx, leave, err := s.enter(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer leave()
+	return run(ctx, s, "last position", func(ctx context.Context) (persistence.Position, error) {
+		var p int64
+		err := s.readers.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), 0) FROM events`).Scan(&p)
+		return uint64(p), err
+	})
+}
+
+// readTx runs fn in one read transaction, so its queries see one snapshot.
+func (s *Store) readTx(ctx context.Context, fn func(*sql.Tx) ([]persistence.RecordedEvent, error)) (
+	[]persistence.RecordedEvent, error) {
+	tx, err := s.readers.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+	return fn(tx)
+}
+
+func queryEvents(ctx context.Context, q querier, query string, args ...any) ([]persistence.RecordedEvent, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	evs := []persistence.RecordedEvent{}
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		evs = append(evs, e)
+	}
+	return evs, rows.Err()
+}
+
+func scanEvent(rows *sql.Rows) (persistence.RecordedEvent, error) {
+	var (
+		e                     persistence.RecordedEvent
+		pos, ver, sv, created int64
+		rawID                 []byte
+		meta                  sql.NullString
+	)
+	err := rows.Scan(&pos, &e.Stream, &ver, &rawID, &e.Type, &sv, &e.ContentType, &e.Data, &meta, &created)
+	if err != nil {
+		return e, err
+	}
+	if e.ID, err = uuid.FromBytes(rawID); err != nil {
+		return e, err
+	}
+	if e.Data == nil {
+		e.Data = []byte{}
+	}
+	if meta.Valid && meta.String != "" {
+		if err := json.Unmarshal([]byte(meta.String), &e.Metadata); err != nil {
+			return e, err
+		}
+	}
+	e.Position, e.Version, e.SchemaVersion = uint64(pos), uint64(ver), uint32(sv)
+	e.Created = time.Unix(0, created).UTC()
+	return e, nil
+}
