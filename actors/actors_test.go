@@ -1,0 +1,124 @@
+package actors_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"go.uber.org/goleak"
+
+	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/persistence"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func newSystem(t *testing.T) *actors.System {
+	t.Helper()
+	sys, err := actors.NewSystem(actors.Config{RequestTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sys.Shutdown)
+	return sys
+}
+
+// echo replies to strings and ignores everything else.
+type echo struct{}
+
+func (echo) Receive(c actors.Context) {
+	if s, ok := c.Message().(string); ok {
+		c.Respond("echo:" + s)
+	}
+}
+
+func TestRequestReplies(t *testing.T) {
+	sys := newSystem(t)
+	pid := sys.Spawn(actors.PropsOf(func() actors.Actor { return echo{} }))
+	got, err := actors.Request(context.Background(), sys, pid, "hi")
+	if err != nil || got != "echo:hi" {
+		t.Fatalf("Request = %v, %v", got, err)
+	}
+}
+
+func TestRequestTimeoutIsTyped(t *testing.T) {
+	sys := newSystem(t)
+	pid := sys.Spawn(actors.PropsOf(func() actors.Actor { return echo{} }))
+	ctx, cancel := context.WithTimeout(persistence.WithTraceID(context.Background(), "t-1"), 20*time.Millisecond)
+	defer cancel()
+	_, err := actors.Request(ctx, sys, pid, 42) // never answered
+	var te *actors.TimeoutError
+	if !errors.As(err, &te) || te.TraceID != "t-1" {
+		t.Fatalf("err = %v, want *TimeoutError with trace", err)
+	}
+	if !errors.Is(err, persistence.ErrTimeout) || !persistence.IsRetryable(err) {
+		t.Fatalf("timeout should be persistence.ErrTimeout and retryable: %v", err)
+	}
+}
+
+func TestRequestHonoursCancel(t *testing.T) {
+	sys := newSystem(t)
+	pid := sys.Spawn(actors.PropsOf(func() actors.Actor { return echo{} }))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := actors.Request(ctx, sys, pid, 42); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	time.AfterFunc(10*time.Millisecond, cancel2)
+	if _, err := actors.Request(ctx2, sys, pid, 42); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestRequestToDeadActor(t *testing.T) {
+	sys := newSystem(t)
+	pid := sys.Spawn(actors.PropsOf(func() actors.Actor { return echo{} }))
+	if err := sys.StopWait(context.Background(), pid); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := actors.Request(context.Background(), sys, pid, "x"); !errors.Is(err, actors.ErrDeadLetter) {
+		t.Fatalf("err = %v, want ErrDeadLetter", err)
+	}
+}
+
+// syncBuffer is a concurrency-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestLogsHaveOneMessageKey(t *testing.T) {
+	var buf syncBuffer
+	log := zerolog.New(&buf)
+	sys, err := actors.NewSystem(actors.Config{Logger: &log, DeadLetterLogging: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sys.Shutdown()
+	pid := sys.Spawn(actors.PropsOf(func() actors.Actor { return echo{} }))
+	_ = sys.StopWait(context.Background(), pid)
+	_, _ = actors.Request(context.Background(), sys, pid, "to the dead") // logs a dead letter with a "message" attribute
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		if strings.Count(line, `"message":`) > 1 {
+			t.Fatalf("duplicate message key: %s", line)
+		}
+	}
+}

@@ -1,0 +1,32 @@
+// Package actors is the one adapter over protoactor-go. Nothing else in
+// actorstore imports protoactor: other packages use the aliases and helpers
+// here (PID, Context, Props, lifecycle messages, Request, supervision).
+//
+// # System
+//
+// NewSystem starts an actor system whose protoactor logs go to an injected
+// zerolog.Logger (through zerolog's slog handler; protoactor's "message"
+// attribute is renamed so records never carry two "message" keys).
+//
+// # Requests
+//
+// Request sends a message and waits for the reply, honouring the context's
+// deadline and cancellation, with DefaultRequestTimeout when the context has
+// none. A timeout returns a *TimeoutError (errors.Is ErrTimeout and
+// persistence.ErrTimeout); a request to a PID that does not exist returns
+// ErrDeadLetter. No goroutine is started per request.
+//
+// # Supervision
+//
+// NewSupervisorStrategy turns a supervisor.Policy into a one-for-one
+// protoactor strategy with real, capped exponential restart backoff.
+//
+// # Concurrency
+//
+// System, Request and the strategy are safe for concurrent use. A Context is
+// only valid inside the Receive call it was given to.
+//
+// Traps of protoactor avoided here (see the project notes): no Bounded
+// mailboxes; requests carry their own timeouts; panics are supervised by
+// error type, not text.
+package actors
