@@ -1,0 +1,267 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// Phase 1 of an append, sent in one round trip: open the transaction,
+// create the rows of new streams, lock every stream head of the batch in
+// stream order (no deadlock between writers), then look the batch's event
+// IDs up (after the locks, so commits to these streams are all visible).
+const (
+	sqlCreateStreams = `INSERT INTO streams (stream_id, version, last_position)
+SELECT s, 0, 0 FROM unnest($1::text[]) AS s ORDER BY s
+ON CONFLICT (stream_id) DO NOTHING`
+	sqlLockHeads = `SELECT stream_id, version FROM streams
+WHERE stream_id = ANY($1::text[]) ORDER BY stream_id FOR UPDATE`
+	sqlStoredIDs = `SELECT event_id, stream_id, version, position FROM events
+WHERE event_id = ANY($1::uuid[])`
+)
+
+// Phase 2, one statement: take positions from the counter (its row lock is
+// held until COMMIT, which is sent in the same round trip, so positions
+// follow commit order), insert every event of the batch, move the heads,
+// drop the rows of new streams whose request failed, and notify once.
+const sqlWrite = `WITH g AS (
+  UPDATE global_position SET position = position + $1::bigint RETURNING position - $1::bigint AS base
+), e AS (
+  INSERT INTO events (position, stream_id, version, event_id, type, schema_version,
+                      content_type, data, metadata, created_at)
+  SELECT g.base + u.ord, u.stream_id, u.version, u.event_id, u.type, u.schema_version,
+         u.content_type, u.data, u.metadata::jsonb, now()
+  FROM g, unnest($2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::bigint[], $7::text[],
+                 $8::bytea[], $9::text[])
+       WITH ORDINALITY AS u(stream_id, version, event_id, type, schema_version, content_type,
+                            data, metadata, ord)
+), h AS (
+  UPDATE streams SET version = x.version, last_position = g.base + x.last_ord
+  FROM g, unnest($10::text[], $11::bigint[], $12::bigint[]) AS x(stream_id, version, last_ord)
+  WHERE streams.stream_id = x.stream_id
+), d AS (
+  DELETE FROM streams WHERE stream_id = ANY($13::text[]) AND version = 0
+)
+SELECT g.base, pg_notify($14, (g.base + $1::bigint)::text) FROM g`
+
+// AppendBatch implements persistence.Store. Input is validated before any
+// I/O. The batch is one transaction; it is retried as a whole on transient
+// failures and on unique violations (another process raced it), and a
+// retry after an unknown commit outcome finds the committed events by
+// their IDs and returns the original result with Idempotent set.
+func (s *Store) AppendBatch(ctx context.Context, reqs []persistence.AppendRequest) (
+	[]persistence.AppendResult, error) {
+	if err := s.cfg.Limits.ValidateAppend(reqs); err != nil {
+		return nil, persistence.AttachTraceID(err, persistence.TraceID(ctx))
+	}
+	plan := newAppendPlan(reqs)
+	retryable := func(err error) bool { return IsTransient(err) || isUniqueViolation(err) }
+	results, err := runOp(ctx, s, "append", retryable, func(ctx context.Context) ([]persistence.AppendResult, error) {
+		var res []persistence.AppendResult
+		err := s.withConn(ctx, func(conn *pgxpool.Conn) (err error) {
+			res, err = s.appendOnce(ctx, conn, plan)
+			return err
+		})
+		return res, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	trace := persistence.TraceID(ctx)
+	for i := range results {
+		results[i].Err = attachTrace(results[i].Err, trace)
+	}
+	return results, nil
+}
+
+// appendOnce is one attempt of AppendBatch.
+func (s *Store) appendOnce(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan) (
+	[]persistence.AppendResult, error) {
+	heads, stored, err := lockBatch(ctx, conn, plan)
+	if err != nil {
+		return nil, err
+	}
+	results, writes := plan.decide(heads, stored)
+	if len(writes) == 0 {
+		_, err := conn.Exec(ctx, "ROLLBACK")
+		return results, err
+	}
+	w := newWriteSet(plan, heads, results, writes)
+	b := &pgx.Batch{}
+	b.Queue(sqlWrite, w.args(s.cfg.NotifyChannel)...)
+	b.Queue("COMMIT")
+	br := conn.SendBatch(ctx, b)
+	var base int64
+	if err := br.QueryRow().Scan(&base, nil); err != nil {
+		br.Close()
+		return nil, err
+	}
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return nil, err
+	}
+	if err := br.Close(); err != nil {
+		return nil, err
+	}
+	w.fillPositions(results, uint64(base))
+	return results, nil
+}
+
+// lockBatch runs phase 1 and returns the locked heads and the stored IDs.
+func lockBatch(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan) (
+	map[string]uint64, map[uuid.UUID]storedEvent, error) {
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue(sqlCreateStreams, plan.streams)
+	b.Queue(sqlLockHeads, plan.streams)
+	b.Queue(sqlStoredIDs, plan.ids)
+	br := conn.SendBatch(ctx, b)
+	defer br.Close()
+	for range 2 {
+		if _, err := br.Exec(); err != nil {
+			return nil, nil, err
+		}
+	}
+	heads := make(map[string]uint64, len(plan.streams))
+	var (
+		stream string
+		ver    int64
+	)
+	if _, err := pgx.ForEachRow(mustQuery(br), []any{&stream, &ver}, func() error {
+		heads[stream] = uint64(ver)
+		return nil
+	}); err != nil {
+		return nil, nil, err
+	}
+	stored, err := scanStored(mustQuery(br))
+	if err != nil {
+		return nil, nil, err
+	}
+	return heads, stored, br.Close()
+}
+
+func mustQuery(br pgx.BatchResults) pgx.Rows {
+	rows, _ := br.Query() // the error is returned again by the rows
+	return rows
+}
+
+func scanStored(rows pgx.Rows) (map[uuid.UUID]storedEvent, error) {
+	stored := map[uuid.UUID]storedEvent{}
+	var (
+		id       uuid.UUID
+		stream   string
+		ver, pos int64
+	)
+	_, err := pgx.ForEachRow(rows, []any{&id, &stream, &ver, &pos}, func() error {
+		stored[id] = storedEvent{stream: stream, version: uint64(ver), position: uint64(pos)}
+		return nil
+	})
+	return stored, err
+}
+
+// writeSet holds the columns of every event to insert, as arrays for one
+// unnest, and the new heads.
+type writeSet struct {
+	streams, types, contentTypes []string
+	versions, schemaVersions     []int64
+	ids                          []uuid.UUID
+	data                         [][]byte
+	metadata                     []*string
+	headStreams                  []string
+	headVersions, headLastOrd    []int64
+	headOrd                      []int64 // ordinal of each written request's first event
+	written                      []int   // request index of each head
+	dropStreams                  []string
+}
+
+func newWriteSet(plan *appendPlan, heads map[string]uint64, results []persistence.AppendResult,
+	writes []int) *writeSet {
+	w := &writeSet{}
+	n := 0
+	for _, i := range writes {
+		r := &plan.reqs[i]
+		w.headOrd = append(w.headOrd, int64(n+1))
+		for j := range r.Events {
+			w.addEvent(r.Stream, heads[r.Stream]+uint64(j)+1, &r.Events[j])
+		}
+		n += len(r.Events)
+		w.headStreams = append(w.headStreams, r.Stream)
+		w.headVersions = append(w.headVersions, int64(heads[r.Stream])+int64(len(r.Events)))
+		w.headLastOrd = append(w.headLastOrd, int64(n))
+		w.written = append(w.written, i)
+	}
+	for i := range results {
+		if results[i].Err != nil && heads[results[i].Stream] == 0 {
+			w.dropStreams = append(w.dropStreams, results[i].Stream)
+		}
+	}
+	return w
+}
+
+func (w *writeSet) addEvent(stream string, version uint64, e *persistence.EventData) {
+	w.streams = append(w.streams, stream)
+	w.versions = append(w.versions, int64(version))
+	w.ids = append(w.ids, e.ID)
+	w.types = append(w.types, e.Type)
+	w.schemaVersions = append(w.schemaVersions, int64(e.SchemaVersion))
+	w.contentTypes = append(w.contentTypes, e.ContentType)
+	w.data = append(w.data, e.Data)
+	w.metadata = append(w.metadata, encodeMetadata(e.Metadata))
+}
+
+func (w *writeSet) args(channel string) []any {
+	if w.dropStreams == nil {
+		w.dropStreams = []string{}
+	}
+	return []any{int64(len(w.streams)), w.streams, w.versions, w.ids, w.types, w.schemaVersions,
+		w.contentTypes, w.data, w.metadata, w.headStreams, w.headVersions, w.headLastOrd,
+		w.dropStreams, channel}
+}
+
+// fillPositions completes the results of written requests once the
+// counter's old value (base) is known.
+func (w *writeSet) fillPositions(results []persistence.AppendResult, base uint64) {
+	for k, i := range w.written {
+		first := uint64(w.headOrd[k])
+		last := uint64(w.headLastOrd[k])
+		res := &results[i]
+		res.LastVersion = uint64(w.headVersions[k])
+		res.FirstVersion = res.LastVersion - (last - first)
+		res.FirstPosition, res.LastPosition = base+first, base+last
+	}
+}
+
+// encodeMetadata stores metadata as a JSON object, or NULL when empty.
+func encodeMetadata(m map[string]string) *string {
+	if len(m) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil { // cannot happen for map[string]string
+		panic(fmt.Errorf("postgres: encode metadata: %w", err))
+	}
+	s := string(b)
+	return &s
+}
+
+// attachTrace sets the trace ID on a request's error, including the
+// *persistence.AbortedError that AttachTraceID does not know.
+func attachTrace(err error, trace string) error {
+	if err == nil || trace == "" {
+		return err
+	}
+	if ae, ok := err.(*persistence.AbortedError); ok {
+		if ae.TraceID == "" {
+			ae.TraceID = trace
+		}
+		persistence.AttachTraceID(ae.Cause, trace)
+		return ae
+	}
+	return persistence.AttachTraceID(err, trace)
+}

@@ -1,0 +1,135 @@
+package postgres
+
+import (
+	"sort"
+
+	"github.com/google/uuid"
+
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// storedEvent is where an event ID of a batch is already stored.
+type storedEvent struct {
+	stream   string
+	version  uint64
+	position uint64
+}
+
+// appendPlan is the pure decision part of AppendBatch: given the locked
+// stream heads and the batch's event IDs already stored, it decides the
+// result of every request and which requests are written.
+type appendPlan struct {
+	reqs    []persistence.AppendRequest
+	streams []string    // every stream of the batch, sorted: the lock order
+	ids     []uuid.UUID // every event ID of the batch
+	events  int
+}
+
+func newAppendPlan(reqs []persistence.AppendRequest) *appendPlan {
+	p := &appendPlan{reqs: reqs, streams: make([]string, 0, len(reqs))}
+	for i := range reqs {
+		p.streams = append(p.streams, reqs[i].Stream)
+		p.events += len(reqs[i].Events)
+	}
+	sort.Strings(p.streams)
+	p.ids = make([]uuid.UUID, 0, p.events)
+	for i := range reqs {
+		for j := range reqs[i].Events {
+			p.ids = append(p.ids, reqs[i].Events[j].ID)
+		}
+	}
+	return p
+}
+
+// decide returns one result per request (Err set for failures, versions
+// and positions filled in for idempotent retries) and the indexes of the
+// requests to write, in request order. heads holds the locked versions.
+func (p *appendPlan) decide(heads map[string]uint64, stored map[uuid.UUID]storedEvent) (
+	[]persistence.AppendResult, []int) {
+	results := make([]persistence.AppendResult, len(p.reqs))
+	for i := range p.reqs {
+		r := &p.reqs[i]
+		results[i] = persistence.AppendResult{Stream: r.Stream}
+		if len(stored) > 0 {
+			if res, done := idempotency(r, stored); done {
+				results[i] = res
+				continue
+			}
+		}
+		results[i].Err = r.Expected.Check(r.Stream, heads[r.Stream])
+	}
+	abortGroups(p.reqs, results)
+	var writes []int
+	for i := range results {
+		if results[i].Err == nil && !results[i].Idempotent {
+			writes = append(writes, i)
+		}
+	}
+	return results, writes
+}
+
+// idempotency decides a request some of whose event IDs are stored. It
+// returns done=false when none are. A request whose IDs are all stored in
+// its stream, contiguously and in order, is an idempotent retry; any other
+// overlap is a *persistence.DuplicateEventError.
+func idempotency(r *persistence.AppendRequest, stored map[uuid.UUID]storedEvent) (
+	persistence.AppendResult, bool) {
+	res := persistence.AppendResult{Stream: r.Stream}
+	found := 0
+	var first storedEvent
+	for j := range r.Events {
+		se, ok := stored[r.Events[j].ID]
+		if !ok {
+			continue
+		}
+		if se.stream != r.Stream {
+			res.Err = &persistence.DuplicateEventError{EventID: r.Events[j].ID, Stream: r.Stream,
+				ExistingStream: se.stream}
+			return res, true
+		}
+		if found == 0 {
+			first = se
+		}
+		found++
+		if found != j+1 || se.version != first.version+uint64(j) {
+			res.Err = &persistence.DuplicateEventError{EventID: r.Events[j].ID, Stream: r.Stream,
+				ExistingStream: se.stream}
+			return res, true
+		}
+	}
+	if found == 0 {
+		return res, false
+	}
+	if found != len(r.Events) {
+		id := r.Events[0].ID
+		res.Err = &persistence.DuplicateEventError{EventID: id, Stream: r.Stream, ExistingStream: r.Stream}
+		return res, true
+	}
+	last := stored[r.Events[len(r.Events)-1].ID]
+	res.FirstVersion, res.LastVersion = first.version, last.version
+	res.FirstPosition, res.LastPosition = first.position, last.position
+	res.Idempotent = true
+	return res, true
+}
+
+// abortGroups fails every request of a group in which one request failed:
+// the group's first failure becomes the Cause of the others' AbortedError.
+func abortGroups(reqs []persistence.AppendRequest, results []persistence.AppendResult) {
+	causes := map[uint64]error{}
+	for i := range reqs {
+		if g := reqs[i].Group; g != 0 && results[i].Err != nil && causes[g] == nil {
+			causes[g] = results[i].Err
+		}
+	}
+	if len(causes) == 0 {
+		return
+	}
+	for i := range reqs {
+		cause := causes[reqs[i].Group]
+		if reqs[i].Group == 0 || cause == nil || results[i].Err != nil {
+			continue
+		}
+		results[i] = persistence.AppendResult{Stream: reqs[i].Stream,
+			Err: &persistence.AbortedError{Stream: reqs[i].Stream, Cause: cause}}
+	}
+}

@@ -1,0 +1,266 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/actorstore/actorstore/persistence"
+)
+
+const eventColumns = `position, stream_id, version, event_id, type, schema_version, content_type,
+data, metadata, created_at`
+
+const (
+	sqlStreamForward = `SELECT ` + eventColumns + ` FROM events
+WHERE stream_id = $1 AND version >= $2 ORDER BY version LIMIT $3`
+	sqlStreamBackward = `SELECT ` + eventColumns + ` FROM events
+WHERE stream_id = $1 AND version <= $2 ORDER BY version DESC LIMIT $3`
+	sqlStreamExists = `SELECT EXISTS (SELECT 1 FROM events WHERE stream_id = $1)`
+	sqlHead         = `SELECT version, last_position FROM streams WHERE stream_id = $1`
+	sqlLookup       = `SELECT ` + eventColumns + ` FROM events
+WHERE stream_id = $1 AND event_id = ANY($2::uuid[]) ORDER BY version`
+	sqlLastPosition  = `SELECT position FROM global_position`
+	sqlCheckpoint    = `SELECT position FROM checkpoints WHERE name = $1`
+	sqlSetCheckpoint = `INSERT INTO checkpoints (name, position, updated_at) VALUES ($1, $2, now())
+ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at`
+)
+
+// ReadStream implements persistence.Store.
+func (s *Store) ReadStream(ctx context.Context, r persistence.StreamRead) ([]persistence.RecordedEvent, error) {
+	if err := validateStreamRead(s.cfg.Limits, r); err != nil {
+		return nil, persistence.AttachTraceID(err, persistence.TraceID(ctx))
+	}
+	query, from := sqlStreamForward, clamp(r.From)
+	if r.Direction == persistence.Backward {
+		query = sqlStreamBackward
+	}
+	return runOp(ctx, s, "read_stream", IsTransient, func(ctx context.Context) ([]persistence.RecordedEvent, error) {
+		events, err := s.queryEvents(ctx, query, r.Stream, from, r.Limit)
+		if err != nil || len(events) > 0 {
+			return events, err
+		}
+		var exists bool
+		if err := s.pool.QueryRow(ctx, sqlStreamExists, r.Stream).Scan(&exists); err != nil {
+			return nil, err
+		}
+		if !exists {
+			return nil, &persistence.StreamNotFoundError{Stream: r.Stream}
+		}
+		return []persistence.RecordedEvent{}, nil
+	})
+}
+
+func validateStreamRead(l persistence.Limits, r persistence.StreamRead) error {
+	if err := l.ValidateStreamID("stream", r.Stream); err != nil {
+		return err
+	}
+	return persistence.ValidateLimit(r.Limit)
+}
+
+// ReadAll implements persistence.Store. The filter runs in SQL: a stream
+// prefix becomes a range on the C-collated stream ID (index-friendly), the
+// event types an = ANY on type.
+func (s *Store) ReadAll(ctx context.Context, r persistence.AllRead) ([]persistence.RecordedEvent, error) {
+	if err := persistence.ValidateLimit(r.Limit); err != nil {
+		return nil, persistence.AttachTraceID(err, persistence.TraceID(ctx))
+	}
+	query, args := allQuery(r)
+	return runOp(ctx, s, "read_all", IsTransient, func(ctx context.Context) ([]persistence.RecordedEvent, error) {
+		return s.queryEvents(ctx, query, args...)
+	})
+}
+
+// allQuery builds the ReadAll statement: one of a few fixed shapes, so
+// each is prepared once per connection.
+func allQuery(r persistence.AllRead) (string, []any) {
+	q := `SELECT ` + eventColumns + ` FROM events WHERE `
+	args := []any{clamp(r.From), r.Limit}
+	order := ` ORDER BY position LIMIT $2`
+	if r.Direction == persistence.Backward {
+		q += `position <= $1`
+		order = ` ORDER BY position DESC LIMIT $2`
+	} else {
+		q += `position >= $1`
+	}
+	if p := r.Filter.StreamPrefix; p != "" {
+		args = append(args, p)
+		q += ` AND stream_id >= $3`
+		if upper, ok := prefixUpperBound(p); ok {
+			args = append(args, upper)
+			q += ` AND stream_id < $4`
+		}
+	}
+	if len(r.Filter.EventTypes) > 0 {
+		args = append(args, r.Filter.EventTypes)
+		q += ` AND type = ANY($` + itoa(len(args)) + `::text[])`
+	}
+	return q + order, args
+}
+
+// prefixUpperBound returns the smallest string above every string that
+// starts with prefix, in byte (C collation) order: the prefix with its
+// last rune incremented. UTF-8 keeps code point order in byte order, so
+// stream_id >= prefix AND stream_id < upper selects exactly the prefix.
+func prefixUpperBound(prefix string) (string, bool) {
+	for prefix != "" {
+		r, size := utf8.DecodeLastRuneInString(prefix)
+		prefix = prefix[:len(prefix)-size]
+		switch {
+		case r == utf8.MaxRune:
+			continue // no successor: drop it and increment the rune before
+		case r == 0xD7FF:
+			r = 0xE000 // skip the surrogates
+		default:
+			r++
+		}
+		return prefix + string(r), true
+	}
+	return "", false
+}
+
+func itoa(n int) string {
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return itoa(n/10) + string(rune('0'+n%10))
+}
+
+// Head implements persistence.Store.
+func (s *Store) Head(ctx context.Context, stream string) (persistence.StreamHead, error) {
+	if err := s.cfg.Limits.ValidateStreamID("stream", stream); err != nil {
+		return persistence.StreamHead{}, persistence.AttachTraceID(err, persistence.TraceID(ctx))
+	}
+	return runOp(ctx, s, "head", IsTransient, func(ctx context.Context) (persistence.StreamHead, error) {
+		h := persistence.StreamHead{Stream: stream}
+		var ver, pos int64
+		err := s.pool.QueryRow(ctx, sqlHead, stream).Scan(&ver, &pos)
+		if err == pgx.ErrNoRows {
+			return h, nil
+		}
+		h.Version, h.LastPosition = uint64(ver), uint64(pos)
+		return h, err
+	})
+}
+
+// LookupEvents implements persistence.Store.
+func (s *Store) LookupEvents(ctx context.Context, stream string, ids []persistence.EventID) (
+	[]persistence.RecordedEvent, error) {
+	if err := s.cfg.Limits.ValidateStreamID("stream", stream); err != nil {
+		return nil, persistence.AttachTraceID(err, persistence.TraceID(ctx))
+	}
+	if len(ids) == 0 {
+		return []persistence.RecordedEvent{}, nil
+	}
+	return runOp(ctx, s, "lookup_events", IsTransient, func(ctx context.Context) ([]persistence.RecordedEvent, error) {
+		return s.queryEvents(ctx, sqlLookup, stream, ids)
+	})
+}
+
+// LastPosition implements persistence.Store. The counter is committed with
+// the events, so every position up to it is committed and visible.
+func (s *Store) LastPosition(ctx context.Context) (persistence.Position, error) {
+	return runOp(ctx, s, "last_position", IsTransient, func(ctx context.Context) (uint64, error) {
+		var pos int64
+		err := s.pool.QueryRow(ctx, sqlLastPosition).Scan(&pos)
+		return uint64(pos), err
+	})
+}
+
+// Checkpoint implements persistence.Store.
+func (s *Store) Checkpoint(ctx context.Context, name string) (persistence.Position, bool, error) {
+	if err := validateCheckpointName(name); err != nil {
+		return 0, false, persistence.AttachTraceID(err, persistence.TraceID(ctx))
+	}
+	type found struct {
+		pos uint64
+		ok  bool
+	}
+	f, err := runOp(ctx, s, "checkpoint", IsTransient, func(ctx context.Context) (found, error) {
+		var pos int64
+		err := s.pool.QueryRow(ctx, sqlCheckpoint, name).Scan(&pos)
+		if err == pgx.ErrNoRows {
+			return found{}, nil
+		}
+		return found{uint64(pos), err == nil}, err
+	})
+	return f.pos, f.ok, err
+}
+
+// SetCheckpoint implements persistence.Store.
+func (s *Store) SetCheckpoint(ctx context.Context, name string, pos persistence.Position) error {
+	if err := validateCheckpointName(name); err != nil {
+		return persistence.AttachTraceID(err, persistence.TraceID(ctx))
+	}
+	if pos > math.MaxInt64 {
+		return persistence.AttachTraceID(&persistence.InputError{Field: "position", Rule: "max",
+			Message: "position is out of range"}, persistence.TraceID(ctx))
+	}
+	_, err := runOp(ctx, s, "set_checkpoint", IsTransient, func(ctx context.Context) (struct{}, error) {
+		_, err := s.pool.Exec(ctx, sqlSetCheckpoint, name, int64(pos))
+		return struct{}{}, err
+	})
+	return err
+}
+
+func validateCheckpointName(name string) error {
+	if name == "" || !utf8.ValidString(name) || len(name) > 512 {
+		return &persistence.InputError{Field: "name", Rule: "required",
+			Message: "checkpoint name must be 1 to 512 bytes of UTF-8"}
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] == 0 {
+			return &persistence.InputError{Field: "name", Rule: "utf8",
+				Message: "checkpoint name must not contain NUL bytes"}
+		}
+	}
+	return nil
+}
+
+// queryEvents runs a query selecting eventColumns.
+func (s *Store) queryEvents(ctx context.Context, query string, args ...any) ([]persistence.RecordedEvent, error) {
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	events := []persistence.RecordedEvent{}
+	var (
+		e        persistence.RecordedEvent
+		pos, ver int64
+		sv       int64
+		id       uuid.UUID
+		meta     []byte
+		created  time.Time
+	)
+	_, err = pgx.ForEachRow(rows, []any{&pos, &e.Stream, &ver, &id, &e.Type, &sv, &e.ContentType,
+		&e.Data, &meta, &created}, func() error {
+		ev := e
+		ev.ID, ev.Position, ev.Version, ev.SchemaVersion = id, uint64(pos), uint64(ver), uint32(sv)
+		ev.Created = created.UTC()
+		ev.Metadata = nil
+		if ev.Data == nil {
+			ev.Data = []byte{}
+		}
+		if len(meta) > 0 {
+			if err := json.Unmarshal(meta, &ev.Metadata); err != nil {
+				return err
+			}
+		}
+		events = append(events, ev)
+		return nil
+	})
+	return events, err
+}
+
+// clamp maps a uint64 version or position (End is MaxUint64) to bigint.
+func clamp(v uint64) int64 {
+	if v > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(v)
+}
