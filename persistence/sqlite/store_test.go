@@ -64,3 +64,98 @@ func TestReopenKeepsDataAndPositionsContinue(t *testing.T) {
 		t.Fatalf("after reopen got version %d position %d, want 3 and 3", res[0].FirstVersion, res[0].FirstPosition)
 	}
 }
+
+// TestTwoStoresShareOneFile opens the file twice (as two processes would)
+// and appends from both at once with exact expected versions: SQLite's
+// write lock keeps versions contiguous and positions gapless.
+func TestTwoStoresShareOneFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "shared.db")
+	stores := []*sqlite.Store{openStore(t, path), openStore(t, path)}
+	defer stores[0].Close()
+	defer stores[1].Close()
+	const perWriter = 20
+	errs := make(chan error, 4)
+	for w := range 4 {
+		st := stores[w%2]
+		go func() {
+			var known persistence.Version
+			for done := 0; done < perWriter; {
+				res, err := st.AppendBatch(ctx, []persistence.AppendRequest{
+					{Stream: "shared-1", Expected: persistence.Exact(known), Events: []persistence.EventData{event("x")}},
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+				var ce *persistence.ConcurrencyError
+				switch {
+				case errors.As(res[0].Err, &ce):
+					known = ce.Actual
+				case res[0].Err != nil:
+					errs <- res[0].Err
+					return
+				default:
+					known = res[0].LastVersion
+					done++
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := stores[1].ReadAll(ctx, persistence.AllRead{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 4*perWriter {
+		t.Fatalf("%d events, want %d", len(all), 4*perWriter)
+	}
+	for i, e := range all {
+		if e.Position != uint64(i+1) || e.Version != uint64(i+1) {
+			t.Fatalf("event %d at position %d version %d", i, e.Position, e.Version)
+		}
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	cases := []struct {
+		name  string
+		cfg   sqlite.Config
+		field string
+	}{
+		{"valid, defaults", sqlite.Config{Path: "x.db"}, ""},
+		{"no path", sqlite.Config{}, "Path"},
+		{"question mark", sqlite.Config{Path: "x.db?mode=ro"}, "Path"},
+		{"negative readers", sqlite.Config{Path: "x.db", Readers: -1}, "Readers"},
+		{"negative timeout", sqlite.Config{Path: "x.db", Timeout: -1}, "Timeout"},
+		{"negative busy timeout", sqlite.Config{Path: "x.db", BusyTimeout: -1}, "BusyTimeout"},
+		{"negative limit", sqlite.Config{Path: "x.db", Limits: persistence.Limits{MaxEventSize: -1}}, "Limits"},
+		{"negative retry", sqlite.Config{Path: "x.db", Retry: persistence.RetryPolicy{MaxAttempts: -1}}, "Retry"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.cfg.Validate()
+			var ie *persistence.InputError
+			switch {
+			case c.field == "" && err != nil:
+				t.Fatalf("Validate: %v", err)
+			case c.field != "" && (!errors.As(err, &ie) || ie.Field != c.field):
+				t.Fatalf("Validate: %v, want an InputError for %s", err, c.field)
+			}
+		})
+	}
+	d := sqlite.Config{Path: "x.db"}.WithDefaults()
+	if d.Readers != sqlite.DefaultReaders || d.Timeout != sqlite.DefaultTimeout ||
+		d.BusyTimeout != sqlite.DefaultBusyTimeout || d.Limits != persistence.DefaultLimits ||
+		d.Retry != persistence.DefaultRetryPolicy {
+		t.Fatalf("WithDefaults: %+v", d)
+	}
+	if _, err := sqlite.Open(context.Background(), sqlite.Config{}); !errors.Is(err, persistence.ErrInvalidInput) {
+		t.Fatalf("Open without a path: %v", err)
+	}
+}
