@@ -77,6 +77,12 @@ func (s *System) SpawnNamed(p *Props, name string) (*PID, error) {
 // Send delivers msg to pid without a sender.
 func (s *System) Send(pid *PID, msg any) { s.root.Send(pid, msg) }
 
+// SendFrom delivers msg to pid with sender as the sender, so that the
+// receiver's reply goes to sender.
+func (s *System) SendFrom(pid *PID, msg any, sender *PID) {
+	s.root.RequestWithCustomSender(pid, msg, sender)
+}
+
 // Stop stops pid at once (before the messages in its mailbox) and returns
 // without waiting.
 func (s *System) Stop(pid *PID) { s.root.Stop(pid) }

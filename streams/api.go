@@ -1,0 +1,82 @@
+package streams
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// Append appends events to stream if expected holds, through the stream's
+// actor and the group-commit writer. It returns the committed versions and
+// positions, or the original result (Idempotent set) when the same event
+// IDs were appended before. Errors are typed and carry ctx's trace ID:
+// *persistence.InputError (nothing sent), *persistence.ConcurrencyError
+// (answered in memory, or from the store when another writer won),
+// *persistence.DuplicateEventError, *persistence.ConnectionError,
+// *actors.TimeoutError (the outcome is unknown: retry with the same IDs),
+// *StreamError (ErrNotWritten, ErrOutcomeUnknown, ErrClosed).
+func (n *Node) Append(ctx context.Context, stream string, expected persistence.ExpectedVersion,
+	events []persistence.EventData) (persistence.AppendResult, error) {
+	ctx, trace := persistence.EnsureTraceID(ctx)
+	req := []persistence.AppendRequest{{Stream: stream, Expected: expected, Events: events}}
+	if err := n.sh.cfg.Limits.ValidateAppend(req); err != nil {
+		return persistence.AppendResult{}, forCaller(err, stream, trace)
+	}
+	if err := n.enter(trace); err != nil {
+		return persistence.AppendResult{}, err
+	}
+	defer n.mu.RUnlock()
+	ctx, cancel := withDefaultTimeout(ctx, n.sh.cfg.RequestTimeout)
+	defer cancel()
+	cmd := &appendCmd{stream: stream, expected: expected, events: events, trace: trace}
+	reply, err := actors.Request(ctx, n.sh.sys, n.registry, &routed{stream: stream, msg: cmd})
+	if err != nil {
+		return persistence.AppendResult{}, forCaller(err, stream, trace)
+	}
+	r, ok := reply.(*appendReply)
+	if !ok {
+		return persistence.AppendResult{}, unexpected(stream, reply, trace)
+	}
+	return r.res, r.err
+}
+
+// ReadStream reads events of one stream, like Store.ReadStream: from the
+// stream actor's cache of recent events when it holds them all, else from
+// the store. It sees every append acknowledged before it was called.
+func (n *Node) ReadStream(ctx context.Context, r persistence.StreamRead) ([]persistence.RecordedEvent, error) {
+	ctx, trace := persistence.EnsureTraceID(ctx)
+	if err := n.sh.cfg.Limits.ValidateStreamID("stream", r.Stream); err != nil {
+		return nil, forCaller(err, r.Stream, trace)
+	}
+	if err := persistence.ValidateLimit(r.Limit); err != nil {
+		return nil, forCaller(err, r.Stream, trace)
+	}
+	if err := n.enter(trace); err != nil {
+		return nil, err
+	}
+	defer n.mu.RUnlock()
+	ctx, cancel := withDefaultTimeout(ctx, n.sh.cfg.RequestTimeout)
+	defer cancel()
+	reply, err := actors.Request(ctx, n.sh.sys, n.registry, &routed{stream: r.Stream, msg: &readCmd{read: r}})
+	if err != nil {
+		return nil, forCaller(err, r.Stream, trace)
+	}
+	switch m := reply.(type) {
+	case *readReply:
+		if m.hit {
+			return m.events, forCaller(m.err, r.Stream, trace)
+		}
+	case *notLive:
+		n.sh.stats.misses.Add(1)
+	default:
+		return nil, unexpected(r.Stream, reply, trace)
+	}
+	evs, err := n.sh.store.ReadStream(ctx, r)
+	return evs, persistence.AttachTraceID(err, trace)
+}
+
+func unexpected(stream string, reply any, trace string) error {
+	return &StreamError{Stream: stream, Op: "request", Err: fmt.Errorf("unexpected reply %T", reply), TraceID: trace}
+}

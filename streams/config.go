@@ -1,0 +1,123 @@
+package streams
+
+import (
+	"errors"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/supervisor"
+)
+
+// Defaults of Config. A zero field of Config means its default.
+const (
+	DefaultIdleTimeout       = time.Minute
+	DefaultMaxLiveStreams    = 10_000
+	DefaultCacheBytes        = 64 << 10
+	DefaultIdempotencyWindow = 1_000
+	DefaultMaxBatchEvents    = 2_000
+	DefaultMaxBatchBytes     = 4 << 20
+	DefaultTxTimeout         = 5 * time.Second
+	DefaultRequestTimeout    = 10 * time.Second
+)
+
+// Config configures a Node. Only Store is required.
+type Config struct {
+	// Store is where events are committed. Required. The Node does not close it.
+	Store persistence.Store
+	// System is the actor system to run in. When nil the Node starts its own
+	// and shuts it down on Close.
+	System *actors.System
+	// Logger receives the node's logs. The zero value logs nothing.
+	Logger zerolog.Logger
+	// Limits validate every append at the API (zero fields: persistence.DefaultLimits).
+	Limits persistence.Limits
+	// IdleTimeout passivates (stops) a stream actor that got no message for
+	// this long. Default DefaultIdleTimeout.
+	IdleTimeout time.Duration
+	// MaxLiveStreams is the number of stream actors above which idle ones are
+	// passivated, least recently used first. It is a soft cap: a busy actor
+	// is never passivated. Default DefaultMaxLiveStreams.
+	MaxLiveStreams int
+	// CacheBytes is the budget, per live stream, of recent events kept to
+	// serve reads (sum of data and metadata sizes). Negative disables the
+	// cache. Default DefaultCacheBytes.
+	CacheBytes int
+	// IdempotencyWindow is how many recent event IDs each live stream
+	// remembers to answer retries without the store. Default DefaultIdempotencyWindow.
+	IdempotencyWindow int
+	// MaxBatchEvents and MaxBatchBytes cap one group commit (one
+	// Store.AppendBatch); a single larger append is still committed alone.
+	// Defaults DefaultMaxBatchEvents and DefaultMaxBatchBytes.
+	MaxBatchEvents int
+	MaxBatchBytes  int
+	// TxTimeout bounds a Transact whose ctx has no earlier deadline.
+	// Default DefaultTxTimeout.
+	TxTimeout time.Duration
+	// RequestTimeout bounds Append and ReadStream calls whose ctx has no
+	// deadline. Default DefaultRequestTimeout.
+	RequestTimeout time.Duration
+	// OnCommit, when set, receives the events of every group commit in
+	// position order, from the writer actor: it must return quickly and must
+	// not call back into the Node. The slice is the callee's to keep.
+	// RecordedEvent.Created is the time the commit returned, as seen by this
+	// node (the store's own timestamp may differ slightly).
+	OnCommit func([]persistence.RecordedEvent)
+	// Supervision is the policy for stream actors (zero: supervisor defaults).
+	Supervision supervisor.Policy
+
+	// hooks are for tests in this package only.
+	hooks hooks
+}
+
+// hooks let tests inject failures into actors.
+type hooks struct {
+	// beforeMessage runs in a stream actor before it handles msg (inflight:
+	// a flush of the actor is being committed); a panic there is a failure
+	// of the actor.
+	beforeMessage func(stream string, msg any, inflight bool)
+}
+
+// WithDefaults returns c with every zero field set to its default.
+func (c Config) WithDefaults() Config {
+	set := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	setD := func(v *time.Duration, d time.Duration) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	setD(&c.IdleTimeout, DefaultIdleTimeout)
+	set(&c.MaxLiveStreams, DefaultMaxLiveStreams)
+	set(&c.CacheBytes, DefaultCacheBytes)
+	set(&c.IdempotencyWindow, DefaultIdempotencyWindow)
+	set(&c.MaxBatchEvents, DefaultMaxBatchEvents)
+	set(&c.MaxBatchBytes, DefaultMaxBatchBytes)
+	setD(&c.TxTimeout, DefaultTxTimeout)
+	setD(&c.RequestTimeout, DefaultRequestTimeout)
+	c.Limits = c.Limits.WithDefaults()
+	c.Supervision = c.Supervision.WithDefaults()
+	return c
+}
+
+// Validate reports the first bad field of c.
+func (c Config) Validate() error {
+	switch {
+	case c.Store == nil:
+		return errors.New("streams: Config.Store is required")
+	case c.IdleTimeout < 0, c.TxTimeout < 0, c.RequestTimeout < 0:
+		return errors.New("streams: timeouts must not be negative")
+	case c.MaxLiveStreams < 0, c.IdempotencyWindow < 0:
+		return errors.New("streams: MaxLiveStreams and IdempotencyWindow must not be negative")
+	case c.MaxBatchEvents < 0, c.MaxBatchBytes < 0:
+		return errors.New("streams: batch caps must not be negative")
+	case c.MaxBatchEvents > c.Limits.WithDefaults().MaxBatchEvents:
+		return errors.New("streams: MaxBatchEvents is above Limits.MaxBatchEvents")
+	}
+	return nil
+}

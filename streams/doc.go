@@ -1,0 +1,64 @@
+// Package streams is the actor core of actorstore: one actor per stream,
+// spawned on demand and passivated when idle, and one group-commit writer
+// per node, behind a plain Go API (Node).
+//
+// # Use
+//
+//	node, err := streams.New(ctx, streams.Config{Store: store})
+//	res, err := node.Append(ctx, "order-1", persistence.NoStream(), events)
+//	evs, err := node.ReadStream(ctx, persistence.StreamRead{Stream: "order-1", Limit: 100})
+//	results, err := node.Transact(ctx, []persistence.AppendRequest{...})
+//	err = node.Close(ctx)
+//
+// # The append path
+//
+// Append validates the request (persistence.Limits), then the registry
+// routes it to the stream's actor, starting it if needed. On start the
+// actor waits until the writer holds nothing of its stream, then loads the
+// stream's head and newest events in a goroutine; requests that arrive
+// meanwhile wait in memory. The actor checks the expected version in memory
+// against the version the stream will have after every append it accepted
+// before (so pipelined appends with exact versions work): a mismatch is
+// answered at once with a *persistence.ConcurrencyError, without I/O and
+// without using a position. It keeps one flush in flight to the writer and
+// queues what arrives meanwhile for the next flush. The writer commits the
+// flushes of many streams in one Store.AppendBatch and starts the next
+// batch as soon as one returns (no timer), up to MaxBatchEvents and
+// MaxBatchBytes; the commit runs off its mailbox.
+//
+// # Guarantees
+//
+//   - Versions are contiguous: the store is the fence; a conflict written by
+//     another process fails only the callers whose expectation no longer
+//     holds (with the store's actual version), and the actor reloads.
+//   - Retrying with the same event IDs returns the original result: from
+//     the actor's window of recent IDs (IdempotencyWindow per stream), else
+//     from the store's idempotency. A retry of an append that is still
+//     queued or committing waits for and gets its result. An exact-version
+//     retry of an append older than the window is a conflict.
+//   - Every caller is answered. If a stream actor fails (a panic), the
+//     appends it had not sent get a *StreamError with ErrNotWritten; the
+//     flush in flight is answered by the next incarnation, or with
+//     ErrOutcomeUnknown if the actor stops for good. Retrying with the same
+//     event IDs is always safe.
+//   - ReadStream sees every append acknowledged before it was called. It is
+//     served from the actor's recent events (CacheBytes per stream) when
+//     they cover the read, else from the store.
+//   - Transact is all or nothing over several streams; streams are reserved
+//     in sorted order, so transactions never deadlock each other.
+//   - Close answers or commits every accepted append before stopping.
+//
+// # Supervision
+//
+// A guardian actor supervises the writer and the registry; the registry
+// supervises the stream actors; all with Config.Supervision (see package
+// supervisor: transient errors restart after capped exponential backoff,
+// poison input stops, repeated failures escalate). A stream actor whose
+// head cannot be loaded fails with the store's typed error.
+//
+// # Concurrency
+//
+// Node is safe for concurrent use. Messages between actors are in-process
+// Go values, never mutated after they are sent. Events returned by reads
+// may share Data with the cache: do not modify them.
+package streams

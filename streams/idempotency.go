@@ -1,0 +1,93 @@
+package streams
+
+import (
+	"github.com/google/uuid"
+
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// idWindow remembers the newest committed event IDs of one stream with
+// their version and position, so a retry is answered without the store.
+// It is owned by one stream actor and not safe for concurrent use.
+type idWindow struct {
+	max   int
+	order []uuid.UUID // oldest first
+	refs  map[uuid.UUID]idRef
+}
+
+type idRef struct {
+	version  persistence.Version
+	position persistence.Position
+	// from and to are the first and last versions of the append that wrote
+	// the event; 0 when unknown (events loaded from the store).
+	from, to persistence.Version
+}
+
+func newIDWindow(max int) *idWindow {
+	return &idWindow{max: max, refs: make(map[uuid.UUID]idRef)}
+}
+
+// add remembers committed events, forgetting the oldest beyond max.
+// appended says that evs are exactly one append (known boundaries).
+func (w *idWindow) add(evs []persistence.RecordedEvent, appended bool) {
+	if w.max <= 0 || len(evs) == 0 {
+		return
+	}
+	var from, to persistence.Version
+	if appended {
+		from, to = evs[0].Version, evs[len(evs)-1].Version
+	}
+	for i := range evs {
+		w.refs[evs[i].ID] = idRef{version: evs[i].Version, position: evs[i].Position, from: from, to: to}
+		w.order = append(w.order, evs[i].ID)
+	}
+	if over := len(w.order) - w.max; over > 0 {
+		for _, id := range w.order[:over] {
+			delete(w.refs, id)
+		}
+		w.order = append([]uuid.UUID(nil), w.order[over:]...)
+	}
+}
+
+// knows reports whether any of the events' IDs is remembered.
+func (w *idWindow) knows(evs []persistence.EventData) bool {
+	for i := range evs {
+		if _, ok := w.refs[evs[i].ID]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// retryOutcome says how to answer an append whose IDs may be remembered.
+type retryOutcome uint8
+
+const (
+	retryNone    retryOutcome = iota // no ID remembered: a new append
+	retryKnown                       // the same append as before: its original result
+	retryToStore                     // partly or vaguely known: the store decides, alone
+)
+
+// retry classifies an append by its IDs and, for retryKnown, returns the
+// original result.
+func (w *idWindow) retry(stream string, evs []persistence.EventData) (persistence.AppendResult, retryOutcome) {
+	if !w.knows(evs) {
+		return persistence.AppendResult{}, retryNone
+	}
+	first, ok := w.refs[evs[0].ID]
+	if !ok || first.from == 0 || first.from != first.version {
+		return persistence.AppendResult{}, retryToStore
+	}
+	for i := range evs {
+		ref, found := w.refs[evs[i].ID]
+		if !found || ref.version != first.version+persistence.Version(i) {
+			return persistence.AppendResult{}, retryToStore
+		}
+	}
+	last := w.refs[evs[len(evs)-1].ID]
+	if last.version != first.to {
+		return persistence.AppendResult{}, retryToStore
+	}
+	return persistence.AppendResult{Stream: stream, FirstVersion: first.version, LastVersion: last.version,
+		FirstPosition: first.position, LastPosition: last.position, Idempotent: true}, retryKnown
+}

@@ -1,0 +1,164 @@
+package streams
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"go.uber.org/goleak"
+
+	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/persistence/sqlite"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// newStore opens a private SQLite store for one test.
+func newStore(t testing.TB) persistence.Store {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(t.TempDir(), "events.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// newNode starts a Node over store, closed when the test ends.
+func newNode(t testing.TB, store persistence.Store, edit func(*Config)) *Node {
+	t.Helper()
+	cfg := Config{Store: store, TxTimeout: 5 * time.Second}
+	if edit != nil {
+		edit(&cfg)
+	}
+	n, err := New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := n.Close(ctx); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return n
+}
+
+// events returns n new events of type "e".
+func events(n int) []persistence.EventData {
+	out := make([]persistence.EventData, n)
+	for i := range out {
+		out[i] = persistence.EventData{ID: uuid.New(), Type: "e", Data: []byte(`{}`)}
+	}
+	return out
+}
+
+func ctxT(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// mustAppend appends and fails the test on error.
+func mustAppend(t testing.TB, n *Node, stream string, exp persistence.ExpectedVersion,
+	evs []persistence.EventData) persistence.AppendResult {
+	t.Helper()
+	res, err := n.Append(ctxT(t), stream, exp, evs)
+	if err != nil {
+		t.Fatalf("append to %s (expected %v): %v", stream, exp, err)
+	}
+	return res
+}
+
+// readAll reads a whole stream from the store.
+func readAll(t testing.TB, s persistence.Store, stream string) []persistence.RecordedEvent {
+	t.Helper()
+	evs, err := s.ReadStream(ctxT(t), persistence.StreamRead{Stream: stream, Limit: 1 << 20})
+	var nf *persistence.StreamNotFoundError
+	if errors.As(err, &nf) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+// checkContiguous fails unless the stream's versions are 1..n with no gap
+// or duplicate, and returns its events by ID.
+func checkContiguous(t testing.TB, s persistence.Store, stream string) map[uuid.UUID]persistence.RecordedEvent {
+	t.Helper()
+	evs := readAll(t, s, stream)
+	byID := make(map[uuid.UUID]persistence.RecordedEvent, len(evs))
+	for i, e := range evs {
+		if e.Version != persistence.Version(i+1) {
+			t.Fatalf("stream %s: event %d has version %d", stream, i, e.Version)
+		}
+		if _, dup := byID[e.ID]; dup {
+			t.Fatalf("stream %s: event ID %s twice", stream, e.ID)
+		}
+		byID[e.ID] = e
+	}
+	return byID
+}
+
+// eventually polls cond until it holds or the timeout passes.
+func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// gateStore blocks AppendBatch calls while the gate is closed, telling
+// entered about each call that waits.
+type gateStore struct {
+	persistence.Store
+	mu      sync.Mutex
+	gate    chan struct{}
+	entered chan struct{}
+}
+
+func newGateStore(s persistence.Store) *gateStore {
+	return &gateStore{Store: s, entered: make(chan struct{}, 64)}
+}
+
+// close makes later AppendBatch calls wait until open.
+func (g *gateStore) close() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.gate = make(chan struct{})
+}
+
+func (g *gateStore) open() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.gate != nil {
+		close(g.gate)
+		g.gate = nil
+	}
+}
+
+func (g *gateStore) AppendBatch(ctx context.Context, reqs []persistence.AppendRequest) ([]persistence.AppendResult, error) {
+	g.mu.Lock()
+	gate := g.gate
+	g.mu.Unlock()
+	if gate != nil {
+		g.entered <- struct{}{}
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return g.Store.AppendBatch(ctx, reqs)
+}

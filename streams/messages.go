@@ -1,0 +1,142 @@
+package streams
+
+import (
+	"time"
+
+	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// Messages between the Node API, the registry, stream actors and the
+// writer. They are in-process Go values and never cross a process boundary.
+// A message is never changed after it is sent.
+
+// routed asks the registry to deliver msg to the actor of stream (spawning
+// it when needed), keeping the original sender for the reply.
+type routed struct {
+	stream string
+	msg    any
+}
+
+// appendCmd appends events to a stream if expected holds; the reply is an
+// appendReply.
+type appendCmd struct {
+	stream   string
+	expected persistence.ExpectedVersion
+	events   []persistence.EventData
+	trace    string
+}
+
+// appendReply answers an appendCmd.
+type appendReply struct {
+	res persistence.AppendResult
+	err error
+}
+
+// readCmd reads from a stream's cache; the reply is a readReply.
+type readCmd struct{ read persistence.StreamRead }
+
+// readReply answers a readCmd. hit is false when the store must be read.
+type readReply struct {
+	events []persistence.RecordedEvent
+	err    error
+	hit    bool
+}
+
+// notLive is the registry's answer to a read of a stream without an actor.
+type notLive struct{}
+
+// reserveCmd asks a stream actor to hold itself for transaction tx once its
+// own appends are committed, and to check req.Expected; the reply is a
+// reserveReply.
+type reserveCmd struct {
+	tx  uint64
+	req persistence.AppendRequest
+}
+
+// reserveReply answers a reserveCmd: err is a *ConcurrencyError when the
+// expectation failed (the stream is then not held).
+type reserveReply struct {
+	pid *actors.PID
+	err error
+}
+
+// releaseCmd ends transaction tx's hold on a stream without writing.
+type releaseCmd struct{ tx uint64 }
+
+// drainCmd asks for a drainedReply once every accepted append is answered.
+type drainCmd struct{}
+
+// drainedReply answers a drainCmd; pid is who drained.
+type drainedReply struct{ pid *actors.PID }
+
+// flushReq is a stream actor's request to the writer to commit req.
+type flushReq struct {
+	pid *actors.PID
+	seq uint64
+	req persistence.AppendRequest
+}
+
+// flushDone answers a flushReq: err is set when the whole batch failed,
+// otherwise res (whose Err may be set).
+type flushDone struct {
+	seq       uint64
+	res       persistence.AppendResult
+	err       error
+	committed time.Time
+}
+
+// txFlush asks the writer to commit a transaction; the reply is a txResult
+// to the sender, and every stream actor in pids gets a txDone.
+type txFlush struct {
+	tx   uint64
+	reqs []persistence.AppendRequest
+	pids []*actors.PID
+}
+
+// txResult answers a txFlush.
+type txResult struct {
+	results []persistence.AppendResult
+	err     error
+}
+
+// txDone tells a stream actor the outcome of its part of transaction tx.
+type txDone struct {
+	tx        uint64
+	req       persistence.AppendRequest
+	res       persistence.AppendResult
+	err       error
+	committed time.Time
+}
+
+// awaitIdle asks the writer for an idleNow once stream has nothing queued
+// or being committed.
+type awaitIdle struct{ stream string }
+
+// idleNow answers awaitIdle.
+type idleNow struct{}
+
+// loaded carries a stream's head and newest events, read off the mailbox.
+type loaded struct {
+	epoch  uint64
+	head   persistence.StreamHead
+	recent []persistence.RecordedEvent
+	err    error
+}
+
+// idleReport tells the registry that a stream actor is idle after seeing
+// seen routed messages.
+type idleReport struct {
+	stream string
+	pid    *actors.PID
+	seen   uint64
+}
+
+// checkIdle asks a stream actor for an idleReport if it is idle.
+type checkIdle struct{}
+
+// batchDone carries the outcome of one Store.AppendBatch back to the writer.
+type batchDone struct {
+	results []persistence.AppendResult
+	err     error
+}

@@ -1,0 +1,119 @@
+package streams
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/actorstore/actorstore/actors"
+)
+
+// Node runs the stream actors and the group-commit writer of one process
+// over one Store. All its methods are safe for concurrent use.
+type Node struct {
+	sh       *shared
+	ownSys   bool
+	guardian *actors.PID
+	writer   *actors.PID
+	registry *actors.PID
+	cancel   context.CancelFunc
+	txSeq    atomic.Uint64
+
+	mu     sync.RWMutex // held shared by every call; Close takes it alone
+	closed bool
+}
+
+// New starts a Node. ctx bounds only the start-up.
+func New(ctx context.Context, cfg Config) (*Node, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.WithDefaults()
+	n := &Node{}
+	sys := cfg.System
+	if sys == nil {
+		log := cfg.Logger
+		s, err := actors.NewSystem(actors.Config{Logger: &log})
+		if err != nil {
+			return nil, err
+		}
+		sys, n.ownSys = s, true
+	}
+	bg, cancel := context.WithCancel(context.Background())
+	n.cancel = cancel
+	n.sh = &shared{cfg: cfg, store: cfg.Store, sys: sys, log: cfg.Logger, stats: &counters{}, ctx: bg}
+	if err := n.spawn(ctx); err != nil {
+		n.stop()
+		return nil, err
+	}
+	return n, nil
+}
+
+func (n *Node) spawn(ctx context.Context) error {
+	strategy := actors.NewSupervisorStrategy(n.sh.cfg.Supervision, n.sh.log, nil)
+	sh, st := n.sh, newWriterState(n.sh)
+	props := actors.PropsOf(func() actors.Actor { return &guardianActor{sh: sh, writerSt: st, strategy: strategy} })
+	n.guardian = n.sh.sys.Spawn(actors.WithStrategy(props, strategy))
+	reply, err := actors.Request(ctx, n.sh.sys, n.guardian, &getPIDs{})
+	if err != nil {
+		return err
+	}
+	pids := reply.(*nodePIDs)
+	n.writer, n.registry = pids.writer, pids.registry
+	return nil
+}
+
+// Stats returns a snapshot of the node's counters.
+func (n *Node) Stats() Stats { return n.sh.stats.snapshot() }
+
+// enter marks the start of a call; it fails once the node is closed. The
+// caller must call n.mu.RUnlock when done.
+func (n *Node) enter(traceID string) error {
+	n.mu.RLock()
+	if n.closed {
+		n.mu.RUnlock()
+		return &StreamError{Op: "call", Err: ErrClosed, TraceID: traceID}
+	}
+	return nil
+}
+
+// withDefaultTimeout gives ctx the timeout d when it has no deadline.
+func withDefaultTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+// Close stops the node gracefully: new calls fail with ErrClosed, every
+// accepted append is committed (or answered with an error), then the
+// actors stop. ctx bounds the wait; when it ends first, the remaining work
+// is cancelled and answered with errors. Close does not close the Store.
+func (n *Node) Close(ctx context.Context) error {
+	n.mu.Lock()
+	if n.closed {
+		n.mu.Unlock()
+		return nil
+	}
+	n.closed = true
+	n.mu.Unlock()
+	_, err := actors.Request(ctx, n.sh.sys, n.registry, &drainCmd{})
+	if err == nil {
+		_, err = actors.Request(ctx, n.sh.sys, n.writer, &drainCmd{})
+	}
+	n.stop()
+	return err
+}
+
+// stop stops the actors, cancels background I/O and waits for it.
+func (n *Node) stop() {
+	if n.guardian != nil {
+		_ = n.sh.sys.StopWait(context.Background(), n.guardian)
+	}
+	n.cancel()
+	n.sh.wg.Wait()
+	if n.ownSys {
+		n.sh.sys.Shutdown()
+	}
+}

@@ -1,0 +1,156 @@
+package streams
+
+import (
+	"container/list"
+
+	"github.com/actorstore/actorstore/actors"
+)
+
+// registryActor spawns one stream actor per stream on demand, as its
+// children (it supervises them), routes messages to them, and passivates
+// idle ones: after their idle timeout, and least recently used first when
+// more than MaxLiveStreams are live.
+//
+// Passivation never loses a message: an actor reports itself idle with the
+// number of routed messages it has seen, and the registry stops it only if
+// that is every message it routed to it.
+type registryActor struct {
+	sh      *shared
+	writer  *actors.PID
+	entries map[string]*entry
+	byPID   map[string]string // child PID ID -> stream
+	lru     *list.List        // of *entry, most recently used first
+	drain   *drainState
+}
+
+type entry struct {
+	stream string
+	pid    *actors.PID
+	routed uint64
+	elem   *list.Element
+	asked  bool // asked to passivate for the cap since its last use
+}
+
+type drainState struct {
+	replyTo *actors.PID
+	pending map[string]struct{} // child PID IDs not yet drained
+}
+
+func newRegistry(sh *shared, writer *actors.PID) *registryActor {
+	return &registryActor{sh: sh, writer: writer, entries: make(map[string]*entry),
+		byPID: make(map[string]string), lru: list.New()}
+}
+
+func (r *registryActor) Receive(c actors.Context) {
+	switch m := c.Message().(type) {
+	case *routed:
+		r.route(c, m)
+	case *idleReport:
+		r.onIdle(c, m)
+	case *actors.Terminated:
+		r.onTerminated(c, m)
+	case *drainCmd:
+		r.startDrain(c)
+	case *drainedReply:
+		r.drained(c, m.pid)
+	}
+}
+
+func (r *registryActor) route(c actors.Context, m *routed) {
+	e := r.entries[m.stream]
+	if e == nil {
+		switch m.msg.(type) {
+		case *readCmd:
+			c.Respond(&notLive{})
+			return
+		case *releaseCmd:
+			return
+		}
+		e = r.spawn(c, m.stream)
+	}
+	e.routed++
+	e.asked = false
+	r.lru.MoveToFront(e.elem)
+	c.RequestWithCustomSender(e.pid, m.msg, c.Sender())
+}
+
+func (r *registryActor) spawn(c actors.Context, stream string) *entry {
+	cell := &streamCell{}
+	sh, writer := r.sh, r.writer
+	pid := c.Spawn(actors.PropsOf(func() actors.Actor { return newStreamActor(sh, writer, stream, cell) }))
+	e := &entry{stream: stream, pid: pid}
+	e.elem = r.lru.PushFront(e)
+	r.entries[stream] = e
+	r.byPID[pid.Id] = stream
+	r.sh.stats.live.Store(int64(len(r.entries)))
+	r.enforceCap(c)
+	return e
+}
+
+// enforceCap asks the least recently used actors beyond the cap to
+// passivate; each does so only if it is idle.
+func (r *registryActor) enforceCap(c actors.Context) {
+	over := len(r.entries) - r.sh.cfg.MaxLiveStreams
+	for el := r.lru.Back(); el != nil && over > 0; el = el.Prev() {
+		e := el.Value.(*entry)
+		if !e.asked {
+			e.asked = true
+			c.Send(e.pid, &checkIdle{})
+			over--
+		}
+	}
+}
+
+func (r *registryActor) onIdle(c actors.Context, m *idleReport) {
+	e := r.entries[m.stream]
+	if e == nil || !actors.SamePID(e.pid, m.pid) || e.routed != m.seen {
+		return // a message is on its way to it: it is not idle
+	}
+	r.remove(e)
+	r.sh.stats.passivations.Add(1)
+	c.Stop(e.pid)
+}
+
+func (r *registryActor) onTerminated(c actors.Context, m *actors.Terminated) {
+	stream, ok := r.byPID[m.Who.Id]
+	if !ok {
+		return
+	}
+	delete(r.byPID, m.Who.Id)
+	if e := r.entries[stream]; e != nil && actors.SamePID(e.pid, m.Who) {
+		r.remove(e)
+	}
+	if r.drain != nil {
+		r.drained(c, m.Who)
+	}
+}
+
+func (r *registryActor) remove(e *entry) {
+	delete(r.entries, e.stream)
+	r.lru.Remove(e.elem)
+	r.sh.stats.live.Store(int64(len(r.entries)))
+}
+
+// startDrain asks every stream actor to report once all its accepted
+// appends are answered, and answers the sender when all have.
+func (r *registryActor) startDrain(c actors.Context) {
+	r.drain = &drainState{replyTo: c.Sender(), pending: make(map[string]struct{})}
+	for _, e := range r.entries {
+		r.drain.pending[e.pid.Id] = struct{}{}
+		c.Request(e.pid, &drainCmd{})
+	}
+	r.drained(c, nil)
+}
+
+func (r *registryActor) drained(c actors.Context, who *actors.PID) {
+	if r.drain == nil {
+		return
+	}
+	if who != nil {
+		delete(r.drain.pending, who.Id)
+	}
+	if len(r.drain.pending) == 0 {
+		c.Send(r.drain.replyTo, &drainedReply{pid: c.Self()})
+		r.drain = nil
+	}
+}

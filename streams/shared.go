@@ -1,0 +1,34 @@
+package streams
+
+import (
+	"context"
+	"sync"
+
+	"github.com/rs/zerolog"
+
+	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// shared is what every actor of a Node reads: immutable after New, except
+// counters (atomic) and wg.
+type shared struct {
+	cfg   Config
+	store persistence.Store
+	sys   *actors.System
+	log   zerolog.Logger
+	stats *counters
+	// ctx lives until the Node is closed; background I/O uses it.
+	ctx context.Context
+	// wg counts background goroutines (loads, commits) so Close waits for them.
+	wg sync.WaitGroup
+}
+
+// goIO runs f in a goroutine that Close waits for.
+func (sh *shared) goIO(f func()) {
+	sh.wg.Add(1)
+	go func() {
+		defer sh.wg.Done()
+		f()
+	}()
+}

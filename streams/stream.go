@@ -1,0 +1,165 @@
+package streams
+
+import (
+	"github.com/google/uuid"
+
+	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// streamActor owns one stream: it checks expected versions in memory,
+// assigns versions, keeps one flush in flight to the writer and queues the
+// appends that arrive meanwhile, answers retries from recent event IDs and
+// serves reads from recent events. See doc.go for its guarantees.
+type streamActor struct {
+	sh     *shared
+	writer *actors.PID
+	stream string
+	cell   *streamCell
+
+	ready bool   // the head is loaded
+	epoch uint64 // of the latest load, to ignore stale results
+
+	committed persistence.Version
+	queue     []*pending             // accepted, not yet sent
+	byID      map[uuid.UUID]*pending // every event ID of queued and in-flight appends
+	waiting   []envelope             // arrived before the head was loaded
+	held      []envelope             // appends that arrived while a transaction holds the stream
+	reserves  []envelope             // transactions waiting to hold the stream
+	tx        *heldTx                // the transaction holding the stream
+	drainers  []*actors.PID
+	cache     *eventCache
+	ids       *idWindow
+	seen      uint64    // routed messages received (see registry)
+	cur       *envelope // message being handled; answered if handling panics
+}
+
+// streamCell is the state that survives a restart of the stream actor (the
+// producer of every incarnation gets the same cell): the flush in flight,
+// whose callers the next incarnation answers.
+type streamCell struct {
+	seq      uint64
+	inflight *inflightFlush
+	started  bool
+}
+
+type inflightFlush struct {
+	seq     uint64
+	appends []*pending
+}
+
+// pending is one accepted append and everyone waiting for its outcome (the
+// caller, and callers retrying it with the same event IDs).
+type pending struct {
+	events  []persistence.EventData
+	waiters []waiter
+	// toStore: some IDs were committed before; the store decides (retry or
+	// duplicate), so it is flushed alone and not checked in memory.
+	toStore bool
+	solo    bool
+}
+
+type waiter struct {
+	to       *actors.PID
+	expected persistence.ExpectedVersion
+	trace    string
+}
+
+type envelope struct {
+	msg    any
+	sender *actors.PID
+}
+
+type heldTx struct {
+	id  uint64
+	req persistence.AppendRequest
+}
+
+func newStreamActor(sh *shared, writer *actors.PID, stream string, cell *streamCell) *streamActor {
+	return &streamActor{
+		sh: sh, writer: writer, stream: stream, cell: cell,
+		byID:  make(map[uuid.UUID]*pending),
+		cache: newEventCache(sh.cfg.CacheBytes),
+		ids:   newIDWindow(sh.cfg.IdempotencyWindow),
+	}
+}
+
+// Receive dispatches one message. Handlers never block on I/O.
+func (s *streamActor) Receive(c actors.Context) {
+	msg := c.Message()
+	s.cur = &envelope{msg: msg, sender: c.Sender()}
+	if h := s.sh.cfg.hooks.beforeMessage; h != nil {
+		h(s.stream, msg, s.cell.inflight != nil)
+	}
+	if !s.lifecycle(c, msg) {
+		s.handle(c, msg)
+	}
+	s.cur = nil
+	s.checkDrained(c)
+}
+
+func (s *streamActor) lifecycle(c actors.Context, msg any) bool {
+	switch m := msg.(type) {
+	case *actors.Started:
+		s.start(c)
+	case *actors.Restarting:
+		s.sh.stats.restarts.Add(1)
+		s.failAll(c, ErrNotWritten, false)
+	case *actors.Stopping:
+		s.failAll(c, ErrNotWritten, true)
+	case *actors.ReceiveTimeout, *checkIdle:
+		s.reportIfIdle(c)
+	case *idleNow:
+		s.load(c)
+	case *loaded:
+		s.onLoaded(c, m)
+	case *drainCmd:
+		s.drainers = append(s.drainers, c.Sender())
+	default:
+		return false
+	}
+	return true
+}
+
+func (s *streamActor) handle(c actors.Context, msg any) {
+	switch m := msg.(type) {
+	case *appendCmd:
+		s.seen++
+		s.onAppend(c, envelope{msg: m, sender: c.Sender()})
+	case *readCmd:
+		s.seen++
+		s.onRead(c, envelope{msg: m, sender: c.Sender()})
+	case *reserveCmd:
+		s.seen++
+		s.onReserve(c, envelope{msg: m, sender: c.Sender()})
+	case *releaseCmd:
+		s.seen++
+		s.onRelease(c, m)
+	case *flushDone:
+		s.onFlushDone(c, m)
+	case *txDone:
+		s.onTxDone(c, m)
+	}
+}
+
+// idle reports whether the actor holds no work: it may be passivated.
+func (s *streamActor) idle() bool {
+	return s.ready && len(s.queue) == 0 && s.cell.inflight == nil && len(s.waiting) == 0 &&
+		len(s.held) == 0 && s.tx == nil && len(s.reserves) == 0
+}
+
+func (s *streamActor) reportIfIdle(c actors.Context) {
+	if s.idle() {
+		c.Send(c.Parent(), &idleReport{stream: s.stream, pid: c.Self(), seen: s.seen})
+	}
+}
+
+func (s *streamActor) checkDrained(c actors.Context) {
+	if len(s.drainers) == 0 || !(s.idle() || (!s.ready && len(s.waiting) == 0 && s.cell.inflight == nil)) {
+		return
+	}
+	for _, d := range s.drainers {
+		c.Send(d, &drainedReply{pid: c.Self()})
+	}
+	s.drainers = nil
+}

@@ -1,0 +1,216 @@
+package streams
+
+import (
+	"slices"
+
+	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// onAppend accepts or answers an append: a retry of a queued or in-flight
+// append joins it; a retry of a remembered append gets its original
+// result; otherwise the expectation is checked against the version the
+// stream will have after everything accepted before it.
+func (s *streamActor) onAppend(c actors.Context, e envelope) {
+	m := e.msg.(*appendCmd)
+	switch {
+	case !s.ready:
+		s.waiting = append(s.waiting, e)
+		return
+	case s.tx != nil || len(s.reserves) > 0:
+		s.held = append(s.held, e)
+		return
+	}
+	w := waiter{to: e.sender, expected: m.expected, trace: m.trace}
+	if s.joinPending(c, m, w) {
+		return
+	}
+	res, outcome := s.ids.retry(s.stream, m.events)
+	switch outcome {
+	case retryKnown:
+		c.Send(w.to, &appendReply{res: res})
+		return
+	case retryNone:
+		if err := m.expected.Check(s.stream, s.projected()); err != nil {
+			c.Send(w.to, &appendReply{err: forCaller(err, s.stream, m.trace)})
+			return
+		}
+	}
+	p := &pending{events: m.events, waiters: []waiter{w}, toStore: outcome == retryToStore}
+	p.solo = p.toStore
+	s.queue = append(s.queue, p)
+	s.track(p)
+	s.maybeFlush(c)
+}
+
+// joinPending attaches a retry to the queued or in-flight append with the
+// same event IDs, or answers a partial overlap with a *DuplicateEventError.
+func (s *streamActor) joinPending(c actors.Context, m *appendCmd, w waiter) bool {
+	p, ok := s.byID[m.events[0].ID]
+	if ok && sameIDs(p.events, m.events) {
+		p.waiters = append(p.waiters, w)
+		return true
+	}
+	for i := range m.events {
+		if _, dup := s.byID[m.events[i].ID]; dup {
+			err := &persistence.DuplicateEventError{EventID: m.events[i].ID, Stream: s.stream, ExistingStream: s.stream}
+			c.Send(w.to, &appendReply{err: forCaller(err, s.stream, m.trace)})
+			return true
+		}
+	}
+	return false
+}
+
+// track and untrack index the event IDs of queued and in-flight appends.
+func (s *streamActor) track(p *pending) {
+	for i := range p.events {
+		s.byID[p.events[i].ID] = p
+	}
+}
+
+func (s *streamActor) untrack(p *pending) {
+	for i := range p.events {
+		delete(s.byID, p.events[i].ID)
+	}
+}
+
+// projected is the version the stream will have once every accepted
+// append is committed.
+func (s *streamActor) projected() persistence.Version {
+	v := s.committed
+	if inf := s.cell.inflight; inf != nil {
+		for _, p := range inf.appends {
+			v += contribution(p)
+		}
+	}
+	for _, p := range s.queue {
+		v += contribution(p)
+	}
+	return v
+}
+
+// contribution is how many versions p is expected to add (a probable
+// retry is expected to add none).
+func contribution(p *pending) persistence.Version {
+	if p.toStore {
+		return 0
+	}
+	return persistence.Version(len(p.events))
+}
+
+// maybeFlush sends the next flush when none is in flight: the queued
+// appends up to the batch caps (an append marked solo goes alone).
+func (s *streamActor) maybeFlush(c actors.Context) {
+	if !s.ready || s.cell.inflight != nil || len(s.queue) == 0 || s.tx != nil {
+		return
+	}
+	n := s.takeFlush()
+	appends := s.queue[:n:n]
+	s.queue = slices.Clone(s.queue[n:])
+	var events []persistence.EventData
+	for _, p := range appends {
+		events = append(events, p.events...)
+	}
+	s.cell.seq++
+	s.cell.inflight = &inflightFlush{seq: s.cell.seq, appends: appends}
+	req := persistence.AppendRequest{Stream: s.stream, Expected: persistence.Exact(s.committed), Events: events}
+	c.Send(s.writer, &flushReq{pid: c.Self(), seq: s.cell.seq, req: req})
+}
+
+// takeFlush returns how many queued appends the next flush carries.
+func (s *streamActor) takeFlush() int {
+	if s.queue[0].solo {
+		return 1
+	}
+	events, bytes := 0, 0
+	for i, p := range s.queue {
+		if p.solo {
+			return i
+		}
+		events += len(p.events)
+		bytes += eventsSize(p.events)
+		if i > 0 && (events > s.sh.cfg.MaxBatchEvents || bytes > s.sh.cfg.MaxBatchBytes) {
+			return i
+		}
+	}
+	return len(s.queue)
+}
+
+// recheck fails queued appends whose expectation no longer holds after an
+// append before them turned out differently than projected.
+func (s *streamActor) recheck(c actors.Context) {
+	v := s.projectedInflight()
+	kept := s.queue[:0]
+	for _, p := range s.queue {
+		if p.toStore {
+			kept = append(kept, p)
+			continue
+		}
+		if p.waiters[0].expected.Satisfied(v) {
+			v += contribution(p)
+			kept = append(kept, p)
+			continue
+		}
+		s.untrack(p)
+		s.answerConflict(c, p, v)
+	}
+	clear(s.queue[len(kept):])
+	s.queue = kept
+}
+
+func (s *streamActor) projectedInflight() persistence.Version {
+	v := s.committed
+	if inf := s.cell.inflight; inf != nil {
+		for _, p := range inf.appends {
+			v += contribution(p)
+		}
+	}
+	return v
+}
+
+func (s *streamActor) answerConflict(c actors.Context, p *pending, actual persistence.Version) {
+	for _, w := range p.waiters {
+		err := &persistence.ConcurrencyError{Stream: s.stream, Expected: w.expected, Actual: actual, TraceID: w.trace}
+		c.Send(w.to, &appendReply{err: err})
+	}
+}
+
+// answerAll gives every waiter of appends the error err.
+func (s *streamActor) answerAll(c actors.Context, appends []*pending, err error) {
+	for _, p := range appends {
+		s.untrack(p)
+		for _, w := range p.waiters {
+			c.Send(w.to, &appendReply{err: forCaller(err, s.stream, w.trace)})
+		}
+	}
+}
+
+// onRead serves a read from the cache, or tells the caller to read the store.
+func (s *streamActor) onRead(c actors.Context, e envelope) {
+	if !s.ready {
+		s.waiting = append(s.waiting, e)
+		return
+	}
+	evs, ok, err := s.cache.read(e.msg.(*readCmd).read)
+	if ok {
+		s.sh.stats.hits.Add(1)
+	} else {
+		s.sh.stats.misses.Add(1)
+	}
+	c.Send(e.sender, &readReply{events: evs, err: err, hit: ok})
+}
+
+func sameIDs(a, b []persistence.EventData) bool {
+	return slices.EqualFunc(a, b, func(x, y persistence.EventData) bool { return x.ID == y.ID })
+}
+
+func eventsSize(evs []persistence.EventData) int {
+	n := 0
+	for i := range evs {
+		n += len(evs[i].Data) + len(evs[i].Type)
+		for k, v := range evs[i].Metadata {
+			n += len(k) + len(v)
+		}
+	}
+	return n
+}

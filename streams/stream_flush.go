@@ -1,0 +1,122 @@
+package streams
+
+import (
+	"errors"
+	"time"
+
+	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// onFlushDone answers the callers of the flush in flight with its outcome
+// and sends the next flush.
+func (s *streamActor) onFlushDone(c actors.Context, m *flushDone) {
+	inf := s.cell.inflight
+	if inf == nil || inf.seq != m.seq {
+		return
+	}
+	s.cell.inflight = nil
+	switch {
+	case m.err != nil:
+		// The whole batch failed; after a timeout the outcome may be unknown.
+		s.answerAll(c, inf.appends, m.err)
+		if s.ready {
+			s.reload(c)
+		}
+	case m.res.Err == nil:
+		s.onCommitted(c, inf.appends, m.res, m.committed)
+	default:
+		s.onRejected(c, inf.appends, m.res.Err)
+	}
+	if s.ready {
+		s.recheck(c)
+		s.maybeFlush(c)
+		s.maybeGrant(c)
+	}
+}
+
+// onCommitted answers each append of a committed (or idempotent) flush
+// with its share of the result and remembers the events.
+func (s *streamActor) onCommitted(c actors.Context, appends []*pending, res persistence.AppendResult, at time.Time) {
+	contiguous := res.LastPosition-res.FirstPosition+1 == res.LastVersion-res.FirstVersion+1
+	offset := persistence.Version(0)
+	for _, p := range appends {
+		s.untrack(p)
+		r := splitResult(res, offset, len(p.events), contiguous)
+		offset += persistence.Version(len(p.events))
+		for _, w := range p.waiters {
+			c.Send(w.to, &appendReply{res: r})
+		}
+		if s.ready && !res.Idempotent && contiguous {
+			evs := recordedEvents(s.stream, p.events, r, at)
+			s.cache.add(evs)
+			s.ids.add(evs, true)
+		}
+	}
+	if res.Idempotent {
+		return
+	}
+	if s.ready && !contiguous {
+		s.cache.reset(res.LastVersion)
+	}
+	s.committed = res.LastVersion
+}
+
+// splitResult is the share of a flush's result of the append whose events
+// start offset events into the flush. Positions are split only when the
+// store assigned the flush contiguous positions.
+func splitResult(res persistence.AppendResult, offset persistence.Version, n int, contiguous bool) persistence.AppendResult {
+	r := res
+	r.FirstVersion = res.FirstVersion + offset
+	r.LastVersion = r.FirstVersion + persistence.Version(n) - 1
+	if contiguous {
+		r.FirstPosition = res.FirstPosition + offset
+		r.LastPosition = r.FirstPosition + persistence.Version(n) - 1
+	}
+	return r
+}
+
+// recordedEvents builds the committed form of events appended with result r.
+func recordedEvents(stream string, events []persistence.EventData, r persistence.AppendResult,
+	at time.Time) []persistence.RecordedEvent {
+	out := make([]persistence.RecordedEvent, len(events))
+	for i := range events {
+		out[i] = persistence.RecordedEvent{EventData: events[i], Stream: stream,
+			Version: r.FirstVersion + persistence.Version(i), Position: r.FirstPosition + persistence.Position(i), Created: at}
+	}
+	return out
+}
+
+// onRejected handles a flush the store rejected (nothing was written). A
+// conflict means another writer wrote the stream: appends whose
+// expectation still holds against the store's version are queued again,
+// the others fail, and the head is reloaded. A duplicate ID in a flush of
+// several appends is found by flushing them one by one.
+func (s *streamActor) onRejected(c actors.Context, appends []*pending, err error) {
+	var ce *persistence.ConcurrencyError
+	switch {
+	case errors.As(err, &ce):
+		v := ce.Actual
+		var again []*pending
+		for _, p := range appends {
+			if p.toStore || p.waiters[0].expected.Satisfied(v) {
+				again = append(again, p)
+				v += contribution(p)
+				continue
+			}
+			s.untrack(p)
+			s.answerConflict(c, p, v)
+		}
+		s.queue = append(again, s.queue...)
+		if s.ready {
+			s.reload(c)
+		}
+	case errors.Is(err, persistence.ErrDuplicateEvent) && len(appends) > 1:
+		for _, p := range appends {
+			p.solo = true
+		}
+		s.queue = append(append([]*pending(nil), appends...), s.queue...)
+	default:
+		s.answerAll(c, appends, err)
+	}
+}

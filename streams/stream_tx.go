@@ -1,0 +1,89 @@
+package streams
+
+import (
+	"slices"
+
+	"github.com/actorstore/actorstore/actors"
+)
+
+// Transactions hold a stream: once its own accepted appends are committed,
+// the stream checks the transaction's expectation against its committed
+// version and, if it holds, answers the reservation and holds new appends
+// until the writer reports the transaction's outcome (txDone) or the
+// transaction is released without writing.
+
+func (s *streamActor) onReserve(c actors.Context, e envelope) {
+	if !s.ready {
+		s.waiting = append(s.waiting, e)
+		return
+	}
+	s.reserves = append(s.reserves, e)
+	s.maybeGrant(c)
+}
+
+// maybeGrant gives the stream to the first waiting transaction once no
+// append of its own is queued or in flight.
+func (s *streamActor) maybeGrant(c actors.Context) {
+	for s.ready && s.tx == nil && len(s.reserves) > 0 && s.cell.inflight == nil && len(s.queue) == 0 {
+		e := s.reserves[0]
+		s.reserves = slices.Delete(s.reserves, 0, 1)
+		m := e.msg.(*reserveCmd)
+		if err := m.req.Expected.Check(s.stream, s.committed); err != nil {
+			c.Send(e.sender, &reserveReply{err: err})
+			continue
+		}
+		s.tx = &heldTx{id: m.tx, req: m.req}
+		c.Send(e.sender, &reserveReply{pid: c.Self()})
+	}
+	s.releaseHeld(c)
+}
+
+// onRelease ends a transaction's hold (or its wait) without a write.
+func (s *streamActor) onRelease(c actors.Context, m *releaseCmd) {
+	if s.tx != nil && s.tx.id == m.tx {
+		s.tx = nil
+		s.maybeGrant(c)
+		return
+	}
+	s.reserves = slices.DeleteFunc(s.reserves, func(e envelope) bool { return e.msg.(*reserveCmd).tx == m.tx })
+	s.waiting = slices.DeleteFunc(s.waiting, func(e envelope) bool {
+		r, ok := e.msg.(*reserveCmd)
+		return ok && r.tx == m.tx
+	})
+	s.maybeGrant(c)
+}
+
+// onTxDone applies the outcome of the transaction holding the stream.
+func (s *streamActor) onTxDone(c actors.Context, m *txDone) {
+	if s.tx == nil || s.tx.id != m.tx {
+		// An earlier incarnation held the stream: the head may have moved.
+		if s.ready {
+			s.reload(c)
+		}
+		return
+	}
+	s.tx = nil
+	switch {
+	case m.err == nil && m.res.Err == nil && !m.res.Idempotent:
+		evs := recordedEvents(s.stream, m.req.Events, m.res, m.committed)
+		s.cache.add(evs)
+		s.ids.add(evs, true)
+		s.committed = m.res.LastVersion
+	case m.err != nil:
+		s.reload(c) // the outcome may be unknown
+	}
+	s.maybeGrant(c)
+}
+
+// releaseHeld handles the appends held during a transaction once no
+// transaction holds or waits for the stream.
+func (s *streamActor) releaseHeld(c actors.Context) {
+	if s.tx != nil || len(s.reserves) > 0 || len(s.held) == 0 || !s.ready {
+		return
+	}
+	held := s.held
+	s.held = nil
+	for _, e := range held {
+		s.onAppend(c, e)
+	}
+}

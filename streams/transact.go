@@ -1,0 +1,156 @@
+package streams
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// Transact appends to several streams atomically: every request commits or
+// none does. It reserves the stream actors one by one in sorted stream
+// order (so two transactions over the same streams cannot deadlock), each
+// checking its expectation in memory once its own earlier appends are
+// committed, then sends all requests to the writer as one group of one
+// batch. The streams are released on commit, failure, timeout or
+// cancellation. The whole call is bounded by Config.TxTimeout (or ctx's
+// earlier deadline).
+//
+// On success it returns one result per request, in order. Otherwise it
+// returns the error of the request that failed (for example a
+// *persistence.ConcurrencyError naming its stream) and nothing was written;
+// after a timeout while committing (*actors.TimeoutError) the outcome is
+// unknown: retry with the same event IDs.
+func (n *Node) Transact(ctx context.Context, reqs []persistence.AppendRequest) ([]persistence.AppendResult, error) {
+	ctx, trace := persistence.EnsureTraceID(ctx)
+	if err := n.validateTx(reqs); err != nil {
+		return nil, forCaller(err, "", trace)
+	}
+	if err := n.enter(trace); err != nil {
+		return nil, err
+	}
+	defer n.mu.RUnlock()
+	ctx, cancel := context.WithTimeout(ctx, n.sh.cfg.TxTimeout)
+	defer cancel()
+	tx := n.txSeq.Add(1)
+	order := sortedByStream(reqs)
+	pids, err := n.reserve(ctx, tx, reqs, order)
+	if err != nil {
+		n.release(tx, reqs, order)
+		return nil, forCaller(err, reqs[order[len(pids)]].Stream, trace)
+	}
+	return n.commitTx(ctx, tx, reqs, order, pids, trace)
+}
+
+func (n *Node) validateTx(reqs []persistence.AppendRequest) error {
+	if err := n.sh.cfg.Limits.ValidateAppend(reqs); err != nil {
+		return err
+	}
+	for i := range reqs {
+		if reqs[i].Group != 0 {
+			return &persistence.InputError{Field: "requests.group", Rule: "zero",
+				Stream: reqs[i].Stream, Message: "Transact assigns the group itself"}
+		}
+	}
+	return nil
+}
+
+// reserve holds the streams in order; it returns the stream actors' PIDs
+// (in order) of those reserved, and an error at the first that failed.
+func (n *Node) reserve(ctx context.Context, tx uint64, reqs []persistence.AppendRequest,
+	order []int) ([]*actors.PID, error) {
+	pids := make([]*actors.PID, 0, len(order))
+	for _, i := range order {
+		cmd := &routed{stream: reqs[i].Stream, msg: &reserveCmd{tx: tx, req: reqs[i]}}
+		reply, err := actors.Request(ctx, n.sh.sys, n.registry, cmd)
+		if err != nil {
+			return pids, err
+		}
+		r, ok := reply.(*reserveReply)
+		if !ok {
+			return pids, unexpected(reqs[i].Stream, reply, "")
+		}
+		if r.err != nil {
+			return pids, r.err
+		}
+		pids = append(pids, r.pid)
+	}
+	return pids, nil
+}
+
+// release frees every stream of the transaction (held or still waiting).
+// Each release follows its reserve through the registry, so it cannot
+// overtake it.
+func (n *Node) release(tx uint64, reqs []persistence.AppendRequest, order []int) {
+	for _, i := range order {
+		n.sh.sys.Send(n.registry, &routed{stream: reqs[i].Stream, msg: &releaseCmd{tx: tx}})
+	}
+}
+
+// commitTx sends the reserved transaction to the writer as one group. The
+// writer releases the streams with the outcome, whatever happens here.
+func (n *Node) commitTx(ctx context.Context, tx uint64, reqs []persistence.AppendRequest, order []int,
+	pids []*actors.PID, trace string) ([]persistence.AppendResult, error) {
+	grouped := make([]persistence.AppendRequest, len(order))
+	for k, i := range order {
+		grouped[k] = reqs[i]
+		grouped[k].Group = tx
+	}
+	reply, err := actors.Request(ctx, n.sh.sys, n.writer, &txFlush{tx: tx, reqs: grouped, pids: pids})
+	if err != nil {
+		return nil, forCaller(err, grouped[0].Stream, trace)
+	}
+	r, ok := reply.(*txResult)
+	if !ok {
+		return nil, unexpected(grouped[0].Stream, reply, trace)
+	}
+	if r.err != nil {
+		return nil, forCaller(r.err, grouped[0].Stream, trace)
+	}
+	results := make([]persistence.AppendResult, len(reqs))
+	for k, i := range order {
+		results[i] = r.results[k]
+	}
+	if err := firstTxError(results); err != nil {
+		return nil, forCaller(err, "", trace)
+	}
+	return results, nil
+}
+
+// firstTxError returns the error of the request that made the transaction
+// fail, preferring it over the *AbortedError of the others.
+func firstTxError(results []persistence.AppendResult) error {
+	var aborted error
+	for i := range results {
+		err := results[i].Err
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, persistence.ErrAborted) {
+			return err
+		}
+		if aborted == nil {
+			aborted = err
+		}
+	}
+	return aborted
+}
+
+func sortedByStream(reqs []persistence.AppendRequest) []int {
+	order := make([]int, len(reqs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		switch {
+		case reqs[a].Stream < reqs[b].Stream:
+			return -1
+		case reqs[a].Stream > reqs[b].Stream:
+			return 1
+		}
+		return 0
+	})
+	return order
+}

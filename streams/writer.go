@@ -1,0 +1,171 @@
+package streams
+
+import (
+	"time"
+
+	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// writerActor is the node's group-commit writer: it gathers flushes from
+// stream actors and transactions and commits as many as fit the caps in
+// one Store.AppendBatch, the next batch starting as soon as the previous
+// commit returns. The commit runs in a goroutine; its result comes back as
+// a *batchDone. Its state lives in writerState, which survives restarts so
+// that no flush in flight is forgotten.
+type writerActor struct{ st *writerState }
+
+type writerState struct {
+	sh       *shared
+	queue    []*unit
+	inflight []*unit                  // the batch being committed (nil: none)
+	streams  map[string]int           // queued and in-flight units per stream
+	idle     map[string][]*actors.PID // awaitIdle callers per stream
+	drainers []*actors.PID
+}
+
+// unit is what the writer commits atomically for one sender: a stream
+// actor's flush, or a transaction's requests.
+type unit struct {
+	flush   *flushReq
+	tx      *txFlush
+	replyTo *actors.PID
+	reqs    []persistence.AppendRequest
+	events  int
+	bytes   int
+}
+
+func newWriterState(sh *shared) *writerState {
+	return &writerState{sh: sh, streams: make(map[string]int), idle: make(map[string][]*actors.PID)}
+}
+
+func (w *writerActor) Receive(c actors.Context) {
+	st := w.st
+	switch m := c.Message().(type) {
+	case *flushReq:
+		st.enqueue(&unit{flush: m, reqs: []persistence.AppendRequest{m.req}})
+	case *txFlush:
+		st.enqueue(&unit{tx: m, replyTo: c.Sender(), reqs: m.reqs})
+	case *awaitIdle:
+		if st.streams[m.stream] == 0 {
+			c.Respond(&idleNow{})
+		} else {
+			st.idle[m.stream] = append(st.idle[m.stream], c.Sender())
+		}
+	case *drainCmd:
+		st.drainers = append(st.drainers, c.Sender())
+	case *batchDone:
+		st.finish(c, m)
+	}
+	st.kick(c)
+	st.checkDrained(c)
+}
+
+func (st *writerState) enqueue(u *unit) {
+	for i := range u.reqs {
+		st.streams[u.reqs[i].Stream]++
+		u.events += len(u.reqs[i].Events)
+		u.bytes += eventsSize(u.reqs[i].Events)
+	}
+	st.queue = append(st.queue, u)
+}
+
+// kick starts the next commit when none is running.
+func (st *writerState) kick(c actors.Context) {
+	if st.inflight != nil || len(st.queue) == 0 {
+		return
+	}
+	batch, rest := takeBatch(st.queue, st.sh.cfg.MaxBatchEvents, st.sh.cfg.MaxBatchBytes)
+	st.queue, st.inflight = rest, batch
+	var reqs []persistence.AppendRequest
+	events := 0
+	for _, u := range batch {
+		reqs = append(reqs, u.reqs...)
+		events += u.events
+	}
+	st.sh.stats.batch(events, len(reqs))
+	self, sh := c.Self(), st.sh
+	sh.goIO(func() {
+		results, err := sh.store.AppendBatch(sh.ctx, reqs)
+		sh.sys.Send(self, &batchDone{results: results, err: err})
+	})
+}
+
+// finish hands each unit of the committed batch its outcome, then the
+// committed events to OnCommit in position order.
+func (st *writerState) finish(c actors.Context, m *batchDone) {
+	batch := st.inflight
+	st.inflight = nil
+	at := time.Now().UTC()
+	var committed []persistence.RecordedEvent
+	i := 0
+	for _, u := range batch {
+		var rs []persistence.AppendResult
+		if m.err == nil {
+			rs = m.results[i : i+len(u.reqs)]
+		}
+		i += len(u.reqs)
+		st.reply(c, u, rs, m.err, at)
+		for j := range rs {
+			committed = appendCommitted(committed, &u.reqs[j], rs[j], at)
+		}
+		st.done(c, u)
+	}
+	if st.sh.cfg.OnCommit != nil && len(committed) > 0 {
+		sortByPosition(committed)
+		st.sh.cfg.OnCommit(committed)
+	}
+}
+
+func (st *writerState) reply(c actors.Context, u *unit, rs []persistence.AppendResult, err error, at time.Time) {
+	if u.flush != nil {
+		d := &flushDone{seq: u.flush.seq, err: err, committed: at}
+		if err == nil {
+			d.res = rs[0]
+		}
+		c.Send(u.flush.pid, d)
+		return
+	}
+	for j, pid := range u.tx.pids {
+		d := &txDone{tx: u.tx.tx, req: u.reqs[j], err: err, committed: at}
+		if err == nil {
+			d.res = rs[j]
+		}
+		c.Send(pid, d)
+	}
+	c.Send(u.replyTo, &txResult{results: rs, err: err})
+}
+
+// done forgets a finished unit and answers awaitIdle callers of streams
+// with nothing left in the writer.
+func (st *writerState) done(c actors.Context, u *unit) {
+	for i := range u.reqs {
+		s := u.reqs[i].Stream
+		if st.streams[s]--; st.streams[s] > 0 {
+			continue
+		}
+		delete(st.streams, s)
+		for _, pid := range st.idle[s] {
+			c.Send(pid, &idleNow{})
+		}
+		delete(st.idle, s)
+	}
+}
+
+func (st *writerState) checkDrained(c actors.Context) {
+	if len(st.drainers) == 0 || st.inflight != nil || len(st.queue) > 0 {
+		return
+	}
+	for _, d := range st.drainers {
+		c.Send(d, &drainedReply{pid: c.Self()})
+	}
+	st.drainers = nil
+}
+
+func appendCommitted(out []persistence.RecordedEvent, req *persistence.AppendRequest,
+	r persistence.AppendResult, at time.Time) []persistence.RecordedEvent {
+	if r.Err != nil || r.Idempotent || r.LastPosition-r.FirstPosition+1 != persistence.Position(len(req.Events)) {
+		return out
+	}
+	return append(out, recordedEvents(req.Stream, req.Events, r, at)...)
+}
