@@ -14,7 +14,11 @@ import (
 	"github.com/actorstore/actorstore/persistence"
 )
 
-const eventColumns = `position, stream, version, event_id, type, schema_version, content_type, data, metadata, created`
+const (
+	eventColumns   = `position, stream, version, event_id, type, schema_version, content_type, data, metadata, created`
+	streamForward  = `SELECT ` + eventColumns + ` FROM events WHERE stream = ? AND version >= ? ORDER BY version LIMIT ?`
+	streamBackward = `SELECT ` + eventColumns + ` FROM events WHERE stream = ? AND version <= ? ORDER BY version DESC LIMIT ?`
+)
 
 // ReadStream implements persistence.Store.
 func (s *Store) ReadStream(ctx context.Context, r persistence.StreamRead) ([]persistence.RecordedEvent, error) {
@@ -29,9 +33,9 @@ func (s *Store) ReadStream(ctx context.Context, r persistence.StreamRead) ([]per
 	if err := persistence.ValidateLimit(r.Limit); err != nil {
 		return nil, s.fail(ctx, "read stream", 0, err)
 	}
-	q := `SELECT ` + eventColumns + ` FROM events WHERE stream = ? AND version >= ? ORDER BY version LIMIT ?`
+	q := streamForward
 	if r.Direction == persistence.Backward {
-		q = `SELECT ` + eventColumns + ` FROM events WHERE stream = ? AND version <= ? ORDER BY version DESC LIMIT ?`
+		q = streamBackward
 	}
 	return run(ctx, s, "read stream", func(ctx context.Context) ([]persistence.RecordedEvent, error) {
 		return s.readTx(ctx, func(tx *sql.Tx) ([]persistence.RecordedEvent, error) {
@@ -63,6 +67,14 @@ func (s *Store) ReadAll(ctx context.Context, r persistence.AllRead) ([]persisten
 	if err := persistence.ValidateLimit(r.Limit); err != nil {
 		return nil, s.fail(ctx, "read all", 0, err)
 	}
+	q, args := allQuery(r)
+	return run(ctx, s, "read all", func(ctx context.Context) ([]persistence.RecordedEvent, error) {
+		return queryEvents(ctx, s.readers, q, args...)
+	})
+}
+
+// allQuery builds the query of a ReadAll and its arguments.
+func allQuery(r persistence.AllRead) (string, []any) {
 	var (
 		where strings.Builder
 		args  []any
@@ -89,11 +101,8 @@ func (s *Store) ReadAll(ctx context.Context, r persistence.AllRead) ([]persisten
 	if r.Direction == persistence.Backward {
 		order = `position DESC`
 	}
-	q := `SELECT ` + eventColumns + ` FROM events WHERE ` + where.String() + ` ORDER BY ` + order + ` LIMIT ?`
 	args = append(args, r.Limit)
-	return run(ctx, s, "read all", func(ctx context.Context) ([]persistence.RecordedEvent, error) {
-		return queryEvents(ctx, s.readers, q, args...)
-	})
+	return `SELECT ` + eventColumns + ` FROM events WHERE ` + where.String() + ` ORDER BY ` + order + ` LIMIT ?`, args
 }
 
 // Head implements persistence.Store.
