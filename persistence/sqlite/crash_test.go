@@ -82,14 +82,34 @@ func crashEvents(n int) []persistence.EventData {
 }
 
 // TestCrashDurability kills a process that appends (SIGKILL, no chance to
-// close the store) and reopens the file: every append it acknowledged is
-// there at the versions and positions it was told, no transaction is
-// partially there, versions are contiguous and positions gapless.
+// close the store) and reopens the file, three times over: every append it
+// acknowledged is there at the versions and positions it was told, no
+// transaction is partially there, versions are contiguous and positions
+// gapless. The kill comes right after the helper announced an append, so it
+// usually lands inside a transaction.
 func TestCrashDurability(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts a helper process")
+		t.Skip("starts helper processes")
 	}
 	path := filepath.Join(t.TempDir(), "crash.db")
+	var tries, acks []crashLine
+	for round := range 3 {
+		tr, ac := runAndKill(t, path, 30+round*7)
+		tries, acks = append(tries, tr...), append(acks, ac...)
+		st := openStore(t, path)
+		checkAcknowledged(t, st, acks)
+		checkAllOrNothing(t, st, tries)
+		checkContiguous(t, st)
+		if err := st.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// runAndKill starts the helper on path and kills it with SIGKILL once it
+// announced its killAt-th append. It returns the lines the helper printed.
+func runAndKill(t *testing.T, path string, killAt int) (tries, acks []crashLine) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcessAppend$", "-test.count=1")
 	cmd.Env = append(os.Environ(), crashEnv+"="+path)
 	cmd.Stderr = os.Stderr
@@ -100,7 +120,6 @@ func TestCrashDurability(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var tries, acks []crashLine
 	sc := bufio.NewScanner(out)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	killed := false
@@ -114,7 +133,7 @@ func TestCrashDurability(t *testing.T) {
 		} else {
 			acks = append(acks, l)
 		}
-		if len(acks) == 40 && !killed {
+		if len(tries) == killAt && !killed {
 			if err := cmd.Process.Kill(); err != nil { // SIGKILL
 				t.Fatal(err)
 			}
@@ -126,12 +145,7 @@ func TestCrashDurability(t *testing.T) {
 		t.Fatalf("helper process ended before it was killed: %v", werr)
 	}
 	t.Logf("helper acknowledged %d appends and started %d before SIGKILL (%v)", len(acks), len(tries), werr)
-
-	st := openStore(t, path)
-	defer st.Close()
-	checkAcknowledged(t, st, acks)
-	checkAllOrNothing(t, st, tries)
-	checkContiguous(t, st)
+	return tries, acks
 }
 
 // checkAcknowledged checks that every acknowledged request is stored at the
