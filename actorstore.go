@@ -1,0 +1,126 @@
+package actorstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/persistence/postgres"
+	"github.com/actorstore/actorstore/persistence/sqlite"
+	"github.com/actorstore/actorstore/streams"
+)
+
+// Store is an open actorstore: the database, the stream actors and the
+// group-commit writer. All methods are safe for concurrent use.
+type Store struct {
+	cfg   Config
+	db    persistence.Store
+	node  *streams.Node
+	close sync.Once
+	err   error
+}
+
+// Open opens the store that cfg selects (PostgreSQL with cfg.PostgresURL,
+// else the embedded file in cfg.DataDir), applies its migrations, and
+// starts the stream actors and the writer. Close it when done.
+//
+// Errors: *InputError for a bad Config (nothing opened),
+// *ConnectionError when the database cannot be reached.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	node, err := streams.New(ctx, cfg.streamsConfig(db))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("actorstore: start stream actors: %w", err)
+	}
+	cfg.Logger.Info().Bool("embedded", cfg.Embedded()).Msg("actorstore open")
+	return &Store{cfg: cfg, db: db, node: node}, nil
+}
+
+func openDB(ctx context.Context, cfg Config) (persistence.Store, error) {
+	if !cfg.Embedded() {
+		return postgres.Open(ctx, cfg.postgresConfig())
+	}
+	if err := os.MkdirAll(cfg.dataDir(), 0o750); err != nil {
+		return nil, &persistence.InputError{Field: "DataDir", Rule: "writable",
+			Message: "cannot create data directory: " + err.Error()}
+	}
+	return sqlite.Open(ctx, cfg.sqliteConfig())
+}
+
+// Append appends events to stream if expected holds, and returns the
+// versions and positions they got. It is all or nothing.
+//
+// Retrying with the same event IDs is safe: an append that committed
+// returns its original result with Idempotent set. Errors carry the trace ID
+// of ctx (persistence.WithTraceID) or a new one: *ConcurrencyError (Stream,
+// Expected, Actual; nothing written), *InputError, *DuplicateEventError,
+// *ConnectionError (retryable), a timeout (retryable: the outcome is
+// unknown), ErrClosed.
+func (s *Store) Append(ctx context.Context, stream string, expected ExpectedVersion,
+	events ...EventData) (AppendResult, error) {
+	return s.node.Append(ctx, stream, expected, events)
+}
+
+// Transact appends to several streams atomically, each with its own
+// expected version: every request commits or none does. It is bounded by
+// Config.TxTimeout; when that passes the transaction is aborted and its
+// streams are free again. Two transactions over the same streams in any
+// order cannot deadlock. On failure nothing was written and the error is
+// that of the request that failed (for example a *ConcurrencyError naming
+// its stream).
+func (s *Store) Transact(ctx context.Context, reqs ...AppendRequest) ([]AppendResult, error) {
+	return s.node.Transact(ctx, reqs)
+}
+
+// ReadStream returns up to r.Limit events of r.Stream from version r.From in
+// r.Direction. Reads see every append acknowledged before they were called,
+// and are served from the stream actor's cache of recent events when it
+// holds them. A stream with no events gives *StreamNotFoundError.
+func (s *Store) ReadStream(ctx context.Context, r StreamRead) ([]RecordedEvent, error) {
+	return s.node.ReadStream(ctx, r)
+}
+
+// ReadAll returns up to r.Limit events of all streams in global order from
+// position r.From in r.Direction that pass r.Filter (evaluated by the
+// database). A forward reader that has seen position P never later finds a
+// new event below P.
+func (s *Store) ReadAll(ctx context.Context, r AllRead) ([]RecordedEvent, error) {
+	ctx, trace := persistence.EnsureTraceID(ctx)
+	if err := persistence.ValidateLimit(r.Limit); err != nil {
+		return nil, persistence.AttachTraceID(err, trace)
+	}
+	evs, err := s.db.ReadAll(ctx, r)
+	return evs, persistence.AttachTraceID(err, trace)
+}
+
+// Head returns the newest version and position of a stream (version 0 when
+// it has no events), as committed in the database.
+func (s *Store) Head(ctx context.Context, stream string) (persistence.StreamHead, error) {
+	ctx, trace := persistence.EnsureTraceID(ctx)
+	h, err := s.db.Head(ctx, stream)
+	return h, persistence.AttachTraceID(err, trace)
+}
+
+// Stats reports the stream actors' counters: live and passivated actors,
+// read-cache hits and misses, group-commit batches.
+func (s *Store) Stats() streams.Stats { return s.node.Stats() }
+
+// Close stops accepting calls, lets what was accepted be committed or
+// answered, stops the actors and closes the database. ctx bounds the wait.
+// It is safe to call more than once; later calls return the first result.
+func (s *Store) Close(ctx context.Context) error {
+	s.close.Do(func() {
+		s.err = errors.Join(s.node.Close(ctx), s.db.Close())
+	})
+	return s.err
+}

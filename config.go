@@ -1,0 +1,155 @@
+package actorstore
+
+import (
+	"path/filepath"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/persistence/postgres"
+	"github.com/actorstore/actorstore/persistence/sqlite"
+	"github.com/actorstore/actorstore/streams"
+)
+
+// Defaults of Config; a zero field means its default.
+const (
+	// DefaultDataDir holds the embedded store's file when no PostgreSQL URL is given.
+	DefaultDataDir = "data"
+	// EmbeddedFileName is the embedded store's file inside DataDir.
+	EmbeddedFileName = "actorstore.db"
+)
+
+// Config configures Open. Every field is optional: the zero Config runs on
+// the embedded store in ./data with the defaults listed on each field.
+type Config struct {
+	// PostgresURL selects PostgreSQL (a postgres:// URL or libpq string).
+	// Empty selects the embedded SQLite store in DataDir. The URL's password
+	// never appears in errors or logs.
+	PostgresURL string
+	// DataDir is the directory of the embedded store (default "data"); it is
+	// created when missing. Ignored with PostgresURL.
+	DataDir string
+
+	// Pool configures PostgreSQL connections (ignored on the embedded store).
+	Pool PoolConfig
+
+	// RequestTimeout bounds an Append, ReadStream or ReadAll whose ctx has
+	// no deadline. Default 10s.
+	RequestTimeout time.Duration
+	// TxTimeout bounds a Transact whose ctx has no earlier deadline; when it
+	// passes, the transaction is aborted and its streams are free again.
+	// Default 5s.
+	TxTimeout time.Duration
+	// Retry is how transient database errors are retried: exponential
+	// backoff with jitter. Defaults: 5 attempts, 50ms base, 2s cap.
+	Retry persistence.RetryPolicy
+	// Limits bound what one append may contain. Defaults: stream IDs 512
+	// bytes, types 256 bytes, 1 MiB per event, 100,000 events per batch.
+	Limits persistence.Limits
+
+	// IdleTimeout passivates a stream actor idle for this long. Default 1m.
+	IdleTimeout time.Duration
+	// MaxLiveStreams is the soft cap on live stream actors; above it the
+	// least recently used idle ones are passivated. Default 10,000.
+	MaxLiveStreams int
+	// CacheBytes is each live stream's budget of recent events kept to serve
+	// reads; negative disables the cache. Default 64 KiB.
+	CacheBytes int
+	// MaxBatchEvents and MaxBatchBytes cap one group commit. Defaults 2,000
+	// events and 4 MiB.
+	MaxBatchEvents int
+	MaxBatchBytes  int
+
+	// Logger receives the logs of the store, its actors and protoactor.
+	// The zero value logs nothing.
+	Logger zerolog.Logger
+}
+
+// PoolConfig configures the PostgreSQL connection pool. Zero fields mean
+// the defaults of persistence/postgres.
+type PoolConfig struct {
+	// MaxConns is the pool size. Default 10.
+	MaxConns int32
+	// MinConns idle connections are kept open. Default 0.
+	MinConns int32
+	// MaxConnLifetime closes older connections. Default 1h.
+	MaxConnLifetime time.Duration
+	// MaxConnIdleTime closes connections idle this long. Default 30m.
+	MaxConnIdleTime time.Duration
+	// StatementCacheMode: "prepare" (default), "describe" (for PgBouncer in
+	// transaction mode), "exec" or "simple".
+	StatementCacheMode string
+	// StatementCacheCapacity statements are cached per connection. Default 512.
+	StatementCacheCapacity int
+}
+
+// Validate reports the first bad field of c as an *InputError naming it.
+func (c Config) Validate() error {
+	bad := func(field, msg string) error {
+		return &persistence.InputError{Field: field, Rule: "range", Message: msg}
+	}
+	switch {
+	case c.RequestTimeout < 0 || c.TxTimeout < 0 || c.IdleTimeout < 0:
+		return bad("Timeout", "timeouts must not be negative")
+	case c.MaxLiveStreams < 0:
+		return bad("MaxLiveStreams", "must not be negative")
+	case c.MaxBatchEvents < 0 || c.MaxBatchBytes < 0:
+		return bad("MaxBatchEvents", "batch caps must not be negative")
+	case c.Retry.MaxAttempts < 0 || c.Retry.Base < 0 || c.Retry.Cap < 0:
+		return bad("Retry", "retry settings must not be negative")
+	}
+	if c.PostgresURL != "" {
+		return c.postgresConfig().Validate()
+	}
+	return c.sqliteConfig().Validate()
+}
+
+// Embedded reports whether c selects the embedded store.
+func (c Config) Embedded() bool { return c.PostgresURL == "" }
+
+func (c Config) dataDir() string {
+	if c.DataDir == "" {
+		return DefaultDataDir
+	}
+	return c.DataDir
+}
+
+func (c Config) postgresConfig() postgres.Config {
+	return postgres.Config{
+		URL:                    c.PostgresURL,
+		MaxConns:               c.Pool.MaxConns,
+		MinConns:               c.Pool.MinConns,
+		MaxConnLifetime:        c.Pool.MaxConnLifetime,
+		MaxConnIdleTime:        c.Pool.MaxConnIdleTime,
+		StatementCacheMode:     c.Pool.StatementCacheMode,
+		StatementCacheCapacity: c.Pool.StatementCacheCapacity,
+		RetryPolicy:            c.Retry,
+		Limits:                 c.Limits,
+		Logger:                 c.Logger,
+	}
+}
+
+func (c Config) sqliteConfig() sqlite.Config {
+	return sqlite.Config{
+		Path:   filepath.Join(c.dataDir(), EmbeddedFileName),
+		Limits: c.Limits,
+		Retry:  c.Retry,
+		Logger: c.Logger,
+	}
+}
+
+func (c Config) streamsConfig(store persistence.Store) streams.Config {
+	return streams.Config{
+		Store:          store,
+		Logger:         c.Logger,
+		Limits:         c.Limits,
+		IdleTimeout:    c.IdleTimeout,
+		MaxLiveStreams: c.MaxLiveStreams,
+		CacheBytes:     c.CacheBytes,
+		MaxBatchEvents: c.MaxBatchEvents,
+		MaxBatchBytes:  c.MaxBatchBytes,
+		TxTimeout:      c.TxTimeout,
+		RequestTimeout: c.RequestTimeout,
+	}
+}

@@ -1,0 +1,48 @@
+// Package actorstore is an event store that runs inside a Go service: it
+// keeps every change as an immutable event in a stream, with optimistic
+// concurrency, on PostgreSQL or on an embedded SQLite file.
+//
+// # Opening
+//
+// One call opens the database, applies its migrations and starts the actors:
+//
+//	st, err := actorstore.Open(ctx, actorstore.Config{})        // embedded, ./data
+//	st, err := actorstore.Open(ctx, actorstore.Config{PostgresURL: url})
+//	defer st.Close(ctx)
+//
+// # How an append travels
+//
+// Every stream is an actor (protoactor-go), spawned on first use and
+// passivated when idle. It serialises the appends to its stream and checks
+// the expected version in memory: a mismatch is answered at once with a
+// *ConcurrencyError, without touching the database. Accepted appends go to
+// one writer actor per node that commits the appends of many streams in one
+// transaction (group commit: the next flush starts as soon as the previous
+// commit returns). The database stays the fence: if another process wrote
+// the stream, only that stream's callers get a *ConcurrencyError with the
+// actual version, and its actor reloads.
+//
+// # Guarantees
+//
+//   - Versions in a stream are contiguous (1, 2, 3, ...); an acknowledged
+//     append is durable; an append and a Transact are all or nothing.
+//   - Global positions strictly increase in commit order; a failed
+//     expectation uses up no position.
+//   - Retrying with the same event IDs returns the original result.
+//
+// # Concurrency contract
+//
+// A *Store is safe for concurrent use by any number of goroutines. Appends
+// to one stream are applied in the order its actor receives them; appends
+// to different streams are independent. Reads see every append acknowledged
+// before the read was called. Every blocking call takes a context and has a
+// default timeout (Config.RequestTimeout, Config.TxTimeout).
+//
+// # Errors
+//
+// Errors are typed (*ConcurrencyError, *InputError, *StreamNotFoundError,
+// *DuplicateEventError, *ConnectionError, *AbortedError) and match the Err*
+// sentinels with errors.Is. Each carries the trace ID of its operation: the
+// one put in ctx with persistence.WithTraceID, or a new one. IsRetryable
+// tells transient failures (retry with the same event IDs) from final ones.
+package actorstore
