@@ -132,16 +132,16 @@ func exactWriter(t *testing.T, st persistence.Store, stream string, g int, log *
 	}
 }
 
-// anyWriter appends batches of two requests: Any to a shared stream, and an
-// exact version to the writer's own stream.
+// anyWriter appends transactions (a Group) of two requests: Any to a
+// shared stream, and an exact version to the writer's own stream.
 func anyWriter(t *testing.T, st persistence.Store, g int, log *concurrencyLog) {
 	own := name("own", g)
 	for i := range appendsEach {
 		shared := name("any", (g+i)%anyStreams)
 		a, b := evs(1+i%2, "Any"), evs(1+(g+i)%3, "Own")
-		reqs := []persistence.AppendRequest{
-			req(shared, persistence.Any(), a...),
-			req(own, persistence.Exact(uint64(len(log.ownEvents(own)))), b...),
+		reqs := []persistence.AppendRequest{ // one transaction
+			{Stream: shared, Expected: persistence.Any(), Events: a, Group: 1},
+			{Stream: own, Expected: persistence.Exact(uint64(len(log.ownEvents(own)))), Events: b, Group: 1},
 		}
 		res, err := st.AppendBatch(ctxFor(t), reqs)
 		if err != nil {

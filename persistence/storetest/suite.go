@@ -2,10 +2,48 @@ package storetest
 
 import "testing"
 
-// runAll runs every group of the suite. Each behaviour is a subtest with
-// its own store from the Factory; subtests run in parallel.
+// runAll runs every group of the suite. Each group (and most behaviours
+// within one) is a subtest with its own store from the Factory, and groups
+// run in parallel. What it checks:
 //
-// The suite assumes the store uses persistence.DefaultLimits.
+//   - ExpectedVersion: any, no-stream, stream-exists and exact N (Exact(0)
+//     too), each right and wrong, against an empty and a non-empty stream;
+//     a wrong one reports *ConcurrencyError{Stream, Expected, Actual}, writes
+//     nothing and uses up no position (the next append gets the next one).
+//   - Append: contiguous versions and gapless increasing positions over
+//     many batches; an empty store.
+//   - Idempotency: a full retry by event ID returns the original result
+//     with Idempotent set, whatever its expectation, also inside a batch with
+//     new requests; a partial retry and an ID stored in another stream are
+//     *DuplicateEventError and write nothing.
+//   - Atomicity: a failed request leaves the batch's other requests
+//     committed; a Group with a failing member (wrong version, duplicate ID)
+//     writes nothing of any member, whose *AbortedError unwraps to the cause;
+//     groups are independent.
+//   - ReadStream and ReadAll: both directions, limits, From in the middle,
+//     past the end and End; filters by stream prefix, event types and both;
+//     *StreamNotFoundError for a missing stream.
+//   - Head, LookupEvents, Checkpoints (missing, set, overwrite, backwards).
+//   - Notifications: a position >= the appended one arrives, coalesced for a
+//     slow reader; the channel closes when ctx ends and when the store closes.
+//   - InvalidInput: each malformed batch or read is an *InputError naming
+//     Field and Rule (errors.Is ErrInvalidInput), and nothing of the batch is
+//     written, not even its valid requests.
+//   - TraceID: typed errors carry the trace ID of persistence.WithTraceID.
+//   - Concurrency: 200 goroutines append at once (exact versions on shared
+//     streams retried on conflict; two-stream transactions with Any) while a
+//     reader pages through ReadAll: no version gap or duplicate, every
+//     success stored where its result says, every conflict reports a version
+//     the stream really had, and the paging reader skipped no event.
+//   - RoundTrip: a property test (rapid) that arbitrary valid events come
+//     back from ReadStream, ReadAll and LookupEvents field by field.
+//   - Close: every call after Close returns persistence.ErrClosed.
+//
+// The suite assumes the store uses persistence.DefaultLimits, and that
+// positions are gapless (a failed request uses none).
+// features.MultiProcess is not exercised: Factory gives each test a private
+// store, so a second process cannot share it; backends with MultiProcess
+// test cross-process notifications themselves.
 func runAll(t *testing.T, f Factory, features Features) {
 	groups := []struct {
 		name string
@@ -33,5 +71,5 @@ func runAll(t *testing.T, f Factory, features Features) {
 			g.run(t, f)
 		})
 	}
-	_ = features // MultiProcess needs a second process; backends test it themselves.
+	_ = features
 }
