@@ -66,13 +66,14 @@ func (s *Store) appendTx(ctx context.Context, reqs []persistence.AppendRequest) 
 		return appendOutcome{}, err
 	}
 	results := make([]persistence.AppendResult, len(reqs))
+	heads := make([]persistence.Version, len(reqs))
 	for i := range reqs {
-		if results[i], err = checkRequest(ctx, tx, &reqs[i], stored); err != nil {
+		if results[i], heads[i], err = checkRequest(ctx, tx, &reqs[i], stored); err != nil {
 			return appendOutcome{}, err
 		}
 	}
 	abortGroups(reqs, results)
-	last, err := s.writeEvents(ctx, tx, reqs, results)
+	last, err := s.writeEvents(ctx, tx, reqs, heads, results)
 	if err != nil {
 		return appendOutcome{}, err
 	}
@@ -84,23 +85,22 @@ func (s *Store) appendTx(ctx context.Context, reqs []persistence.AppendRequest) 
 
 // checkRequest decides a request before anything is written: an idempotent
 // retry, a duplicate event ID, a failed expectation, or ready to write
-// (Err nil, Idempotent false).
+// (Err nil, Idempotent false) on top of the stream's current version head.
 func checkRequest(ctx context.Context, tx *sql.Tx, r *persistence.AppendRequest,
-	stored map[uuid.UUID]storedRef) (persistence.AppendResult, error) {
+	stored map[uuid.UUID]storedRef) (_ persistence.AppendResult, head persistence.Version, _ error) {
 	res := persistence.AppendResult{Stream: r.Stream}
 	if dup, retry, ok := classifyRetry(r, stored); ok {
-		return retry, nil
+		return retry, 0, nil
 	} else if dup != nil {
 		res.Err = dup
-		return res, nil
+		return res, 0, nil
 	}
 	head, _, err := streamHead(ctx, tx, r.Stream)
 	if err != nil {
-		return res, err
+		return res, 0, err
 	}
 	res.Err = r.Expected.Check(r.Stream, head)
-	res.FirstVersion = head // provisional: writeEvents sets the real versions
-	return res, nil
+	return res, head, nil
 }
 
 // classifyRetry looks at the request's event IDs already stored. None: ok
@@ -172,11 +172,12 @@ const insertEvent = `INSERT INTO events
 	(position, stream, version, event_id, type, schema_version, content_type, data, metadata, created)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// writeEvents inserts the events of the requests that passed their checks,
-// assigning positions after the newest one, and fills in their results. It
-// returns the newest position written (0 when nothing was written).
+// writeEvents inserts the events of the requests that passed their checks
+// after their stream's head, assigning positions after the newest one, and
+// fills in their results. It returns the newest position written (0 when
+// nothing was written).
 func (s *Store) writeEvents(ctx context.Context, tx *sql.Tx, reqs []persistence.AppendRequest,
-	results []persistence.AppendResult) (persistence.Position, error) {
+	heads []persistence.Version, results []persistence.AppendResult) (persistence.Position, error) {
 	var pos persistence.Position
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), 0) FROM events`).Scan(&pos); err != nil {
 		return 0, err
@@ -193,7 +194,7 @@ func (s *Store) writeEvents(ctx context.Context, tx *sql.Tx, reqs []persistence.
 		if res.Err != nil || res.Idempotent {
 			continue
 		}
-		version := res.FirstVersion // the head found by checkRequest
+		version := heads[i]
 		res.FirstVersion, res.FirstPosition = version+1, pos+1
 		for j := range reqs[i].Events {
 			e := &reqs[i].Events[j]
