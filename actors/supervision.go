@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -34,7 +35,7 @@ func (s *policyStrategy) HandleFailure(_ *actor.ActorSystem, sup actor.Superviso
 	rs *actor.RestartStatistics, reason any, message any) {
 	rs.Fail()
 	d := s.policy.Decide(reason, rs.NumberOfFailures(s.policy.Window), rand.Float64())
-	s.log.Warn().Str("actor", child.String()).Interface("reason", reason).
+	s.log.Warn().Str("actor", child.String()).Str("reason", fmt.Sprint(reason)).
 		Str("directive", d.Directive.String()).Dur("delay", d.Delay).Msg("actor failed")
 	if s.observe != nil {
 		s.observe(child, reason, d)

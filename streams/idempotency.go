@@ -63,31 +63,34 @@ func (w *idWindow) knows(evs []persistence.EventData) bool {
 type retryOutcome uint8
 
 const (
-	retryNone    retryOutcome = iota // no ID remembered: a new append
-	retryKnown                       // the same append as before: its original result
-	retryToStore                     // partly or vaguely known: the store decides, alone
+	retryNone      retryOutcome = iota // no ID remembered: a new append
+	retryKnown                         // the same append as before: its original result
+	retryDuplicate                     // a partial or reordered repeat of one append
+	retryToStore                       // vaguely known (boundaries or IDs missing): the store decides
 )
 
-// retry classifies an append by its IDs and, for retryKnown, returns the
-// original result.
-func (w *idWindow) retry(stream string, evs []persistence.EventData) (persistence.AppendResult, retryOutcome) {
+// retry classifies an append by its IDs. For retryKnown it returns the
+// original result, for retryDuplicate a *DuplicateEventError.
+func (w *idWindow) retry(stream string, evs []persistence.EventData) (persistence.AppendResult, retryOutcome, error) {
 	if !w.knows(evs) {
-		return persistence.AppendResult{}, retryNone
+		return persistence.AppendResult{}, retryNone, nil
 	}
 	first, ok := w.refs[evs[0].ID]
-	if !ok || first.from == 0 || first.from != first.version {
-		return persistence.AppendResult{}, retryToStore
-	}
 	for i := range evs {
 		ref, found := w.refs[evs[i].ID]
-		if !found || ref.version != first.version+persistence.Version(i) {
-			return persistence.AppendResult{}, retryToStore
+		switch {
+		case !ok || !found || ref.from == 0:
+			return persistence.AppendResult{}, retryToStore, nil
+		case ref.version != first.version+persistence.Version(i) || ref.from != first.from:
+			return persistence.AppendResult{}, retryDuplicate, &persistence.DuplicateEventError{
+				EventID: evs[i].ID, Stream: stream, ExistingStream: stream}
 		}
 	}
 	last := w.refs[evs[len(evs)-1].ID]
-	if last.version != first.to {
-		return persistence.AppendResult{}, retryToStore
+	if first.version != first.from || last.version != first.to {
+		return persistence.AppendResult{}, retryDuplicate, &persistence.DuplicateEventError{
+			EventID: evs[0].ID, Stream: stream, ExistingStream: stream}
 	}
 	return persistence.AppendResult{Stream: stream, FirstVersion: first.version, LastVersion: last.version,
-		FirstPosition: first.position, LastPosition: last.position, Idempotent: true}, retryKnown
+		FirstPosition: first.position, LastPosition: last.position, Idempotent: true}, retryKnown, nil
 }

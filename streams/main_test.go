@@ -162,3 +162,5 @@ func (g *gateStore) AppendBatch(ctx context.Context, reqs []persistence.AppendRe
 	}
 	return g.Store.AppendBatch(ctx, reqs)
 }
+
+func ctxBackground() context.Context { return context.Background() }

@@ -87,7 +87,12 @@ func newStreamActor(sh *shared, writer *actors.PID, stream string, cell *streamC
 // Receive dispatches one message. Handlers never block on I/O.
 func (s *streamActor) Receive(c actors.Context) {
 	msg := c.Message()
-	s.cur = &envelope{msg: msg, sender: c.Sender()}
+	switch msg.(type) {
+	case *actors.Restarting, *actors.Stopping:
+		// s.cur still names the message whose handling failed, if any.
+	default:
+		s.cur = &envelope{msg: msg, sender: c.Sender()}
+	}
 	if h := s.sh.cfg.hooks.beforeMessage; h != nil {
 		h(s.stream, msg, s.cell.inflight != nil)
 	}

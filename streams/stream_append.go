@@ -25,10 +25,13 @@ func (s *streamActor) onAppend(c actors.Context, e envelope) {
 	if s.joinPending(c, m, w) {
 		return
 	}
-	res, outcome := s.ids.retry(s.stream, m.events)
+	res, outcome, err := s.ids.retry(s.stream, m.events)
 	switch outcome {
 	case retryKnown:
 		c.Send(w.to, &appendReply{res: res})
+		return
+	case retryDuplicate:
+		c.Send(w.to, &appendReply{err: forCaller(err, s.stream, m.trace)})
 		return
 	case retryNone:
 		if err := m.expected.Check(s.stream, s.projected()); err != nil {

@@ -1,0 +1,191 @@
+package streams
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/actorstore/actorstore/persistence"
+)
+
+func TestIdempotentRetry(t *testing.T) {
+	store := newStore(t)
+	n := newNode(t, store, func(c *Config) { c.IdleTimeout = 20 * time.Millisecond })
+	evs := events(3)
+	orig := mustAppend(t, n, "s", persistence.NoStream(), evs)
+	mustAppend(t, n, "s", persistence.Any(), events(1))
+
+	// Remembered by the live actor: the original result, whatever the expectation.
+	again := mustAppend(t, n, "s", persistence.NoStream(), evs)
+	want := orig
+	want.Idempotent = true
+	if again != want {
+		t.Fatalf("retry = %+v, want %+v", again, want)
+	}
+	// A partial repeat is a duplicate, not a retry.
+	if _, err := n.Append(ctxT(t), "s", persistence.Any(), evs[:2]); !errors.Is(err, persistence.ErrDuplicateEvent) {
+		t.Fatalf("partial repeat: %v", err)
+	}
+	// After passivation the store answers (any expectation).
+	eventually(t, 5*time.Second, "passivation", func() bool { return n.Stats().Passivations > 0 })
+	fromStore := mustAppend(t, n, "s", persistence.Any(), evs)
+	if fromStore != want {
+		t.Fatalf("retry after passivation = %+v, want %+v", fromStore, want)
+	}
+	if got := len(checkContiguous(t, store, "s")); got != 4 {
+		t.Fatalf("stream has %d events, want 4", got)
+	}
+}
+
+func TestPassivationThenReactivationKeepsTheVersion(t *testing.T) {
+	store := newStore(t)
+	n := newNode(t, store, func(c *Config) { c.IdleTimeout = 20 * time.Millisecond })
+	mustAppend(t, n, "s", persistence.NoStream(), events(2))
+	eventually(t, 5*time.Second, "passivation", func() bool {
+		s := n.Stats()
+		return s.Passivations == 1 && s.LiveStreams == 0
+	})
+	res := mustAppend(t, n, "s", persistence.Exact(2), events(1))
+	if res.FirstVersion != 3 {
+		t.Fatalf("after reactivation: %+v", res)
+	}
+	if _, err := n.Append(ctxT(t), "s", persistence.Exact(2), events(1)); !errors.Is(err, persistence.ErrConcurrency) {
+		t.Fatalf("stale exact after reactivation: %v", err)
+	}
+	if s := n.Stats(); s.Activations != 2 {
+		t.Fatalf("activations = %d, want 2", s.Activations)
+	}
+}
+
+func TestLiveActorCapPassivatesLeastRecentlyUsed(t *testing.T) {
+	store := newStore(t)
+	n := newNode(t, store, func(c *Config) { c.MaxLiveStreams = 4; c.IdleTimeout = time.Hour })
+	for i := 0; i < 20; i++ {
+		mustAppend(t, n, fmt.Sprintf("s-%d", i), persistence.NoStream(), events(1))
+	}
+	eventually(t, 5*time.Second, "the cap", func() bool { return n.Stats().LiveStreams <= 5 })
+	// The newest streams are the live ones; every stream keeps its version.
+	for i := 0; i < 20; i++ {
+		res := mustAppend(t, n, fmt.Sprintf("s-%d", i), persistence.Exact(1), events(1))
+		if res.FirstVersion != 2 {
+			t.Fatalf("s-%d: %+v", i, res)
+		}
+	}
+	if s := n.Stats(); s.Passivations < 16 {
+		t.Fatalf("passivations = %d, want >= 16", s.Passivations)
+	}
+}
+
+// TestPanicDuringFlushLosesNothing kills a stream actor (a panic injected
+// by a hook) while its flush is being committed, with another append
+// queued: the committed one is acknowledged by the next incarnation, the
+// others get a typed, retryable error, and the stream goes on.
+func TestPanicDuringFlushLosesNothing(t *testing.T) {
+	base := newStore(t)
+	gate := newGateStore(base)
+	var appends atomic.Int32
+	queued := make(chan struct{}, 1)
+	n := newNode(t, gate, func(c *Config) {
+		c.hooks.beforeMessage = func(stream string, msg any, inflight bool) {
+			if _, ok := msg.(*appendCmd); !ok || !inflight {
+				return
+			}
+			switch appends.Add(1) {
+			case 1:
+				queued <- struct{}{}
+			case 2:
+				panic(errors.New("injected failure"))
+			}
+		}
+	})
+	mustAppend(t, n, "s", persistence.NoStream(), events(1)) // the actor is live
+	gate.close()
+	type result struct {
+		res persistence.AppendResult
+		err error
+	}
+	results := make(chan result, 3)
+	send := func(exp persistence.ExpectedVersion) {
+		go func() {
+			r, err := n.Append(ctxT(t), "s", exp, events(1))
+			results <- result{r, err}
+		}()
+	}
+	send(persistence.Exact(1)) // A: in flight, held at the gate
+	<-gate.entered
+	send(persistence.Exact(2)) // B: queued behind A
+	<-queued
+	send(persistence.Any()) // C: its handling panics
+	var ok, failed int
+	for i := 0; i < 3; i++ {
+		if i == 2 {
+			gate.open() // A's commit returns to the restarted actor
+		}
+		select {
+		case r := <-results:
+			switch {
+			case r.err == nil:
+				ok++
+			case errors.Is(r.err, ErrNotWritten) && persistence.IsRetryable(r.err):
+				failed++
+			default:
+				t.Fatalf("unexpected outcome: %+v", r)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("a caller got no answer")
+		}
+	}
+	if ok != 1 || failed != 2 {
+		t.Fatalf("ok %d, failed %d; want 1 and 2", ok, failed)
+	}
+	if res := mustAppend(t, n, "s", persistence.Exact(2), events(1)); res.FirstVersion != 3 {
+		t.Fatalf("after restart: %+v", res)
+	}
+	if got := len(checkContiguous(t, base, "s")); got != 3 {
+		t.Fatalf("stored %d events, want 3", got)
+	}
+	if n.Stats().Restarts != 1 {
+		t.Fatalf("restarts = %d", n.Stats().Restarts)
+	}
+}
+
+// TestConflictFromAnotherWriter writes the stream behind the actor's back:
+// an exact append that was right in memory gets the store's actual
+// version, an any append goes through after the reload, and the actor
+// carries on.
+func TestConflictFromAnotherWriter(t *testing.T) {
+	store := newStore(t)
+	n := newNode(t, store, nil)
+	mustAppend(t, n, "s", persistence.NoStream(), events(1))
+	foreign := func() {
+		v, _ := store.Head(ctxT(t), "s")
+		rs, err := store.AppendBatch(ctxT(t), []persistence.AppendRequest{{Stream: "s",
+			Expected: persistence.Exact(v.Version), Events: events(1)}})
+		if err != nil || rs[0].Err != nil {
+			t.Fatalf("foreign append: %v %v", err, rs)
+		}
+	}
+	foreign() // the stream is at 2; the actor believes 1
+	_, err := n.Append(persistence.WithTraceID(ctxT(t), "tr"), "s", persistence.Exact(1), events(1))
+	var ce *persistence.ConcurrencyError
+	if !errors.As(err, &ce) || ce.Actual != 2 || ce.TraceID != "tr" {
+		t.Fatalf("err = %v, want ConcurrencyError with actual 2", err)
+	}
+	if res := mustAppend(t, n, "s", persistence.Exact(2), events(1)); res.FirstVersion != 3 {
+		t.Fatalf("after reload: %+v", res)
+	}
+	foreign() // 4
+	if res := mustAppend(t, n, "s", persistence.Any(), events(1)); res.FirstVersion != 5 {
+		t.Fatalf("any after a foreign write: %+v", res)
+	}
+	checkContiguous(t, store, "s")
+
+	// A second node on the same store is another writer too.
+	other := newNode(t, store, nil)
+	mustAppend(t, other, "s", persistence.Exact(5), events(1))
+	if _, err := n.Append(ctxT(t), "s", persistence.Exact(5), events(1)); !errors.As(err, &ce) || ce.Actual != 6 {
+		t.Fatalf("err = %v, want actual 6", err)
+	}
+}
