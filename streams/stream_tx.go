@@ -1,7 +1,10 @@
 package streams
 
 import (
+	"errors"
 	"slices"
+
+	"github.com/actorstore/actorstore/persistence"
 
 	"github.com/actorstore/actorstore/actors"
 )
@@ -69,8 +72,8 @@ func (s *streamActor) onTxDone(c actors.Context, m *txDone) {
 		s.cache.add(evs)
 		s.ids.add(evs, true)
 		s.committed = m.res.LastVersion
-	case m.err != nil:
-		s.reload(c) // the outcome may be unknown
+	case m.err != nil, errors.Is(m.res.Err, persistence.ErrConcurrency):
+		s.reload(c) // the outcome may be unknown, or another writer moved the head
 	}
 	s.maybeGrant(c)
 }
