@@ -21,6 +21,10 @@ func openStore(t *testing.T, path string) *sqlite.Store {
 	return st
 }
 
+func openStoreErr(path string) (*sqlite.Store, error) {
+	return sqlite.Open(context.Background(), sqlite.Config{Path: path})
+}
+
 func event(typ string) persistence.EventData {
 	return persistence.EventData{ID: uuid.New(), Type: typ, Data: []byte(`{}`)}
 }
