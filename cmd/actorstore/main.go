@@ -1,0 +1,53 @@
+// Command actorstore runs an actorstore node and talks to one.
+//
+//	actorstore serve                 # a node on the embedded store in ./data
+//	actorstore serve --postgres-url postgres://user:pass@host/db
+//
+// Every flag can also be set with the environment variable named in --help.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v3"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := newApp().Run(ctx, os.Args); err != nil {
+		fmt.Fprintln(os.Stderr, "actorstore:", err)
+		os.Exit(exitCode(err))
+	}
+}
+
+func newApp() *cli.Command {
+	return &cli.Command{
+		Name:  "actorstore",
+		Usage: "an actor-model event store on PostgreSQL or an embedded file",
+		Flags: logFlags(),
+		Commands: []*cli.Command{
+			serveCommand(),
+		},
+	}
+}
+
+// exitCode is 2 for bad usage or configuration, 1 for everything else.
+func exitCode(err error) int {
+	if isUsageError(err) {
+		return 2
+	}
+	return 1
+}
+
+var stderr = os.Stderr
+
+func isUsageError(err error) bool {
+	var ue *usageError
+	return errors.As(err, &ue)
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/persistence"
+)
+
+func serveFlags() []cli.Flag {
+	env := func(name string) cli.ValueSourceChain { return cli.EnvVars("ACTORSTORE_" + name) }
+	return []cli.Flag{
+		&cli.StringFlag{Name: "data-dir", Value: actorstore.DefaultDataDir, Sources: env("DATA_DIR"),
+			Usage: "directory of the embedded store (used when no PostgreSQL URL is given)"},
+		&cli.StringFlag{Name: "postgres-url", Sources: env("POSTGRES_URL"),
+			Usage: "PostgreSQL URL (postgres://user:pass@host:5432/db); empty runs on the embedded store"},
+		&cli.Int32Flag{Name: "pool-max-conns", Value: 10, Sources: env("POOL_MAX_CONNS"),
+			Usage: "PostgreSQL connection pool size"},
+		&cli.Int32Flag{Name: "pool-min-conns", Value: 0, Sources: env("POOL_MIN_CONNS"),
+			Usage: "PostgreSQL connections kept open while idle"},
+		&cli.StringFlag{Name: "statement-cache", Value: "prepare", Sources: env("STATEMENT_CACHE"),
+			Usage: "PostgreSQL statement cache: prepare, describe (PgBouncer transaction mode), exec, simple"},
+		&cli.DurationFlag{Name: "request-timeout", Value: 10 * time.Second, Sources: env("REQUEST_TIMEOUT"),
+			Usage: "default timeout of an append or read"},
+		&cli.DurationFlag{Name: "tx-timeout", Value: 5 * time.Second, Sources: env("TX_TIMEOUT"),
+			Usage: "default timeout of a multi-stream transaction"},
+		&cli.IntFlag{Name: "retry-attempts", Value: 5, Sources: env("RETRY_ATTEMPTS"),
+			Usage: "attempts for a transient database error (1: no retry)"},
+		&cli.DurationFlag{Name: "retry-base", Value: 50 * time.Millisecond, Sources: env("RETRY_BASE"),
+			Usage: "first backoff wait before a retry (doubles, with jitter)"},
+		&cli.DurationFlag{Name: "retry-cap", Value: 2 * time.Second, Sources: env("RETRY_CAP"),
+			Usage: "longest backoff wait between retries"},
+		&cli.DurationFlag{Name: "idle-timeout", Value: time.Minute, Sources: env("IDLE_TIMEOUT"),
+			Usage: "passivate a stream actor idle this long"},
+		&cli.IntFlag{Name: "max-live-streams", Value: 10_000, Sources: env("MAX_LIVE_STREAMS"),
+			Usage: "soft cap on live stream actors (least recently used idle ones are passivated)"},
+		&cli.IntFlag{Name: "cache-bytes", Value: 64 << 10, Sources: env("CACHE_BYTES"),
+			Usage: "per-stream budget of recent events cached for reads (negative: off)"},
+		&cli.IntFlag{Name: "max-batch-events", Value: 2_000, Sources: env("MAX_BATCH_EVENTS"),
+			Usage: "most events in one group commit"},
+		&cli.DurationFlag{Name: "shutdown-timeout", Value: 30 * time.Second, Sources: env("SHUTDOWN_TIMEOUT"),
+			Usage: "how long a graceful shutdown may take to flush accepted appends"},
+	}
+}
+
+func serveCommand() *cli.Command {
+	return &cli.Command{
+		Name:   "serve",
+		Usage:  "run a node until SIGINT or SIGTERM",
+		Flags:  serveFlags(),
+		Action: serve,
+	}
+}
+
+func serveConfig(cmd *cli.Command) actorstore.Config {
+	return actorstore.Config{
+		PostgresURL: cmd.String("postgres-url"),
+		DataDir:     cmd.String("data-dir"),
+		Pool: actorstore.PoolConfig{
+			MaxConns:           cmd.Int32("pool-max-conns"),
+			MinConns:           cmd.Int32("pool-min-conns"),
+			StatementCacheMode: cmd.String("statement-cache"),
+		},
+		RequestTimeout: cmd.Duration("request-timeout"),
+		TxTimeout:      cmd.Duration("tx-timeout"),
+		Retry: persistence.RetryPolicy{MaxAttempts: cmd.Int("retry-attempts"),
+			Base: cmd.Duration("retry-base"), Cap: cmd.Duration("retry-cap")},
+		IdleTimeout:    cmd.Duration("idle-timeout"),
+		MaxLiveStreams: cmd.Int("max-live-streams"),
+		CacheBytes:     cmd.Int("cache-bytes"),
+		MaxBatchEvents: cmd.Int("max-batch-events"),
+	}
+}
+
+func serve(ctx context.Context, cmd *cli.Command) error {
+	log, err := newLogger(cmd.Root(), stderr)
+	if err != nil {
+		return err
+	}
+	cfg := serveConfig(cmd)
+	cfg.Logger = log
+	if err := cfg.Validate(); err != nil {
+		var ie *persistence.InputError
+		if errors.As(err, &ie) {
+			return usageErrorf("configuration: %v", err)
+		}
+		return err
+	}
+	st, err := actorstore.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	where := "embedded store in " + cfg.DataDir
+	if !cfg.Embedded() {
+		where = "PostgreSQL"
+	}
+	log.Info().Str("store", where).Msg("node ready; stop with SIGINT or SIGTERM")
+	<-ctx.Done()
+	log.Info().Msg("shutting down: flushing accepted appends")
+	sctx, cancel := context.WithTimeout(context.Background(), cmd.Duration("shutdown-timeout"))
+	defer cancel()
+	if err := st.Close(sctx); err != nil {
+		return err
+	}
+	log.Info().Msg("stopped")
+	return nil
+}
