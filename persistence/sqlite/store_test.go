@@ -163,3 +163,35 @@ func TestConfigValidate(t *testing.T) {
 		t.Fatalf("Open without a path: %v", err)
 	}
 }
+
+// TestLargeRequests crosses the chunking of IN lists: a retry of a request
+// of 1,200 events is idempotent and LookupEvents finds all of them.
+func TestLargeRequests(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "large.db"))
+	defer st.Close()
+	events := make([]persistence.EventData, 1200)
+	ids := make([]persistence.EventID, len(events))
+	for i := range events {
+		events[i] = event("Bulk")
+		ids[len(ids)-1-i] = events[i].ID // reversed: the result must be in version order
+	}
+	reqs := []persistence.AppendRequest{{Stream: "bulk-1", Events: events}}
+	first, err := st.AppendBatch(ctx, reqs)
+	if err != nil || first[0].Err != nil || first[0].LastVersion != 1200 {
+		t.Fatalf("append: %v %+v", err, first)
+	}
+	again, err := st.AppendBatch(ctx, reqs)
+	if err != nil || !again[0].Idempotent || again[0].LastPosition != first[0].LastPosition {
+		t.Fatalf("retry: %v %+v", err, again)
+	}
+	got, err := st.LookupEvents(ctx, "bulk-1", ids)
+	if err != nil || len(got) != len(events) {
+		t.Fatalf("LookupEvents: %v, %d events", err, len(got))
+	}
+	for i := range got {
+		if got[i].ID != events[i].ID || got[i].Version != uint64(i+1) {
+			t.Fatalf("LookupEvents[%d] = %s version %d", i, got[i].ID, got[i].Version)
+		}
+	}
+}
