@@ -21,7 +21,8 @@ var (
 	// ErrInvalidInput: the request is malformed; retrying it cannot succeed.
 	ErrInvalidInput = errors.New("invalid input")
 	// ErrDuplicateEvent: an event ID is already stored in another stream, or
-	// a retry repeats only some of an earlier append's event IDs.
+	// a request mixes stored and new event IDs, or repeats stored IDs out of
+	// their stored order (see Store.AppendBatch for what counts as a retry).
 	ErrDuplicateEvent = errors.New("duplicate event ID")
 	// ErrUnavailable: the database could not be reached or failed
 	// transiently, and retries were used up. Safe to retry later.
@@ -119,8 +120,8 @@ func (e *InputError) Error() string {
 func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
 
 // DuplicateEventError reports an event ID that is already stored where the
-// append cannot be an idempotent retry: in another stream, or in a retry that
-// repeats only part of the original append.
+// append cannot be an idempotent retry: in another stream, or in a request
+// that mixes stored and new IDs or repeats stored IDs out of order.
 type DuplicateEventError struct {
 	EventID uuid.UUID
 	// Stream is the stream of the rejected append.

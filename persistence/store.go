@@ -19,10 +19,14 @@ type Store interface {
 	// the other requests committed. Positions are assigned in commit order;
 	// a failed request uses up no position.
 	//
-	// A request whose events were all committed before with the same IDs, in
-	// the same stream and order, is an idempotent retry: it writes nothing
-	// and its result is the original one, with Idempotent set, whatever its
-	// expected version. A stream may appear in only one request per batch.
+	// A request all of whose event IDs are already stored in that stream,
+	// at contiguous versions and in the same order, is an idempotent retry:
+	// it writes nothing and its result describes those stored events (for a
+	// whole earlier append, its original result), with Idempotent set,
+	// whatever its expected version. Stores keep no record of where one
+	// append ended, so a contiguous in-order part of an earlier append counts
+	// too. A request that mixes stored and new IDs, or names an ID stored in
+	// another stream, gets a *DuplicateEventError. A stream may appear in only one request per batch.
 	//
 	// Requests with the same non-zero Group are a transaction: they commit
 	// together or not at all (see AppendRequest.Group).
@@ -56,8 +60,9 @@ type Store interface {
 	SetCheckpoint(ctx context.Context, name string, pos Position) error
 
 	// Notifications returns a channel that receives the newest committed
-	// global position after commits, including commits by other processes
-	// that share the database. Signals coalesce: a slow reader sees the
+	// global position after commits: on PostgreSQL including commits by
+	// other processes that share the database; on the embedded store only
+	// commits made through this Store value. Signals coalesce: a slow reader sees the
 	// newest position, not every one. After a lost connection the store
 	// sends the newest position once it is back, so a gap in signals never
 	// hides events. The channel is closed when ctx ends or the store closes.

@@ -37,6 +37,12 @@ func AttachTraceID(err error, traceID string) error {
 	if err == nil || traceID == "" {
 		return err
 	}
+	var ae *AbortedError
+	if errors.As(err, &ae) {
+		setIfEmpty(&ae.TraceID, traceID)
+		AttachTraceID(ae.Cause, traceID)
+		return err
+	}
 	var (
 		ce *ConcurrencyError
 		nf *StreamNotFoundError

@@ -144,7 +144,7 @@ func (l Limits) ValidateAppend(reqs []AppendRequest) error {
 	return nil
 }
 
-// ValidateRead checks the limit of a read.
+// ValidateLimit checks the limit of a read: it must be positive.
 func ValidateLimit(limit int) error {
 	if limit <= 0 {
 		return &InputError{Field: "limit", Rule: "positive", Message: "read limit must be positive"}

@@ -96,3 +96,12 @@ func TestErrorToProtoNil(t *testing.T) {
 		t.Fatal("nil must map to nil both ways")
 	}
 }
+
+func TestAttachTraceIDReachesAbortedAndItsCause(t *testing.T) {
+	cause := &ConcurrencyError{Stream: "a"}
+	err := AttachTraceID(&AbortedError{Stream: "b", Cause: cause}, "t-9")
+	var ae *AbortedError
+	if !errors.As(err, &ae) || ae.TraceID != "t-9" || cause.TraceID != "t-9" {
+		t.Fatalf("trace ID not set on the aborted member and its cause: %#v", err)
+	}
+}
