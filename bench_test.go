@@ -1,0 +1,158 @@
+package actorstore_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/internal/pgtest"
+)
+
+// benchPayload is a ~200-byte JSON event body, the size the targets in
+// docs/benchmarks.md are stated for.
+var benchPayload = []byte(`{"order":"5f1c2a7e-1d2b-4c3a-9e8f-0a1b2c3d4e5f","customer":"c-123456",` +
+	`"lines":[{"sku":"SKU-0001","qty":2,"price":1999},{"sku":"SKU-0002","qty":1,"price":4999}],` +
+	`"currency":"EUR","note":"benchmark payload"}`)
+
+// latencies gathers per-operation latencies from many goroutines.
+type latencies struct {
+	mu  sync.Mutex
+	all []time.Duration
+}
+
+func (l *latencies) add(d []time.Duration) {
+	l.mu.Lock()
+	l.all = append(l.all, d...)
+	l.mu.Unlock()
+}
+
+// report adds events/s and latency percentiles to the benchmark's output.
+func (l *latencies) report(b *testing.B, events int, elapsed time.Duration) {
+	slices.Sort(l.all)
+	pct := func(p float64) float64 {
+		if len(l.all) == 0 {
+			return 0
+		}
+		return float64(l.all[int(p*float64(len(l.all)-1))].Microseconds()) / 1000
+	}
+	b.ReportMetric(float64(events)/elapsed.Seconds(), "events/s")
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(0, "ns/op") // meaningless with hundreds of writers; events/s is the figure
+}
+
+// runWriters runs `writers` goroutines that together perform b.N calls of
+// op (each goroutine gets its index), and reports throughput and latency.
+func runWriters(b *testing.B, writers int, op func(w, i int) error) {
+	var (
+		next atomic.Int64
+		lat  latencies
+		wg   sync.WaitGroup
+		fail atomic.Value
+	)
+	b.ResetTimer()
+	start := time.Now()
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			local := make([]time.Duration, 0, b.N/writers+1)
+			for i := 0; next.Add(1) <= int64(b.N); i++ {
+				t0 := time.Now()
+				if err := op(w, i); err != nil {
+					fail.Store(err)
+					return
+				}
+				local = append(local, time.Since(t0))
+			}
+			lat.add(local)
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if err, _ := fail.Load().(error); err != nil {
+		b.Fatal(err)
+	}
+	lat.report(b, b.N, elapsed)
+}
+
+// BenchmarkAppendOwnStreams: 256 writers, each appending single events to
+// its own stream through the Go API, on PostgreSQL with synchronous commit
+// on; the baseline in the same run is raw pgx with one INSERT transaction
+// per event from 32 connections into a table of the same shape.
+func BenchmarkAppendOwnStreams(b *testing.B) {
+	srv := pgtest.Server(b)
+	b.Run("actorstore-256-writers", func(b *testing.B) {
+		st := benchStore(b, srv.NewDatabase(b))
+		versions := make([]uint64, 256)
+		prefix := uuid.NewString()[:8]
+		runWriters(b, 256, func(w, _ int) error {
+			_, err := st.Append(context.Background(), fmt.Sprintf("%s-%d", prefix, w),
+				actorstore.Exact(versions[w]), actorstore.EventData{ID: uuid.New(), Type: "OrderPlaced", Data: benchPayload})
+			versions[w]++
+			return err
+		})
+	})
+	b.Run("raw-pgx-tx-per-event-32-conns", func(b *testing.B) {
+		pool := rawPool(b, srv.NewDatabase(b), 32)
+		runWriters(b, 32, func(w, i int) error {
+			_, err := pool.Exec(context.Background(),
+				`INSERT INTO raw_events (stream_id, version, event_id, type, data) VALUES ($1, $2, $3, $4, $5)`,
+				fmt.Sprintf("raw-%d", w), i+1, uuid.New(), "OrderPlaced", benchPayload)
+			return err
+		})
+	})
+}
+
+// BenchmarkAppendHotStream: 64 writers appending single events to one
+// stream with expected version Any.
+func BenchmarkAppendHotStream(b *testing.B) {
+	st := benchStore(b, pgtest.Server(b).NewDatabase(b))
+	stream := "hot-" + uuid.NewString()[:8]
+	runWriters(b, 64, func(int, int) error {
+		_, err := st.Append(context.Background(), stream, actorstore.Any(),
+			actorstore.EventData{ID: uuid.New(), Type: "Tick", Data: benchPayload})
+		return err
+	})
+}
+
+func benchStore(b *testing.B, url string) *actorstore.Store {
+	b.Helper()
+	st, err := actorstore.Open(context.Background(), actorstore.Config{PostgresURL: url})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close(context.Background()) })
+	return st
+}
+
+func rawPool(b *testing.B, url string, conns int32) *pgxpool.Pool {
+	b.Helper()
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg.MaxConns, cfg.MinConns = conns, conns
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+	_, err = pool.Exec(context.Background(), `CREATE TABLE raw_events (
+		position bigserial PRIMARY KEY, stream_id text NOT NULL, version bigint NOT NULL,
+		event_id uuid NOT NULL UNIQUE, type text NOT NULL, data bytea NOT NULL,
+		created_at timestamptz NOT NULL DEFAULT now(), UNIQUE (stream_id, version))`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return pool
+}
