@@ -1,0 +1,84 @@
+// Package subscriptions delivers committed events to subscriber actors:
+// catch-up from the store, then live events, with credit-based flow
+// control, durable checkpoints and parking of events that keep failing.
+// It talks to the rest of actorstore through messages and PIDs only (it
+// does not import streams); the wire protocol is messages/subscriptions.proto.
+//
+// # Hub
+//
+// A Hub is a node's fan-out. The node's writer hands it every group
+// commit through Publish (wire streams.Config.OnCommit to Hub.Publish);
+// Publish never blocks: it queues the events for the hub actor. The hub
+// also listens to Store.Notifications: a commit it was not handed (another
+// process sharing the database, or a batch that overtook its notification)
+// is read from the store once, by the hub, after RemoteGrace. No polling.
+// The hub thus keeps one feed of events contiguous in position and sends
+// every event to all-stream subscriptions and a stream's events to that
+// stream's subscriptions. The slices it sends are shared, never copied.
+//
+// # Subscriptions
+//
+// A subscriber is any PID, local or remote. SubscribeRequest (or
+// Hub.SubscribeActor) spawns a subscription actor, a child of the hub, that
+// watches the subscriber and stops when it terminates (a remote node gone
+// counts: protoactor reports Terminated on AddressTerminated), cancelling
+// its reads; Hub.Stats counts the live ones. The subscription reads the
+// history in pages on goroutines (the result comes back as a message: the
+// mailbox never waits on I/O), with the filter in the store's query, then
+// switches to the hub's live feed.
+//
+// Guarantees (DESIGN.md invariants 7-9):
+//
+//   - In order, once, no gap while connected. An all-stream subscription
+//     examines events strictly by position (a single-stream one by
+//     version): an event is taken only when its position is the next one,
+//     older ones are skipped (dedupe at the catch-up/live switch), and a
+//     gap sends the subscription back to the store. Positions are gapless
+//     in both backends, so this is exact.
+//   - Bounded memory. The subscriber grants credits; SubscriptionEvent and
+//     Checkpoint messages each use one, and the subscription sends no more
+//     than it holds. A catch-up page is never larger than the credits left,
+//     and no page is read while events wait. Live events for a subscriber
+//     out of credits are buffered up to BufferFactor*window; beyond that
+//     the buffer is dropped, the subscriber gets FellBehind, and the
+//     subscription reads from the store again until CaughtUp. Nothing a
+//     subscriber does slows appends or other subscribers.
+//   - Durable subscriptions (a name) resume after the checkpoint stored
+//     under "subscription/<name>" and deliver at least once across
+//     restarts: the checkpoint is the newest Ack'ed position, stored every
+//     AckEvery acknowledgements or AckInterval, and on stop.
+//
+// Filters: Filter.StreamPrefix (CategoryFilter) and EventTypes run in SQL
+// during catch-up and in the actor when live. A filtered all-stream
+// subscription sends Checkpoint{position} after CheckpointEvery positions
+// without a match, so sparse subscribers (and their checkpoints) advance.
+// System streams (IDs starting with "$") are skipped by all-stream
+// subscriptions unless IncludeSystemStreams is set.
+//
+// # Parking
+//
+// A durable subscriber that gives up on an event sends Nack: the
+// subscription appends a copy to the stream "$parked-<name>" (metadata
+// names the original stream, version, position and event ID, and the
+// reason; the copy's ID is derived from the original's, so parking twice
+// is an idempotent append), and counts the event as acknowledged once that
+// append is durable. Parked lists them; ReplayParked hands them to a
+// handler and remembers how far it got. This keeps the Store contract
+// unchanged, and parked events are ordinary events (readable, replicated,
+// subscribable with IncludeSystemStreams).
+//
+// # Go API
+//
+// Hub.Subscribe runs a Handler on its own goroutine behind a small
+// subscriber actor that grants credits as the handler finishes events (a
+// quarter window at a time, or at once when idle). A failing event is
+// retried with backoff (HandlerOptions.Retry); then a durable subscription
+// parks it (Nack) and goes on, others stop with a *HandlerError. The
+// Subscription handle has Close, Done and Err.
+//
+// # Concurrency
+//
+// Hub and Subscription methods are safe for concurrent use. Config and
+// Options are values. Hub.Close stops every subscription, then waits for
+// every goroutine of the package; it does not close the store.
+package subscriptions

@@ -1,0 +1,130 @@
+package subscriptions
+
+import (
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/actorstore/actorstore/messages"
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// Start says where a subscription begins.
+type Start = messages.StartKind
+
+// Start kinds.
+const (
+	// FromBeginning: the first event of all streams (or of the stream).
+	FromBeginning = messages.StartKind_START_KIND_BEGINNING
+	// FromEnd: only events committed after the subscription started.
+	FromEnd = messages.StartKind_START_KIND_END
+	// FromAt: at Options.At, a position (all streams) or a version (one stream).
+	FromAt = messages.StartKind_START_KIND_AT
+)
+
+// SystemStreamPrefix starts the IDs of streams actorstore keeps for itself
+// (parked events). All-stream subscriptions skip them unless
+// Options.IncludeSystemStreams is set.
+const SystemStreamPrefix = "$"
+
+// Options describe a subscription. The zero value subscribes to all
+// events (but system streams) from the beginning.
+type Options struct {
+	// ID names the subscription in its messages; empty for a random one.
+	ID string
+	// Stream subscribes to one stream; empty for all streams.
+	Stream string
+	// Start and At: where delivery begins (At is inclusive).
+	Start Start
+	At    uint64
+	// Filter keeps some events only. StreamPrefix applies to all-stream
+	// subscriptions; EventTypes to both kinds.
+	Filter persistence.Filter
+	// IncludeSystemStreams delivers "$"-prefixed streams too.
+	IncludeSystemStreams bool
+	// Window is the credit window (0: the hub's default).
+	Window int
+	// Durable names a durable subscription: it resumes after the checkpoint
+	// stored under this name, and Ack'ed positions are stored.
+	Durable string
+}
+
+// request turns o into the wire request for subscriber.
+func (o Options) request(subscriber *messages.ActorRef) *messages.SubscribeRequest {
+	return &messages.SubscribeRequest{
+		SubscriptionId:       o.ID,
+		Subscriber:           subscriber,
+		Stream:               o.Stream,
+		Start:                o.Start,
+		StartAt:              o.At,
+		StreamPrefix:         o.Filter.StreamPrefix,
+		EventTypes:           o.Filter.EventTypes,
+		Window:               uint32(max(o.Window, 0)),
+		IncludeSystemStreams: o.IncludeSystemStreams,
+		DurableName:          o.Durable,
+	}
+}
+
+// spec is a checked SubscribeRequest.
+type spec struct {
+	id            string
+	subscriber    *messages.ActorRef
+	stream        string
+	start         Start
+	at            uint64
+	filter        persistence.Filter
+	includeSystem bool
+	window        int
+	durable       string
+}
+
+// parseRequest checks m against cfg and returns its spec or an *InputError.
+func parseRequest(m *messages.SubscribeRequest, cfg Config) (spec, error) {
+	bad := func(field, rule, msg string) error {
+		return &persistence.InputError{Field: field, Rule: rule, Message: msg}
+	}
+	s := spec{
+		id: m.GetSubscriptionId(), subscriber: m.GetSubscriber(), stream: m.GetStream(),
+		start: m.GetStart(), at: m.GetStartAt(), includeSystem: m.GetIncludeSystemStreams(),
+		filter:  persistence.Filter{StreamPrefix: m.GetStreamPrefix(), EventTypes: m.GetEventTypes()},
+		window:  int(m.GetWindow()),
+		durable: m.GetDurableName(),
+	}
+	switch {
+	case s.subscriber.GetId() == "":
+		return s, bad("subscriber", "required", "the subscriber's address is missing")
+	case s.stream != "" && s.filter.StreamPrefix != "":
+		return s, bad("stream_prefix", "conflict", "a single-stream subscription takes no stream prefix")
+	case s.start < FromBeginning || s.start > FromAt:
+		return s, bad("start", "enum", "unknown start kind")
+	case s.window > cfg.MaxWindow:
+		return s, bad("window", "range", "the window exceeds the hub's MaxWindow")
+	}
+	if s.window == 0 {
+		s.window = cfg.Window
+	}
+	if s.id == "" {
+		s.id = uuid.NewString()
+	}
+	return s, nil
+}
+
+// matches reports whether e passes the subscription's filter.
+func (s *spec) matches(e *persistence.RecordedEvent) bool {
+	if s.stream == "" && !s.includeSystem && strings.HasPrefix(e.Stream, SystemStreamPrefix) {
+		return false
+	}
+	return s.filter.Matches(e.Stream, e.Type)
+}
+
+// seq is the number a subscription orders e by: its version in a
+// single-stream subscription, its position otherwise.
+func (s *spec) seq(e *persistence.RecordedEvent) uint64 {
+	if s.stream != "" {
+		return e.Version
+	}
+	return e.Position
+}
+
+// checkpointName is the Store checkpoint of a durable subscription.
+func checkpointName(durable string) string { return "subscription/" + durable }

@@ -1,0 +1,95 @@
+package subscriptions
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/actorstore/actorstore/messages"
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// handle processes one message on the handler goroutine. A non-nil error
+// ends the subscription.
+func (r *runner) handle(ctx context.Context, id string, msg any) error {
+	switch m := msg.(type) {
+	case *messages.Subscribed:
+		r.sub = PIDOf(m.GetSubscription())
+	case *messages.SubscriptionEvent:
+		if err := r.sequence(m.GetSequence()); err != nil {
+			return err
+		}
+		e, err := persistence.RecordedEventFromProto(m.GetEvent())
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrProtocol, err)
+		}
+		if err := r.process(ctx, id, &e); err != nil {
+			return err
+		}
+		r.grant(len(r.in) == 0)
+	case *messages.Checkpoint:
+		if err := r.sequence(m.GetSequence()); err != nil {
+			return err
+		}
+		r.pending = max(r.pending, m.GetPosition())
+		r.grant(len(r.in) == 0)
+	case *messages.CaughtUp:
+		if r.opts.OnCaughtUp != nil {
+			r.opts.OnCaughtUp(m.GetPosition())
+		}
+	case *messages.SubscriptionDropped:
+		return &DroppedError{SubscriptionID: id, Cause: persistence.ErrorFromProto(m.GetError())}
+	}
+	return nil
+}
+
+func (r *runner) sequence(seq uint64) error {
+	if seq != r.seq+1 {
+		return fmt.Errorf("%w: message %d after %d", ErrProtocol, seq, r.seq)
+	}
+	r.seq = seq
+	return nil
+}
+
+// process runs the handler with retries. A durable subscription parks an
+// event that keeps failing (Nack) and goes on.
+func (r *runner) process(ctx context.Context, id string, e *persistence.RecordedEvent) error {
+	_, _, err := persistence.Retry(ctx, r.opts.Retry, func(error) bool { return true },
+		func(ctx context.Context) (struct{}, error) { return struct{}{}, r.fn(ctx, *e) })
+	pos := e.Position
+	if r.opts.Stream != "" {
+		pos = e.Version
+	}
+	switch {
+	case err == nil:
+		r.pending = max(r.pending, pos)
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case r.opts.Durable != "":
+		r.flushAck()
+		r.sys.Send(r.sub, &messages.Nack{SubscriptionId: id, Position: pos, Reason: err.Error()})
+		r.acked = max(r.acked, pos)
+		return nil
+	default:
+		return &HandlerError{SubscriptionID: id, Stream: e.Stream, Position: pos, Err: err}
+	}
+}
+
+// grant returns one credit; credits (and the durable ack) are sent in
+// batches of a quarter window, or at once when nothing else is waiting.
+func (r *runner) grant(idle bool) {
+	r.owed++
+	if !idle && r.owed < max(1, r.opts.Window/4) {
+		return
+	}
+	r.flushAck()
+	r.sys.Send(r.sub, &messages.Credit{N: uint32(r.owed)})
+	r.owed = 0
+}
+
+func (r *runner) flushAck() {
+	if r.opts.Durable != "" && r.pending > r.acked {
+		r.sys.Send(r.sub, &messages.Ack{Position: r.pending})
+		r.acked = r.pending
+	}
+}
