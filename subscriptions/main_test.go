@@ -247,4 +247,6 @@ func (r *recorder) state() (uint64, int, error) {
 
 type orderError struct{ want, got uint64 }
 
-func (e *orderError) Error() string { return fmt.Sprintf("out of order: want %d, got %d", e.want, e.got) }
+func (e *orderError) Error() string {
+	return fmt.Sprintf("out of order: want %d, got %d", e.want, e.got)
+}
