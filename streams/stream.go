@@ -25,6 +25,7 @@ type streamActor struct {
 	byID      map[uuid.UUID]*pending // every event ID of queued and in-flight appends
 	waiting   []envelope             // arrived before the head was loaded
 	held      []envelope             // appends that arrived while a transaction holds the stream
+	reads     []envelope             // reads waiting for the flush in flight before answering "miss"
 	reserves  []envelope             // transactions waiting to hold the stream
 	tx        *heldTx                // the transaction holding the stream
 	drainers  []*actors.PID
@@ -57,6 +58,9 @@ type pending struct {
 	// duplicate), so it is flushed alone and not checked in memory.
 	toStore bool
 	solo    bool
+	// deferred: the expectation fails against the projected version; it
+	// is answered with a conflict once everything before it is resolved.
+	deferred bool
 }
 
 type waiter struct {
@@ -112,7 +116,11 @@ func (s *streamActor) lifecycle(c actors.Context, msg any) bool {
 		s.failAll(c, ErrNotWritten, false)
 	case *actors.Stopping:
 		s.failAll(c, ErrNotWritten, true)
-	case *actors.ReceiveTimeout, *checkIdle:
+	case *actors.ReceiveTimeout:
+		// protoactor's receive timeout fires once: arm it again.
+		c.SetReceiveTimeout(s.sh.cfg.IdleTimeout)
+		s.reportIfIdle(c)
+	case *checkIdle:
 		s.reportIfIdle(c)
 	case *idleNow:
 		s.load(c)
@@ -149,7 +157,7 @@ func (s *streamActor) handle(c actors.Context, msg any) {
 
 // idle reports whether the actor holds no work: it may be passivated.
 func (s *streamActor) idle() bool {
-	return s.ready && len(s.queue) == 0 && s.cell.inflight == nil && len(s.waiting) == 0 &&
+	return s.ready && len(s.queue) == 0 && s.cell.inflight == nil && len(s.waiting) == 0 && len(s.reads) == 0 &&
 		len(s.held) == 0 && s.tx == nil && len(s.reserves) == 0
 }
 

@@ -10,7 +10,10 @@ import (
 // onAppend accepts or answers an append: a retry of a queued or in-flight
 // append joins it; a retry of a remembered append gets its original
 // result; otherwise the expectation is checked against the version the
-// stream will have after everything accepted before it.
+// stream will have after everything accepted before it. A mismatch is
+// answered at once when nothing is pending; otherwise the append waits
+// (deferred) until the appends before it are resolved, because the
+// version it would report is not yet committed (linearizability).
 func (s *streamActor) onAppend(c actors.Context, e envelope) {
 	m := e.msg.(*appendCmd)
 	switch {
@@ -33,14 +36,16 @@ func (s *streamActor) onAppend(c actors.Context, e envelope) {
 	case retryDuplicate:
 		c.Send(w.to, &appendReply{err: forCaller(err, s.stream, m.trace)})
 		return
-	case retryNone:
-		if err := m.expected.Check(s.stream, s.projected()); err != nil {
-			c.Send(w.to, &appendReply{err: forCaller(err, s.stream, m.trace)})
-			return
-		}
 	}
 	p := &pending{events: m.events, waiters: []waiter{w}, toStore: outcome == retryToStore}
 	p.solo = p.toStore
+	if outcome == retryNone && !m.expected.Satisfied(s.projected()) {
+		if s.cell.inflight == nil && len(s.queue) == 0 {
+			s.answerConflict(c, p, s.committed)
+			return
+		}
+		p.deferred = true
+	}
 	s.queue = append(s.queue, p)
 	s.track(p)
 	s.maybeFlush(c)
@@ -93,9 +98,9 @@ func (s *streamActor) projected() persistence.Version {
 }
 
 // contribution is how many versions p is expected to add (a probable
-// retry is expected to add none).
+// retry, or an append whose expectation fails, is expected to add none).
 func contribution(p *pending) persistence.Version {
-	if p.toStore {
+	if p.toStore || p.deferred {
 		return 0
 	}
 	return persistence.Version(len(p.events))
@@ -104,7 +109,11 @@ func contribution(p *pending) persistence.Version {
 // maybeFlush sends the next flush when none is in flight: the queued
 // appends up to the batch caps (an append marked solo goes alone).
 func (s *streamActor) maybeFlush(c actors.Context) {
-	if !s.ready || s.cell.inflight != nil || len(s.queue) == 0 || s.tx != nil {
+	if !s.ready || s.cell.inflight != nil || s.tx != nil {
+		return
+	}
+	s.resolveHead(c)
+	if len(s.queue) == 0 {
 		return
 	}
 	n := s.takeFlush()
@@ -127,7 +136,7 @@ func (s *streamActor) takeFlush() int {
 	}
 	events, bytes := 0, 0
 	for i, p := range s.queue {
-		if p.solo {
+		if p.solo || p.deferred {
 			return i
 		}
 		events += len(p.events)
@@ -139,26 +148,30 @@ func (s *streamActor) takeFlush() int {
 	return len(s.queue)
 }
 
-// recheck fails queued appends whose expectation no longer holds after an
-// append before them turned out differently than projected.
-func (s *streamActor) recheck(c actors.Context) {
+// recheck re-checks the queued appends against the versions projected
+// from the committed one: an append whose expectation fails is deferred
+// (it adds nothing), one whose expectation now holds is accepted again.
+func (s *streamActor) recheck() {
 	v := s.projectedInflight()
-	kept := s.queue[:0]
 	for _, p := range s.queue {
-		if p.toStore {
-			kept = append(kept, p)
-			continue
+		if !p.toStore {
+			p.deferred = !p.waiters[0].expected.Satisfied(v)
 		}
-		if p.waiters[0].expected.Satisfied(v) {
-			v += contribution(p)
-			kept = append(kept, p)
-			continue
-		}
-		s.untrack(p)
-		s.answerConflict(c, p, v)
+		v += contribution(p)
 	}
-	clear(s.queue[len(kept):])
-	s.queue = kept
+}
+
+// resolveHead answers the deferred appends at the head of the queue with
+// a conflict: nothing is in flight, so the committed version is the
+// version they are checked against.
+func (s *streamActor) resolveHead(c actors.Context) {
+	s.recheck()
+	for len(s.queue) > 0 && s.queue[0].deferred {
+		p := s.queue[0]
+		s.queue = slices.Delete(s.queue, 0, 1)
+		s.untrack(p)
+		s.answerConflict(c, p, s.committed)
+	}
 }
 
 func (s *streamActor) projectedInflight() persistence.Version {
@@ -188,19 +201,35 @@ func (s *streamActor) answerAll(c actors.Context, appends []*pending, err error)
 	}
 }
 
-// onRead serves a read from the cache, or tells the caller to read the store.
+// onRead serves a read from the cache, or tells the caller to read the
+// store. That answer waits while a flush is in flight: the store may
+// already hold events this actor has not acknowledged, and a reader must
+// not see them before a later read served from the cache.
 func (s *streamActor) onRead(c actors.Context, e envelope) {
 	if !s.ready {
 		s.waiting = append(s.waiting, e)
 		return
 	}
 	evs, ok, err := s.cache.read(e.msg.(*readCmd).read)
+	if !ok && s.cell.inflight != nil {
+		s.reads = append(s.reads, e)
+		return
+	}
 	if ok {
 		s.sh.stats.hits.Add(1)
 	} else {
 		s.sh.stats.misses.Add(1)
 	}
 	c.Send(e.sender, &readReply{events: evs, err: err, hit: ok})
+}
+
+// serveReads answers the reads that waited for the flush in flight.
+func (s *streamActor) serveReads(c actors.Context) {
+	reads := s.reads
+	s.reads = nil
+	for _, e := range reads {
+		s.onRead(c, e)
+	}
 }
 
 func sameIDs(a, b []persistence.EventData) bool {

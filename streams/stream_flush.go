@@ -29,7 +29,7 @@ func (s *streamActor) onFlushDone(c actors.Context, m *flushDone) {
 		s.onRejected(c, inf.appends, m.res.Err)
 	}
 	if s.ready {
-		s.recheck(c)
+		s.serveReads(c)
 		s.maybeFlush(c)
 		s.maybeGrant(c)
 	}
@@ -88,26 +88,14 @@ func recordedEvents(stream string, events []persistence.EventData, r persistence
 }
 
 // onRejected handles a flush the store rejected (nothing was written). A
-// conflict means another writer wrote the stream: appends whose
-// expectation still holds against the store's version are queued again,
-// the others fail, and the head is reloaded. A duplicate ID in a flush of
-// several appends is found by flushing them one by one.
+// conflict means another writer wrote the stream: the appends go back to
+// the queue and the head is reloaded; they are then checked against the
+// store's version (those that fail get a conflict naming it). A duplicate
+// ID in a flush of several appends is found by flushing them one by one.
 func (s *streamActor) onRejected(c actors.Context, appends []*pending, err error) {
-	var ce *persistence.ConcurrencyError
 	switch {
-	case errors.As(err, &ce):
-		v := ce.Actual
-		var again []*pending
-		for _, p := range appends {
-			if p.toStore || p.waiters[0].expected.Satisfied(v) {
-				again = append(again, p)
-				v += contribution(p)
-				continue
-			}
-			s.untrack(p)
-			s.answerConflict(c, p, v)
-		}
-		s.queue = append(again, s.queue...)
+	case errors.Is(err, persistence.ErrConcurrency):
+		s.queue = append(append([]*pending(nil), appends...), s.queue...)
 		if s.ready {
 			s.reload(c)
 		}

@@ -75,7 +75,6 @@ func (s *streamActor) onLoaded(c actors.Context, m *loaded) {
 	s.cache.add(recent)
 	s.ids.add(recent, false)
 	s.ready = true
-	s.recheck(c)
 	waiting := s.waiting
 	s.waiting = nil
 	for _, e := range waiting {
@@ -106,13 +105,13 @@ func (s *streamActor) failAll(c actors.Context, err error, stopping bool) {
 	if s.cur != nil {
 		s.answerEnvelope(c, *s.cur, nw)
 	}
-	for _, list := range [][]envelope{s.waiting, s.held, s.reserves} {
+	for _, list := range [][]envelope{s.waiting, s.held, s.reserves, s.reads} {
 		for _, e := range list {
 			s.answerEnvelope(c, e, nw)
 		}
 	}
 	s.answerAll(c, s.queue, nw)
-	s.waiting, s.held, s.reserves, s.queue = nil, nil, nil, nil
+	s.waiting, s.held, s.reserves, s.reads, s.queue = nil, nil, nil, nil, nil
 	if stopping && s.cell.inflight != nil {
 		s.answerAll(c, s.cell.inflight.appends, s.streamErr("append", ErrOutcomeUnknown))
 		s.cell.inflight = nil
