@@ -27,7 +27,7 @@ func ErrorToProto(err error) *messages.Error {
 	if !errors.As(err, &ve) {
 		return persistence.ErrorToProto(err)
 	}
-	m := &messages.Error{Code: messages.ErrorCode_ERROR_CODE_VALIDATION, Message: err.Error(),
+	m := &messages.Error{Code: messages.ErrorCode_ERROR_CODE_VALIDATION, Message: utf8Only(err.Error()),
 		Stream: ve.Stream, TraceId: ve.TraceID}
 	var ae *persistence.AbortedError
 	if errors.As(err, &ae) {
@@ -40,11 +40,16 @@ func ErrorToProto(err error) *messages.Error {
 		head := strconv.Quote(ev.Type) + " v" + strconv.FormatUint(uint64(ev.Version), 10) + ": "
 		for _, p := range ev.Problems {
 			m.Fields = append(m.Fields, &messages.FieldError{
-				Path: "events[" + strconv.Itoa(ev.Index) + "]" + p.Path, Rule: p.Rule, Message: head + p.Message})
+				Path: "events[" + strconv.Itoa(ev.Index) + "]" + utf8Only(p.Path), Rule: utf8Only(p.Rule),
+				Message: head + utf8Only(p.Message)})
 		}
 	}
 	return m
 }
+
+// utf8Only makes s valid UTF-8, as protobuf strings must be (the type is
+// quoted with strconv.Quote, which already escapes invalid bytes).
+func utf8Only(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 
 // ErrorFromProto turns a wire error back into the typed error: a
 // *ValidationError for ERROR_CODE_VALIDATION, with the same events and
