@@ -1,0 +1,151 @@
+package streams
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/actorstore/actorstore/persistence"
+)
+
+func recorded(from, to persistence.Version, size int) []persistence.RecordedEvent {
+	var out []persistence.RecordedEvent
+	for v := from; v <= to; v++ {
+		out = append(out, persistence.RecordedEvent{EventData: persistence.EventData{ID: uuid.New(), Type: "e",
+			Data: make([]byte, size)}, Stream: "s", Version: v, Position: 100 + v})
+	}
+	return out
+}
+
+func TestEventCacheRead(t *testing.T) {
+	c := newEventCache(10 * (128 + 10 + 2)) // ten events of 10 bytes
+	c.reset(0)
+	if _, ok, err := c.read(persistence.StreamRead{Stream: "s", Limit: 1}); !ok || !errors.Is(err, persistence.ErrStreamNotFound) {
+		t.Fatalf("empty stream: ok %v, err %v", ok, err)
+	}
+	c.add(recorded(1, 20, 10)) // keeps 11..20
+	fwd, back := persistence.Forward, persistence.Backward
+	tests := []struct {
+		name     string
+		from     persistence.Version
+		dir      persistence.Direction
+		limit    int
+		ok       bool
+		first, n int
+	}{
+		{"forward from the oldest is not cached", 0, fwd, 5, false, 0, 0},
+		{"forward inside", 12, fwd, 3, true, 12, 3},
+		{"forward clipped at the head", 18, fwd, 10, true, 18, 3},
+		{"forward past the end", 21, fwd, 10, true, 0, 0},
+		{"forward from just below the cache", 10, fwd, 2, false, 0, 0},
+		{"backward from the end", persistence.End, back, 3, true, 20, 3},
+		{"backward down to the oldest cached", 15, back, 5, true, 15, 5},
+		{"backward below the cache", 15, back, 6, false, 0, 0},
+		{"backward from zero", 0, back, 3, true, 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			evs, ok, err := c.read(persistence.StreamRead{Stream: "s", From: tc.from, Direction: tc.dir, Limit: tc.limit})
+			if ok != tc.ok || err != nil || len(evs) != tc.n {
+				t.Fatalf("ok %v, err %v, %d events", ok, err, len(evs))
+			}
+			if tc.n > 0 && evs[0].Version != persistence.Version(tc.first) {
+				t.Fatalf("first version %d, want %d", evs[0].Version, tc.first)
+			}
+		})
+	}
+	c.add(recorded(30, 30, 1)) // a gap: the cache starts over
+	if c.low() != 30 || c.head != 30 {
+		t.Fatalf("after a gap: low %d head %d", c.low(), c.head)
+	}
+}
+
+func TestIDWindow(t *testing.T) {
+	w := newIDWindow(5)
+	a := recorded(1, 2, 0)
+	b := recorded(3, 5, 0)
+	w.add(a, true)
+	w.add(b, true)
+	data := func(evs []persistence.RecordedEvent) []persistence.EventData {
+		out := make([]persistence.EventData, len(evs))
+		for i := range evs {
+			out[i] = evs[i].EventData
+		}
+		return out
+	}
+	res, outcome, _ := w.retry("s", data(b))
+	if outcome != retryKnown || res.FirstVersion != 3 || res.LastVersion != 5 || res.FirstPosition != 103 || !res.Idempotent {
+		t.Fatalf("whole retry: %v %+v", outcome, res)
+	}
+	if _, outcome, err := w.retry("s", data(b[:2])); outcome != retryDuplicate || !errors.Is(err, persistence.ErrDuplicateEvent) {
+		t.Fatalf("partial retry: %v %v", outcome, err)
+	}
+	if _, outcome, _ := w.retry("s", data(recorded(9, 9, 0))); outcome != retryNone {
+		t.Fatalf("new IDs: %v", outcome)
+	}
+	w.add(recorded(6, 7, 0), true) // forgets a[0] and a[1]
+	if _, outcome, _ := w.retry("s", data(a)); outcome != retryNone {
+		t.Fatalf("forgotten IDs: %v", outcome)
+	}
+	loaded := recorded(8, 8, 0)
+	w.add(loaded, false) // boundaries unknown: the store decides
+	if _, outcome, _ := w.retry("s", data(loaded)); outcome != retryToStore {
+		t.Fatalf("loaded IDs: %v", outcome)
+	}
+}
+
+func TestTakeBatch(t *testing.T) {
+	id := uuid.New()
+	mk := func(stream string, events int, ids ...uuid.UUID) *unit {
+		req := persistence.AppendRequest{Stream: stream}
+		for i := 0; i < events; i++ {
+			e := persistence.EventData{ID: uuid.New()}
+			if i < len(ids) {
+				e.ID = ids[i]
+			}
+			req.Events = append(req.Events, e)
+		}
+		return &unit{reqs: []persistence.AppendRequest{req}, events: events}
+	}
+	a, b, a2, c, d := mk("a", 2), mk("b", 3, id), mk("a", 1), mk("c", 1, id), mk("d", 1)
+	batch, rest := takeBatch([]*unit{a, b, a2, c, d}, 100, 1<<20)
+	if len(batch) != 3 || batch[0] != a || batch[1] != b || batch[2] != d {
+		t.Fatalf("batch = %v", batch)
+	}
+	if len(rest) != 2 || rest[0] != a2 || rest[1] != c {
+		t.Fatalf("rest = %v", rest)
+	}
+	big := mk("big", 500)
+	batch, rest = takeBatch([]*unit{big, a}, 100, 1<<20)
+	if len(batch) != 1 || batch[0] != big || len(rest) != 1 {
+		t.Fatalf("an oversized first unit goes alone: %v %v", batch, rest)
+	}
+	batch, rest = takeBatch([]*unit{a, mk("e", 99), d}, 100, 1<<20)
+	if len(batch) != 1 || len(rest) != 2 {
+		t.Fatalf("the event cap: %v %v", batch, rest)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	store := struct{ persistence.Store }{}
+	tests := []struct {
+		name string
+		cfg  Config
+		ok   bool
+	}{
+		{"defaults", Config{Store: store}, true},
+		{"no store", Config{}, false},
+		{"negative timeout", Config{Store: store, IdleTimeout: -1}, false},
+		{"batch above the limit", Config{Store: store, MaxBatchEvents: 200_000}, false},
+	}
+	for _, tc := range tests {
+		if err := tc.cfg.Validate(); (err == nil) != tc.ok {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+	d := Config{Store: store}.WithDefaults()
+	if d.IdleTimeout != DefaultIdleTimeout || d.MaxBatchEvents != DefaultMaxBatchEvents || d.TxTimeout != DefaultTxTimeout {
+		t.Fatalf("defaults: %+v", d)
+	}
+}
