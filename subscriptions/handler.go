@@ -113,6 +113,9 @@ func (s *Subscription) run(ctx context.Context, r *runner) {
 				}
 				return
 			}
+			if len(r.in) == 0 {
+				r.flushCredits()
+			}
 		}
 	}
 }

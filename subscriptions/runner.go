@@ -75,11 +75,18 @@ func (r *runner) process(ctx context.Context, id string, e *persistence.Recorded
 	}
 }
 
-// grant returns one credit; credits (and the durable ack) are sent in
-// batches of a quarter window, or at once when nothing else is waiting.
+// grant earns one credit; credits (and the durable ack) are sent in
+// batches of a quarter window, or as soon as nothing else is waiting.
 func (r *runner) grant(idle bool) {
 	r.owed++
-	if !idle && r.owed < max(1, r.opts.Window/4) {
+	if idle || r.owed >= max(1, r.opts.Window/4) {
+		r.flushCredits()
+	}
+}
+
+// flushCredits sends the credits earned (and the durable ack), if any.
+func (r *runner) flushCredits() {
+	if r.owed == 0 || r.sub == nil {
 		return
 	}
 	r.flushAck()
