@@ -1,0 +1,99 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/messages"
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// apiActor receives the peers' requests. It decodes and validates each one
+// in its mailbox (cheap, no I/O), then runs the operation on a goroutine
+// and replies from there to the captured sender, so a slow database never
+// blocks the mailbox. It never panics on a peer's input: everything it
+// cannot serve is answered with an Error.
+type apiActor struct{ n *Node }
+
+// job is a decoded, valid request.
+type job struct {
+	opts *messages.RequestOptions
+	run  func(ctx context.Context) proto.Message
+}
+
+func (a *apiActor) Receive(c actors.Context) {
+	switch m := c.Message().(type) {
+	case *actors.Started, *actors.Stopping, *actors.Stopped, *actors.Restarting:
+		return
+	case *messages.StatusRequest:
+		a.reply(c.Sender(), &messages.StatusReply{Outcome: &messages.StatusReply_Result{Result: a.n.status()}})
+	default:
+		a.handle(c.Sender(), m)
+	}
+}
+
+func (a *apiActor) handle(sender *actors.PID, msg any) {
+	j, fail, err := a.n.decode(msg)
+	if err != nil {
+		a.reply(sender, fail(persistence.ErrorToProto(err)))
+		return
+	}
+	if e := a.n.admit(); e != nil {
+		a.reply(sender, fail(e))
+		return
+	}
+	go func() {
+		defer a.n.done()
+		ctx, cancel := a.n.requestContext(j.opts)
+		defer cancel()
+		a.reply(sender, j.run(ctx))
+	}()
+}
+
+// reply sends msg to sender; requests sent without a sender get no reply.
+func (a *apiActor) reply(sender *actors.PID, msg proto.Message) {
+	if sender != nil {
+		a.n.sys.Send(sender, msg)
+	}
+}
+
+// admit reserves a slot for one request, or says why not.
+func (n *Node) admit() *messages.Error {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	if n.closing {
+		return &messages.Error{Code: messages.ErrorCode_ERROR_CODE_CLOSED, Message: "node is shutting down"}
+	}
+	if n.inFlight.Add(1) > int64(n.cfg.MaxInFlight) {
+		n.inFlight.Add(-1)
+		return &messages.Error{Code: messages.ErrorCode_ERROR_CODE_UNAVAILABLE, Retryable: true, Operation: "admission",
+			Message: fmt.Sprintf("node busy: %d requests in flight", n.cfg.MaxInFlight)}
+	}
+	n.work.Add(1)
+	return nil
+}
+
+func (n *Node) done() {
+	n.inFlight.Add(-1)
+	n.work.Done()
+}
+
+// requestContext bounds a request by its timeout_ms (or the default),
+// capped by MaxRequestTimeout, carries its trace ID, and ends at Close.
+func (n *Node) requestContext(o *messages.RequestOptions) (context.Context, context.CancelFunc) {
+	timeout := n.cfg.RequestTimeout
+	if ms := o.GetTimeoutMs(); ms > 0 {
+		timeout = time.Duration(ms) * time.Millisecond
+	}
+	timeout = min(timeout, n.cfg.MaxRequestTimeout)
+	ctx, cancel := context.WithTimeout(n.life, timeout)
+	if id := o.GetTraceId(); id != "" {
+		ctx = persistence.WithTraceID(ctx, id)
+	}
+	ctx, _ = persistence.EnsureTraceID(ctx)
+	return ctx, cancel
+}

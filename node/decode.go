@@ -1,0 +1,132 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/actorstore/actorstore/messages"
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// failFunc wraps an Error in the reply type the sender of a request waits for.
+type failFunc func(*messages.Error) proto.Message
+
+// decode turns a peer's message into a job, checking what the store would
+// not (required fields, enum values) so that a malformed request is
+// answered with ERROR_CODE_INVALID_INPUT before any I/O. The error carries
+// the request's trace ID.
+func (n *Node) decode(msg any) (job, failFunc, error) {
+	var (
+		j    job
+		fail failFunc
+		err  error
+	)
+	switch m := msg.(type) {
+	case *messages.AppendRequest:
+		fail, j.opts = failAppend, m.GetOptions()
+		j.run, err = n.appendJob(m)
+	case *messages.TransactRequest:
+		fail, j.opts = failTransact, m.GetOptions()
+		j.run, err = n.transactJob(m)
+	case *messages.ReadStreamRequest:
+		fail, j.opts = failRead, m.GetOptions()
+		j.run, err = n.readStreamJob(m)
+	case *messages.ReadAllRequest:
+		fail, j.opts = failRead, m.GetOptions()
+		j.run, err = n.readAllJob(m)
+	case *messages.HeadRequest:
+		fail, j.opts = failHead, m.GetOptions()
+		j.run, err = n.headJob(m)
+	default:
+		return j, failRaw, &persistence.InputError{Field: "message", Rule: "type",
+			Message: fmt.Sprintf("unsupported message type %T", msg)}
+	}
+	if err == nil {
+		err = n.checkSize(msg.(proto.Message))
+	}
+	return j, fail, persistence.AttachTraceID(err, j.opts.GetTraceId())
+}
+
+// checkSize refuses a request larger than MaxMessageBytes: the transport
+// accepts frames of several messages, so a single message over the limit
+// can arrive, but is not served (replies to it could not be bounded).
+func (n *Node) checkSize(m proto.Message) error {
+	if size := proto.Size(m); size > n.cfg.MaxMessageBytes {
+		return &persistence.InputError{Field: "request", Rule: "max_size",
+			Message: fmt.Sprintf("request is %d bytes, the limit is %d", size, n.cfg.MaxMessageBytes)}
+	}
+	return nil
+}
+
+func failAppend(e *messages.Error) proto.Message {
+	return &messages.AppendReply{Outcome: &messages.AppendReply_Error{Error: e}}
+}
+
+func failTransact(e *messages.Error) proto.Message {
+	return &messages.TransactReply{Outcome: &messages.TransactReply_Error{Error: e}}
+}
+
+func failRead(e *messages.Error) proto.Message {
+	return &messages.ReadReply{Outcome: &messages.ReadReply_Error{Error: e}}
+}
+
+func failHead(e *messages.Error) proto.Message {
+	return &messages.HeadReply{Outcome: &messages.HeadReply_Error{Error: e}}
+}
+
+// failRaw answers a message of unknown type: its reply type is unknown too.
+func failRaw(e *messages.Error) proto.Message { return e }
+
+func required(field, what string) error {
+	return &persistence.InputError{Field: field, Rule: "required", Message: what + " is missing"}
+}
+
+// expectedFromProto requires an expectation: a peer says {any: true}
+// rather than nothing.
+func expectedFromProto(field string, m *messages.ExpectedVersion) (persistence.ExpectedVersion, error) {
+	if m.GetKind() == nil {
+		return persistence.Any(), required(field, "expected version")
+	}
+	return persistence.ExpectedVersionFromProto(m), nil
+}
+
+func eventsFromProto(field, stream string, ms []*messages.EventData) ([]persistence.EventData, error) {
+	if len(ms) == 0 {
+		return nil, &persistence.InputError{Field: field, Rule: "required", Stream: stream,
+			Message: "the append has no events"}
+	}
+	out := make([]persistence.EventData, len(ms))
+	for i, m := range ms {
+		e, err := persistence.EventDataFromProto(m)
+		if err != nil {
+			var ie *persistence.InputError
+			if errors.As(err, &ie) {
+				ie.Field, ie.Stream = fmt.Sprintf("%s[%d].%s", field, i, ie.Field), stream
+			}
+			return nil, err
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+func directionFromProto(d messages.ReadDirection) (persistence.Direction, error) {
+	switch d {
+	case messages.ReadDirection_READ_DIRECTION_FORWARD:
+		return persistence.Forward, nil
+	case messages.ReadDirection_READ_DIRECTION_BACKWARD:
+		return persistence.Backward, nil
+	}
+	return 0, &persistence.InputError{Field: "direction", Rule: "enum",
+		Message: fmt.Sprintf("unknown read direction %d", d)}
+}
+
+// readLimit checks a read's limit and caps it at maxReadEvents.
+func readLimit(limit uint32) (int, error) {
+	if err := persistence.ValidateLimit(int(limit)); err != nil {
+		return 0, err
+	}
+	return min(int(limit), maxReadEvents), nil
+}

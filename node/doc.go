@@ -1,0 +1,34 @@
+// Package node serves an actorstore to peer actors in other processes.
+//
+// Start opens a protoactor remote endpoint (through package actors) on
+// Config.Address, loopback port 4150 by default, and spawns the API actor,
+// named "actorstore", which answers the requests of messages/api.proto
+// (AppendRequest, TransactRequest, ReadStreamRequest, ReadAllRequest,
+// HeadRequest, StatusRequest). The protocol is described in
+// docs/protocol.md.
+//
+// # Guarantees
+//
+//   - Every request with a sender gets exactly one reply: the result, or a
+//     messages.Error with a stable code (persistence.ErrorToProto), carrying
+//     the request's trace ID. A message of a type the node does not serve
+//     is answered with a bare messages.Error, code INVALID_INPUT.
+//   - A request is decoded and validated completely before any I/O: a
+//     missing or malformed field is an INVALID_INPUT reply naming the field,
+//     and nothing is written. Appends and transactions are all or nothing.
+//   - The API actor never blocks on I/O: each valid request runs on its own
+//     goroutine, at most Config.MaxInFlight at once (more are answered with
+//     a retryable UNAVAILABLE error), bounded by the request's timeout_ms
+//     (capped by Config.MaxRequestTimeout) or Config.RequestTimeout.
+//   - A peer cannot crash the node: the transport recovers panics (unknown
+//     message types, garbage) and closes only that peer's connection; frames
+//     over the transport limit close the connection; requests over
+//     Config.MaxMessageBytes are refused; read replies are cut to fit
+//     (ReadResult.truncated). Keepalive detects dead and frozen peers.
+//
+// # Concurrency
+//
+// A Node is safe for concurrent use. Close drains the requests in flight
+// (bounded by its ctx), stops the API actor and the transport; it does not
+// close the Store.
+package node

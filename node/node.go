@@ -1,0 +1,120 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/actorstore/actorstore/actors"
+)
+
+// Node serves a Store to peers: an actor system with a remote endpoint and
+// the API actor. All methods are safe for concurrent use.
+type Node struct {
+	cfg     Config
+	store   Store
+	sys     *actors.System
+	remote  *actors.Remote
+	pid     *actors.PID
+	log     zerolog.Logger
+	started time.Time
+
+	// life ends at Close: it cancels every request in flight that outlives
+	// the drain.
+	life     context.Context
+	cancel   context.CancelFunc
+	inFlight atomic.Int64
+	work     sync.WaitGroup
+	mu       sync.RWMutex // orders work.Add against Close's closing and work.Wait
+	closing  bool
+	close    sync.Once
+	closeErr error
+}
+
+// Start starts a node serving store on cfg.Address. Close it when done.
+func Start(store Store, cfg Config) (*Node, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.WithDefaults()
+	log := cfg.Logger
+	sys, err := actors.NewSystem(actors.Config{Logger: &log, RequestTimeout: cfg.RequestTimeout})
+	if err != nil {
+		return nil, err
+	}
+	rm, err := actors.StartRemote(sys, cfg.remoteConfig())
+	if err != nil {
+		sys.Shutdown()
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	life, cancel := context.WithCancel(context.Background())
+	n := &Node{cfg: cfg, store: store, sys: sys, remote: rm, log: log, started: time.Now(),
+		life: life, cancel: cancel}
+	pid, err := sys.SpawnNamed(actors.PropsOf(func() actors.Actor { return &apiActor{n: n} }), APIActorName)
+	if err != nil {
+		n.shutdownTransport()
+		return nil, fmt.Errorf("node: spawn API actor: %w", err)
+	}
+	n.pid = pid
+	log.Info().Str("address", rm.Address()).Str("actor", APIActorName).
+		Int("max_message_bytes", cfg.MaxMessageBytes).Bool("tls", cfg.ServerTLS != nil).Msg("node API listening")
+	return n, nil
+}
+
+// Address is the host:port peers reach the node at.
+func (n *Node) Address() string { return n.remote.Address() }
+
+// PID is the API actor's address.
+func (n *Node) PID() *actors.PID { return n.pid }
+
+// System is the node's actor system, for other actors peers should reach
+// (a subscription hub): they share the remote endpoint.
+func (n *Node) System() *actors.System { return n.sys }
+
+// Remote is the node's remote endpoint (address, recovered panics).
+func (n *Node) Remote() *actors.Remote { return n.remote }
+
+// InFlight is the number of requests being worked on.
+func (n *Node) InFlight() int { return int(n.inFlight.Load()) }
+
+// Close stops taking requests (later ones are answered ERROR_CODE_CLOSED
+// until the API actor is gone), waits for the requests in flight to be
+// answered or ctx to end (then cancels them), and stops the transport and
+// the actor system. It does not close the store. Safe to call more than
+// once; later calls return the first result.
+func (n *Node) Close(ctx context.Context) error {
+	n.close.Do(func() {
+		n.mu.Lock()
+		n.closing = true
+		n.mu.Unlock()
+		n.closeErr = n.drain(ctx)
+		stopErr := n.sys.StopWait(ctx, n.pid)
+		n.cancel()
+		n.work.Wait()
+		n.shutdownTransport()
+		n.closeErr = errors.Join(n.closeErr, stopErr)
+		n.log.Info().Msg("node API stopped")
+	})
+	return n.closeErr
+}
+
+func (n *Node) drain(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { n.work.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("node: %d request(s) still in flight at close: %w", n.InFlight(), ctx.Err())
+	}
+}
+
+func (n *Node) shutdownTransport() {
+	n.remote.Shutdown()
+	n.sys.Shutdown()
+}
