@@ -147,8 +147,10 @@ func (in *Instance) URL(name string) string {
 
 var unsafeChars = regexp.MustCompile(`[^a-z0-9]+`)
 
-// NewDatabase creates an empty database for t and returns its URL. The
-// database is dropped when t ends (best effort: not when the server is down).
+// NewDatabase creates an empty database for t and returns its URL. On an
+// external server (ACTORSTORE_TEST_DATABASE_URL) the database is dropped
+// when t ends; a server of the harness keeps it (dropping costs a
+// checkpoint-like flush per test) until Main removes the whole cluster.
 func (in *Instance) NewDatabase(t testing.TB) string {
 	t.Helper()
 	name := in.databaseName(t.Name())
@@ -157,6 +159,9 @@ func (in *Instance) NewDatabase(t testing.TB) string {
 	if err := in.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+
 		" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"); err != nil {
 		t.Fatalf("pgtest: create database %s: %v", name, err)
+	}
+	if in.Managed() {
+		return in.URL(name) // the whole cluster is removed when the binary ends
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

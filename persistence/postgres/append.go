@@ -93,24 +93,39 @@ func (s *Store) appendOnce(ctx context.Context, conn *pgxpool.Conn, plan *append
 		return results, err
 	}
 	w := newWriteSet(plan, heads, results, writes)
-	b := &pgx.Batch{}
-	b.Queue(sqlWrite, w.args(s.cfg.NotifyChannel)...)
-	b.Queue("COMMIT")
-	br := conn.SendBatch(ctx, b)
-	var base int64
-	if err := br.QueryRow().Scan(&base, nil); err != nil {
-		br.Close()
-		return nil, err
+	write := writeUnnest
+	if len(w.ids) >= s.cfg.CopyThreshold {
+		write = writeCopy
 	}
-	if _, err := br.Exec(); err != nil {
-		br.Close()
-		return nil, err
-	}
-	if err := br.Close(); err != nil {
+	base, err := write(ctx, conn, w, s.cfg.NotifyChannel)
+	if err != nil {
 		return nil, err
 	}
 	w.fillPositions(results, uint64(base))
 	return results, nil
+}
+
+// writeUnnest is phase 2 in one statement plus COMMIT, in one round trip.
+func writeUnnest(ctx context.Context, conn *pgxpool.Conn, w *writeSet, channel string) (int64, error) {
+	b := &pgx.Batch{}
+	b.Queue(sqlWrite, w.args(channel)...)
+	b.Queue("COMMIT")
+	return sendFinish(conn.SendBatch(ctx, b))
+}
+
+// sendFinish reads a batch whose first statement returns the base
+// position and whose last is COMMIT.
+func sendFinish(br pgx.BatchResults) (int64, error) {
+	var base int64
+	if err := br.QueryRow().Scan(&base, nil); err != nil {
+		br.Close()
+		return 0, err
+	}
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return 0, err
+	}
+	return base, br.Close()
 }
 
 // lockBatch runs phase 1 and returns the locked heads and the stored IDs.

@@ -79,6 +79,49 @@ func BenchmarkAppend(b *testing.B) {
 	}
 }
 
+// BenchmarkAppendPaired alternates AppendBatch and the raw inserts inside
+// every iteration, so that load from other processes on a shared machine
+// hits both alike, and reports their throughput ratio
+// (store events/s ÷ raw events/s; 1 means as fast as the raw insert).
+func BenchmarkAppendPaired(b *testing.B) {
+	url := pgtest.Server(b).NewDatabase(b)
+	s := openStore(b, url, postgres.Config{})
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE TABLE raw_events (position bigint PRIMARY KEY, stream_id text,
+		version bigint, event_id uuid, type text, schema_version bigint, content_type text, data bytea,
+		metadata jsonb, created_at timestamptz)`); err != nil {
+		b.Fatal(err)
+	}
+	var pos int64
+	var store, values, unnest, copyT time.Duration
+	timed := func(d *time.Duration, f func() error) {
+		start := time.Now()
+		if err := f(); err != nil {
+			b.Fatal(err)
+		}
+		*d += time.Since(start)
+	}
+	for i := 0; b.Loop(); i++ {
+		timed(&store, func() error { _, err := s.AppendBatch(ctx, benchBatch(i)); return err })
+		timed(&values, func() error { return rawValues(ctx, conn, benchRows(benchBatch(i), &pos)) })
+		timed(&unnest, func() error { return rawUnnest(ctx, conn, benchRows(benchBatch(i), &pos)) })
+		timed(&copyT, func() error { return rawCopy(ctx, conn, benchRows(benchBatch(i), &pos)) })
+	}
+	n := float64(b.N)
+	b.ReportMetric(store.Seconds()*1000/n, "store-ms/op")
+	b.ReportMetric(values.Seconds()*1000/n, "values-ms/op")
+	b.ReportMetric(unnest.Seconds()*1000/n, "unnest-ms/op")
+	b.ReportMetric(copyT.Seconds()*1000/n, "copy-ms/op")
+	b.ReportMetric(values.Seconds()/store.Seconds(), "x-values")
+	b.ReportMetric(unnest.Seconds()/store.Seconds(), "x-unnest")
+	b.ReportMetric(copyT.Seconds()/store.Seconds(), "x-copy")
+}
+
 func benchRows(reqs []persistence.AppendRequest, pos *int64) [][]any {
 	rows := make([][]any, 0, benchEvents)
 	now := time.Now()

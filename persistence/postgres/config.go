@@ -23,6 +23,7 @@ const (
 	DefaultOperationTimeout       = 10 * time.Second
 	DefaultAttemptTimeout         = 5 * time.Second
 	DefaultNotifyChannel          = "actorstore_events"
+	DefaultCopyThreshold          = 256
 )
 
 // Config configures a Store. The zero value of every field but URL means
@@ -61,6 +62,11 @@ type Config struct {
 	// Limits bound what one append may contain.
 	Limits persistence.Limits
 
+	// CopyThreshold is the number of events of a batch from which the
+	// events are inserted with COPY rather than one multi-row INSERT.
+	// Default 256.
+	CopyThreshold int
+
 	// Logger receives the store's logs. Default zerolog.Nop().
 	Logger zerolog.Logger
 	// NotifyChannel is the LISTEN/NOTIFY channel that carries commit
@@ -79,6 +85,7 @@ func (c Config) WithDefaults() Config {
 	setDefault(&c.OperationTimeout, DefaultOperationTimeout)
 	setDefault(&c.AttemptTimeout, min(DefaultAttemptTimeout, c.OperationTimeout))
 	setDefault(&c.NotifyChannel, DefaultNotifyChannel)
+	setDefault(&c.CopyThreshold, DefaultCopyThreshold)
 	c.RetryPolicy = c.RetryPolicy.WithDefaults()
 	c.Limits = c.Limits.WithDefaults()
 	return c
@@ -112,6 +119,8 @@ func (c Config) check() error {
 		return bad("MinConns", "range", "must be between 0 and MaxConns")
 	case c.MaxConnLifetime < 0 || c.MaxConnIdleTime < 0:
 		return bad("MaxConnLifetime", "positive", "connection lifetimes must not be negative")
+	case c.CopyThreshold < 1:
+		return bad("CopyThreshold", "positive", "must be positive")
 	case c.StatementCacheCapacity < 0:
 		return bad("StatementCacheCapacity", "positive", "must not be negative")
 	case c.OperationTimeout < 0 || c.AttemptTimeout < 0:

@@ -38,3 +38,12 @@ func TestConformance(t *testing.T) {
 		return s
 	}, storetest.Features{MultiProcess: true})
 }
+
+// TestConformanceCopyPath runs the suite with every append going through
+// the COPY write path.
+func TestConformanceCopyPath(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) persistence.Store {
+		url := pgtest.Server(t).NewDatabase(t)
+		return openStore(t, url, postgres.Config{CopyThreshold: 1})
+	}, storetest.Features{MultiProcess: true})
+}
