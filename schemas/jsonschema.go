@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"sort"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -98,13 +97,6 @@ func (c *jsonChecker) check(doc any) []Problem {
 	}
 	var out []Problem
 	collectProblems(ve, &out)
-	// The schema's properties are kept in a map: sort for a stable order.
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Path != out[j].Path {
-			return out[i].Path < out[j].Path
-		}
-		return out[i].Rule < out[j].Rule
-	})
 	return out
 }
 

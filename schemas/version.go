@@ -1,6 +1,10 @@
 package schemas
 
-import "github.com/actorstore/actorstore/persistence"
+import (
+	"sort"
+
+	"github.com/actorstore/actorstore/persistence"
+)
 
 // version is one registered, immutable schema version of a type.
 type version struct {
@@ -33,7 +37,19 @@ func (p *payload) jsonDoc() (any, []Problem) {
 }
 
 // problems checks a payload of the given content type against the version.
+// They are sorted by path, then rule: a schema's properties live in maps.
 func (v *version) problems(p *payload, contentType string) []Problem {
+	probs := v.unsortedProblems(p, contentType)
+	sort.SliceStable(probs, func(i, j int) bool {
+		if probs[i].Path != probs[j].Path {
+			return probs[i].Path < probs[j].Path
+		}
+		return probs[i].Rule < probs[j].Rule
+	})
+	return probs
+}
+
+func (v *version) unsortedProblems(p *payload, contentType string) []Problem {
 	if contentType != v.contentType {
 		return []Problem{{Rule: RuleContentType,
 			Message: "version expects " + v.contentType + ", event is " + contentType}}
