@@ -11,21 +11,51 @@ import (
 	"github.com/google/uuid"
 	"go.uber.org/goleak"
 
+	"github.com/actorstore/actorstore/internal/pgtest"
 	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/persistence/postgres"
 	"github.com/actorstore/actorstore/persistence/sqlite"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain stops the PostgreSQL server of the tests that use one. Leaks
+// are checked per test instead (newStore), after the node and the store
+// are closed: pgtest.Main must own the exit, so goleak.VerifyTestMain
+// cannot.
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// newStore opens a private SQLite store for one test.
+// onPostgres is set while TestPostgres runs tests on PostgreSQL; tests run
+// one at a time, so a plain variable is enough.
+var onPostgres bool
+
+// newStore opens a private store for one test: SQLite, or a fresh
+// PostgreSQL database under TestPostgres.
 func newStore(t testing.TB) persistence.Store {
 	t.Helper()
-	s, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(t.TempDir(), "events.db")})
+	var (
+		s   persistence.Store
+		err error
+	)
+	if onPostgres {
+		url := pgtest.Server(t).NewDatabase(t)
+		checkLeaks(t)
+		s, err = postgres.New(context.Background(), url)
+	} else {
+		path := filepath.Join(t.TempDir(), "events.db")
+		checkLeaks(t)
+		s, err = sqlite.Open(context.Background(), sqlite.Config{Path: path})
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	return s
+}
+
+// checkLeaks fails t if goroutines started from now on outlive it (checked
+// after the cleanups registered later, which close nodes and stores).
+func checkLeaks(t testing.TB) {
+	before := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, before) })
 }
 
 // newNode starts a Node over store, closed when the test ends.
