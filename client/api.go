@@ -1,0 +1,107 @@
+package client
+
+import (
+	"context"
+
+	"github.com/actorstore/actorstore/messages"
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// Append appends events to stream on the node if expected holds, exactly
+// as actorstore.Store.Append does, with the same typed errors
+// (*persistence.ConcurrencyError with Stream, Expected, Actual, TraceID;
+// *persistence.InputError; ...). A timeout (*actors.TimeoutError, errors.Is
+// persistence.ErrTimeout) leaves the outcome unknown: retry with the same
+// event IDs.
+func (c *Client) Append(ctx context.Context, stream string, expected persistence.ExpectedVersion,
+	events ...persistence.EventData) (persistence.AppendResult, error) {
+	req := &messages.AppendRequest{Stream: stream, Expected: persistence.ExpectedVersionToProto(expected),
+		Events: eventsToProto(events)}
+	reply, err := c.call(ctx, req, &req.Options)
+	if err != nil {
+		return persistence.AppendResult{}, err
+	}
+	r, ok := reply.(*messages.AppendReply)
+	if !ok {
+		return persistence.AppendResult{}, unexpected(reply, "AppendReply")
+	}
+	if e := r.GetError(); e != nil {
+		return persistence.AppendResult{}, persistence.ErrorFromProto(e)
+	}
+	return resultFromProto(r.GetResult()), nil
+}
+
+// Transact appends to several streams atomically on the node, as
+// actorstore.Store.Transact does.
+func (c *Client) Transact(ctx context.Context, reqs ...persistence.AppendRequest) ([]persistence.AppendResult, error) {
+	req := &messages.TransactRequest{Appends: make([]*messages.StreamAppend, len(reqs))}
+	for i, r := range reqs {
+		req.Appends[i] = &messages.StreamAppend{Stream: r.Stream,
+			Expected: persistence.ExpectedVersionToProto(r.Expected), Events: eventsToProto(r.Events)}
+	}
+	reply, err := c.call(ctx, req, &req.Options)
+	if err != nil {
+		return nil, err
+	}
+	r, ok := reply.(*messages.TransactReply)
+	if !ok {
+		return nil, unexpected(reply, "TransactReply")
+	}
+	if e := r.GetError(); e != nil {
+		return nil, persistence.ErrorFromProto(e)
+	}
+	out := make([]persistence.AppendResult, len(r.GetResult().GetResults()))
+	for i, res := range r.GetResult().GetResults() {
+		out[i] = resultFromProto(res)
+	}
+	return out, nil
+}
+
+// Head returns the newest version and position of a stream.
+func (c *Client) Head(ctx context.Context, stream string) (persistence.StreamHead, error) {
+	req := &messages.HeadRequest{Stream: stream}
+	reply, err := c.call(ctx, req, &req.Options)
+	if err != nil {
+		return persistence.StreamHead{}, err
+	}
+	r, ok := reply.(*messages.HeadReply)
+	if !ok {
+		return persistence.StreamHead{}, unexpected(reply, "HeadReply")
+	}
+	if e := r.GetError(); e != nil {
+		return persistence.StreamHead{}, persistence.ErrorFromProto(e)
+	}
+	h := r.GetResult()
+	return persistence.StreamHead{Stream: h.GetStream(), Version: h.GetVersion(), LastPosition: h.GetLastPosition()}, nil
+}
+
+// Status returns the node's identity, store kind, limits and counters.
+func (c *Client) Status(ctx context.Context) (*messages.NodeStatus, error) {
+	req := &messages.StatusRequest{}
+	reply, err := c.call(ctx, req, &req.Options)
+	if err != nil {
+		return nil, err
+	}
+	r, ok := reply.(*messages.StatusReply)
+	if !ok {
+		return nil, unexpected(reply, "StatusReply")
+	}
+	if e := r.GetError(); e != nil {
+		return nil, persistence.ErrorFromProto(e)
+	}
+	return r.GetResult(), nil
+}
+
+func eventsToProto(events []persistence.EventData) []*messages.EventData {
+	out := make([]*messages.EventData, len(events))
+	for i := range events {
+		out[i] = persistence.EventDataToProto(&events[i])
+	}
+	return out
+}
+
+func resultFromProto(r *messages.AppendResult) persistence.AppendResult {
+	return persistence.AppendResult{Stream: r.GetStream(), FirstVersion: r.GetFirstVersion(),
+		LastVersion: r.GetLastVersion(), FirstPosition: r.GetFirstPosition(),
+		LastPosition: r.GetLastPosition(), Idempotent: r.GetIdempotent()}
+}

@@ -1,0 +1,111 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/messages"
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// Client talks to one node. It runs its own actor system with a remote
+// endpoint (the node replies to it). All methods are safe for concurrent
+// use; Close it when done.
+type Client struct {
+	cfg    Config
+	sys    *actors.System
+	remote *actors.Remote
+	node   *actors.PID
+	close  sync.Once
+}
+
+// Dial starts the client's endpoint and checks that the node answers a
+// Status request within ctx and Config.DialTimeout. An unreachable node
+// gives a *persistence.ConnectionError (retryable).
+func Dial(ctx context.Context, cfg Config) (*Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.WithDefaults()
+	log := cfg.Logger
+	sys, err := actors.NewSystem(actors.Config{Logger: &log, RequestTimeout: cfg.RequestTimeout})
+	if err != nil {
+		return nil, err
+	}
+	rm, err := actors.StartRemote(sys, cfg.remoteConfig())
+	if err != nil {
+		sys.Shutdown()
+		return nil, fmt.Errorf("client: %w", err)
+	}
+	c := &Client{cfg: cfg, sys: sys, remote: rm, node: actors.NewPID(cfg.NodeAddress, APIActorName)}
+	dctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
+	defer cancel()
+	if _, err := c.Status(dctx); err != nil {
+		c.Close()
+		return nil, &persistence.ConnectionError{Host: cfg.NodeAddress, Op: "dial", Attempts: 1, Err: err,
+			TraceID: persistence.TraceID(ctx)}
+	}
+	return c, nil
+}
+
+// Address is the client's own endpoint address (where replies arrive).
+func (c *Client) Address() string { return c.remote.Address() }
+
+// NodeAddress is the node's address.
+func (c *Client) NodeAddress() string { return c.cfg.NodeAddress }
+
+// Close stops the client's endpoint and actor system. Calls in flight end
+// with a timeout. Safe to call more than once.
+func (c *Client) Close() {
+	c.close.Do(func() {
+		c.remote.Shutdown()
+		c.sys.Shutdown()
+	})
+}
+
+// call sends req to the node and waits for its reply: bounded by ctx or
+// RequestTimeout, with the trace ID of ctx (a new one when it has none)
+// and the time left told to the node. Requests larger than
+// MaxMessageBytes are refused here: the transport would drop them.
+func (c *Client) call(ctx context.Context, req proto.Message, opts **messages.RequestOptions) (any, error) {
+	ctx, trace := persistence.EnsureTraceID(ctx)
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.cfg.RequestTimeout)
+		defer cancel()
+	}
+	dl, _ := ctx.Deadline()
+	*opts = &messages.RequestOptions{TraceId: trace, TimeoutMs: nodeTimeoutMs(time.Until(dl))}
+	if size := proto.Size(req); size > c.cfg.MaxMessageBytes-8<<10 {
+		return nil, &persistence.InputError{Field: "request", Rule: "max_size", TraceID: trace,
+			Message: fmt.Sprintf("request is %d bytes, the node accepts at most %d", size, c.cfg.MaxMessageBytes-8<<10)}
+	}
+	reply, err := actors.Request(ctx, c.sys, c.node, req)
+	if errors.Is(err, actors.ErrDeadLetter) {
+		return nil, &persistence.ConnectionError{Host: c.cfg.NodeAddress, Op: "request", Attempts: 1,
+			Err: fmt.Errorf("node has no %q actor: %w", APIActorName, err), TraceID: trace}
+	}
+	if e, ok := reply.(*messages.Error); ok { // the node did not know the request type
+		return nil, persistence.ErrorFromProto(e)
+	}
+	return reply, err
+}
+
+// nodeTimeoutMs leaves the node a little less time than the caller waits,
+// so that the node's own timeout reply arrives before the caller gives up.
+func nodeTimeoutMs(left time.Duration) uint32 {
+	left -= min(left/10, 100*time.Millisecond)
+	return uint32(max(left.Milliseconds(), 1))
+}
+
+// unexpected reports a reply of the wrong type (a protocol bug).
+func unexpected(reply any, want string) error {
+	return &persistence.RemoteError{Code: messages.ErrorCode_ERROR_CODE_INTERNAL,
+		Message: fmt.Sprintf("client: got %T from the node, want %s", reply, want)}
+}

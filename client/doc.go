@@ -1,0 +1,34 @@
+// Package client is the Go client of an actorstore node for programs in
+// other processes ("peers").
+//
+// Dial starts the client's own actor system with a remote endpoint
+// (through package actors; the node connects back to it to reply) and
+// checks that the node answers. The methods mirror the embedded Go API of
+// package actorstore (Append, Transact, ReadStream, ReadAll, Head) plus
+// Status, and send the protobuf requests of messages/api.proto to the
+// node's API actor.
+//
+// # Errors
+//
+// Error replies become the same typed errors the embedded API returns
+// (persistence.ErrorFromProto): errors.As(err, &ce) with
+// ce *persistence.ConcurrencyError gives Stream, Expected, Actual and
+// TraceID as the node saw them. A call that gets no reply in time returns
+// an *actors.TimeoutError (errors.Is persistence.ErrTimeout, retryable: the
+// outcome is unknown, retry with the same event IDs). A request larger
+// than Config.MaxMessageBytes is refused locally with an
+// *persistence.InputError (rule "max_size"): the transport would drop it.
+//
+// # Timeouts
+//
+// Every call is bounded by its ctx, or Config.RequestTimeout when ctx has
+// no deadline; the node is told the time left and gives up a little
+// earlier, so its timeout error usually arrives before the caller's.
+// Requests to a dead node never fail fast in protoactor: they wait for
+// their timeout.
+//
+// # Concurrency
+//
+// A Client is safe for concurrent use by many goroutines. Close it when
+// done.
+package client

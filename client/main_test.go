@@ -1,0 +1,83 @@
+package client_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"testing"
+
+	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/client"
+	"github.com/actorstore/actorstore/node"
+)
+
+// The node runs in a child process (this test binary run again with
+// nodeEnv set), the client in the test process: one remote endpoint per
+// process, because protoactor's remote.Start writes gRPC's global logger
+// unsynchronised (a real race when a second endpoint starts next to a
+// running one), so -race stays meaningful for our own code.
+const nodeEnv = "ACTORSTORE_TEST_SERVE_DIR"
+
+var cl *client.Client
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(nodeEnv); dir != "" {
+		serveNode(dir)
+		return
+	}
+	os.Exit(runWithNode(m))
+}
+
+func runWithNode(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "client-test")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), nodeEnv+"="+dir)
+	cmd.Stderr = os.Stderr
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		panic(err)
+	}
+	defer func() { in.Close(); _ = cmd.Wait() }()
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() || !strings.HasPrefix(sc.Text(), "addr=") {
+		fmt.Fprintln(os.Stderr, "node process did not start")
+		return 1
+	}
+	addr := strings.TrimPrefix(sc.Text(), "addr=")
+	cl, err = client.Dial(context.Background(), client.Config{NodeAddress: addr})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dial:", err)
+		return 1
+	}
+	defer cl.Close()
+	return m.Run()
+}
+
+// serveNode runs a node on an embedded store in dir until stdin closes.
+func serveNode(dir string) {
+	st, err := actorstore.Open(context.Background(), actorstore.Config{DataDir: filepath.Join(dir, "data")})
+	if err != nil {
+		panic(err)
+	}
+	n, err := node.Start(st, node.Config{Address: "127.0.0.1:0", StoreKind: "embedded"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("addr=%s\n", n.Address())
+	_, _ = bufio.NewReader(os.Stdin).ReadString('\n') // EOF when the parent exits
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = n.Close(ctx)
+	_ = st.Close(ctx)
+}

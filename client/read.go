@@ -1,0 +1,98 @@
+package client
+
+import (
+	"context"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/actorstore/actorstore/messages"
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// ReadStream returns up to r.Limit events of r.Stream, as
+// actorstore.Store.ReadStream does. When the node cuts a reply short to
+// keep it under its message size, ReadStream asks again from after the
+// last event, so fewer than r.Limit events still means the stream ended.
+func (c *Client) ReadStream(ctx context.Context, r persistence.StreamRead) ([]persistence.RecordedEvent, error) {
+	return c.readPages(ctx, r.Limit, r.From, r.Direction, func(from uint64, limit int) *pageReq {
+		req := &messages.ReadStreamRequest{Stream: r.Stream, From: from, Direction: directionToProto(r.Direction),
+			Limit: clampLimit(limit)}
+		return &pageReq{msg: req, opts: &req.Options, next: func(e *persistence.RecordedEvent) uint64 { return e.Version }}
+	})
+}
+
+// ReadAll returns up to r.Limit events of all streams in global order that
+// pass r.Filter, as actorstore.Store.ReadAll does (continuing truncated
+// replies like ReadStream).
+func (c *Client) ReadAll(ctx context.Context, r persistence.AllRead) ([]persistence.RecordedEvent, error) {
+	return c.readPages(ctx, r.Limit, r.From, r.Direction, func(from uint64, limit int) *pageReq {
+		req := &messages.ReadAllRequest{From: from, Direction: directionToProto(r.Direction), Limit: clampLimit(limit),
+			StreamPrefix: r.Filter.StreamPrefix, EventTypes: r.Filter.EventTypes}
+		return &pageReq{msg: req, opts: &req.Options, next: func(e *persistence.RecordedEvent) uint64 { return e.Position }}
+	})
+}
+
+// pageReq is one read request and how to continue after its last event.
+type pageReq struct {
+	msg  proto.Message
+	opts **messages.RequestOptions
+	next func(*persistence.RecordedEvent) uint64
+}
+
+func (c *Client) readPages(ctx context.Context, limit int, from uint64, dir persistence.Direction,
+	page func(from uint64, limit int) *pageReq) ([]persistence.RecordedEvent, error) {
+	if limit <= 0 {
+		return nil, persistence.ValidateLimit(limit)
+	}
+	var out []persistence.RecordedEvent
+	for {
+		p := page(from, limit-len(out))
+		evs, truncated, err := c.readOnce(ctx, p)
+		out = append(out, evs...)
+		if err != nil || !truncated || len(evs) == 0 || len(out) >= limit {
+			return out, err
+		}
+		last := p.next(&evs[len(evs)-1])
+		if dir == persistence.Backward {
+			if last <= 1 {
+				return out, nil
+			}
+			from = last - 1
+		} else {
+			from = last + 1
+		}
+	}
+}
+
+func (c *Client) readOnce(ctx context.Context, p *pageReq) ([]persistence.RecordedEvent, bool, error) {
+	reply, err := c.call(ctx, p.msg, p.opts)
+	if err != nil {
+		return nil, false, err
+	}
+	r, ok := reply.(*messages.ReadReply)
+	if !ok {
+		return nil, false, unexpected(reply, "ReadReply")
+	}
+	if e := r.GetError(); e != nil {
+		return nil, false, persistence.ErrorFromProto(e)
+	}
+	res := r.GetResult()
+	out := make([]persistence.RecordedEvent, 0, len(res.GetEvents()))
+	for _, pe := range res.GetEvents() {
+		e, err := persistence.RecordedEventFromProto(pe)
+		if err != nil {
+			return out, false, err
+		}
+		out = append(out, e)
+	}
+	return out, res.GetTruncated(), nil
+}
+
+func directionToProto(d persistence.Direction) messages.ReadDirection {
+	if d == persistence.Backward {
+		return messages.ReadDirection_READ_DIRECTION_BACKWARD
+	}
+	return messages.ReadDirection_READ_DIRECTION_FORWARD
+}
+
+func clampLimit(limit int) uint32 { return uint32(min(limit, 1<<31)) }
