@@ -18,7 +18,7 @@ import (
 //	{"default": "warn", "types": {"order-placed": "strict", "debug-note": "off"}}
 const ModesFile = "modes.json"
 
-var schemaFileName = regexp.MustCompile(`^v([1-9][0-9]{0,9})\.schema\.json$`)
+var versionFileName = regexp.MustCompile(`^v([1-9][0-9]{0,9})\.(schema\.json|binpb|proto\.json)$`)
 
 // LoadDir registers the schemas of a directory laid out as:
 //
@@ -27,12 +27,17 @@ var schemaFileName = regexp.MustCompile(`^v([1-9][0-9]{0,9})\.schema\.json$`)
 //	  <event type>/                one directory per type, named as the type
 //	    v1.schema.json             JSON Schema of version 1, with "examples"
 //	    v2.schema.json             version 2, and so on
+//	  <protobuf event type>/
+//	    v1.binpb                   a FileDescriptorSet holding the message
+//	                               (protoc --include_imports --descriptor_set_out)
+//	    v1.proto.json              {"message": "shop.OrderPlaced",
+//	                                "required": ["order_id"],
+//	                                "examples": [{...protojson...}]}
 //
 // Versions of a type are registered in ascending order, each checked as
 // RegisterJSON does, so register upcasters (in Go) before calling LoadDir.
 // Other top-level files and *.md files in type directories are ignored;
-// any other file in a type directory is an error. Protobuf schemas are
-// registered from Go only. LoadDir is all or nothing: on error the registry
+// any other file in a type directory is an error. LoadDir is all or nothing: on error the registry
 // is unchanged.
 func (r *Registry) LoadDir(fsys fs.FS) error {
 	return r.update(func(s *snapshot) error {
@@ -59,40 +64,87 @@ func (r *Registry) LoadDirPath(dir string) error {
 	return r.LoadDir(os.DirFS(dir))
 }
 
+// versionFiles are the files of one version in a type directory.
+type versionFiles struct {
+	schema    string // v<N>.schema.json
+	binpb     string // v<N>.binpb
+	protoSpec string // v<N>.proto.json
+}
+
 func loadTypeDir(s *snapshot, fsys fs.FS, typ string) error {
-	entries, err := fs.ReadDir(fsys, typ)
+	files, err := listVersionFiles(fsys, typ)
 	if err != nil {
-		return &RegistrationError{Type: typ, Reason: err.Error()}
+		return err
 	}
-	files := map[uint32]string{}
-	var versions []uint32
-	for _, e := range entries {
-		m := schemaFileName.FindStringSubmatch(e.Name())
-		switch {
-		case m != nil && !e.IsDir():
-			n, err := strconv.ParseUint(m[1], 10, 32)
-			if err != nil {
-				return &RegistrationError{Type: typ, Reason: "bad version in " + e.Name()}
-			}
-			files[uint32(n)] = path.Join(typ, e.Name())
-			versions = append(versions, uint32(n))
-		case strings.HasSuffix(e.Name(), ".md"):
-		default:
-			return &RegistrationError{Type: typ, Reason: fmt.Sprintf(
-				"unexpected file %q: want v<N>.schema.json", path.Join(typ, e.Name()))}
-		}
+	versions := make([]uint32, 0, len(files))
+	for n := range files {
+		versions = append(versions, n)
 	}
 	sort.Slice(versions, func(i, j int) bool { return versions[i] < versions[j] })
 	for _, n := range versions {
-		data, err := fs.ReadFile(fsys, files[n])
-		if err != nil {
-			return &RegistrationError{Type: typ, Version: n, Reason: err.Error()}
-		}
-		if err := registerJSON(s, typ, n, data, nil); err != nil {
+		if err := loadVersion(s, fsys, typ, n, files[n]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func listVersionFiles(fsys fs.FS, typ string) (map[uint32]*versionFiles, error) {
+	entries, err := fs.ReadDir(fsys, typ)
+	if err != nil {
+		return nil, &RegistrationError{Type: typ, Reason: err.Error()}
+	}
+	files := map[uint32]*versionFiles{}
+	for _, e := range entries {
+		m := versionFileName.FindStringSubmatch(e.Name())
+		if m == nil || e.IsDir() {
+			if strings.HasSuffix(e.Name(), ".md") {
+				continue
+			}
+			return nil, &RegistrationError{Type: typ, Reason: fmt.Sprintf(
+				"unexpected file %q: want v<N>.schema.json, v<N>.binpb or v<N>.proto.json", path.Join(typ, e.Name()))}
+		}
+		n, err := strconv.ParseUint(m[1], 10, 32)
+		if err != nil {
+			return nil, &RegistrationError{Type: typ, Reason: "bad version in " + e.Name()}
+		}
+		vf := files[uint32(n)]
+		if vf == nil {
+			vf = &versionFiles{}
+			files[uint32(n)] = vf
+		}
+		p := path.Join(typ, e.Name())
+		switch m[2] {
+		case "schema.json":
+			vf.schema = p
+		case "binpb":
+			vf.binpb = p
+		default:
+			vf.protoSpec = p
+		}
+	}
+	return files, nil
+}
+
+func loadVersion(s *snapshot, fsys fs.FS, typ string, n uint32, vf *versionFiles) error {
+	isProto := vf.binpb != "" || vf.protoSpec != ""
+	switch {
+	case vf.schema != "" && isProto:
+		return &RegistrationError{Type: typ, Version: n, Reason: "both a JSON Schema and protobuf files"}
+	case vf.schema != "":
+		data, err := fs.ReadFile(fsys, vf.schema)
+		if err != nil {
+			return &RegistrationError{Type: typ, Version: n, Reason: err.Error()}
+		}
+		return registerJSON(s, typ, n, data, nil)
+	case vf.binpb == "" || vf.protoSpec == "":
+		return &RegistrationError{Type: typ, Version: n, Reason: fmt.Sprintf("a protobuf version needs v%d.binpb and v%d.proto.json", n, n)}
+	}
+	spec, err := readProtoSpec(fsys, vf)
+	if err != nil {
+		return &RegistrationError{Type: typ, Version: n, Reason: err.Error()}
+	}
+	return registerProto(s, typ, n, spec)
 }
 
 type modesDoc struct {

@@ -46,18 +46,20 @@ func registerJSON(s *snapshot, typ string, n uint32, schema []byte, examples [][
 // RegisterProto registers version n of an event type whose payloads are
 // protobuf messages. Versions and compatibility follow RegisterJSON.
 func (r *Registry) RegisterProto(typ string, n uint32, spec ProtoSchema) error {
-	return r.update(func(s *snapshot) error {
-		if err := checkNumber(s, typ, n); err != nil {
-			return err
-		}
-		c, err := newProtoChecker(spec)
-		if err != nil {
-			return &RegistrationError{Type: typ, Version: n, Reason: err.Error()}
-		}
-		v := &version{number: n, contentType: persistence.ContentTypeProtobuf, proto: c,
-			examples: append([][]byte(nil), spec.Examples...)}
-		return addVersion(s, typ, v)
-	})
+	return r.update(func(s *snapshot) error { return registerProto(s, typ, n, spec) })
+}
+
+func registerProto(s *snapshot, typ string, n uint32, spec ProtoSchema) error {
+	if err := checkNumber(s, typ, n); err != nil {
+		return err
+	}
+	c, err := newProtoChecker(spec)
+	if err != nil {
+		return &RegistrationError{Type: typ, Version: n, Reason: err.Error()}
+	}
+	v := &version{number: n, contentType: persistence.ContentTypeProtobuf, proto: c,
+		examples: append([][]byte(nil), spec.Examples...)}
+	return addVersion(s, typ, v)
 }
 
 // checkNumber refuses version numbers out of order.

@@ -10,6 +10,9 @@ import (
 // Registry holds event types, their schema versions, upcasters and
 // validation modes. Its zero value is not usable: call NewRegistry.
 //
+// A nil *Registry may be used for reading: it has no types, validates
+// nothing and upcasts nothing (so validation can be left unconfigured).
+//
 // Every method is safe for concurrent use. Registrations are serialised and
 // published atomically (copy on write): a Validate or Upcast running at the
 // same time sees the registry wholly before or wholly after a registration,
@@ -44,7 +47,15 @@ func NewRegistry() *Registry {
 	return r
 }
 
-func (r *Registry) load() *snapshot { return r.cur.Load() }
+// emptySnapshot is what a nil *Registry holds: no types, everything off.
+var emptySnapshot = &snapshot{types: map[string]*typeEntry{}, modes: map[string]Mode{}, defaultMode: ModeOff}
+
+func (r *Registry) load() *snapshot {
+	if r == nil {
+		return emptySnapshot
+	}
+	return r.cur.Load()
+}
 
 // update applies fn to a clone of the current state and publishes the clone
 // if fn succeeds; otherwise the registry is unchanged.
