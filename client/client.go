@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"time"
 
@@ -33,6 +34,9 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, err
 	}
 	cfg = cfg.WithDefaults()
+	if err := probe(ctx, cfg); err != nil {
+		return nil, err
+	}
 	log := cfg.Logger
 	sys, err := actors.NewSystem(actors.Config{Logger: &log, RequestTimeout: cfg.RequestTimeout})
 	if err != nil {
@@ -52,6 +56,20 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 			TraceID: persistence.TraceID(ctx)}
 	}
 	return c, nil
+}
+
+// probe opens and closes a TCP connection to the node, so that a node
+// that is not listening fails Dial at once (protoactor would retry for
+// seconds before giving up).
+func probe(ctx context.Context, cfg Config) error {
+	ctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
+	defer cancel()
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", cfg.NodeAddress)
+	if err != nil {
+		return &persistence.ConnectionError{Host: cfg.NodeAddress, Op: "dial", Attempts: 1, Err: err,
+			TraceID: persistence.TraceID(ctx)}
+	}
+	return conn.Close()
 }
 
 // Address is the client's own endpoint address (where replies arrive).

@@ -2,6 +2,9 @@
 //
 //	actorstore serve                 # a node on the embedded store in ./data
 //	actorstore serve --postgres-url postgres://user:pass@host/db
+//	actorstore append --stream order-1 --type Placed --data '{"total":3}'
+//	actorstore read --stream order-1        # or: read --backward --limit 5
+//	actorstore status --json
 //
 // Every flag can also be set with the environment variable named in --help.
 package main
@@ -33,6 +36,9 @@ func newApp() *cli.Command {
 		Flags: logFlags(),
 		Commands: []*cli.Command{
 			serveCommand(),
+			appendCommand(),
+			readCommand(),
+			statusCommand(),
 		},
 	}
 }
@@ -45,7 +51,10 @@ func exitCode(err error) int {
 	return 1
 }
 
-var stderr = os.Stderr
+var (
+	stderr = os.Stderr
+	stdin  = os.Stdin
+)
 
 func isUsageError(err error) bool {
 	var ue *usageError

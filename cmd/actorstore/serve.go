@@ -51,7 +51,7 @@ func serveCommand() *cli.Command {
 	return &cli.Command{
 		Name:   "serve",
 		Usage:  "run a node until SIGINT or SIGTERM",
-		Flags:  serveFlags(),
+		Flags:  append(serveFlags(), remoteServeFlags()...),
 		Action: serve,
 	}
 }
@@ -94,16 +94,22 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	n, err := startNode(cmd, st, cfg)
+	if err != nil {
+		_ = st.Close(context.Background())
+		return err
+	}
 	where := "embedded store in " + cfg.DataDir
 	if !cfg.Embedded() {
 		where = "PostgreSQL"
 	}
-	log.Info().Str("store", where).Msg("node ready; stop with SIGINT or SIGTERM")
+	log.Info().Str("store", where).Str("listen", n.Address()).Msg("node ready; stop with SIGINT or SIGTERM")
 	<-ctx.Done()
-	log.Info().Msg("shutting down: flushing accepted appends")
+	log.Info().Msg("shutting down: answering peer requests in flight, flushing accepted appends")
+	nodeErr := closeNode(n, cmd.Duration("shutdown-timeout"))
 	sctx, cancel := context.WithTimeout(context.Background(), cmd.Duration("shutdown-timeout"))
 	defer cancel()
-	if err := st.Close(sctx); err != nil {
+	if err := errors.Join(nodeErr, st.Close(sctx)); err != nil {
 		return err
 	}
 	log.Info().Msg("stopped")

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// startServe runs `actorstore serve` on a free loopback port and returns
+// the address from its ready line. The node stops when the test ends.
+func startServe(t *testing.T, bin string, extra ...string) string {
+	t.Helper()
+	args := append([]string{"--log-format", "json", "serve", "--data-dir", filepath.Join(t.TempDir(), "data"),
+		"--listen", "127.0.0.1:0"}, extra...)
+	cmd := exec.Command(bin, args...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() })
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			var line struct{ Listen string }
+			if strings.Contains(sc.Text(), "node ready") && json.Unmarshal(sc.Bytes(), &line) == nil {
+				addr <- line.Listen
+			}
+		}
+		close(addr)
+	}()
+	select {
+	case a, ok := <-addr:
+		if !ok || a == "" {
+			t.Fatal("serve exited before it was ready")
+		}
+		return a
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve not ready within 60s")
+	}
+	return ""
+}
+
+// run runs the binary and returns stdout; it fails t unless the exit
+// status is want.
+func run(t *testing.T, bin string, want int, stdin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if code != want {
+		t.Fatalf("%v: exit %d, want %d\nstdout: %s\nstderr: %s", args, code, want, out.String(), errOut.String())
+	}
+	return out.String() + errOut.String()
+}
+
+func TestAppendReadStatusAgainstServe(t *testing.T) {
+	bin := buildBinary(t)
+	addr := startServe(t, bin)
+	node := "--node=" + addr
+
+	out := run(t, bin, 0, "", "append", node, "-s", "order-1", "-t", "Placed", "-d", `{"total":3}`, "-e", "no-stream")
+	if !strings.Contains(out, "to order-1: version 1") {
+		t.Fatalf("append output: %s", out)
+	}
+	out = run(t, bin, 0, `{"paid":true}`, "append", node, "-s", "order-1", "-t", "Paid", "--json")
+	var res struct{ LastVersion uint64 `json:"last_version"` }
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.LastVersion != 2 {
+		t.Fatalf("append --json from stdin: %s (%v)", out, err)
+	}
+	out = run(t, bin, 1, "", "append", node, "-s", "order-1", "-t", "Late", "-d", "{}", "-e", "1")
+	if !strings.Contains(out, "wrong expected version: expected 1, actual 2") {
+		t.Fatalf("conflict output: %s", out)
+	}
+
+	out = run(t, bin, 0, "", "read", node, "-s", "order-1", "--json")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var ev struct {
+		Type string
+		Data map[string]any
+	}
+	if len(lines) != 2 || json.Unmarshal([]byte(lines[1]), &ev) != nil || ev.Type != "Paid" || ev.Data["paid"] != true {
+		t.Fatalf("read --json: %s", out)
+	}
+	out = run(t, bin, 0, "", "read", node, "--backward", "-n", "1")
+	if !strings.Contains(out, "order-1@2  Paid") {
+		t.Fatalf("read all backward: %s", out)
+	}
+	out = run(t, bin, 0, "", "status", node, "--json")
+	if !strings.Contains(out, `"store_kind":"embedded"`) || !strings.Contains(out, `"address":"`+addr+`"`) {
+		t.Fatalf("status --json: %s", out)
+	}
+	run(t, bin, 2, "", "append", node, "-s", "x", "-t", "T", "-d", "{}", "-e", "soon")
+}
+
+func TestDeadNodeFailsFast(t *testing.T) {
+	bin := buildBinary(t)
+	start := time.Now()
+	out := run(t, bin, 1, "", "status", "--node", "127.0.0.1:1", "--timeout", "20s")
+	if time.Since(start) > 10*time.Second || !strings.Contains(out, "127.0.0.1:1") {
+		t.Fatalf("status of a dead node took %v: %s", time.Since(start), out)
+	}
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"time"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/node"
+)
+
+// tlsFlags are shared by serve and the client commands.
+func tlsFlags() []cli.Flag {
+	env := func(name string) cli.ValueSourceChain { return cli.EnvVars("ACTORSTORE_" + name) }
+	return []cli.Flag{
+		&cli.StringFlag{Name: "tls-cert", Sources: env("TLS_CERT"),
+			Usage: "PEM certificate of this process for the remote transport (turns TLS on; needs --tls-key)"},
+		&cli.StringFlag{Name: "tls-key", Sources: env("TLS_KEY"), Usage: "PEM private key of --tls-cert"},
+		&cli.StringFlag{Name: "tls-ca", Sources: env("TLS_CA"),
+			Usage: "PEM CA of the peers' certificates: verifies servers and requires client certificates (mutual TLS)"},
+	}
+}
+
+func remoteServeFlags() []cli.Flag {
+	env := func(name string) cli.ValueSourceChain { return cli.EnvVars("ACTORSTORE_" + name) }
+	return append([]cli.Flag{
+		&cli.StringFlag{Name: "listen", Value: node.DefaultAddress, Sources: env("LISTEN"),
+			Usage: "host:port of the node's remote endpoint for peers (loopback by default)"},
+		&cli.StringFlag{Name: "advertise", Sources: env("ADVERTISE"),
+			Usage: "host:port peers reach the node at, when it differs from --listen"},
+		&cli.IntFlag{Name: "max-in-flight", Value: node.DefaultMaxInFlight, Sources: env("MAX_IN_FLIGHT"),
+			Usage: "peer requests worked on at once (more are refused as retryable)"},
+		&cli.IntFlag{Name: "max-message-bytes", Value: actors.DefaultMaxMessageBytes, Sources: env("MAX_MESSAGE_BYTES"),
+			Usage: "largest request or reply on the remote transport"},
+	}, tlsFlags()...)
+}
+
+// loadTLS returns the TLS settings the flags ask for (nil, nil: plaintext).
+func loadTLS(cmd *cli.Command) (server, client *tls.Config, err error) {
+	if cmd.String("tls-cert") == "" && cmd.String("tls-key") == "" && cmd.String("tls-ca") == "" {
+		return nil, nil, nil
+	}
+	server, client, err = actors.LoadTLS(cmd.String("tls-cert"), cmd.String("tls-key"), cmd.String("tls-ca"))
+	if err != nil {
+		return nil, nil, usageErrorf("TLS: %v", err)
+	}
+	return server, client, nil
+}
+
+// startNode serves st to peers as the flags say.
+func startNode(cmd *cli.Command, st *actorstore.Store, cfg actorstore.Config) (*node.Node, error) {
+	serverTLS, clientTLS, err := loadTLS(cmd)
+	if err != nil {
+		return nil, err
+	}
+	kind := "embedded"
+	if !cfg.Embedded() {
+		kind = "postgres"
+	}
+	ncfg := node.Config{
+		Address: cmd.String("listen"), AdvertisedAddress: cmd.String("advertise"),
+		MaxInFlight: cmd.Int("max-in-flight"), MaxMessageBytes: cmd.Int("max-message-bytes"),
+		RequestTimeout: cfg.RequestTimeout, ServerTLS: serverTLS, ClientTLS: clientTLS,
+		Limits: cfg.Limits, StoreKind: kind, Version: version, Logger: cfg.Logger,
+	}
+	if err := ncfg.Validate(); err != nil {
+		return nil, usageErrorf("configuration: %v", err)
+	}
+	return node.Start(st, ncfg)
+}
+
+// closeNode stops the endpoint before the store, so no peer request
+// arrives at a closed store.
+func closeNode(n *node.Node, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return n.Close(ctx)
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v3"
+	"google.golang.org/protobuf/encoding/protojson"
+)
+
+func statusCommand() *cli.Command {
+	return &cli.Command{
+		Name:   "status",
+		Usage:  "show a node's address, store, limits and counters",
+		Flags:  peerFlags(),
+		Action: runStatus,
+	}
+}
+
+func runStatus(ctx context.Context, cmd *cli.Command) error {
+	c, err := dial(ctx, cmd)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	st, err := c.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if cmd.Bool("json") {
+		b, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(st)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(os.Stdout, string(b))
+		return err
+	}
+	s := st.GetStats()
+	fmt.Fprintf(os.Stdout, "node      %s (actor %q, %s, version %s)\n", st.GetAddress(), st.GetApiActor(), st.GetProtocol(), st.GetVersion())
+	fmt.Fprintf(os.Stdout, "store     %s, up since %s\n", st.GetStoreKind(), st.GetStarted().AsTime().Local().Format("2006-01-02 15:04:05"))
+	fmt.Fprintf(os.Stdout, "requests  %d in flight (max %d); messages up to %d bytes, events up to %d bytes\n",
+		st.GetInFlight(), st.GetMaxInFlight(), st.GetMaxMessageBytes(), st.GetMaxEventBytes())
+	fmt.Fprintf(os.Stdout, "streams   %d live, %d activations, %d passivations, %d restarts\n",
+		s.GetLiveStreams(), s.GetActivations(), s.GetPassivations(), s.GetRestarts())
+	fmt.Fprintf(os.Stdout, "cache     %d hits, %d misses\n", s.GetCacheHits(), s.GetCacheMisses())
+	fmt.Fprintf(os.Stdout, "commits   %d batches, %d events, %d requests, largest %d events\n",
+		s.GetBatches(), s.GetBatchedEvents(), s.GetBatchedRequests(), s.GetMaxBatchEvents())
+	return nil
+}
