@@ -135,6 +135,9 @@ type idleReport struct {
 // checkIdle asks a stream actor for an idleReport if it is idle.
 type checkIdle struct{}
 
+// passivateIdle asks the registry to passivate every idle stream actor.
+type passivateIdle struct{}
+
 // batchDone carries the outcome of one Store.AppendBatch back to the writer.
 type batchDone struct {
 	results []persistence.AppendResult

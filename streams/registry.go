@@ -18,7 +18,7 @@ type registryActor struct {
 	sh      *shared
 	writer  *actors.PID
 	entries map[string]*entry
-	byPID   map[string]string // child PID ID -> stream
+	byPID   map[string]string // child PID ID -> stream, until the child has terminated
 	lru     *list.List        // of *entry, most recently used first
 	drain   *drainState
 }
@@ -49,6 +49,10 @@ func (r *registryActor) Receive(c actors.Context) {
 		r.onIdle(c, m)
 	case *actors.Terminated:
 		r.onTerminated(c, m)
+	case *passivateIdle:
+		for _, e := range r.entries {
+			c.Send(e.pid, &checkIdle{})
+		}
 	case *drainCmd:
 		r.startDrain(c)
 	case *drainedReply:
@@ -82,7 +86,7 @@ func (r *registryActor) spawn(c actors.Context, stream string) *entry {
 	e.elem = r.lru.PushFront(e)
 	r.entries[stream] = e
 	r.byPID[pid.Id] = stream
-	r.sh.stats.live.Store(int64(len(r.entries)))
+	r.sh.stats.live.Store(int64(len(r.byPID)))
 	r.enforceCap(c)
 	return e
 }
@@ -117,6 +121,7 @@ func (r *registryActor) onTerminated(c actors.Context, m *actors.Terminated) {
 		return
 	}
 	delete(r.byPID, m.Who.Id)
+	r.sh.stats.live.Store(int64(len(r.byPID)))
 	if e := r.entries[stream]; e != nil && actors.SamePID(e.pid, m.Who) {
 		r.remove(e)
 	}
@@ -128,7 +133,6 @@ func (r *registryActor) onTerminated(c actors.Context, m *actors.Terminated) {
 func (r *registryActor) remove(e *entry) {
 	delete(r.entries, e.stream)
 	r.lru.Remove(e.elem)
-	r.sh.stats.live.Store(int64(len(r.entries)))
 }
 
 // startDrain asks every stream actor to report once all its accepted

@@ -4,7 +4,8 @@ import "sync/atomic"
 
 // Stats is a snapshot of a Node's counters.
 type Stats struct {
-	// LiveStreams is the number of stream actors running now.
+	// LiveStreams is the number of stream actors running now (a passivated
+	// actor counts until it has terminated).
 	LiveStreams int64
 	// Activations counts stream actors started; Passivations those stopped
 	// for idleness or by the live-actor cap.
