@@ -135,6 +135,9 @@ type idleReport struct {
 // checkIdle asks a stream actor for an idleReport if it is idle.
 type checkIdle struct{}
 
+// sweepTick makes the registry look for idle stream actors.
+type sweepTick struct{}
+
 // passivateIdle asks the registry to passivate every idle stream actor.
 type passivateIdle struct{}
 

@@ -61,7 +61,22 @@ func (n *Node) spawn(ctx context.Context) error {
 	}
 	pids := reply.(*nodePIDs)
 	n.writer, n.registry = pids.writer, pids.registry
+	n.sh.goIO(n.tick)
 	return nil
+}
+
+// tick drives the registry's idle sweep until the node stops.
+func (n *Node) tick() {
+	t := time.NewTicker(max(n.sh.cfg.IdleTimeout/4, 5*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-n.sh.ctx.Done():
+			return
+		case <-t.C:
+			n.sh.sys.Send(n.registry, &sweepTick{})
+		}
+	}
 }
 
 // Stats returns a snapshot of the node's counters.

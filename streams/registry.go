@@ -2,14 +2,15 @@ package streams
 
 import (
 	"container/list"
+	"time"
 
 	"github.com/actorstore/actorstore/actors"
 )
 
 // registryActor spawns one stream actor per stream on demand, as its
 // children (it supervises them), routes messages to them, and passivates
-// idle ones: after their idle timeout, and least recently used first when
-// more than MaxLiveStreams are live.
+// idle ones: unused for IdleTimeout (checked on a sweepTick), and least
+// recently used first when more than MaxLiveStreams are live.
 //
 // Passivation never loses a message: an actor reports itself idle with the
 // number of routed messages it has seen, and the registry stops it only if
@@ -28,7 +29,8 @@ type entry struct {
 	pid    *actors.PID
 	routed uint64
 	elem   *list.Element
-	asked  bool // asked to passivate for the cap since its last use
+	used   time.Time // when a message was last routed to it
+	asked  time.Time // when it was last asked to passivate (zero: not since its last use)
 }
 
 type drainState struct {
@@ -49,6 +51,8 @@ func (r *registryActor) Receive(c actors.Context) {
 		r.onIdle(c, m)
 	case *actors.Terminated:
 		r.onTerminated(c, m)
+	case *sweepTick:
+		r.sweep(c)
 	case *passivateIdle:
 		for _, e := range r.entries {
 			c.Send(e.pid, &checkIdle{})
@@ -73,7 +77,7 @@ func (r *registryActor) route(c actors.Context, m *routed) {
 		e = r.spawn(c, m.stream)
 	}
 	e.routed++
-	e.asked = false
+	e.used, e.asked = time.Now(), time.Time{}
 	r.lru.MoveToFront(e.elem)
 	c.RequestWithCustomSender(e.pid, m.msg, c.Sender())
 }
@@ -82,7 +86,7 @@ func (r *registryActor) spawn(c actors.Context, stream string) *entry {
 	cell := &streamCell{}
 	sh, writer := r.sh, r.writer
 	pid := c.Spawn(actors.PropsOf(func() actors.Actor { return newStreamActor(sh, writer, stream, cell) }))
-	e := &entry{stream: stream, pid: pid}
+	e := &entry{stream: stream, pid: pid, used: time.Now()}
 	e.elem = r.lru.PushFront(e)
 	r.entries[stream] = e
 	r.byPID[pid.Id] = stream
@@ -97,10 +101,28 @@ func (r *registryActor) enforceCap(c actors.Context) {
 	over := len(r.entries) - r.sh.cfg.MaxLiveStreams
 	for el := r.lru.Back(); el != nil && over > 0; el = el.Prev() {
 		e := el.Value.(*entry)
-		if !e.asked {
-			e.asked = true
+		if e.asked.IsZero() {
+			e.asked = time.Now()
 			c.Send(e.pid, &checkIdle{})
 			over--
+		}
+	}
+}
+
+// sweep asks the actors unused for IdleTimeout to passivate, least
+// recently used first (an actor still busy is asked again a timeout later).
+// The registry keeps the clock instead of a timer per actor.
+func (r *registryActor) sweep(c actors.Context) {
+	idle := r.sh.cfg.IdleTimeout
+	now := time.Now()
+	for el := r.lru.Back(); el != nil; el = el.Prev() {
+		e := el.Value.(*entry)
+		if now.Sub(e.used) < idle {
+			return
+		}
+		if now.Sub(e.asked) >= idle {
+			e.asked = now
+			c.Send(e.pid, &checkIdle{})
 		}
 	}
 }

@@ -116,10 +116,6 @@ func (s *streamActor) lifecycle(c actors.Context, msg any) bool {
 		s.failAll(c, ErrNotWritten, false)
 	case *actors.Stopping:
 		s.failAll(c, ErrNotWritten, true)
-	case *actors.ReceiveTimeout:
-		// protoactor's receive timeout fires once: arm it again.
-		c.SetReceiveTimeout(s.sh.cfg.IdleTimeout)
-		s.reportIfIdle(c)
 	case *checkIdle:
 		s.reportIfIdle(c)
 	case *idleNow:

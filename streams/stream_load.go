@@ -16,7 +16,6 @@ func (s *streamActor) start(c actors.Context) {
 		s.cell.started = true
 		s.sh.stats.activations.Add(1)
 	}
-	c.SetReceiveTimeout(s.sh.cfg.IdleTimeout)
 	s.reload(c)
 }
 
