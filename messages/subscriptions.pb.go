@@ -172,7 +172,14 @@ type SubscribeRequest struct {
 	IncludeSystemStreams bool `protobuf:"varint,9,opt,name=include_system_streams,json=includeSystemStreams,proto3" json:"include_system_streams,omitempty"`
 	// Durable subscriptions have a name: they start after the checkpoint
 	// stored under it (when there is one) and store Ack'ed positions.
-	DurableName   string `protobuf:"bytes,10,opt,name=durable_name,json=durableName,proto3" json:"durable_name,omitempty"`
+	DurableName string `protobuf:"bytes,10,opt,name=durable_name,json=durableName,proto3" json:"durable_name,omitempty"`
+	// Join the consumer group durable_name as a member instead: the members
+	// share one durable subscription, each stream's events go to one member
+	// at a time (consistent hashing on the stream ID), in order, and members
+	// that join, leave or die are rebalanced without losing events. Members
+	// receive the same messages as other subscribers, and Ack the newest
+	// position of their own events they processed.
+	ConsumerGroup bool `protobuf:"varint,11,opt,name=consumer_group,json=consumerGroup,proto3" json:"consumer_group,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -275,6 +282,13 @@ func (x *SubscribeRequest) GetDurableName() string {
 		return x.DurableName
 	}
 	return ""
+}
+
+func (x *SubscribeRequest) GetConsumerGroup() bool {
+	if x != nil {
+		return x.ConsumerGroup
+	}
+	return false
 }
 
 // Subscribed answers SubscribeRequest, and is the first message the
@@ -853,7 +867,7 @@ const file_subscriptions_proto_rawDesc = "" +
 	"\x13subscriptions.proto\x12\ractorstore.v1\x1a\fevents.proto\"4\n" +
 	"\bActorRef\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x0e\n" +
-	"\x02id\x18\x02 \x01(\tR\x02id\"\x8e\x03\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\"\xb5\x03\n" +
 	"\x10SubscribeRequest\x12'\n" +
 	"\x0fsubscription_id\x18\x01 \x01(\tR\x0esubscriptionId\x127\n" +
 	"\n" +
@@ -868,7 +882,8 @@ const file_subscriptions_proto_rawDesc = "" +
 	"\x06window\x18\b \x01(\rR\x06window\x124\n" +
 	"\x16include_system_streams\x18\t \x01(\bR\x14includeSystemStreams\x12!\n" +
 	"\fdurable_name\x18\n" +
-	" \x01(\tR\vdurableName\"\x9e\x01\n" +
+	" \x01(\tR\vdurableName\x12%\n" +
+	"\x0econsumer_group\x18\v \x01(\bR\rconsumerGroup\"\x9e\x01\n" +
 	"\n" +
 	"Subscribed\x12'\n" +
 	"\x0fsubscription_id\x18\x01 \x01(\tR\x0esubscriptionId\x12;\n" +

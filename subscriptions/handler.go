@@ -58,7 +58,7 @@ func (h *Hub) Subscribe(ctx context.Context, o HandlerOptions, fn Handler) (*Sub
 		_ = h.sh.sys.StopWait(context.Background(), s.runner)
 		return nil, err
 	}
-	s.id = id
+	s.id, r.self = id, s.runner
 	go s.run(runCtx, r)
 	return s, nil
 }
@@ -134,7 +134,9 @@ type runner struct {
 	sys      *actors.System
 
 	// Used by the handler goroutine only.
+	self    *actors.PID // set before the goroutine starts
 	sub     *actors.PID
+	id      string
 	seq     uint64
 	owed    int    // credits earned but not granted yet
 	pending uint64 // durable: newest processed position not yet acked

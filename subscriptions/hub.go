@@ -110,6 +110,8 @@ func (h *Hub) SubscribeActor(ctx context.Context, subscriber *actors.PID, o Opti
 type Stats struct {
 	// Subscriptions is the number of live subscription actors.
 	Subscriptions int
+	// Groups is the number of live consumer groups.
+	Groups int
 	// Head is the newest position the hub has fanned out.
 	Head persistence.Position
 }

@@ -37,13 +37,15 @@ type hubActor struct {
 	all      map[string]*actors.PID            // by child PID ID
 	byStream map[string]map[string]*actors.PID // stream -> child PID ID -> PID
 	streamOf map[string]string                 // child PID ID -> stream ("" for all)
+	groups   map[string]*actors.PID            // consumer group name -> group actor
+	groupOf  map[string]string                 // group actor PID ID -> name
 }
 
 func newHubActor(sh *shared, head persistence.Position) *hubActor {
 	return &hubActor{
 		sh: sh, feed: feed{head: head, known: head},
 		all: map[string]*actors.PID{}, byStream: map[string]map[string]*actors.PID{},
-		streamOf: map[string]string{},
+		streamOf: map[string]string{}, groups: map[string]*actors.PID{}, groupOf: map[string]string{},
 	}
 }
 
@@ -69,7 +71,7 @@ func (h *hubActor) Receive(c actors.Context) {
 	case *actors.Terminated:
 		h.forget(m.Who)
 	case statsRequest:
-		c.Respond(Stats{Subscriptions: len(h.streamOf), Head: h.feed.head})
+		c.Respond(Stats{Subscriptions: len(h.streamOf), Groups: len(h.groups), Head: h.feed.head})
 	case childrenRequest:
 		c.Respond(c.Children())
 	case *actors.Stopping:
@@ -81,6 +83,10 @@ func (h *hubActor) subscribe(c actors.Context, m *messages.SubscribeRequest) {
 	sp, err := parseRequest(m, h.sh.cfg)
 	if err != nil {
 		c.Respond(&messages.Subscribed{SubscriptionId: m.GetSubscriptionId(), Error: persistence.ErrorToProto(err)})
+		return
+	}
+	if sp.group {
+		h.joinGroup(c, sp)
 		return
 	}
 	props := actors.PropsOf(func() actors.Actor { return newSubActor(h.sh, sp) })
@@ -97,7 +103,23 @@ func (h *hubActor) subscribe(c actors.Context, m *messages.SubscribeRequest) {
 	c.Respond(&messages.Subscribed{SubscriptionId: sp.id, Subscription: RefOf(child)})
 }
 
+// joinGroup forwards a member's request to its group, started on first use.
+func (h *hubActor) joinGroup(c actors.Context, sp spec) {
+	pid := h.groups[sp.durable]
+	if pid == nil {
+		props := actors.PropsOf(func() actors.Actor { return newGroupActor(h.sh, sp) })
+		pid = c.Spawn(actors.WithStrategy(props, childStrategy(h.sh)))
+		h.groups[sp.durable], h.groupOf[pid.Id] = pid, sp.durable
+	}
+	c.Forward(pid)
+}
+
 func (h *hubActor) forget(who *actors.PID) {
+	if name, ok := h.groupOf[who.Id]; ok {
+		delete(h.groupOf, who.Id)
+		delete(h.groups, name)
+		return
+	}
 	stream, ok := h.streamOf[who.Id]
 	if !ok {
 		return

@@ -47,6 +47,9 @@ type Options struct {
 	// Durable names a durable subscription: it resumes after the checkpoint
 	// stored under this name, and Ack'ed positions are stored.
 	Durable string
+	// Group joins the consumer group Durable as a member (all-stream
+	// subscriptions only): see messages.SubscribeRequest.consumer_group.
+	Group bool
 }
 
 // request turns o into the wire request for subscriber.
@@ -62,6 +65,7 @@ func (o Options) request(subscriber *messages.ActorRef) *messages.SubscribeReque
 		Window:               uint32(max(o.Window, 0)),
 		IncludeSystemStreams: o.IncludeSystemStreams,
 		DurableName:          o.Durable,
+		ConsumerGroup:        o.Group,
 	}
 }
 
@@ -76,6 +80,16 @@ type spec struct {
 	includeSystem bool
 	window        int
 	durable       string
+	group         bool
+}
+
+// request is the wire form of s (a group's own durable subscription).
+func (s spec) request() *messages.SubscribeRequest {
+	return &messages.SubscribeRequest{
+		SubscriptionId: s.id, Subscriber: s.subscriber, Stream: s.stream, Start: s.start, StartAt: s.at,
+		StreamPrefix: s.filter.StreamPrefix, EventTypes: s.filter.EventTypes, Window: uint32(s.window),
+		IncludeSystemStreams: s.includeSystem, DurableName: s.durable,
+	}
 }
 
 // parseRequest checks m against cfg and returns its spec or an *InputError.
@@ -89,6 +103,7 @@ func parseRequest(m *messages.SubscribeRequest, cfg Config) (spec, error) {
 		filter:  persistence.Filter{StreamPrefix: m.GetStreamPrefix(), EventTypes: m.GetEventTypes()},
 		window:  int(m.GetWindow()),
 		durable: m.GetDurableName(),
+		group:   m.GetConsumerGroup(),
 	}
 	switch {
 	case s.subscriber.GetId() == "":
@@ -97,6 +112,8 @@ func parseRequest(m *messages.SubscribeRequest, cfg Config) (spec, error) {
 		return s, bad("stream_prefix", "conflict", "a single-stream subscription takes no stream prefix")
 	case s.start < FromBeginning || s.start > FromAt:
 		return s, bad("start", "enum", "unknown start kind")
+	case s.group && (s.durable == "" || s.stream != ""):
+		return s, bad("consumer_group", "conflict", "a consumer group needs a durable name and all streams")
 	case s.window > cfg.MaxWindow:
 		return s, bad("window", "range", "the window exceeds the hub's MaxWindow")
 	}

@@ -13,7 +13,7 @@ import (
 func (r *runner) handle(ctx context.Context, id string, msg any) error {
 	switch m := msg.(type) {
 	case *messages.Subscribed:
-		r.sub = PIDOf(m.GetSubscription())
+		r.sub, r.id = PIDOf(m.GetSubscription()), m.GetSubscriptionId()
 	case *messages.SubscriptionEvent:
 		if err := r.sequence(m.GetSequence()); err != nil {
 			return err
@@ -67,7 +67,7 @@ func (r *runner) process(ctx context.Context, id string, e *persistence.Recorded
 		return ctx.Err()
 	case r.opts.Durable != "":
 		r.flushAck()
-		r.sys.Send(r.sub, &messages.Nack{SubscriptionId: id, Position: pos, Reason: err.Error()})
+		r.send(&messages.Nack{SubscriptionId: id, Position: pos, Reason: err.Error()})
 		r.acked = max(r.acked, pos)
 		return nil
 	default:
@@ -90,13 +90,16 @@ func (r *runner) flushCredits() {
 		return
 	}
 	r.flushAck()
-	r.sys.Send(r.sub, &messages.Credit{N: uint32(r.owed)})
+	r.send(&messages.Credit{SubscriptionId: r.id, N: uint32(r.owed)})
 	r.owed = 0
 }
 
 func (r *runner) flushAck() {
 	if r.opts.Durable != "" && r.pending > r.acked {
-		r.sys.Send(r.sub, &messages.Ack{Position: r.pending})
+		r.send(&messages.Ack{SubscriptionId: r.id, Position: r.pending})
 		r.acked = r.pending
 	}
 }
+
+// send delivers msg to the subscription with the runner as its sender.
+func (r *runner) send(msg any) { r.sys.SendFrom(r.sub, msg, r.self) }

@@ -1,0 +1,122 @@
+package subscriptions
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/actorstore/actorstore/persistence"
+)
+
+var (
+	benchEvents  = flag.Int("subs.events", 100_000, "stored events for BenchmarkCatchUp")
+	benchBackend = flag.String("subs.backend", "sqlite", "store of the benchmarks: sqlite or postgres")
+)
+
+func benchStore(b *testing.B) persistence.Store {
+	for _, be := range backends {
+		if be.name == *benchBackend {
+			st, _ := be.open(b)
+			return st
+		}
+	}
+	b.Fatalf("unknown backend %q", *benchBackend)
+	return nil
+}
+
+// synthetic returns n events at positions from, from+1, ... (live
+// delivery needs no store: the hub fans out what it is handed).
+func synthetic(from uint64, n int) []persistence.RecordedEvent {
+	out := make([]persistence.RecordedEvent, n)
+	for i := range out {
+		out[i] = persistence.RecordedEvent{
+			EventData: persistence.EventData{ID: uuid.New(), Type: "e", Data: []byte(`{"n":1}`)},
+			Stream:    "bench-1", Version: from + uint64(i), Position: from + uint64(i), Created: time.Now(),
+		}
+	}
+	return out
+}
+
+// BenchmarkLiveDelivery: events/s delivered to 1, 10 and 100 live handler
+// subscribers (one op = one event published, delivered to every subscriber).
+func BenchmarkLiveDelivery(b *testing.B) {
+	for _, subs := range []int{1, 10, 100} {
+		b.Run(fmt.Sprintf("subscribers=%d", subs), func(b *testing.B) {
+			st := benchStore(b)
+			sys := newSystem(b)
+			hub := newHub(b, sys, st, Config{})
+			var delivered atomic.Int64
+			for range subs {
+				s, err := hub.Subscribe(context.Background(), HandlerOptions{Options: Options{Window: 512}},
+					func(context.Context, persistence.RecordedEvent) error { delivered.Add(1); return nil })
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(func() { _ = s.Close() })
+			}
+			eventually(b, 10*time.Second, "live", func() bool { return subLive(b, hub, subs) })
+			b.ResetTimer()
+			start := time.Now()
+			for next := 0; next < b.N; next += 100 {
+				hub.Publish(synthetic(uint64(next+1), min(100, b.N-next)))
+			}
+			want := int64(b.N * subs)
+			eventually(b, 10*time.Minute, "delivery", func() bool { return delivered.Load() >= want })
+			b.ReportMetric(float64(want)/time.Since(start).Seconds(), "delivered/s")
+		})
+	}
+}
+
+// BenchmarkCatchUp: how fast one subscriber reads a stored history of
+// -subs.events events (one op = one full catch-up).
+func BenchmarkCatchUp(b *testing.B) {
+	st := benchStore(b)
+	w := writer{st: st}
+	for done := 0; done < *benchEvents; done += 1000 {
+		w.appendN(b, fmt.Sprintf("hist-%d", done%97), min(1000, *benchEvents-done), "e")
+	}
+	sys := newSystem(b)
+	hub := newHub(b, sys, st, Config{})
+	b.ResetTimer()
+	start := time.Now()
+	for range b.N {
+		var n atomic.Int64
+		s, err := hub.Subscribe(context.Background(), HandlerOptions{Options: Options{Window: 1024}},
+			func(context.Context, persistence.RecordedEvent) error { n.Add(1); return nil })
+		if err != nil {
+			b.Fatal(err)
+		}
+		eventually(b, 10*time.Minute, "catch-up", func() bool { return n.Load() >= int64(*benchEvents) })
+		_ = s.Close()
+	}
+	b.ReportMetric(float64(b.N**benchEvents)/time.Since(start).Seconds(), "events/s")
+}
+
+// BenchmarkAppend: append+Publish of 10-event batches with and without a
+// subscriber that never grants credits (one op = one batch).
+func BenchmarkAppend(b *testing.B) {
+	for _, stalled := range []bool{false, true} {
+		b.Run(fmt.Sprintf("stalled=%v", stalled), func(b *testing.B) {
+			st := benchStore(b)
+			sys := newSystem(b)
+			hub := newHub(b, sys, st, Config{})
+			if stalled {
+				who, _ := spawnCollector(b, sys)
+				if _, _, err := hub.SubscribeActor(context.Background(), who, Options{Window: 1}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			w := writer{st: st, hub: hub}
+			b.ResetTimer()
+			for range b.N {
+				w.appendN(b, "app-1", 10, "e")
+			}
+			b.ReportMetric(float64(b.N*10)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}

@@ -1,0 +1,124 @@
+package subscriptions
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// groupLog records what the members of a consumer group processed.
+type groupLog struct {
+	mu       sync.Mutex
+	maxSeen  map[string]uint64 // stream -> newest version processed by anyone
+	seen     map[string]map[uint64]bool
+	byMember map[int]int
+	err      error
+}
+
+func (g *groupLog) handler(member int) Handler {
+	last := map[string]uint64{} // this member's newest version per stream
+	return func(_ context.Context, e persistence.RecordedEvent) error {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		switch {
+		case g.err != nil:
+		case e.Version > g.maxSeen[e.Stream]+1:
+			g.err = fmt.Errorf("%s: version %d after %d: skipped ahead", e.Stream, e.Version, g.maxSeen[e.Stream])
+		case e.Version <= last[e.Stream]:
+			g.err = fmt.Errorf("member %d: %s version %d after %d", member, e.Stream, e.Version, last[e.Stream])
+		}
+		last[e.Stream] = e.Version
+		g.maxSeen[e.Stream] = max(g.maxSeen[e.Stream], e.Version)
+		if g.seen[e.Stream] == nil {
+			g.seen[e.Stream] = map[uint64]bool{}
+		}
+		g.seen[e.Stream][e.Version] = true
+		g.byMember[member]++
+		return nil
+	}
+}
+
+func (g *groupLog) complete(heads map[string]uint64) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for s, v := range heads {
+		if len(g.seen[s]) < int(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestConsumerGroupSurvivesAMemberKill: three members share a durable
+// subscription; one is killed mid-stream; every event is still processed
+// at least once, each stream in order, by the members left.
+func TestConsumerGroupSurvivesAMemberKill(t *testing.T) {
+	eachBackend(t, func(t *testing.T, st persistence.Store, _ func(testing.TB) persistence.Store) {
+		sys := newSystem(t)
+		hub := newHub(t, sys, st, Config{})
+		w := writer{st: st, hub: hub}
+		log := &groupLog{maxSeen: map[string]uint64{}, seen: map[string]map[uint64]bool{}, byMember: map[int]int{}}
+		members := make([]*Subscription, 3)
+		for i := range members {
+			s, err := hub.Subscribe(context.Background(), HandlerOptions{Options: Options{Durable: "shipping", Group: true, Window: 8}}, log.handler(i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = s.Close() })
+			members[i] = s
+		}
+		const streams = 12
+		heads := map[string]uint64{}
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for g := range 3 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 40 {
+					stream := fmt.Sprintf("ship-%d", (g*40+i)%streams)
+					evs := w.appendN(t, stream, 5, "e")
+					if len(evs) == 0 {
+						return
+					}
+					mu.Lock()
+					heads[stream] = max(heads[stream], evs[len(evs)-1].Version)
+					mu.Unlock()
+				}
+			}()
+		}
+		victim := -1
+		eventually(t, 20*time.Second, "the group to work", func() bool {
+			log.mu.Lock()
+			defer log.mu.Unlock()
+			for m, n := range log.byMember {
+				if n >= 20 {
+					victim = m
+				}
+			}
+			return victim >= 0
+		})
+		sys.Stop(members[victim].runner) // killed: no goodbye, unacknowledged events in flight
+		wg.Wait()
+		eventually(t, 30*time.Second, "every event", func() bool { return log.complete(heads) })
+		log.mu.Lock()
+		defer log.mu.Unlock()
+		if log.err != nil {
+			t.Fatal(log.err)
+		}
+		after := 0
+		for m, n := range log.byMember {
+			if m != victim {
+				after += n
+			}
+		}
+		if after == 0 {
+			t.Fatalf("work per member: %v, killed %d", log.byMember, victim)
+		}
+		t.Logf("work per member: %v", log.byMember)
+	})
+}
