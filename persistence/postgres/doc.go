@@ -17,9 +17,10 @@
 //     so that two batches cannot deadlock; UNIQUE (stream_id, version) is
 //     the last fence.
 //   - Global positions follow commit order across processes. An append
-//     takes its positions from the one-row global_position counter as its
-//     last statement, in the same round trip as COMMIT; the row lock is
-//     held until commit, so a transaction can only get positions above
+//     takes its positions from the one-row global_position counter after
+//     all its other locks (for batches below Config.CopyThreshold in its
+//     last statement, sent with COMMIT; larger batches then COPY their
+//     events); the row lock is held until commit, so a transaction can only get positions above
 //     those of every transaction that committed before it, and a reader
 //     that has seen position P never later finds a new event below P.
 //     Positions are gapless: a rolled-back append returns its positions.
