@@ -13,13 +13,16 @@ import (
 	"github.com/actorstore/actorstore/schemas"
 )
 
-// benchOrder is a ~1 KB order payload that validates against orderV1.
+// benchOrder is a 1 KB order payload (1,000 to 1,040 bytes) that validates
+// against orderV1: an id and lines of sku and qty.
 func benchOrder() string {
 	var lines []string
-	for i := range 14 {
+	for i := 0; ; i++ {
 		lines = append(lines, fmt.Sprintf(`{"sku":"sku-%04d-abcdef","qty":%d}`, i, i+1))
+		if s := `{"order":{"id":"order-2026-11-27-0001","lines":[` + strings.Join(lines, ",") + `]}}`; len(s) >= 1000 {
+			return s
+		}
 	}
-	return `{"order":{"id":"order-2026-11-27-0001","lines":[` + strings.Join(lines, ",") + `]}}`
 }
 
 // BenchmarkValidate1KB is the per-event cost of validation of a ~1 KB JSON
