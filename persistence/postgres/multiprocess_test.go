@@ -61,7 +61,9 @@ func TestMigrationsIdempotentAndConcurrent(t *testing.T) {
 func TestTwoStoresShareDatabase(t *testing.T) {
 	t.Parallel()
 	url := pgtest.Server(t).NewDatabase(t)
-	stores := []*postgres.Store{openStore(t, url, postgres.Config{}), openStore(t, url, postgres.Config{})}
+	// The second store writes through the COPY path, so both write paths race.
+	stores := []*postgres.Store{openStore(t, url, postgres.Config{}),
+		openStore(t, url, postgres.Config{CopyThreshold: 1})}
 	const writers, rounds, streams = 4, 40, 5
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
