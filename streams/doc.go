@@ -18,10 +18,12 @@
 // stream's head and newest events in a goroutine; requests that arrive
 // meanwhile wait in memory. The actor checks the expected version in memory
 // against the version the stream will have after every append it accepted
-// before (so pipelined appends with exact versions work): a mismatch is
-// answered at once with a *persistence.ConcurrencyError, without I/O and
-// without using a position. It keeps one flush in flight to the writer and
-// queues what arrives meanwhile for the next flush. The writer commits the
+// before (so pipelined appends with exact versions work). A mismatch is a
+// *persistence.ConcurrencyError, without I/O and without using a position:
+// answered at once when nothing is pending, else as soon as the appends
+// before it are resolved (so the actual version it names is committed, and
+// the history stays linearizable). The actor keeps one flush in flight to
+// the writer and queues what arrives meanwhile for the next flush. The writer commits the
 // flushes of many streams in one Store.AppendBatch and starts the next
 // batch as soon as one returns (no timer), up to MaxBatchEvents and
 // MaxBatchBytes; the commit runs off its mailbox.
@@ -43,7 +45,18 @@
 //     event IDs is always safe.
 //   - ReadStream sees every append acknowledged before it was called. It is
 //     served from the actor's recent events (CacheBytes per stream) when
-//     they cover the read, else from the store.
+//     they cover the read, else from the store (then after the flush in
+//     flight, if any, so reads never go back in time).
+//   - Appends and reads of one stream are linearizable (checked with
+//     porcupine in the tests).
+//
+// # Passivation
+//
+// A stream actor unused for IdleTimeout is stopped, and when more than
+// MaxLiveStreams are live the least recently used idle ones are; a busy
+// actor (appends queued or committing, a transaction) is never stopped.
+// The registry stops an actor only when it has handled every message
+// routed to it, so no message is lost; the next message starts a new one.
 //   - Transact is all or nothing over several streams; streams are reserved
 //     in sorted order, so transactions never deadlock each other.
 //   - Close answers or commits every accepted append before stopping.

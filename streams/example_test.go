@@ -1,0 +1,46 @@
+package streams_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/google/uuid"
+
+	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/persistence/sqlite"
+	"github.com/actorstore/actorstore/streams"
+)
+
+func ExampleNode() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "streams-example")
+	defer os.RemoveAll(dir)
+	store, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(dir, "events.db")})
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
+	node, err := streams.New(ctx, streams.Config{Store: store})
+	if err != nil {
+		panic(err)
+	}
+	defer node.Close(ctx)
+
+	placed := persistence.EventData{ID: uuid.New(), Type: "OrderPlaced", Data: []byte(`{"total":42}`)}
+	res, err := node.Append(ctx, "order-1", persistence.NoStream(), []persistence.EventData{placed})
+	fmt.Println(res.LastVersion, err)
+
+	ctx = persistence.WithTraceID(ctx, "req-7") // errors carry the trace ID
+	_, err = node.Append(ctx, "order-1", persistence.NoStream(), []persistence.EventData{
+		{ID: uuid.New(), Type: "OrderPlaced", Data: []byte(`{}`)}})
+	fmt.Println(err)
+
+	evs, _ := node.ReadStream(ctx, persistence.StreamRead{Stream: "order-1", Limit: 10})
+	fmt.Println(len(evs), evs[0].Type)
+	// Output:
+	// 1 <nil>
+	// stream "order-1": wrong expected version: expected no-stream, actual 1 [trace req-7]
+	// 1 OrderPlaced
+}
