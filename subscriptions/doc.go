@@ -67,6 +67,23 @@
 // unchanged, and parked events are ordinary events (readable, replicated,
 // subscribable with IncludeSystemStreams).
 //
+// # Consumer groups
+//
+// Members join with Options{Durable: name, Group: true} (consumer_group in
+// SubscribeRequest). The hub starts one group actor per name; it is the
+// subscriber of the group's durable subscription and hands each event to
+// one member, by consistent hashing of the stream ID (64 points per member,
+// FNV-1a + splitmix64), within each member's own credits. A stream with
+// unacknowledged events stays with the member that has them until they are
+// acknowledged, so a stream is never processed by two members at once and
+// stays in order; the ring moves only idle streams when members join or
+// leave. A member that leaves or dies (Terminated, also for a lost remote
+// node) gives its unacknowledged events back, and they are delivered again,
+// in position order, to the new owners (at least once). The group Acks to
+// the durable subscription only below its oldest unfinished event, so the
+// checkpoint never passes an event that some member has not finished.
+// The group stops when its last member leaves.
+//
 // # Go API
 //
 // Hub.Subscribe runs a Handler on its own goroutine behind a small
