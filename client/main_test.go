@@ -12,7 +12,10 @@ import (
 
 	"testing"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/client"
 	"github.com/actorstore/actorstore/node"
 )
@@ -64,6 +67,16 @@ func runWithNode(m *testing.M) int {
 	return m.Run()
 }
 
+// echo answers every message with itself: protoactor's raw remote
+// request/reply, for the benchmarks.
+type echo struct{}
+
+func (echo) Receive(c actors.Context) {
+	if _, ok := c.Message().(proto.Message); ok {
+		c.Respond(c.Message())
+	}
+}
+
 // serveNode runs a node on an embedded store in dir until stdin closes.
 func serveNode(dir string) {
 	st, err := actorstore.Open(context.Background(), actorstore.Config{DataDir: filepath.Join(dir, "data")})
@@ -72,6 +85,9 @@ func serveNode(dir string) {
 	}
 	n, err := node.Start(st, node.Config{Address: "127.0.0.1:0", StoreKind: "embedded"})
 	if err != nil {
+		panic(err)
+	}
+	if _, err := n.System().SpawnNamed(actors.PropsOf(func() actors.Actor { return echo{} }), "echo"); err != nil {
 		panic(err)
 	}
 	fmt.Printf("addr=%s\n", n.Address())
