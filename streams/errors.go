@@ -84,7 +84,7 @@ func forCaller(err error, stream, traceID string) error {
 		setTrace(&cp.TraceID, traceID)
 		return &cp
 	}
-	return &StreamError{Stream: stream, Op: "append", Err: err, TraceID: traceID}
+	return &StreamError{Stream: stream, Op: "request", Err: err, TraceID: traceID}
 }
 
 func setTrace(dst *string, id string) {

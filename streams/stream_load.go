@@ -74,6 +74,7 @@ func (s *streamActor) onLoaded(c actors.Context, m *loaded) {
 	s.cache.add(recent)
 	s.ids.add(recent, false)
 	s.ready = true
+	s.recheck() // appends queued again after a conflict meet the new head
 	waiting := s.waiting
 	s.waiting = nil
 	for _, e := range waiting {

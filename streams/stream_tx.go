@@ -31,7 +31,9 @@ func (s *streamActor) maybeGrant(c actors.Context) {
 		e := s.reserves[0]
 		s.reserves = slices.Delete(s.reserves, 0, 1)
 		m := e.msg.(*reserveCmd)
-		if err := m.req.Expected.Check(s.stream, s.committed); err != nil {
+		// A retry of a committed transaction (its IDs are known) is left to
+		// the store, which answers it with the original result.
+		if err := m.req.Expected.Check(s.stream, s.committed); err != nil && !s.ids.knows(m.req.Events) {
 			c.Send(e.sender, &reserveReply{err: err})
 			continue
 		}

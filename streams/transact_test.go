@@ -37,6 +37,18 @@ func TestTransactCommitsAllStreams(t *testing.T) {
 	if results[1].FirstVersion != 3 {
 		t.Fatalf("b: %+v", results[1])
 	}
+	// A retry with the same event IDs gets the original results.
+	again, err := n.Transact(ctxT(t), reqs)
+	if err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	for i := range again {
+		want := results[i]
+		want.Idempotent = true
+		if again[i] != want {
+			t.Fatalf("retry result %d = %+v, want %+v", i, again[i], want)
+		}
+	}
 	// The stream actors saw the transaction: exact appends continue from it.
 	if r := mustAppend(t, n, "b", persistence.Exact(results[1].LastVersion), events(1)); r.FirstVersion != 5 {
 		t.Fatalf("after tx: %+v", r)
