@@ -32,8 +32,9 @@ const (
 	DefaultBatchSize = 16
 	// DefaultKeepaliveTime is the idle time after which a connection is
 	// pinged; DefaultKeepaliveTimeout how long an unanswered ping may take
-	// before the connection is closed (a frozen peer is detected in about
-	// their sum).
+	// before the connection is closed. The server side uses them as they
+	// are (a frozen peer is dropped in about 10s); gRPC raises the dialing
+	// side's ping interval to its minimum of 10s (about 15s).
 	DefaultKeepaliveTime    = 5 * time.Second
 	DefaultKeepaliveTimeout = 5 * time.Second
 
