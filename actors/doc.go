@@ -28,5 +28,7 @@
 //
 // Traps of protoactor avoided here (see the project notes): no Bounded
 // mailboxes; requests carry their own timeouts; panics are supervised by
-// error type, not text.
+// error type, not text; the message whose handling panicked gets no reply
+// from protoactor, so actors answer it themselves in their Restarting or
+// Stopping handler; receive timeouts fire once and race (see ReceiveTimeout).
 package actors

@@ -26,7 +26,10 @@ type (
 	Restarting = actor.Restarting
 	// Terminated tells a watcher (or parent) that an actor has stopped.
 	Terminated = actor.Terminated
-	// ReceiveTimeout is delivered after Context.SetReceiveTimeout's idle period.
+	// ReceiveTimeout is delivered after Context.SetReceiveTimeout's idle
+	// period. Beware: it fires once (the timeout must be set again), and
+	// protoactor's timer goroutine writes the actor's context, a data race
+	// with the actor's own goroutine. streams keeps its own clock instead.
 	ReceiveTimeout = actor.ReceiveTimeout
 	// PoisonPill stops an actor after the messages already in its mailbox.
 	PoisonPill = actor.PoisonPill
