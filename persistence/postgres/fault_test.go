@@ -138,6 +138,7 @@ func TestCrashRecovery(t *testing.T) {
 	if err := srv.Stop(pgtest.StopImmediate); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { srv.Start() }) // leave the server up for other tests, even on failure
 	waitFor(t, "failed appends while down", func() bool { return w.failed.Load() >= 3 })
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)

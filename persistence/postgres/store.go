@@ -47,7 +47,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), pc)
 	if err != nil {
-		return nil, &persistence.InputError{Field: "URL", Rule: "format", Message: redact(err, cfg.URL).Error()}
+		return nil, persistence.AttachTraceID(&persistence.InputError{Field: "URL", Rule: "format",
+			Message: redact(err, cfg.URL).Error()}, persistence.TraceID(ctx))
 	}
 	s := &Store{cfg: cfg, pool: pool, poolCfg: pc, host: hostOf(pc),
 		password: pc.ConnConfig.Password, log: cfg.Logger, done: make(chan struct{})}
