@@ -55,7 +55,9 @@ type Config struct {
 	// included. Default 10s.
 	OperationTimeout time.Duration
 	// AttemptTimeout bounds one attempt of a call; an attempt that runs
-	// out of time is retried. Default 5s; it must not exceed OperationTimeout.
+	// out of time is retried. Default 5s (or OperationTimeout if smaller);
+	// it must not exceed OperationTimeout. Set it above the time your
+	// largest batches take to commit.
 	AttemptTimeout time.Duration
 	// RetryPolicy says how transient failures are retried.
 	RetryPolicy persistence.RetryPolicy

@@ -1,0 +1,108 @@
+package postgres
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/actorstore/actorstore/persistence"
+)
+
+func TestPrefixUpperBound(t *testing.T) {
+	cases := []struct {
+		prefix, upper string
+		ok            bool
+	}{
+		{"order-", "order.", true},
+		{"a", "b", true},
+		{"é", "ê", true},
+		{"x\uD7FF", "x\uE000", true},        // skips the surrogates
+		{"x\U0010FFFF", "y", true},          // no successor: increment the rune before
+		{"\U0010FFFF\U0010FFFF", "", false}, // nothing above: no upper bound
+	}
+	for _, c := range cases {
+		upper, ok := prefixUpperBound(c.prefix)
+		if upper != c.upper || ok != c.ok {
+			t.Errorf("prefixUpperBound(%q) = %q, %v; want %q, %v", c.prefix, upper, ok, c.upper, c.ok)
+		}
+		if !ok {
+			continue
+		}
+		// Every string with the prefix sorts below the bound (byte order).
+		for _, tail := range []string{"", "\x00", "zzz", "\U0010FFFF\U0010FFFF"} {
+			if s := c.prefix + tail; s >= upper {
+				t.Errorf("%q is not below the bound %q of prefix %q", s, upper, c.prefix)
+			}
+		}
+		if upper <= c.prefix {
+			t.Errorf("bound %q not above prefix %q", upper, c.prefix)
+		}
+	}
+}
+
+func events(ids ...uuid.UUID) []persistence.EventData {
+	evs := make([]persistence.EventData, len(ids))
+	for i, id := range ids {
+		evs[i] = persistence.EventData{ID: id, Type: "T", Data: []byte{}}
+	}
+	return evs
+}
+
+func TestDecide(t *testing.T) {
+	a, b, c, d := uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	stored := map[uuid.UUID]storedEvent{
+		a: {stream: "s1", version: 4, position: 10},
+		b: {stream: "s1", version: 5, position: 11},
+		c: {stream: "other", version: 1, position: 12},
+	}
+	heads := map[string]uint64{"s1": 5, "s2": 0, "s3": 2, "s4": 0, "s5": 0}
+	reqs := []persistence.AppendRequest{
+		{Stream: "s1", Expected: persistence.NoStream(), Events: events(a, b)},               // idempotent retry
+		{Stream: "s2", Events: events(c)},                                                    // ID in another stream
+		{Stream: "s3", Expected: persistence.Exact(1), Events: events(uuid.New())},           // wrong expectation
+		{Stream: "s4", Expected: persistence.NoStream(), Events: events(d), Group: 7},        // fine alone...
+		{Stream: "s5", Expected: persistence.Exact(3), Events: events(uuid.New()), Group: 7}, // ...but its group fails
+	}
+	results, writes := newAppendPlan(reqs).decide(heads, stored)
+	want := persistence.AppendResult{Stream: "s1", FirstVersion: 4, LastVersion: 5,
+		FirstPosition: 10, LastPosition: 11, Idempotent: true}
+	if results[0] != want {
+		t.Errorf("idempotent retry = %+v, want %+v", results[0], want)
+	}
+	var de *persistence.DuplicateEventError
+	if !errors.As(results[1].Err, &de) || de.ExistingStream != "other" || de.EventID != c {
+		t.Errorf("duplicate = %v", results[1].Err)
+	}
+	var ce *persistence.ConcurrencyError
+	if !errors.As(results[2].Err, &ce) || ce.Actual != 2 {
+		t.Errorf("concurrency = %v", results[2].Err)
+	}
+	var ae *persistence.AbortedError
+	if !errors.As(results[3].Err, &ae) || !errors.As(ae.Cause, &ce) || ce.Stream != "s5" {
+		t.Errorf("group member = %v, want aborted by s5's concurrency error", results[3].Err)
+	}
+	if len(writes) != 0 {
+		t.Errorf("writes = %v, want none", writes)
+	}
+}
+
+func TestIdempotencyPartialAndReordered(t *testing.T) {
+	a, b, c := uuid.New(), uuid.New(), uuid.New()
+	stored := map[uuid.UUID]storedEvent{
+		a: {stream: "s", version: 1, position: 1},
+		b: {stream: "s", version: 2, position: 2},
+	}
+	for name, evs := range map[string][]persistence.EventData{
+		"prefix only":   events(a, b, c),
+		"suffix only":   events(c, a),
+		"reordered":     events(b, a),
+		"with new head": events(c, a, b),
+	} {
+		req := persistence.AppendRequest{Stream: "s", Events: evs}
+		res, done := idempotency(&req, stored)
+		if !done || !errors.Is(res.Err, persistence.ErrDuplicateEvent) {
+			t.Errorf("%s: %+v, want a DuplicateEventError", name, res)
+		}
+	}
+}
