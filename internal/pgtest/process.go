@@ -57,11 +57,13 @@ func newCluster(binDir string) (*cluster, error) {
 	if os.Geteuid() == 0 {
 		base = "/tmp" // must be reachable by the postgres user
 	}
+	removeStale(base)
 	dir, err := os.MkdirTemp(base, "actorstore-pgtest-")
 	if err != nil {
 		return nil, fmt.Errorf("pgtest: %w", err)
 	}
 	c.dir = dir
+	os.WriteFile(filepath.Join(dir, "owner.pid"), []byte(strconv.Itoa(os.Getpid())), 0o644)
 	if err := c.init(); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -267,4 +269,22 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// removeStale deletes the directories of earlier test binaries that died
+// without cleaning up (their postgres died with them: parent-death signal).
+// A directory whose owner process still exists is left alone.
+func removeStale(base string) {
+	dirs, _ := filepath.Glob(filepath.Join(base, "actorstore-pgtest-*"))
+	for _, dir := range dirs {
+		b, err := os.ReadFile(filepath.Join(dir, "owner.pid"))
+		if err != nil {
+			continue // being created, or not ours
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || pid <= 0 || syscall.Kill(pid, 0) != syscall.ESRCH {
+			continue
+		}
+		os.RemoveAll(dir)
+	}
 }
