@@ -7,17 +7,22 @@ import (
 	"os"
 	"sync"
 
+	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
 	"github.com/actorstore/actorstore/persistence/sqlite"
 	"github.com/actorstore/actorstore/streams"
+	"github.com/actorstore/actorstore/subscriptions"
 )
 
-// Store is an open actorstore: the database, the stream actors and the
-// group-commit writer. All methods are safe for concurrent use.
+// Store is an open actorstore: the database, the actor system with the
+// stream actors, the group-commit writer and the subscription hub. All
+// methods are safe for concurrent use.
 type Store struct {
 	cfg   Config
 	db    persistence.Store
+	sys   *actors.System
+	hub   *subscriptions.Hub
 	node  *streams.Node
 	close sync.Once
 	err   error
@@ -37,13 +42,51 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	node, err := streams.New(ctx, cfg.streamsConfig(db))
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("actorstore: start stream actors: %w", err)
+	s := &Store{cfg: cfg, db: db}
+	if err := s.start(ctx); err != nil {
+		s.shutdown(context.Background())
+		return nil, err
 	}
 	cfg.Logger.Info().Bool("embedded", cfg.Embedded()).Msg("actorstore open")
-	return &Store{cfg: cfg, db: db, node: node}, nil
+	return s, nil
+}
+
+// start runs the actor system, the subscription hub and the stream actors;
+// the writer hands every commit to the hub.
+func (s *Store) start(ctx context.Context) error {
+	log := s.cfg.Logger
+	sys, err := actors.NewSystem(actors.Config{Logger: &log})
+	if err != nil {
+		return fmt.Errorf("actorstore: start actor system: %w", err)
+	}
+	s.sys = sys
+	hcfg := s.cfg.Subscriptions
+	hcfg.Logger = log
+	if s.hub, err = subscriptions.NewHub(ctx, sys, s.db, hcfg); err != nil {
+		return fmt.Errorf("actorstore: start subscription hub: %w", err)
+	}
+	scfg := s.cfg.streamsConfig(s.db)
+	scfg.System, scfg.OnCommit = sys, s.hub.Publish
+	if s.node, err = streams.New(ctx, scfg); err != nil {
+		return fmt.Errorf("actorstore: start stream actors: %w", err)
+	}
+	return nil
+}
+
+// shutdown stops what start started, in reverse order, and closes the database.
+func (s *Store) shutdown(ctx context.Context) error {
+	var errs []error
+	if s.node != nil {
+		errs = append(errs, s.node.Close(ctx))
+	}
+	if s.hub != nil {
+		errs = append(errs, s.hub.Close())
+	}
+	if s.sys != nil {
+		s.sys.Shutdown()
+	}
+	errs = append(errs, s.db.Close())
+	return errors.Join(errs...)
 }
 
 func openDB(ctx context.Context, cfg Config) (persistence.Store, error) {
@@ -116,11 +159,10 @@ func (s *Store) Head(ctx context.Context, stream string) (persistence.StreamHead
 func (s *Store) Stats() streams.Stats { return s.node.Stats() }
 
 // Close stops accepting calls, lets what was accepted be committed or
-// answered, stops the actors and closes the database. ctx bounds the wait.
-// It is safe to call more than once; later calls return the first result.
+// answered, ends the subscriptions, stops the actors and closes the
+// database. ctx bounds the wait. It is safe to call more than once; later
+// calls return the first result.
 func (s *Store) Close(ctx context.Context) error {
-	s.close.Do(func() {
-		s.err = errors.Join(s.node.Close(ctx), s.db.Close())
-	})
+	s.close.Do(func() { s.err = s.shutdown(ctx) })
 	return s.err
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/actorstore/actorstore/persistence/postgres"
 	"github.com/actorstore/actorstore/persistence/sqlite"
 	"github.com/actorstore/actorstore/streams"
+	"github.com/actorstore/actorstore/subscriptions"
 )
 
 // Defaults of Config; a zero field means its default.
@@ -61,6 +62,11 @@ type Config struct {
 	MaxBatchEvents int
 	MaxBatchBytes  int
 
+	// Subscriptions configures the subscription hub: default credit window,
+	// catch-up page size, checkpoint frequency of durable subscriptions.
+	// Zero fields mean the defaults of package subscriptions.
+	Subscriptions subscriptions.Config
+
 	// Logger receives the logs of the store, its actors and protoactor.
 	// The zero value logs nothing.
 	Logger zerolog.Logger
@@ -98,6 +104,9 @@ func (c Config) Validate() error {
 		return bad("MaxBatchEvents", "batch caps must not be negative")
 	case c.Retry.MaxAttempts < 0 || c.Retry.Base < 0 || c.Retry.Cap < 0:
 		return bad("Retry", "retry settings must not be negative")
+	}
+	if err := c.Subscriptions.Validate(); err != nil {
+		return &persistence.InputError{Field: "Subscriptions", Rule: "valid", Message: err.Error()}
 	}
 	if c.PostgresURL != "" {
 		return c.postgresConfig().Validate()

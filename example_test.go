@@ -142,3 +142,28 @@ func ExampleStore_Transact() {
 	// conflict: true
 	// account-c written: false
 }
+
+func ExampleStore_Subscribe() {
+	st, done := openExample()
+	defer done()
+	ctx := context.Background()
+	st.Append(ctx, "order-1", actorstore.Any(), event("OrderPlaced", `{}`))
+
+	seen := make(chan actorstore.RecordedEvent)
+	sub, err := st.Subscribe(ctx, actorstore.SubscribeOptions{}, func(_ context.Context, e actorstore.RecordedEvent) error {
+		seen <- e
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer sub.Close()
+	st.Append(ctx, "order-2", actorstore.Any(), event("OrderPlaced", `{}`))
+	for i := 0; i < 2; i++ { // the stored event first, then the live one
+		e := <-seen
+		fmt.Println(e.Position, e.Stream)
+	}
+	// Output:
+	// 1 order-1
+	// 2 order-2
+}
