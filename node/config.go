@@ -67,6 +67,11 @@ type Config struct {
 	Version   string
 	// Logger receives the node's logs. Default: none.
 	Logger zerolog.Logger
+	// System is the actor system to serve on, for example the store's, so
+	// that its other actors (a subscription hub) are reachable by peers and
+	// can send to remote subscribers. Default: a new system, shut down by
+	// Close. A process should have one remote endpoint (see actors).
+	System *actors.System
 }
 
 // Validate reports the first bad field.

@@ -47,8 +47,13 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
+	// The node serves on a system it is given (as it would on the store's).
+	sys, err := actors.NewSystem(actors.Config{})
+	if err != nil {
+		panic(err)
+	}
 	testNode, err = node.Start(st, node.Config{Address: "127.0.0.1:0", MaxMessageBytes: 2 << 20, BatchSize: 2,
-		StoreKind: "embedded", Version: "test"})
+		StoreKind: "embedded", Version: "test", System: sys})
 	if err != nil {
 		panic(err)
 	}
@@ -58,6 +63,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "node close:", err)
 		code = 1
 	}
+	sys.Shutdown()
 	_ = st.Close(ctx)
 	cancel()
 	_ = os.RemoveAll(dir)

@@ -16,13 +16,15 @@ import (
 // Node serves a Store to peers: an actor system with a remote endpoint and
 // the API actor. All methods are safe for concurrent use.
 type Node struct {
-	cfg     Config
-	store   Store
-	sys     *actors.System
-	remote  *actors.Remote
-	pid     *actors.PID
-	log     zerolog.Logger
-	started time.Time
+	cfg    Config
+	store  Store
+	sys    *actors.System
+	remote *actors.Remote
+	// ownSystem: sys was made by Start and is shut down by Close.
+	ownSystem bool
+	pid       *actors.PID
+	log       zerolog.Logger
+	started   time.Time
 
 	// life ends at Close: it cancels every request in flight that outlives
 	// the drain.
@@ -43,17 +45,22 @@ func Start(store Store, cfg Config) (*Node, error) {
 	}
 	cfg = cfg.WithDefaults()
 	log := cfg.Logger
-	sys, err := actors.NewSystem(actors.Config{Logger: &log, RequestTimeout: cfg.RequestTimeout})
-	if err != nil {
-		return nil, err
+	sys, own := cfg.System, cfg.System == nil
+	if own {
+		var err error
+		if sys, err = actors.NewSystem(actors.Config{Logger: &log, RequestTimeout: cfg.RequestTimeout}); err != nil {
+			return nil, err
+		}
 	}
 	rm, err := actors.StartRemote(sys, cfg.remoteConfig())
 	if err != nil {
-		sys.Shutdown()
+		if own {
+			sys.Shutdown()
+		}
 		return nil, fmt.Errorf("node: %w", err)
 	}
 	life, cancel := context.WithCancel(context.Background())
-	n := &Node{cfg: cfg, store: store, sys: sys, remote: rm, log: log, started: time.Now(),
+	n := &Node{cfg: cfg, store: store, sys: sys, ownSystem: own, remote: rm, log: log, started: time.Now(),
 		life: life, cancel: cancel}
 	pid, err := sys.SpawnNamed(actors.PropsOf(func() actors.Actor { return &apiActor{n: n} }), APIActorName)
 	if err != nil {
@@ -85,7 +92,8 @@ func (n *Node) InFlight() int { return int(n.inFlight.Load()) }
 // Close stops taking requests (later ones are answered ERROR_CODE_CLOSED
 // until the API actor is gone), waits for the requests in flight to be
 // answered or ctx to end (then cancels them), and stops the transport and
-// the actor system. It does not close the store. Safe to call more than
+// the actor system (unless it was given in Config.System). It does not
+// close the store. Safe to call more than
 // once; later calls return the first result.
 func (n *Node) Close(ctx context.Context) error {
 	n.close.Do(func() {
@@ -116,5 +124,7 @@ func (n *Node) drain(ctx context.Context) error {
 
 func (n *Node) shutdownTransport() {
 	n.remote.Shutdown()
-	n.sys.Shutdown()
+	if n.ownSystem {
+		n.sys.Shutdown()
+	}
 }
