@@ -20,6 +20,9 @@ var printer = message.NewPrinter(language.English)
 // jsonChecker validates JSON payloads against a compiled JSON Schema.
 type jsonChecker struct {
 	schema *jsonschema.Schema
+	// fast accepts valid payloads of simple schemas quickly; nil when the
+	// schema uses keywords outside its subset.
+	fast *fastNode
 }
 
 // noLoader refuses to load schemas from outside: a schema may only refer to
@@ -50,7 +53,11 @@ func compileJSON(typ string, n uint32, schema []byte) (*jsonChecker, [][]byte, e
 		return nil, nil, err
 	}
 	examples, err := schemaExamples(doc)
-	return &jsonChecker{schema: sch}, examples, err
+	fast, ok := compileFast(doc, true)
+	if !ok {
+		fast = nil
+	}
+	return &jsonChecker{schema: sch, fast: fast}, examples, err
 }
 
 func schemaExamples(doc any) ([][]byte, error) {
@@ -87,6 +94,9 @@ func decodeJSON(data []byte) (any, error) {
 
 // check validates a decoded payload and returns every problem.
 func (c *jsonChecker) check(doc any) []Problem {
+	if c.fast != nil && c.fast.valid(doc) {
+		return nil
+	}
 	err := c.schema.Validate(doc)
 	if err == nil {
 		return nil
