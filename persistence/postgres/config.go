@@ -1,11 +1,13 @@
 package postgres
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rs/zerolog"
@@ -163,7 +165,18 @@ func (c Config) poolConfig() (*pgxpool.Config, error) {
 	pc.ConnConfig.DefaultQueryExecMode = execModes[c.StatementCacheMode]
 	pc.ConnConfig.StatementCacheCapacity = c.StatementCacheCapacity
 	pc.ConnConfig.DescriptionCacheCapacity = c.StatementCacheCapacity
+	pc.AfterConnect = registerTypes
 	return pc, nil
+}
+
+// registerTypes tells pgx the PostgreSQL types of the Go types the store
+// sends, which the exec and simple modes (no server-side description)
+// need to encode uuid.UUID and []uuid.UUID.
+func registerTypes(_ context.Context, conn *pgx.Conn) error {
+	tm := conn.TypeMap()
+	tm.RegisterDefaultPgType(uuid.UUID{}, "uuid")
+	tm.RegisterDefaultPgType([]uuid.UUID{}, "_uuid")
+	return nil
 }
 
 // hostOf renders the server address of a parsed config as host:port.

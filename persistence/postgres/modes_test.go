@@ -1,0 +1,51 @@
+package postgres_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/actorstore/actorstore/internal/pgtest"
+	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/persistence/postgres"
+)
+
+// TestStatementCacheModes appends (both write paths), retries and reads
+// back in every statement cache mode, since each encodes parameters
+// differently (the simple protocol sends arrays as text).
+func TestStatementCacheModes(t *testing.T) {
+	t.Parallel()
+	srv := pgtest.Server(t)
+	for _, mode := range []string{"prepare", "describe", "exec", "simple"} {
+		for _, copyThreshold := range []int{1, 1000} {
+			s := openStore(t, srv.NewDatabase(t), postgres.Config{StatementCacheMode: mode, CopyThreshold: copyThreshold})
+			e := persistence.EventData{ID: uuid.New(), Type: "Ünïcode", SchemaVersion: 4_000_000_000,
+				ContentType: persistence.ContentTypeBinary, Data: []byte{0, 1, 2, '\\', 'x', 255},
+				Metadata: map[string]string{"k": "v \"quoted\" ü"}}
+			req := []persistence.AppendRequest{{Stream: "mode-é", Expected: persistence.NoStream(),
+				Events: []persistence.EventData{e, {ID: uuid.New(), Type: "Empty", Data: []byte{}}}}}
+			first, err := s.AppendBatch(context.Background(), req)
+			if err != nil || first[0].Err != nil {
+				t.Fatalf("%s/copy>=%d: append: %v %+v", mode, copyThreshold, err, first)
+			}
+			again, err := s.AppendBatch(context.Background(), req)
+			if err != nil || !again[0].Idempotent || again[0].LastPosition != first[0].LastPosition {
+				t.Fatalf("%s/copy>=%d: retry: %v %+v", mode, copyThreshold, err, again)
+			}
+			got, err := s.ReadAll(context.Background(), persistence.AllRead{Limit: 10, Filter: persistence.Filter{
+				StreamPrefix: "mode-", EventTypes: []string{"Ünïcode", "Empty"}}})
+			if err != nil || len(got) != 2 {
+				t.Fatalf("%s/copy>=%d: read: %d events, %v", mode, copyThreshold, len(got), err)
+			}
+			g := got[0]
+			if g.ID != e.ID || g.Type != e.Type || g.SchemaVersion != e.SchemaVersion ||
+				g.ContentType != e.ContentType || !bytes.Equal(g.Data, e.Data) ||
+				g.Metadata["k"] != e.Metadata["k"] || got[1].Data == nil || len(got[1].Data) != 0 ||
+				got[1].Metadata != nil {
+				t.Fatalf("%s/copy>=%d: read back %+v", mode, copyThreshold, got)
+			}
+		}
+	}
+}
