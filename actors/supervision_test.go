@@ -48,9 +48,16 @@ func spawnSupervised(t *testing.T, sys *actors.System, probe *actortest.Probe, p
 		return &parent{probe: probe.PID()}
 	}), strategy)
 	sys.Spawn(props)
-	child := actortest.ExpectMsgType[*actors.PID](t, probe, time.Second)
-	if got := probe.ExpectMsg(t, time.Second); got != "started" {
-		t.Fatalf("got %v, want started", got)
+	// The child's "started" and the parent's report of its PID race.
+	var child *actors.PID
+	started := false
+	for child == nil || !started {
+		switch m := probe.ExpectMsg(t, time.Second).(type) {
+		case *actors.PID:
+			child = m
+		case string:
+			started = m == "started"
+		}
 	}
 	return child
 }

@@ -46,7 +46,8 @@ func (c *eventCache) evict() {
 		drop++
 	}
 	if drop > 0 {
-		c.events = append([]persistence.RecordedEvent(nil), c.events[drop:]...)
+		clear(c.events[:drop]) // release their data; append reallocates the array in time
+		c.events = c.events[drop:]
 	}
 }
 

@@ -6,8 +6,9 @@ import (
 	"github.com/actorstore/actorstore/persistence"
 )
 
-// idWindow remembers the newest committed event IDs of one stream with
-// their version and position, so a retry is answered without the store.
+// idWindow remembers the newest committed event IDs of one stream (at
+// least max, at most twice as many) with their version and position, so a
+// retry is answered without the store.
 // It is owned by one stream actor and not safe for concurrent use.
 type idWindow struct {
 	max   int
@@ -41,7 +42,8 @@ func (w *idWindow) add(evs []persistence.RecordedEvent, appended bool) {
 		w.refs[evs[i].ID] = idRef{version: evs[i].Version, position: evs[i].Position, from: from, to: to}
 		w.order = append(w.order, evs[i].ID)
 	}
-	if over := len(w.order) - w.max; over > 0 {
+	// Forget in bulk, once twice max are kept: amortised O(1) per event.
+	if over := len(w.order) - w.max; over >= w.max {
 		for _, id := range w.order[:over] {
 			delete(w.refs, id)
 		}

@@ -84,11 +84,11 @@ func TestIDWindow(t *testing.T) {
 	if _, outcome, _ := w.retry("s", data(recorded(9, 9, 0))); outcome != retryNone {
 		t.Fatalf("new IDs: %v", outcome)
 	}
-	w.add(recorded(6, 7, 0), true) // forgets a[0] and a[1]
+	w.add(recorded(6, 10, 0), true) // ten kept: forgets the five oldest
 	if _, outcome, _ := w.retry("s", data(a)); outcome != retryNone {
 		t.Fatalf("forgotten IDs: %v", outcome)
 	}
-	loaded := recorded(8, 8, 0)
+	loaded := recorded(11, 11, 0)
 	w.add(loaded, false) // boundaries unknown: the store decides
 	if _, outcome, _ := w.retry("s", data(loaded)); outcome != retryToStore {
 		t.Fatalf("loaded IDs: %v", outcome)
