@@ -111,6 +111,14 @@ func openDB(ctx context.Context, cfg Config) (persistence.Store, error) {
 // unknown), ErrClosed.
 func (s *Store) Append(ctx context.Context, stream string, expected ExpectedVersion,
 	events ...EventData) (AppendResult, error) {
+	if s.cfg.Schemas != nil {
+		ctx, _ = persistence.EnsureTraceID(ctx)
+		reqs, err := s.validate(ctx, []AppendRequest{{Stream: stream, Events: events}})
+		if err != nil {
+			return AppendResult{}, err
+		}
+		events = reqs[0].Events
+	}
 	return s.node.Append(ctx, stream, expected, events)
 }
 
@@ -122,15 +130,23 @@ func (s *Store) Append(ctx context.Context, stream string, expected ExpectedVers
 // that of the request that failed (for example a *ConcurrencyError naming
 // its stream).
 func (s *Store) Transact(ctx context.Context, reqs ...AppendRequest) ([]AppendResult, error) {
+	if s.cfg.Schemas != nil {
+		ctx, _ = persistence.EnsureTraceID(ctx)
+		var err error
+		if reqs, err = s.validate(ctx, reqs); err != nil {
+			return nil, err
+		}
+	}
 	return s.node.Transact(ctx, reqs)
 }
 
 // ReadStream returns up to r.Limit events of r.Stream from version r.From in
-// r.Direction. Reads see every append acknowledged before they were called,
+// r.Direction, upcast to the latest schema version of their type when
+// Config.Schemas is set. Reads see every append acknowledged before they were called,
 // and are served from the stream actor's cache of recent events when it
 // holds them. A stream with no events gives *StreamNotFoundError.
 func (s *Store) ReadStream(ctx context.Context, r StreamRead) ([]RecordedEvent, error) {
-	return s.node.ReadStream(ctx, r)
+	return s.upcast(s.node.ReadStream(ctx, r))
 }
 
 // ReadAll returns up to r.Limit events of all streams in global order from
@@ -143,7 +159,7 @@ func (s *Store) ReadAll(ctx context.Context, r AllRead) ([]RecordedEvent, error)
 		return nil, persistence.AttachTraceID(err, trace)
 	}
 	evs, err := s.db.ReadAll(ctx, r)
-	return evs, persistence.AttachTraceID(err, trace)
+	return s.upcast(evs, persistence.AttachTraceID(err, trace))
 }
 
 // Head returns the newest version and position of a stream (version 0 when

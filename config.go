@@ -9,6 +9,7 @@ import (
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
 	"github.com/actorstore/actorstore/persistence/sqlite"
+	"github.com/actorstore/actorstore/schemas"
 	"github.com/actorstore/actorstore/streams"
 	"github.com/actorstore/actorstore/subscriptions"
 )
@@ -61,6 +62,14 @@ type Config struct {
 	// events and 4 MiB.
 	MaxBatchEvents int
 	MaxBatchBytes  int
+
+	// Schemas, when set, validates every appended event against its type's
+	// schema (strict, warn or off per type: a strict failure rejects the
+	// whole append or transaction with a *ValidationError), stores the
+	// schema version it chose, and upcasts events to the latest version of
+	// their type on ReadStream, ReadAll and Subscribe. Nil: no validation.
+	// Register types before Open; the registry is safe for concurrent use.
+	Schemas *schemas.Registry
 
 	// Subscriptions configures the subscription hub: default credit window,
 	// catch-up page size, checkpoint frequency of durable subscriptions.

@@ -38,9 +38,11 @@ const (
 // at the switch. At most o.Window events wait for h in memory (credit-based
 // flow control), so a slow handler never slows appends. Durable
 // subscriptions (o.Durable) resume after their checkpoint, at least once.
-// Close the returned Subscription when done; Close of the Store ends it too.
+// With Config.Schemas set, h sees events upcast to the latest version of
+// their type. Close the returned Subscription when done; Close of the Store
+// ends it too.
 func (s *Store) Subscribe(ctx context.Context, o SubscribeOptions, h Handler) (*Subscription, error) {
-	return s.hub.Subscribe(ctx, o, h)
+	return s.hub.Subscribe(ctx, o, s.upcastHandler(h))
 }
 
 // SubscribeActor subscribes an actor (local, or remote over protoactor
