@@ -90,6 +90,8 @@ func benchWriters(b *testing.B, writers int, target func(w int, v persistence.Ve
 	s := n.Stats()
 	if s.Batches > 0 {
 		b.ReportMetric(float64(s.BatchedEvents)/float64(s.Batches), "events/batch")
+		b.ReportMetric(float64(s.CommitTime.Microseconds())/float64(s.Batches), "commit-µs/batch")
+		b.ReportMetric(100*s.CommitTime.Seconds()/elapsed.Seconds(), "%-in-commit")
 	}
 }
 

@@ -1,6 +1,9 @@
 package streams
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // Stats is a snapshot of a Node's counters.
 type Stats struct {
@@ -23,6 +26,8 @@ type Stats struct {
 	BatchedEvents   int64
 	BatchedRequests int64
 	MaxBatchEvents  int64
+	// CommitTime is the time spent in Store.AppendBatch, all batches together.
+	CommitTime time.Duration
 }
 
 // counters are the live, concurrently updated form of Stats.
@@ -31,6 +36,7 @@ type counters struct {
 	hits, misses                              atomic.Int64
 	batches, batchedEvents, batchedRequests   atomic.Int64
 	maxBatch                                  atomic.Int64
+	commitNanos                               atomic.Int64
 }
 
 func (c *counters) snapshot() Stats {
@@ -40,6 +46,7 @@ func (c *counters) snapshot() Stats {
 		CacheHits: c.hits.Load(), CacheMisses: c.misses.Load(),
 		Batches: c.batches.Load(), BatchedEvents: c.batchedEvents.Load(),
 		BatchedRequests: c.batchedRequests.Load(), MaxBatchEvents: c.maxBatch.Load(),
+		CommitTime: time.Duration(c.commitNanos.Load()),
 	}
 }
 
