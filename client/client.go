@@ -23,6 +23,8 @@ type Client struct {
 	sys    *actors.System
 	remote *actors.Remote
 	node   *actors.PID
+	conn   *conn
+	unsub  func()
 	close  sync.Once
 }
 
@@ -47,7 +49,9 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 		sys.Shutdown()
 		return nil, fmt.Errorf("client: %w", err)
 	}
-	c := &Client{cfg: cfg, sys: sys, remote: rm, node: actors.NewPID(cfg.NodeAddress, APIActorName)}
+	c := &Client{cfg: cfg, sys: sys, remote: rm, node: actors.NewPID(cfg.NodeAddress, APIActorName),
+		conn: newConn(cfg.NodeAddress)}
+	c.unsub = rm.OnEndpointTerminated(c.conn.terminated)
 	dctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
 	defer cancel()
 	if _, err := c.Status(dctx); err != nil {
@@ -80,8 +84,14 @@ func (c *Client) NodeAddress() string { return c.cfg.NodeAddress }
 
 // Close stops the client's endpoint and actor system. Calls in flight end
 // with a timeout. Safe to call more than once.
+//
+// Calls waiting for a reply when the connection to the node is lost (the
+// node process died, closed the connection, or stopped answering
+// keepalive pings) fail at once with a retryable
+// *persistence.ConnectionError instead of waiting for their deadline.
 func (c *Client) Close() {
 	c.close.Do(func() {
+		c.unsub()
 		c.remote.Shutdown()
 		c.sys.Shutdown()
 	})
@@ -104,7 +114,10 @@ func (c *Client) call(ctx context.Context, req proto.Message, opts **messages.Re
 		return nil, &persistence.InputError{Field: "request", Rule: "max_size", TraceID: trace,
 			Message: fmt.Sprintf("request is %d bytes, the node accepts at most %d", size, c.cfg.MaxMessageBytes-8<<10)}
 	}
-	reply, err := actors.Request(ctx, c.sys, c.node, req)
+	rctx, gen, release := c.conn.bind(ctx)
+	reply, err := actors.Request(rctx, c.sys, c.node, req)
+	release()
+	err = c.conn.lostError(err, ctx, gen, trace)
 	if errors.Is(err, actors.ErrDeadLetter) {
 		return nil, &persistence.ConnectionError{Host: c.cfg.NodeAddress, Op: "request", Attempts: 1,
 			Err: fmt.Errorf("node has no %q actor: %w", APIActorName, err), TraceID: trace}

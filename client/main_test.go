@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,7 +26,10 @@ import (
 // process, because protoactor's remote.Start writes gRPC's global logger
 // unsynchronised (a real race when a second endpoint starts next to a
 // running one), so -race stays meaningful for our own code.
-const nodeEnv = "ACTORSTORE_TEST_SERVE_DIR"
+const (
+	nodeEnv = "ACTORSTORE_TEST_SERVE_DIR"
+	peerEnv = "ACTORSTORE_TEST_PEER_OF"
+)
 
 var cl *client.Client
 
@@ -33,6 +37,9 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(nodeEnv); dir != "" {
 		serveNode(dir)
 		return
+	}
+	if os.Getenv(peerEnv) != "" { // a peer process of another test: no shared node
+		os.Exit(m.Run())
 	}
 	os.Exit(runWithNode(m))
 }
@@ -43,28 +50,56 @@ func runWithNode(m *testing.M) int {
 		panic(err)
 	}
 	defer os.RemoveAll(dir)
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), nodeEnv+"="+dir)
-	cmd.Stderr = os.Stderr
-	in, _ := cmd.StdinPipe()
-	out, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		panic(err)
-	}
-	defer func() { in.Close(); _ = cmd.Wait() }()
-	sc := bufio.NewScanner(out)
-	if !sc.Scan() || !strings.HasPrefix(sc.Text(), "addr=") {
-		fmt.Fprintln(os.Stderr, "node process did not start")
+	np, err := startNodeProcess(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	addr := strings.TrimPrefix(sc.Text(), "addr=")
-	cl, err = client.Dial(context.Background(), client.Config{NodeAddress: addr})
+	defer np.stop()
+	cl, err = client.Dial(context.Background(), client.Config{NodeAddress: np.addr})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dial:", err)
 		return 1
 	}
 	defer cl.Close()
 	return m.Run()
+}
+
+// nodeProcess is a node in a child process on an embedded store; it stops
+// when its stdin closes (stop) or it is killed.
+type nodeProcess struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	addr  string
+}
+
+func startNodeProcess(dir string) (*nodeProcess, error) {
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), nodeEnv+"="+dir)
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() || !strings.HasPrefix(sc.Text(), "addr=") {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return nil, fmt.Errorf("node process did not start")
+	}
+	return &nodeProcess{cmd: cmd, stdin: in, addr: strings.TrimPrefix(sc.Text(), "addr=")}, nil
+}
+
+func (p *nodeProcess) stop() {
+	p.stdin.Close()
+	_ = p.cmd.Wait()
 }
 
 // echo answers every message with itself: protoactor's raw remote
