@@ -24,8 +24,10 @@
 // Every call is bounded by its ctx, or Config.RequestTimeout when ctx has
 // no deadline; the node is told the time left and gives up a little
 // earlier, so its timeout error usually arrives before the caller's.
-// Requests to a dead node never fail fast in protoactor: they wait for
-// their timeout.
+// protoactor never fails a request fast; the client does where it can:
+// Dial fails at once when nothing listens on the node's port, and calls
+// waiting when the connection to the node is lost fail at once with a
+// retryable *persistence.ConnectionError.
 //
 // # Concurrency
 //
