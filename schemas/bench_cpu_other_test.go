@@ -1,7 +1,13 @@
 //go:build !unix
 
-package schemas_test
+package schemas
 
-import "time"
+import (
+	"testing"
+	"time"
+)
 
-func processCPU() time.Duration { return 0 }
+func ProcessCPU() time.Duration { return 0 }
+
+// ReportCPU reports nothing where getrusage is missing.
+func ReportCPU(*testing.B, time.Duration) {}

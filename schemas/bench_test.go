@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -38,13 +37,13 @@ func BenchmarkValidate1KB(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(data)))
-			cpu := processCPU()
+			cpu := schemas.ProcessCPU()
 			for b.Loop() {
 				if err := f(); err != nil {
 					b.Fatal(err)
 				}
 			}
-			reportCPU(b, cpu)
+			schemas.ReportCPU(b, cpu)
 		})
 	}
 	off := schemas.NewRegistry()
@@ -102,20 +101,13 @@ func BenchmarkUpcast2Step(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(data)))
-			cpu := processCPU()
+			cpu := schemas.ProcessCPU()
 			for b.Loop() {
 				if _, err := c.r.Upcast(ev, c.target); err != nil {
 					b.Fatal(err)
 				}
 			}
-			reportCPU(b, cpu)
+			schemas.ReportCPU(b, cpu)
 		})
-	}
-}
-
-// reportCPU reports the process CPU time per op since start (cpu-ns/op).
-func reportCPU(b *testing.B, start time.Duration) {
-	if used := processCPU() - start; used > 0 && b.N > 0 {
-		b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }
