@@ -41,6 +41,10 @@
 //     schema rejects, nor an unregistered type or version.
 //   - A chain of upcasters gives the same payload as its steps run one by
 //     one; upcasting to the event's own version returns it unchanged.
+//   - Schemas that use only a common subset of keywords (see
+//     docs/schemas.md) also get a fast path that accepts valid payloads
+//     without the general validator; it never decides a rejection, so
+//     results and errors are the same with or without it.
 //   - A failed registration or LoadDir leaves the registry unchanged.
 //   - Errors are typed (*ValidationError, *RegistrationError,
 //     *IncompatibleError, *MissingUpcasterError, *UpcastError,
