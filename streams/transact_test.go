@@ -60,7 +60,7 @@ func TestTransactCommitsAllStreams(t *testing.T) {
 func TestTransactIsAllOrNothing(t *testing.T) {
 	store := newStore(t)
 	gate := newGateStore(store)
-	n := newNode(t, gate, func(c *Config) { c.TxTimeout = 200 * time.Millisecond })
+	n := newNode(t, gate, nil)
 	mustAppend(t, n, "a", persistence.NoStream(), events(1))
 	mustAppend(t, n, "b", persistence.NoStream(), events(1))
 	ok := map[string]persistence.ExpectedVersion{"a": persistence.Exact(1), "b": persistence.Exact(1)}
@@ -110,7 +110,9 @@ func TestTransactIsAllOrNothing(t *testing.T) {
 		done := make(chan error, 1)
 		go func() { _, err := n.Append(ctxT(t), "b", persistence.Any(), events(1)); done <- err }()
 		<-gate.entered // b has a flush in flight: the transaction waits for it
-		_, err := n.Transact(ctxT(t), txReqs(ok, "a", "b"))
+		ctx, cancel := context.WithTimeout(ctxT(t), 200*time.Millisecond) // before Config.TxTimeout
+		defer cancel()
+		_, err := n.Transact(ctx, txReqs(ok, "a", "b"))
 		var te *actors.TimeoutError
 		if !errors.As(err, &te) || !persistence.IsRetryable(err) {
 			t.Fatalf("err = %v, want a retryable timeout", err)
