@@ -109,7 +109,7 @@ func TestTransactIsAllOrNothing(t *testing.T) {
 		gate.close()
 		done := make(chan error, 1)
 		go func() { _, err := n.Append(ctxT(t), "b", persistence.Any(), events(1)); done <- err }()
-		<-gate.entered // b has a flush in flight: the transaction waits for it
+		<-gate.entered                                                    // b has a flush in flight: the transaction waits for it
 		ctx, cancel := context.WithTimeout(ctxT(t), 200*time.Millisecond) // before Config.TxTimeout
 		defer cancel()
 		_, err := n.Transact(ctx, txReqs(ok, "a", "b"))
