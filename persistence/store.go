@@ -17,7 +17,8 @@ type Store interface {
 	// request, in order: a request whose expectation fails (or that reuses an
 	// event ID of another stream) has its Err set and wrote nothing, while
 	// the other requests committed. Positions are assigned in commit order;
-	// a failed request uses up no position.
+	// a failed request uses up no position; the events of one request get
+	// contiguous positions (FirstPosition..LastPosition, in version order).
 	//
 	// A request all of whose event IDs are already stored in that stream,
 	// at contiguous versions and in the same order, is an idempotent retry:
