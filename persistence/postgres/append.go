@@ -52,9 +52,11 @@ SELECT g.base, pg_notify($14, (g.base + $1::bigint)::text) FROM g`
 
 // AppendBatch implements persistence.Store. Input is validated before any
 // I/O. The batch is one transaction; it is retried as a whole on transient
-// failures and on unique violations (another process raced it), and a
-// retry after an unknown commit outcome finds the committed events by
-// their IDs and returns the original result with Idempotent set.
+// failures and on unique violations (another process raced it). A retry
+// after an unknown commit outcome finds the committed events by their IDs
+// and returns the original result: as a fresh append when the commit was
+// an earlier attempt of this same call, with Idempotent set when it was an
+// earlier call (the caller's own retry).
 func (s *Store) AppendBatch(ctx context.Context, reqs []persistence.AppendRequest) (
 	[]persistence.AppendResult, error) {
 	if err := s.cfg.Limits.ValidateAppend(reqs); err != nil {
@@ -88,6 +90,7 @@ func (s *Store) appendOnce(ctx context.Context, conn *pgxpool.Conn, plan *append
 		return nil, err
 	}
 	results, writes := plan.decide(heads, stored)
+	plan.ownCommits(results)
 	if len(writes) == 0 {
 		_, err := conn.Exec(ctx, "ROLLBACK")
 		return results, err
@@ -97,6 +100,7 @@ func (s *Store) appendOnce(ctx context.Context, conn *pgxpool.Conn, plan *append
 	if len(w.ids) >= s.cfg.CopyThreshold {
 		write = writeCopy
 	}
+	plan.markSent(writes)
 	base, err := write(ctx, conn, w, s.cfg.NotifyChannel)
 	if err != nil {
 		return nil, err

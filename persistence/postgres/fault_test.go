@@ -87,10 +87,13 @@ func (p *commitCutter) relay(client net.Conn) {
 	}
 }
 
-// TestRetryAfterUnknownCommitIsIdempotent loses the connection right after
-// the server committed an append: the store's retry must return the
-// original result (Idempotent), and the events must be stored once.
-func TestRetryAfterUnknownCommitIsIdempotent(t *testing.T) {
+// TestRetryAfterUnknownCommit loses the connection right after the server
+// committed an append. The store's own retry must return the original
+// result (a fresh append: the commit was this call's), and a caller's retry
+// with the same event IDs the same versions and positions with Idempotent
+// set; the events are stored once. With retries disabled, the call fails
+// with a *ConnectionError and the caller's retry is idempotent.
+func TestRetryAfterUnknownCommit(t *testing.T) {
 	t.Parallel()
 	srv := pgtest.Server(t)
 	dbURL := srv.NewDatabase(t)
@@ -101,9 +104,9 @@ func TestRetryAfterUnknownCommitIsIdempotent(t *testing.T) {
 	appendN(t, s, "u-0", 2) // positions 1-2, so the append below starts at 3
 
 	proxy.armed.Store(true)
-	req := persistence.AppendRequest{Stream: "u-1", Expected: persistence.NoStream(),
-		Events: []persistence.EventData{ev("a"), ev("b"), ev("c")}}
-	res, err := s.AppendBatch(context.Background(), []persistence.AppendRequest{req})
+	req := []persistence.AppendRequest{{Stream: "u-1", Expected: persistence.NoStream(),
+		Events: []persistence.EventData{ev("a"), ev("b"), ev("c")}}}
+	res, err := s.AppendBatch(context.Background(), req)
 	if err != nil || res[0].Err != nil {
 		t.Fatalf("append through a lost commit: %v %+v", err, res)
 	}
@@ -111,13 +114,29 @@ func TestRetryAfterUnknownCommitIsIdempotent(t *testing.T) {
 		t.Fatalf("the proxy cut %d commits, want 1", proxy.cuts.Load())
 	}
 	want := persistence.AppendResult{Stream: "u-1", FirstVersion: 1, LastVersion: 3,
-		FirstPosition: 3, LastPosition: 5, Idempotent: true}
+		FirstPosition: 3, LastPosition: 5}
 	if res[0] != want {
-		t.Fatalf("result after the retry = %+v, want the original %+v", res[0], want)
+		t.Fatalf("result after the store's retry = %+v, want the original %+v", res[0], want)
+	}
+	again, err := s.AppendBatch(context.Background(), req)
+	want.Idempotent = true
+	if err != nil || again[0] != want {
+		t.Fatalf("caller's retry = %+v, %v; want %+v", again, err, want)
+	}
+
+	once := openStore(t, u.String(), postgres.Config{RetryPolicy: persistence.RetryPolicy{MaxAttempts: 1}})
+	proxy.armed.Store(true)
+	req[0] = persistence.AppendRequest{Stream: "u-2", Events: []persistence.EventData{ev("d")}}
+	if _, err := once.AppendBatch(context.Background(), req); !errors.Is(err, persistence.ErrUnavailable) {
+		t.Fatalf("append through a lost commit without retries: %v, want ErrUnavailable", err)
+	}
+	again, err = once.AppendBatch(context.Background(), req)
+	if err != nil || !again[0].Idempotent || again[0].FirstPosition != 6 {
+		t.Fatalf("caller's retry = %+v, %v; want Idempotent at position 6", again, err)
 	}
 	all, err := s.ReadAll(context.Background(), persistence.AllRead{Limit: 100})
-	if err != nil || len(all) != 5 {
-		t.Fatalf("ReadAll = %d events, %v; want 5 (no duplicates)", len(all), err)
+	if err != nil || len(all) != 6 {
+		t.Fatalf("ReadAll = %d events, %v; want 6 (no duplicates)", len(all), err)
 	}
 }
 

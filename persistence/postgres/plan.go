@@ -23,6 +23,31 @@ type appendPlan struct {
 	streams []string    // every stream of the batch, sorted: the lock order
 	ids     []uuid.UUID // every event ID of the batch
 	events  int
+	// sent holds the requests an earlier attempt of this call tried to
+	// commit. When such an attempt failed with its outcome unknown and
+	// the next attempt finds the events stored, they are this call's own
+	// commit: the result is the original one, not an idempotent retry.
+	sent map[int]bool
+}
+
+// markSent records the requests this attempt is about to commit.
+func (p *appendPlan) markSent(writes []int) {
+	if p.sent == nil {
+		p.sent = make(map[int]bool, len(writes))
+	}
+	for _, i := range writes {
+		p.sent[i] = true
+	}
+}
+
+// ownCommits clears Idempotent on results that an earlier attempt of this
+// call committed (its acknowledgement was lost).
+func (p *appendPlan) ownCommits(results []persistence.AppendResult) {
+	for i := range results {
+		if p.sent[i] && results[i].Idempotent {
+			results[i].Idempotent = false
+		}
+	}
 }
 
 func newAppendPlan(reqs []persistence.AppendRequest) *appendPlan {

@@ -106,3 +106,19 @@ func TestIdempotencyPartialAndReordered(t *testing.T) {
 		}
 	}
 }
+
+func TestOwnCommitIsNotIdempotent(t *testing.T) {
+	a, b := uuid.New(), uuid.New()
+	reqs := []persistence.AppendRequest{{Stream: "s", Events: events(a)}, {Stream: "t", Events: events(b)}}
+	stored := map[uuid.UUID]storedEvent{a: {stream: "s", version: 1, position: 1}, b: {stream: "t", version: 1, position: 2}}
+	p := newAppendPlan(reqs)
+	p.markSent([]int{0}) // an earlier attempt of this call tried to commit request 0 only
+	results, _ := p.decide(map[string]uint64{"s": 1, "t": 1}, stored)
+	p.ownCommits(results)
+	if results[0].Idempotent || results[0].LastPosition != 1 {
+		t.Errorf("own commit = %+v, want the original result without Idempotent", results[0])
+	}
+	if !results[1].Idempotent {
+		t.Errorf("earlier call's commit = %+v, want Idempotent", results[1])
+	}
+}
