@@ -60,7 +60,7 @@ func (n *fastNode) valid(v any) bool {
 	case string:
 		return n.allows(tString) && n.validString(x)
 	case json.Number:
-		return n.validNumber(x)
+		return n.validNumber([]byte(x))
 	case bool:
 		return n.allows(tBoolean)
 	case nil:
@@ -118,8 +118,8 @@ func (n *fastNode) validString(s string) bool {
 // integer literals of at most 15 digits ("1.0" and "1e2" go to the general
 // validator), and a bound is met when it holds with a margin far above the
 // rounding of float64, or exactly between two such integers.
-func (n *fastNode) validNumber(num json.Number) bool {
-	plainInt := isPlainInt(string(num))
+func (n *fastNode) validNumber(num []byte) bool {
+	plainInt := isPlainInt(num)
 	if !(n.allows(tNumber) || (n.allows(tInteger) && plainInt)) {
 		return false
 	}
@@ -157,7 +157,7 @@ func (b bound) certainlyHolds(f float64, exact bool) bool {
 
 // isPlainInt reports a literal of an optional minus and 1 to 15 digits,
 // exactly representable as a float64.
-func isPlainInt(s string) bool {
+func isPlainInt(s []byte) bool {
 	if len(s) > 0 && s[0] == '-' {
 		s = s[1:]
 	}

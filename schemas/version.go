@@ -57,6 +57,9 @@ func (v *version) unsortedProblems(p *payload, contentType string) []Problem {
 	if v.proto != nil {
 		return v.proto.check(p.data)
 	}
+	if v.json.fast != nil && v.json.fast.validBytes(p.data) {
+		return nil // certainly valid, without decoding
+	}
 	doc, syntax := p.jsonDoc()
 	if syntax != nil {
 		return syntax
