@@ -1,7 +1,5 @@
 package schemas
 
-
-
 // The fast path also runs on the encoded payload itself, without decoding
 // it: scanning 1 KB costs about as much as json.Valid, where decoding it
 // costs ten times more. Like fastNode.valid it only answers "certainly
