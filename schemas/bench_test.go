@@ -26,7 +26,8 @@ func benchOrder() string {
 
 // BenchmarkValidate1KB is the per-event cost of validation of a ~1 KB JSON
 // payload: off (no validation), strict with the version given, strict with
-// the version detected; json.Valid and encoding the event for the store are
+// the version detected, strict on a payload with one bad field (rejected,
+// problems reported); json.Valid and encoding the event for the store are
 // there for scale.
 func BenchmarkValidate1KB(b *testing.B) {
 	data := benchOrder()
@@ -52,6 +53,13 @@ func BenchmarkValidate1KB(b *testing.B) {
 	detect := *ev
 	detect.SchemaVersion = 0
 	run("strict-detected", func() error { _, err := r.Validate(&detect); return err })
+	bad := event("order-placed", 1, strings.Replace(data, `"qty":1}`, `"qty":0}`, 1))
+	run("strict-rejected", func() error {
+		if _, err := r.Validate(bad); err == nil {
+			return fmt.Errorf("accepted")
+		}
+		return nil
+	})
 	run("json.Valid", func() error {
 		if !json.Valid(ev.Data) {
 			return fmt.Errorf("invalid")
