@@ -2,6 +2,9 @@ package postgres_test
 
 import (
 	"context"
+	"flag"
+	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/actorstore/actorstore/internal/pgtest"
@@ -10,7 +13,18 @@ import (
 	"github.com/actorstore/actorstore/persistence/storetest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+// TestMain runs the tests against the binary's PostgreSQL server. The
+// tests mostly wait for the server (commits are fsynced), so unless
+// -test.parallel is given, up to 4 tests per CPU run at once.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		flag.Set("test.parallel", strconv.Itoa(4*runtime.GOMAXPROCS(0)))
+	}
+	pgtest.Main(m)
+}
 
 // openStore opens a Store on url with cfg (URL filled in) and closes it
 // when t ends.
