@@ -31,7 +31,9 @@
 //     no position; requests of a failing Group are aborted with it.
 //   - Appending the same event IDs again returns the original result with
 //     Idempotent set. This is what makes retries safe, including after a
-//     connection lost during COMMIT (outcome unknown).
+//     connection lost during COMMIT (outcome unknown): the store's own
+//     retry then returns the original result as the call's success, and a
+//     caller's later retry gets it with Idempotent set.
 //
 // # Errors and retries
 //
