@@ -129,7 +129,8 @@ synchronous_commit = on
 full_page_writes = on
 max_connections = 300
 shared_buffers = 64MB
-max_wal_size = 1GB
+max_wal_size = 256MB
+checkpoint_timeout = 1min
 log_min_messages = warning
 log_min_error_statement = panic
 `, c.port, c.sockDir())
@@ -170,7 +171,7 @@ func (c *cluster) start(adminURL string) error {
 	}
 	c.cmd, c.exited = cmd, make(chan struct{})
 	go func(done chan struct{}) { cmd.Wait(); close(done) }(c.exited)
-	if err := c.waitReady(adminURL, 60*time.Second); err != nil {
+	if err := c.waitReady(adminURL, 3*time.Minute); err != nil {
 		c.stop(StopKill)
 		return err
 	}
