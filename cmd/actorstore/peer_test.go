@@ -82,7 +82,9 @@ func TestAppendReadStatusAgainstServe(t *testing.T) {
 		t.Fatalf("append output: %s", out)
 	}
 	out = run(t, bin, 0, `{"paid":true}`, "append", node, "-s", "order-1", "-t", "Paid", "--json")
-	var res struct{ LastVersion uint64 `json:"last_version"` }
+	var res struct {
+		LastVersion uint64 `json:"last_version"`
+	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil || res.LastVersion != 2 {
 		t.Fatalf("append --json from stdin: %s (%v)", out, err)
 	}
