@@ -54,8 +54,9 @@ func (g *groupLog) complete(heads map[string]uint64) bool {
 }
 
 // TestConsumerGroupSurvivesAMemberKill: three members share a durable
-// subscription; one is killed mid-stream; every event is still processed
-// at least once, each stream in order, by the members left.
+// subscription; one is killed mid-stream and another joins; every event is
+// still processed at least once, each stream in order (never two members
+// on one stream at once, never ahead of what was processed).
 func TestConsumerGroupSurvivesAMemberKill(t *testing.T) {
 	eachBackend(t, func(t *testing.T, st persistence.Store, _ func(testing.TB) persistence.Store) {
 		sys := newSystem(t)
@@ -103,6 +104,11 @@ func TestConsumerGroupSurvivesAMemberKill(t *testing.T) {
 			return victim >= 0
 		})
 		sys.Stop(members[victim].runner) // killed: no goodbye, unacknowledged events in flight
+		late, err := hub.Subscribe(context.Background(), HandlerOptions{Options: Options{Durable: "shipping", Group: true, Window: 8}}, log.handler(3))
+		if err != nil { // a member joining mid-stream takes over idle streams only
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = late.Close() })
 		wg.Wait()
 		eventually(t, 30*time.Second, "every event", func() bool { return log.complete(heads) })
 		log.mu.Lock()
@@ -119,6 +125,43 @@ func TestConsumerGroupSurvivesAMemberKill(t *testing.T) {
 		if after == 0 {
 			t.Fatalf("work per member: %v, killed %d", log.byMember, victim)
 		}
-		t.Logf("work per member: %v", log.byMember)
+		t.Logf("work per member: %v (killed %d)", log.byMember, victim)
 	})
+}
+
+// TestConsumerGroupEndsWithItsLastMember: when every member has left, the
+// group actor and its durable subscription stop, and the checkpoint is
+// stored; a new member resumes after it.
+func TestConsumerGroupEndsWithItsLastMember(t *testing.T) {
+	st, _ := backends[0].open(t)
+	sys := newSystem(t)
+	hub := newHub(t, sys, st, Config{})
+	w := writer{st: st, hub: hub}
+	w.appendN(t, "g-1", 10, "e")
+	rec := &recorder{byStream: true}
+	s, err := hub.Subscribe(context.Background(), HandlerOptions{Options: Options{Durable: "solo", Group: true}}, rec.handle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "events", func() bool { l, _, _ := rec.state(); return l == 10 })
+	_ = s.Close()
+	eventually(t, 10*time.Second, "group gone", func() bool {
+		st, err := hub.Stats(context.Background())
+		return err == nil && st.Groups == 0 && st.Subscriptions == 0
+	})
+	eventually(t, 10*time.Second, "checkpoint", func() bool {
+		cp, _, err := st.Checkpoint(context.Background(), checkpointName("solo"))
+		return err == nil && cp == 10
+	})
+	w.appendN(t, "g-1", 5, "e")
+	rec2 := &recorder{byStream: true, last: 10}
+	s2, err := hub.Subscribe(context.Background(), HandlerOptions{Options: Options{Durable: "solo", Group: true}}, rec2.handle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	eventually(t, 10*time.Second, "the new events", func() bool { l, _, _ := rec2.state(); return l == 15 })
+	if _, n, err := rec2.state(); n != 5 || err != nil {
+		t.Fatalf("resumed with %d events, %v", n, err)
+	}
 }
