@@ -1314,8 +1314,11 @@ type NodeStatus struct {
 	MaxMessageBytes uint64 `protobuf:"varint,10,opt,name=max_message_bytes,json=maxMessageBytes,proto3" json:"max_message_bytes,omitempty"`
 	// Largest Data plus Metadata of one event, in bytes.
 	MaxEventBytes uint64 `protobuf:"varint,11,opt,name=max_event_bytes,json=maxEventBytes,proto3" json:"max_event_bytes,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Peer connections closed because the transport recovered a panic on
+	// them (unknown message types, garbage) since the node started.
+	RecoveredPanics uint64 `protobuf:"varint,12,opt,name=recovered_panics,json=recoveredPanics,proto3" json:"recovered_panics,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *NodeStatus) Reset() {
@@ -1421,6 +1424,13 @@ func (x *NodeStatus) GetMaxMessageBytes() uint64 {
 func (x *NodeStatus) GetMaxEventBytes() uint64 {
 	if x != nil {
 		return x.MaxEventBytes
+	}
+	return 0
+}
+
+func (x *NodeStatus) GetRecoveredPanics() uint64 {
+	if x != nil {
+		return x.RecoveredPanics
 	}
 	return 0
 }
@@ -1596,7 +1606,7 @@ const file_api_proto_rawDesc = "" +
 	"\x0ebatched_events\x18\b \x01(\x03R\rbatchedEvents\x12)\n" +
 	"\x10batched_requests\x18\t \x01(\x03R\x0fbatchedRequests\x12(\n" +
 	"\x10max_batch_events\x18\n" +
-	" \x01(\x03R\x0emaxBatchEvents\"\x94\x03\n" +
+	" \x01(\x03R\x0emaxBatchEvents\"\xbf\x03\n" +
 	"\n" +
 	"NodeStatus\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
@@ -1611,7 +1621,8 @@ const file_api_proto_rawDesc = "" +
 	"\rmax_in_flight\x18\t \x01(\rR\vmaxInFlight\x12*\n" +
 	"\x11max_message_bytes\x18\n" +
 	" \x01(\x04R\x0fmaxMessageBytes\x12&\n" +
-	"\x0fmax_event_bytes\x18\v \x01(\x04R\rmaxEventBytes\"{\n" +
+	"\x0fmax_event_bytes\x18\v \x01(\x04R\rmaxEventBytes\x12)\n" +
+	"\x10recovered_panics\x18\f \x01(\x04R\x0frecoveredPanics\"{\n" +
 	"\vStatusReply\x123\n" +
 	"\x06result\x18\x01 \x01(\v2\x19.actorstore.v1.NodeStatusH\x00R\x06result\x12,\n" +
 	"\x05error\x18\x02 \x01(\v2\x14.actorstore.v1.ErrorH\x00R\x05errorB\t\n" +

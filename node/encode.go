@@ -54,5 +54,6 @@ func (n *Node) status() *messages.NodeStatus {
 		MaxInFlight:     uint32(n.cfg.MaxInFlight),
 		MaxMessageBytes: uint64(n.cfg.MaxMessageBytes),
 		MaxEventBytes:   uint64(n.cfg.Limits.MaxEventSize),
+		RecoveredPanics: uint64(n.remote.RecoveredPanics()),
 	}
 }

@@ -55,6 +55,9 @@ func TestUnregisteredTypeClosesOnlyThatConnection(t *testing.T) {
 	if got := testNode.Remote().RecoveredPanics() - before; got != 1 {
 		t.Fatalf("recovered panics = %d, want 1", got)
 	}
+	if st := local(t, &messages.StatusRequest{}).(*messages.StatusReply).GetResult(); st.GetRecoveredPanics() < 1 {
+		t.Fatalf("status does not count the recovered panic: %v", st)
+	}
 	localAppend(t, "after-unregistered")
 	runPeer(t, "TestPeerAppends")
 }

@@ -29,7 +29,7 @@ func appendCommand() *cli.Command {
 			&cli.StringFlag{Name: "id", Usage: "event ID (a UUID; default a new one). Retrying with the same ID is idempotent"},
 			&cli.StringSliceFlag{Name: "meta", Usage: "metadata key=value (repeatable)"},
 		}, peerFlags()...),
-		Action: runAppend,
+		Action: jsonErrors(runAppend),
 	}
 }
 

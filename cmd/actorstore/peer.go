@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v3"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/actorstore/actorstore/client"
+	"github.com/actorstore/actorstore/persistence"
 )
 
 // version of the binary, reported by Status; set with
@@ -48,4 +52,21 @@ func dial(ctx context.Context, cmd *cli.Command) (*client.Client, error) {
 		RequestTimeout: cmd.Duration("timeout"), DialTimeout: cmd.Duration("timeout"),
 		ServerTLS: serverTLS, ClientTLS: clientTLS, Logger: log,
 	})
+}
+
+// jsonErrors makes a client command print its failure, with --json, as
+// {"error": <the wire Error>} on stdout (code, stream, expected, actual
+// version, trace ID), besides the message on stderr and exit status 1.
+func jsonErrors(action cli.ActionFunc) cli.ActionFunc {
+	return func(ctx context.Context, cmd *cli.Command) error {
+		err := action(ctx, cmd)
+		if err == nil || !cmd.Bool("json") || isUsageError(err) {
+			return err
+		}
+		b, merr := protojson.MarshalOptions{UseProtoNames: true}.Marshal(persistence.ErrorToProto(err))
+		if merr == nil {
+			fmt.Fprintf(os.Stdout, "{\"error\":%s}\n", b)
+		}
+		return err
+	}
 }

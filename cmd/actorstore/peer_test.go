@@ -92,6 +92,10 @@ func TestAppendReadStatusAgainstServe(t *testing.T) {
 	if !strings.Contains(out, "wrong expected version: expected 1, actual 2") {
 		t.Fatalf("conflict output: %s", out)
 	}
+	out = run(t, bin, 1, "", "append", node, "-s", "order-1", "-t", "Late", "-d", "{}", "-e", "1", "--json")
+	if !strings.Contains(out, `{"error":{"code":"ERROR_CODE_CONCURRENCY"`) || !strings.Contains(out, `"actual_version":"2"`) {
+		t.Fatalf("conflict --json output: %s", out)
+	}
 
 	out = run(t, bin, 0, "", "read", node, "-s", "order-1", "--json")
 	lines := strings.Split(strings.TrimSpace(out), "\n")

@@ -27,7 +27,7 @@ func readCommand() *cli.Command {
 			&cli.StringFlag{Name: "prefix", Usage: "all streams: keep streams starting with this"},
 			&cli.StringSliceFlag{Name: "type", Usage: "all streams: keep these event types (repeatable)"},
 		}, peerFlags()...),
-		Action: runRead,
+		Action: jsonErrors(runRead),
 	}
 }
 

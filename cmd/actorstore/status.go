@@ -14,7 +14,7 @@ func statusCommand() *cli.Command {
 		Name:   "status",
 		Usage:  "show a node's address, store, limits and counters",
 		Flags:  peerFlags(),
-		Action: runStatus,
+		Action: jsonErrors(runStatus),
 	}
 }
 
@@ -41,6 +41,7 @@ func runStatus(ctx context.Context, cmd *cli.Command) error {
 	fmt.Fprintf(os.Stdout, "store     %s, up since %s\n", st.GetStoreKind(), st.GetStarted().AsTime().Local().Format("2006-01-02 15:04:05"))
 	fmt.Fprintf(os.Stdout, "requests  %d in flight (max %d); messages up to %d bytes, events up to %d bytes\n",
 		st.GetInFlight(), st.GetMaxInFlight(), st.GetMaxMessageBytes(), st.GetMaxEventBytes())
+	fmt.Fprintf(os.Stdout, "peers     %d connections closed on malformed input\n", st.GetRecoveredPanics())
 	fmt.Fprintf(os.Stdout, "streams   %d live, %d activations, %d passivations, %d restarts\n",
 		s.GetLiveStreams(), s.GetActivations(), s.GetPassivations(), s.GetRestarts())
 	fmt.Fprintf(os.Stdout, "cache     %d hits, %d misses\n", s.GetCacheHits(), s.GetCacheMisses())
