@@ -118,7 +118,9 @@ func serveNode(dir string) {
 	if err != nil {
 		panic(err)
 	}
-	n, err := node.Start(st, node.Config{Address: "127.0.0.1:0", StoreKind: "embedded"})
+	// Served on the store's actor system, so its subscription hub is
+	// reachable by peers.
+	n, err := node.Start(st, node.Config{Address: "127.0.0.1:0", StoreKind: "embedded", System: st.ActorSystem()})
 	if err != nil {
 		panic(err)
 	}
