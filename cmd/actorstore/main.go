@@ -5,6 +5,7 @@
 //	actorstore append --stream order-1 --type Placed --data '{"total":3}'
 //	actorstore read --stream order-1        # or: read --backward --limit 5
 //	actorstore status --json
+//	actorstore tail --stream order-1 --beginning   # until Ctrl-C
 //
 // Every flag can also be set with the environment variable named in --help.
 package main
@@ -39,6 +40,7 @@ func newApp() *cli.Command {
 			appendCommand(),
 			readCommand(),
 			statusCommand(),
+			tailCommand(),
 		},
 	}
 }

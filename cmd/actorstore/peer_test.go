@@ -125,3 +125,48 @@ func TestDeadNodeFailsFast(t *testing.T) {
 		t.Fatalf("status of a dead node took %v: %s", time.Since(start), out)
 	}
 }
+
+func TestTailFollowsAppends(t *testing.T) {
+	bin := buildBinary(t)
+	addr := startServe(t, bin)
+	node := "--node=" + addr
+	run(t, bin, 0, "", "append", node, "-s", "tail-1", "-t", "Before", "-d", `{"n":1}`)
+
+	tail := exec.Command(bin, "tail", node, "-s", "tail-1", "--beginning", "--json")
+	out, err := tail.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tail.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 8)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	next := func() string {
+		select {
+		case l := <-lines:
+			return l
+		case <-time.After(20 * time.Second):
+			_ = tail.Process.Kill()
+			t.Fatal("tail printed nothing for 20s")
+		}
+		return ""
+	}
+	if l := next(); !strings.Contains(l, `"type":"Before"`) {
+		t.Fatalf("first line: %s", l)
+	}
+	run(t, bin, 0, "", "append", node, "-s", "tail-1", "-t", "After", "-d", `{"n":2}`)
+	if l := next(); !strings.Contains(l, `"type":"After"`) || !strings.Contains(l, `"version":2`) {
+		t.Fatalf("live line: %s", l)
+	}
+	_ = tail.Process.Signal(syscall.SIGINT)
+	if err := tail.Wait(); err != nil {
+		t.Fatalf("tail did not exit cleanly on SIGINT: %v", err)
+	}
+}

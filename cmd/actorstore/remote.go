@@ -65,6 +65,9 @@ func startNode(cmd *cli.Command, st *actorstore.Store, cfg actorstore.Config) (*
 		MaxInFlight: cmd.Int("max-in-flight"), MaxMessageBytes: cmd.Int("max-message-bytes"),
 		RequestTimeout: cfg.RequestTimeout, ServerTLS: serverTLS, ClientTLS: clientTLS,
 		Limits: cfg.Limits, StoreKind: kind, Version: version, Logger: cfg.Logger,
+		// The store's own actor system: its subscription hub is then
+		// reachable by peers, and subscriptions can send to them.
+		System: st.ActorSystem(),
 	}
 	if err := ncfg.Validate(); err != nil {
 		return nil, usageErrorf("configuration: %v", err)
