@@ -26,6 +26,14 @@
 //     Config.MaxMessageBytes are refused; read replies are cut to fit
 //     (ReadResult.truncated). Keepalive detects dead and frozen peers.
 //
+// # Other actors
+//
+// Config.System serves on an existing actor system instead of a new one:
+// `actorstore serve` passes the store's, so that its subscription hub
+// (named "subscriptions") is reachable by peers on the same endpoint and
+// its subscriptions can send to remote subscribers. One remote endpoint
+// per process: protoactor's remote.Start writes gRPC's global logger.
+//
 // # Concurrency
 //
 // A Node is safe for concurrent use. Close drains the requests in flight
