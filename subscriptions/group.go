@@ -85,6 +85,8 @@ func (g *groupActor) Receive(c actors.Context) {
 		g.terminated(c, m.Who)
 	case statsRequest:
 		c.Respond(g.stats())
+	case *actors.Stopping: // the hub is closing: tell the members left
+		g.end(c, persistence.ErrClosed)
 	}
 }
 

@@ -140,3 +140,75 @@ func TestBadRequestIsRefused(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestHubCloseLeavesNoGoroutines: a hub with live, catching-up, durable
+// and group subscriptions leaves no goroutine behind once closed.
+func TestHubCloseLeavesNoGoroutines(t *testing.T) {
+	eachBackend(t, func(t *testing.T, st persistence.Store, _ func(testing.TB) persistence.Store) {
+		sys := newSystem(t)
+		// The store's own goroutines (pool, notification listener) live as
+		// long as the store: start them before the snapshot.
+		ctx, cancel := context.WithCancel(context.Background())
+		if _, err := st.Notifications(ctx); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		if _, err := st.LastPosition(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		baseline := goleak.IgnoreCurrent()
+		hub, err := NewHub(context.Background(), sys, st, Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := writer{st: st, hub: hub}
+		w.appendN(t, "z-1", 30, "e")
+		var subs []*Subscription
+		for _, o := range []Options{{}, {Stream: "z-1"}, {Durable: "d"}, {Durable: "g", Group: true}, {Window: 1}} {
+			s, err := hub.Subscribe(context.Background(), HandlerOptions{Options: o},
+				func(context.Context, persistence.RecordedEvent) error { return nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			subs = append(subs, s)
+		}
+		w.appendN(t, "z-1", 30, "e")
+		if err := hub.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range subs {
+			select {
+			case <-s.Done():
+			case <-time.After(5 * time.Second):
+				t.Fatal("a subscription outlived its hub")
+			}
+		}
+		goleak.VerifyNone(t, baseline)
+	})
+}
+
+// TestUnsubscribe: Unsubscribe stops the subscription without a
+// SubscriptionDropped.
+func TestUnsubscribe(t *testing.T) {
+	st, _ := backends[0].open(t)
+	sys := newSystem(t)
+	hub := newHub(t, sys, st, Config{})
+	who, out := spawnCollector(t, sys)
+	pid, id, err := hub.SubscribeActor(context.Background(), who, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect[*messages.CaughtUp](t, out, 5*time.Second)
+	sys.Send(pid, &messages.Unsubscribe{SubscriptionId: id})
+	eventually(t, 5*time.Second, "no subscription", func() bool {
+		s, err := hub.Stats(context.Background())
+		return err == nil && s.Subscriptions == 0
+	})
+	select {
+	case m := <-out:
+		if _, dropped := m.(*messages.SubscriptionDropped); dropped {
+			t.Fatalf("got %v after Unsubscribe", m)
+		}
+	default:
+	}
+}
