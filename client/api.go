@@ -5,6 +5,7 @@ import (
 
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/schemas"
 )
 
 // Append appends events to stream on the node if expected holds, exactly
@@ -26,7 +27,7 @@ func (c *Client) Append(ctx context.Context, stream string, expected persistence
 		return persistence.AppendResult{}, unexpected(reply, "AppendReply")
 	}
 	if e := r.GetError(); e != nil {
-		return persistence.AppendResult{}, persistence.ErrorFromProto(e)
+		return persistence.AppendResult{}, schemas.ErrorFromProto(e)
 	}
 	return resultFromProto(r.GetResult()), nil
 }
@@ -48,7 +49,7 @@ func (c *Client) Transact(ctx context.Context, reqs ...persistence.AppendRequest
 		return nil, unexpected(reply, "TransactReply")
 	}
 	if e := r.GetError(); e != nil {
-		return nil, persistence.ErrorFromProto(e)
+		return nil, schemas.ErrorFromProto(e)
 	}
 	out := make([]persistence.AppendResult, len(r.GetResult().GetResults()))
 	for i, res := range r.GetResult().GetResults() {
@@ -69,7 +70,7 @@ func (c *Client) Head(ctx context.Context, stream string) (persistence.StreamHea
 		return persistence.StreamHead{}, unexpected(reply, "HeadReply")
 	}
 	if e := r.GetError(); e != nil {
-		return persistence.StreamHead{}, persistence.ErrorFromProto(e)
+		return persistence.StreamHead{}, schemas.ErrorFromProto(e)
 	}
 	h := r.GetResult()
 	return persistence.StreamHead{Stream: h.GetStream(), Version: h.GetVersion(), LastPosition: h.GetLastPosition()}, nil
@@ -87,7 +88,7 @@ func (c *Client) Status(ctx context.Context) (*messages.NodeStatus, error) {
 		return nil, unexpected(reply, "StatusReply")
 	}
 	if e := r.GetError(); e != nil {
-		return nil, persistence.ErrorFromProto(e)
+		return nil, schemas.ErrorFromProto(e)
 	}
 	return r.GetResult(), nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/schemas"
 )
 
 // Client talks to one node. It runs its own actor system with a remote
@@ -123,7 +124,7 @@ func (c *Client) call(ctx context.Context, req proto.Message, opts **messages.Re
 			Err: fmt.Errorf("node has no %q actor: %w", APIActorName, err), TraceID: trace}
 	}
 	if e, ok := reply.(*messages.Error); ok { // the node did not know the request type
-		return nil, persistence.ErrorFromProto(e)
+		return nil, schemas.ErrorFromProto(e)
 	}
 	return reply, err
 }

@@ -11,7 +11,7 @@
 // # Errors
 //
 // Error replies become the same typed errors the embedded API returns
-// (persistence.ErrorFromProto): errors.As(err, &ce) with
+// (schemas.ErrorFromProto, which falls back to persistence.ErrorFromProto): errors.As(err, &ce) with
 // ce *persistence.ConcurrencyError gives Stream, Expected, Actual and
 // TraceID as the node saw them. A call that gets no reply in time returns
 // an *actors.TimeoutError (errors.Is persistence.ErrTimeout, retryable: the

@@ -7,6 +7,7 @@ import (
 
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/schemas"
 )
 
 // ReadStream returns up to r.Limit events of r.Stream, as
@@ -74,7 +75,7 @@ func (c *Client) readOnce(ctx context.Context, p *pageReq) ([]persistence.Record
 		return nil, false, unexpected(reply, "ReadReply")
 	}
 	if e := r.GetError(); e != nil {
-		return nil, false, persistence.ErrorFromProto(e)
+		return nil, false, schemas.ErrorFromProto(e)
 	}
 	res := r.GetResult()
 	out := make([]persistence.RecordedEvent, 0, len(res.GetEvents()))

@@ -7,6 +7,7 @@ import (
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/schemas"
 )
 
 // HubActorName is the name of a node's subscription hub.
@@ -102,7 +103,7 @@ func (t *tail) handle(msg any) (done bool, err error) {
 	switch m := msg.(type) {
 	case *messages.Subscribed:
 		if m.GetError() != nil {
-			return true, persistence.ErrorFromProto(m.GetError())
+			return true, schemas.ErrorFromProto(m.GetError())
 		}
 		t.id = m.GetSubscriptionId()
 		t.sub = &actors.PID{Address: m.GetSubscription().GetAddress(), Id: m.GetSubscription().GetId()}
@@ -125,7 +126,7 @@ func (t *tail) handle(msg any) (done bool, err error) {
 		}
 		t.grant(len(t.mb.C()) == 0)
 	case *messages.SubscriptionDropped:
-		return true, persistence.ErrorFromProto(m.GetError())
+		return true, schemas.ErrorFromProto(m.GetError())
 	}
 	return false, nil // CaughtUp, FellBehind: nothing to do
 }

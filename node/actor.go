@@ -10,6 +10,7 @@ import (
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/schemas"
 )
 
 // apiActor receives the peers' requests. It decodes and validates each one
@@ -39,7 +40,7 @@ func (a *apiActor) Receive(c actors.Context) {
 func (a *apiActor) handle(sender *actors.PID, msg any) {
 	j, fail, err := a.n.decode(msg)
 	if err != nil {
-		a.reply(sender, fail(persistence.ErrorToProto(err)))
+		a.reply(sender, fail(schemas.ErrorToProto(err)))
 		return
 	}
 	if e := a.n.admit(); e != nil {

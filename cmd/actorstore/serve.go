@@ -9,6 +9,7 @@ import (
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/schemas"
 )
 
 func serveFlags() []cli.Flag {
@@ -42,6 +43,8 @@ func serveFlags() []cli.Flag {
 			Usage: "per-stream budget of recent events cached for reads (negative: off)"},
 		&cli.IntFlag{Name: "max-batch-events", Value: 2_000, Sources: env("MAX_BATCH_EVENTS"),
 			Usage: "most events in one group commit"},
+		&cli.StringFlag{Name: "schemas", Sources: env("SCHEMAS"),
+			Usage: "directory of event schemas (<type>/v<N>.schema.json, optional modes.json; see docs/schemas.md): appends are validated, reads upcast"},
 		&cli.DurationFlag{Name: "shutdown-timeout", Value: 30 * time.Second, Sources: env("SHUTDOWN_TIMEOUT"),
 			Usage: "how long a graceful shutdown may take to flush accepted appends"},
 	}
@@ -83,6 +86,9 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 	}
 	cfg := serveConfig(cmd)
 	cfg.Logger = log
+	if cfg.Schemas, err = loadSchemas(cmd.String("schemas")); err != nil {
+		return err
+	}
 	if err := cfg.Validate(); err != nil {
 		var ie *persistence.InputError
 		if errors.As(err, &ie) {
@@ -114,4 +120,17 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 	}
 	log.Info().Msg("stopped")
 	return nil
+}
+
+// loadSchemas reads the schema directory of --schemas; none when dir is
+// empty. A bad directory is a usage error that names the file.
+func loadSchemas(dir string) (*schemas.Registry, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	reg := schemas.NewRegistry()
+	if err := reg.LoadDirPath(dir); err != nil {
+		return nil, usageErrorf("--schemas %s: %v", dir, err)
+	}
+	return reg, nil
 }
