@@ -4,6 +4,8 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+
+	"github.com/actorstore/actorstore/persistence"
 )
 
 // TestMigrationsAppliedOnceAndRecorded opens a new file and reopens it:
@@ -13,7 +15,7 @@ func TestMigrationsAppliedOnceAndRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ms) == 0 || ms[0].version != 1 {
+	if len(ms) == 0 || ms[0].Version != 1 {
 		t.Fatalf("embedded migrations: %+v", ms)
 	}
 	path := filepath.Join(t.TempDir(), "m.db")
@@ -26,10 +28,10 @@ func TestMigrationsAppliedOnceAndRecorded(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got []migration
+		var got []persistence.Migration
 		for rows.Next() {
-			var m migration
-			if err := rows.Scan(&m.version, &m.name); err != nil {
+			var m persistence.Migration
+			if err := rows.Scan(&m.Version, &m.Name); err != nil {
 				t.Fatal(err)
 			}
 			got = append(got, m)
@@ -39,8 +41,8 @@ func TestMigrationsAppliedOnceAndRecorded(t *testing.T) {
 			t.Fatalf("schema_migrations has %d rows, want %d", len(got), len(ms))
 		}
 		for i := range got {
-			if got[i].version != ms[i].version || got[i].name != ms[i].name {
-				t.Fatalf("schema_migrations row %d: %+v, want %d %s", i, got[i], ms[i].version, ms[i].name)
+			if got[i].Version != ms[i].Version || got[i].Name != ms[i].Name {
+				t.Fatalf("schema_migrations row %d: %+v, want %d %s", i, got[i], ms[i].Version, ms[i].Name)
 			}
 		}
 		var mode string
