@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/urfave/cli/v3"
@@ -54,7 +55,7 @@ func serveCommand() *cli.Command {
 	return &cli.Command{
 		Name:   "serve",
 		Usage:  "run a node until SIGINT or SIGTERM",
-		Flags:  append(serveFlags(), remoteServeFlags()...),
+		Flags:  append(append(serveFlags(), remoteServeFlags()...), adminFlags()...),
 		Action: serve,
 	}
 }
@@ -105,17 +106,27 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 		_ = st.Close(context.Background())
 		return err
 	}
+	adm, err := startAdmin(cmd, st, log)
+	if err != nil {
+		_ = closeNode(n, cmd.Duration("shutdown-timeout"))
+		_ = st.Close(context.Background())
+		return fmt.Errorf("admin endpoint: %w", err)
+	}
 	where := "embedded store in " + cfg.DataDir
 	if !cfg.Embedded() {
 		where = "PostgreSQL"
 	}
-	log.Info().Str("store", where).Str("listen", n.Address()).Msg("node ready; stop with SIGINT or SIGTERM")
+	log.Info().Str("store", where).Str("listen", n.Address()).Str("admin", adminAddress(adm)).
+		Msg("node ready; stop with SIGINT or SIGTERM")
 	<-ctx.Done()
 	log.Info().Msg("shutting down: answering peer requests in flight, flushing accepted appends")
 	nodeErr := closeNode(n, cmd.Duration("shutdown-timeout"))
+	// The admin endpoint answers until the node has drained, and stops
+	// before the store closes.
+	admErr := closeAdmin(adm, cmd.Duration("shutdown-timeout"))
 	sctx, cancel := context.WithTimeout(context.Background(), cmd.Duration("shutdown-timeout"))
 	defer cancel()
-	if err := errors.Join(nodeErr, st.Close(sctx)); err != nil {
+	if err := errors.Join(nodeErr, admErr, st.Close(sctx)); err != nil {
 		return err
 	}
 	log.Info().Msg("stopped")

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/urfave/cli/v3"
+
+	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/telemetry"
+)
+
+// adminFlags are serve's flags for the admin HTTP endpoint.
+func adminFlags() []cli.Flag {
+	env := func(name string) cli.ValueSourceChain { return cli.EnvVars("ACTORSTORE_" + name) }
+	return []cli.Flag{
+		&cli.StringFlag{Name: "admin-listen", Value: telemetry.DefaultAddress, Sources: env("ADMIN_LISTEN"),
+			Usage: "host:port of the admin HTTP endpoint (/healthz, /readyz, /metrics; loopback by default); empty: off"},
+		&cli.DurationFlag{Name: "admin-health-timeout", Value: telemetry.DefaultHealthTimeout,
+			Sources: env("ADMIN_HEALTH_TIMEOUT"), Usage: "how long the checks of one /readyz request may take"},
+	}
+}
+
+// startAdmin serves the admin endpoint for st as the flags say; nil when
+// --admin-listen is empty.
+func startAdmin(cmd *cli.Command, st *actorstore.Store, log zerolog.Logger) (*telemetry.Server, error) {
+	addr := cmd.String("admin-listen")
+	if addr == "" {
+		return nil, nil
+	}
+	cfg := telemetry.Config{Address: addr, HealthTimeout: cmd.Duration("admin-health-timeout"), Logger: log}
+	if err := cfg.Validate(); err != nil {
+		return nil, usageErrorf("configuration: %v", err)
+	}
+	return telemetry.Start(st, cfg)
+}
+
+// adminAddress is the admin endpoint's address for the ready line ("off"
+// when disabled).
+func adminAddress(adm *telemetry.Server) string {
+	if adm == nil {
+		return "off"
+	}
+	return adm.Address()
+}
+
+// closeAdmin stops the admin endpoint, letting requests in progress finish
+// within timeout.
+func closeAdmin(adm *telemetry.Server, timeout time.Duration) error {
+	if adm == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return adm.Shutdown(ctx)
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain gives every `serve` the tests start a free admin port, so they
+// do not contend for the default one.
+func TestMain(m *testing.M) {
+	os.Setenv("ACTORSTORE_ADMIN_LISTEN", "127.0.0.1:0")
+	os.Exit(m.Run())
+}
+
+// TestServeAnswersAdminEndpoint runs `serve --admin-listen 127.0.0.1:0`,
+// takes the admin address from its ready line, and expects /healthz and
+// /readyz to answer 200, /metrics to carry the store's metrics, and a
+// clean exit on SIGTERM.
+func TestServeAnswersAdminEndpoint(t *testing.T) {
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "--log-format", "json", "serve", "--data-dir", filepath.Join(t.TempDir(), "data"),
+		"--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			var line struct{ Admin string }
+			if strings.Contains(sc.Text(), "node ready") && json.Unmarshal(sc.Bytes(), &line) == nil {
+				addr <- line.Admin
+			}
+		}
+		close(addr)
+	}()
+	var admin string
+	select {
+	case a, ok := <-addr:
+		if !ok || a == "" || a == "off" {
+			t.Fatalf("serve gave no admin address in its ready line (%q)", a)
+		}
+		admin = a
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve not ready within 60s")
+	}
+
+	for path, want := range map[string]string{
+		"/healthz": "alive",
+		"/readyz":  `"ok":true`,
+		"/metrics": "actorstore_events_appended_total",
+	} {
+		code, body := httpGet(t, "http://"+admin+path)
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("GET %s: %d, want 200 with %q\n%s", path, code, want, body)
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("serve did not exit cleanly on SIGTERM: %v", err)
+	}
+}
+
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	c := http.Client{Timeout: 10 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	return resp.StatusCode, string(b)
+}
