@@ -1,0 +1,18 @@
+package tests
+
+import (
+	"os"
+	"testing"
+
+	"github.com/actorstore/actorstore/internal/pgtest"
+)
+
+// TestMain runs the tests with a throwaway PostgreSQL server, or, when this
+// binary was started as the crash loop's append driver (driverEnv set),
+// runs the driver instead.
+func TestMain(m *testing.M) {
+	if cfg := os.Getenv(driverEnv); cfg != "" {
+		os.Exit(runDriver(cfg))
+	}
+	pgtest.Main(m)
+}
