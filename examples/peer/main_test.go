@@ -36,7 +36,8 @@ func TestPeerAgainstNodeProcess(t *testing.T) {
 
 func startNode(t *testing.T, bin, data string) string {
 	t.Helper()
-	cmd := exec.Command(bin, "--log-format", "json", "serve", "--data-dir", data, "--listen", "127.0.0.1:0")
+	cmd := exec.Command(bin, "--log-format", "json", "serve", "--data-dir", data, "--listen", "127.0.0.1:0",
+		"--admin-listen", "127.0.0.1:0") // no fixed ports: test packages run in parallel
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
