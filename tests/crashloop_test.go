@@ -157,7 +157,8 @@ type nodeProc struct {
 
 func startNode(t *testing.T, bin, url string) *nodeProc {
 	t.Helper()
-	cmd := exec.Command(bin, "--log-format", "json", "serve", "--postgres-url", url, "--listen", "127.0.0.1:0")
+	cmd := exec.Command(bin, "--log-format", "json", "serve", "--postgres-url", url, "--listen", "127.0.0.1:0",
+		"--admin-listen", "127.0.0.1:0") // no fixed ports: test packages run in parallel
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
