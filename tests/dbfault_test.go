@@ -97,6 +97,26 @@ func (l *load) counts() (ok, fail int) {
 	return l.ok, l.fail
 }
 
+// recover waits for the first successful append that ended after since
+// and returns how long after since it ended (the recovery time), then for
+// settle more successes, so the load is known to run again.
+func (l *load) recover(t *testing.T, since time.Time, settle int, first, then string) time.Duration {
+	t.Helper()
+	var recovery time.Duration
+	waitFor(t, 30*time.Second, first, func() bool {
+		for _, o := range l.since(since) {
+			if o.OK {
+				recovery = o.end.Sub(since)
+				return true
+			}
+		}
+		return false
+	})
+	okAt, _ := l.counts()
+	waitFor(t, 30*time.Second, then, func() bool { ok, _ := l.counts(); return ok >= okAt+settle })
+	return recovery
+}
+
 // since returns the outcomes that ended after t.
 func (l *load) since(t time.Time) []loadOutcome {
 	l.mu.Lock()
@@ -204,18 +224,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	}
 	up = true
 	restarted := time.Now()
-	var recovery time.Duration
-	waitFor(t, 30*time.Second, "the first successful append after the restart", func() bool {
-		for _, o := range l.since(restarted) {
-			if o.OK {
-				recovery = o.end.Sub(restarted)
-				return true
-			}
-		}
-		return false
-	})
-	okAt, _ := l.counts()
-	waitFor(t, 30*time.Second, "appends after the restart", func() bool { ok, _ := l.counts(); return ok >= okAt+50 })
+	recovery := l.recover(t, restarted, 50, "the first successful append after the restart", "appends after the restart")
 	outs := l.finish()
 
 	var down []loadOutcome
@@ -306,18 +315,7 @@ func TestLockedDatabaseTimesOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	released := time.Now()
-	var recovery time.Duration
-	waitFor(t, 30*time.Second, "the first successful append after the lock", func() bool {
-		for _, o := range l.since(released) {
-			if o.OK {
-				recovery = o.end.Sub(released)
-				return true
-			}
-		}
-		return false
-	})
-	okAt, _ := l.counts()
-	waitFor(t, 30*time.Second, "appends after the lock", func() bool { ok, _ := l.counts(); return ok >= okAt+30 })
+	recovery := l.recover(t, released, 30, "the first successful append after the lock", "appends after the lock")
 	outs := l.finish()
 
 	var behind []loadOutcome
@@ -409,18 +407,7 @@ func TestStatementTimeoutFailsTypedAndResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	released := time.Now()
-	var recovery time.Duration
-	waitFor(t, 30*time.Second, "the first successful append after the reset", func() bool {
-		for _, o := range l.since(released) {
-			if o.OK {
-				recovery = o.end.Sub(released)
-				return true
-			}
-		}
-		return false
-	})
-	okAt, _ := l.counts()
-	waitFor(t, 30*time.Second, "appends after the reset", func() bool { ok, _ := l.counts(); return ok >= okAt+30 })
+	recovery := l.recover(t, released, 30, "the first successful append after the reset", "appends after the reset")
 	n := cancelled()
 	outs := l.finish()
 	failed := checkTypedRetryable(t, outs, "under a 1ms statement timeout")
