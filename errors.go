@@ -16,8 +16,15 @@ type (
 	// DuplicateEventError: an event ID already stored in another stream, or
 	// a retry that repeats only part of an earlier append.
 	DuplicateEventError = persistence.DuplicateEventError
-	// ConnectionError: the database failed after retries (Host, Op, Attempts, Err).
+	// ConnectionError: the database failed after retries (Host, Op,
+	// Attempts, Err, and Stream for an operation on one stream). Retryable;
+	// it matches ErrTimeout too when the database cancelled the statement
+	// (statement_timeout) or a deadline passed.
 	ConnectionError = persistence.ConnectionError
+	// TimeoutError: an append or read of one stream got no reply before its
+	// deadline (Op, Stream, Expected for an append, Timeout, TraceID). The
+	// outcome is unknown: retry with the same event IDs.
+	TimeoutError = persistence.TimeoutError
 	// AbortedError: a transaction member that wrote nothing because another
 	// member failed; Unwrap gives that member's error.
 	AbortedError = persistence.AbortedError

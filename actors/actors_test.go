@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -120,5 +121,30 @@ func TestLogsHaveOneMessageKey(t *testing.T) {
 		if strings.Count(line, `"message":`) > 1 {
 			t.Fatalf("duplicate message key: %s", line)
 		}
+	}
+}
+
+// TestOnStreamNamesTheStream: a request timeout, which names only the PID
+// waited on, becomes a *persistence.TimeoutError naming the operation, the
+// stream, the expected version and the trace ID, and still unwraps to the
+// *actors.TimeoutError; other errors pass unchanged.
+func TestOnStreamNamesTheStream(t *testing.T) {
+	inner := &actors.TimeoutError{Target: "nonhost/$4", Timeout: time.Second, TraceID: "tr-1"}
+	err := actors.OnStream(fmt.Errorf("wrapped: %w", inner), "append", "orders-1", persistence.Exact(3))
+	var te *persistence.TimeoutError
+	var ae *actors.TimeoutError
+	if !errors.As(err, &te) || te.Op != "append" || te.Stream != "orders-1" || te.Expected != persistence.Exact(3) ||
+		te.Timeout != time.Second || te.TraceID != "tr-1" {
+		t.Fatalf("OnStream = %#v", err)
+	}
+	if !errors.As(err, &ae) || ae != inner || !errors.Is(err, persistence.ErrTimeout) || !persistence.IsRetryable(err) {
+		t.Fatalf("OnStream lost the cause or the kind: %v", err)
+	}
+	if !strings.Contains(err.Error(), `"orders-1"`) || !strings.Contains(err.Error(), "tr-1") {
+		t.Fatalf("text does not name the stream and trace: %q", err.Error())
+	}
+	other := errors.New("other")
+	if actors.OnStream(other, "read", "s", persistence.Any()) != other || actors.OnStream(nil, "read", "s", persistence.Any()) != nil {
+		t.Fatal("OnStream changed an error that is no timeout")
 	}
 }

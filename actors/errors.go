@@ -41,3 +41,17 @@ func (e *TimeoutError) Error() string {
 func (e *TimeoutError) Is(target error) bool {
 	return target == ErrTimeout || target == persistence.ErrTimeout
 }
+
+// OnStream returns err as the *persistence.TimeoutError a caller of a
+// stream operation should see when err is a *TimeoutError (which names
+// only the PID waited on): it names the operation, the stream, the
+// append's expected version and the trace ID, and unwraps to err. Other
+// errors are returned unchanged.
+func OnStream(err error, op, stream string, expected persistence.ExpectedVersion) error {
+	var te *TimeoutError
+	if !errors.As(err, &te) {
+		return err
+	}
+	return &persistence.TimeoutError{Op: op, Stream: stream, Expected: expected, Timeout: te.Timeout,
+		Err: err, TraceID: te.TraceID}
+}

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 
+	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/schemas"
@@ -11,16 +12,17 @@ import (
 // Append appends events to stream on the node if expected holds, exactly
 // as actorstore.Store.Append does, with the same typed errors
 // (*persistence.ConcurrencyError with Stream, Expected, Actual, TraceID;
-// *persistence.InputError; ...). A timeout (*actors.TimeoutError, errors.Is
-// persistence.ErrTimeout) leaves the outcome unknown: retry with the same
-// event IDs.
+// *persistence.InputError; ...). A timeout (*persistence.TimeoutError naming
+// the stream and expected version, errors.Is persistence.ErrTimeout; when
+// the client gave up waiting it unwraps to the *actors.TimeoutError) leaves
+// the outcome unknown: retry with the same event IDs.
 func (c *Client) Append(ctx context.Context, stream string, expected persistence.ExpectedVersion,
 	events ...persistence.EventData) (persistence.AppendResult, error) {
 	req := &messages.AppendRequest{Stream: stream, Expected: persistence.ExpectedVersionToProto(expected),
 		Events: eventsToProto(events)}
 	reply, err := c.call(ctx, req, &req.Options)
 	if err != nil {
-		return persistence.AppendResult{}, err
+		return persistence.AppendResult{}, actors.OnStream(err, "append", stream, expected)
 	}
 	r, ok := reply.(*messages.AppendReply)
 	if !ok {

@@ -5,6 +5,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/schemas"
@@ -15,11 +16,12 @@ import (
 // keep it under its message size, ReadStream asks again from after the
 // last event, so fewer than r.Limit events still means the stream ended.
 func (c *Client) ReadStream(ctx context.Context, r persistence.StreamRead) ([]persistence.RecordedEvent, error) {
-	return c.readPages(ctx, r.Limit, r.From, r.Direction, func(from uint64, limit int) *pageReq {
+	evs, err := c.readPages(ctx, r.Limit, r.From, r.Direction, func(from uint64, limit int) *pageReq {
 		req := &messages.ReadStreamRequest{Stream: r.Stream, From: from, Direction: directionToProto(r.Direction),
 			Limit: clampLimit(limit)}
 		return &pageReq{msg: req, opts: &req.Options, next: func(e *persistence.RecordedEvent) uint64 { return e.Version }}
 	})
+	return evs, actors.OnStream(err, "read", r.Stream, persistence.Any())
 }
 
 // ReadAll returns up to r.Limit events of all streams in global order that

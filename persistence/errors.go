@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -140,18 +141,28 @@ func (e *DuplicateEventError) Error() string {
 func (e *DuplicateEventError) Is(target error) bool { return target == ErrDuplicateEvent }
 
 // ConnectionError reports a database operation that failed after its
-// retries. It never contains a password: Host is host:port only.
+// retries. It never contains a password: Host is host:port only. It
+// matches ErrUnavailable, and ErrTimeout too when the cause is a deadline
+// or a statement the database cancelled (statement_timeout).
 type ConnectionError struct {
 	Host     string
 	Op       string
 	Attempts int
 	Err      error
-	TraceID  string
+	// Stream is the stream of the caller's operation when there is one
+	// (an append or read of one stream). A group commit fails for all its
+	// streams at once: each caller's error names its own stream.
+	Stream  string
+	TraceID string
 }
 
 func (e *ConnectionError) Error() string {
-	return fmt.Sprintf("store unavailable: %s on %s failed after %d attempt(s): %v%s",
-		e.Op, e.Host, e.Attempts, e.Err, traceSuffix(e.TraceID))
+	stream := ""
+	if e.Stream != "" {
+		stream = fmt.Sprintf(" (stream %q)", e.Stream)
+	}
+	return fmt.Sprintf("store unavailable: %s on %s%s failed after %d attempt(s): %v%s",
+		e.Op, e.Host, stream, e.Attempts, e.Err, traceSuffix(e.TraceID))
 }
 
 // Unwrap returns the cause.
@@ -165,6 +176,46 @@ func (e *ConnectionError) Is(target error) bool {
 	}
 	return target == ErrTimeout && errors.Is(e.Err, context.DeadlineExceeded)
 }
+
+// TimeoutError reports a call on one stream whose deadline (the caller's
+// context, or the default request timeout) passed before its reply came.
+// For an append the outcome is unknown: retry with the same event IDs, and
+// an append that did commit returns its original result. It matches
+// ErrTimeout and is retryable; Unwrap gives the cause (for the embedded
+// API, the actor layer's timeout naming the stream actor's PID).
+type TimeoutError struct {
+	// Op is the operation: "append" or "read".
+	Op     string
+	Stream string
+	// Expected is the append's expected version (Op "append" only).
+	Expected ExpectedVersion
+	// Timeout is how long the caller waited (0 when not known, as for an
+	// error that came over the wire).
+	Timeout time.Duration
+	Err     error
+	TraceID string
+}
+
+func (e *TimeoutError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s on stream %q", e.Op, e.Stream)
+	if e.Op == "append" {
+		fmt.Fprintf(&b, " expecting version %s", e.Expected)
+	}
+	b.WriteString(" timed out")
+	if e.Timeout > 0 {
+		fmt.Fprintf(&b, " after %v", e.Timeout.Round(time.Millisecond))
+	}
+	b.WriteString(": outcome unknown, retry with the same event IDs")
+	b.WriteString(traceSuffix(e.TraceID))
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *TimeoutError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrTimeout) true.
+func (e *TimeoutError) Is(target error) bool { return target == ErrTimeout }
 
 // IsRetryable reports whether err is transient, so that the same request
 // (with the same event IDs) may succeed later: unavailable store, timeouts.

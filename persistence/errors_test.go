@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -58,6 +59,11 @@ func TestErrorsMatchSentinels(t *testing.T) {
 		{&ConnectionError{Host: "h:1", Op: "read", Attempts: 2, Err: errors.New("x")}, ErrUnavailable,
 			`store unavailable: read on h:1 failed after 2 attempt(s): x`},
 		{&AbortedError{Stream: "a", Cause: cause}, ErrAborted, `stream "a": transaction aborted: stream "b"`},
+		{&ConnectionError{Host: "h:1", Op: "append", Attempts: 1, Err: errors.New("x"), Stream: "s-1"}, ErrUnavailable,
+			`store unavailable: append on h:1 (stream "s-1") failed after 1 attempt(s): x`},
+		{&TimeoutError{Op: "append", Stream: "s-2", Expected: Exact(7), Timeout: 1500 * time.Millisecond, TraceID: "t9"},
+			ErrTimeout, `append on stream "s-2" expecting version 7 timed out after 1.5s: outcome unknown, retry with the same event IDs [trace t9]`},
+		{&TimeoutError{Op: "read", Stream: "s-3"}, ErrTimeout, `read on stream "s-3" timed out: outcome unknown`},
 	}
 	for _, c := range cases {
 		if !errors.Is(c.err, c.sentinel) {
@@ -76,6 +82,12 @@ func TestErrorsMatchSentinels(t *testing.T) {
 	}
 	if !errors.Is(&ConnectionError{Err: context.DeadlineExceeded}, ErrTimeout) {
 		t.Error("a ConnectionError with a deadline is not ErrTimeout")
+	}
+	pidTimeout := errors.New("request to $1/$4 timed out")
+	te := &TimeoutError{Op: "append", Stream: "s", Err: pidTimeout}
+	if !IsRetryable(te) || errors.Is(te, ErrUnavailable) || !errors.Is(te, pidTimeout) {
+		t.Errorf("TimeoutError: retryable %v, unavailable %v, unwraps to its cause %v",
+			IsRetryable(te), errors.Is(te, ErrUnavailable), errors.Is(te, pidTimeout))
 	}
 }
 

@@ -49,6 +49,7 @@ func AttachTraceID(err error, traceID string) error {
 		ie *InputError
 		de *DuplicateEventError
 		xe *ConnectionError
+		te *TimeoutError
 	)
 	switch {
 	case errors.As(err, &ce):
@@ -61,6 +62,8 @@ func AttachTraceID(err error, traceID string) error {
 		setIfEmpty(&de.TraceID, traceID)
 	case errors.As(err, &xe):
 		setIfEmpty(&xe.TraceID, traceID)
+	case errors.As(err, &te):
+		setIfEmpty(&te.TraceID, traceID)
 	}
 	return err
 }

@@ -24,6 +24,7 @@ func ErrorToProto(err error) *messages.Error {
 		ie *InputError
 		de *DuplicateEventError
 		xe *ConnectionError
+		te *TimeoutError
 		ae *AbortedError
 	)
 	switch {
@@ -51,9 +52,15 @@ func ErrorToProto(err error) *messages.Error {
 		m.Stream, m.TraceId = de.Stream, de.TraceID
 		m.Fields = []*messages.FieldError{{Path: "event_id", Rule: "unique",
 			Message: de.EventID.String() + " in " + de.ExistingStream}}
+	case errors.As(err, &te):
+		m.Code = messages.ErrorCode_ERROR_CODE_TIMEOUT
+		m.Operation, m.Stream, m.TraceId = te.Op, te.Stream, te.TraceID
+		if te.Op == "append" {
+			m.Expected = ExpectedVersionToProto(te.Expected)
+		}
 	case errors.As(err, &xe):
 		m.Code = messages.ErrorCode_ERROR_CODE_UNAVAILABLE
-		m.Operation, m.TraceId = xe.Op, xe.TraceID
+		m.Operation, m.Stream, m.TraceId = xe.Op, xe.Stream, xe.TraceID
 	case errors.Is(err, ErrTimeout), errors.Is(err, context.DeadlineExceeded):
 		m.Code = messages.ErrorCode_ERROR_CODE_TIMEOUT
 	case errors.Is(err, ErrClosed):
@@ -93,8 +100,13 @@ func ErrorFromProto(m *messages.Error) error {
 		}
 		return de
 	case messages.ErrorCode_ERROR_CODE_UNAVAILABLE:
-		return &ConnectionError{Op: m.GetOperation(), Err: errors.New(m.GetMessage()), TraceID: m.GetTraceId()}
+		return &ConnectionError{Op: m.GetOperation(), Err: errors.New(m.GetMessage()), Stream: m.GetStream(),
+			TraceID: m.GetTraceId()}
 	case messages.ErrorCode_ERROR_CODE_TIMEOUT:
+		if m.GetStream() != "" {
+			return &TimeoutError{Op: m.GetOperation(), Stream: m.GetStream(),
+				Expected: ExpectedVersionFromProto(m.GetExpected()), Err: errors.New(m.GetMessage()), TraceID: m.GetTraceId()}
+		}
 		return &RemoteError{Code: m.GetCode(), Message: m.GetMessage(), TraceID: m.GetTraceId(), kind: ErrTimeout}
 	case messages.ErrorCode_ERROR_CODE_CLOSED:
 		return &RemoteError{Code: m.GetCode(), Message: m.GetMessage(), TraceID: m.GetTraceId(), kind: ErrClosed}

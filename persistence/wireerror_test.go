@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
@@ -55,6 +56,22 @@ func TestErrorWireRoundTrip(t *testing.T) {
 			func(t *testing.T, got error) {
 				if !IsRetryable(got) {
 					t.Fatalf("connection error should stay retryable: %v", got)
+				}
+			}},
+		{"connection on a stream", &ConnectionError{Host: "db:5432", Op: "append", Attempts: 1, Err: errors.New("x"),
+			Stream: "s-5", TraceID: "t5"}, ErrUnavailable,
+			func(t *testing.T, got error) {
+				var xe *ConnectionError
+				if !errors.As(got, &xe) || xe.Stream != "s-5" || xe.Op != "append" || xe.TraceID != "t5" {
+					t.Fatalf("got %#v", got)
+				}
+			}},
+		{"stream timeout", &TimeoutError{Op: "append", Stream: "s-6", Expected: Exact(4), Timeout: time.Second,
+			Err: errors.New("request to $1/$9 timed out"), TraceID: "t6"}, ErrTimeout,
+			func(t *testing.T, got error) {
+				var te *TimeoutError
+				if !errors.As(got, &te) || te.Op != "append" || te.Stream != "s-6" || te.Expected != Exact(4) || te.TraceID != "t6" {
+					t.Fatalf("got %#v", got)
 				}
 			}},
 		{"timeout", fmt.Errorf("append: %w", context.DeadlineExceeded), ErrTimeout, nil},

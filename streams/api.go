@@ -15,7 +15,9 @@ import (
 // *persistence.InputError (nothing sent), *persistence.ConcurrencyError
 // (answered in memory, or from the store when another writer won),
 // *persistence.DuplicateEventError, *persistence.ConnectionError,
-// *actors.TimeoutError (the outcome is unknown: retry with the same IDs),
+// *persistence.TimeoutError naming the stream and expected version (the
+// outcome is unknown: retry with the same IDs; it unwraps to the
+// *actors.TimeoutError naming the stream actor's PID),
 // *StreamError (ErrNotWritten, ErrOutcomeUnknown, ErrClosed).
 func (n *Node) Append(ctx context.Context, stream string, expected persistence.ExpectedVersion,
 	events []persistence.EventData) (persistence.AppendResult, error) {
@@ -33,13 +35,13 @@ func (n *Node) Append(ctx context.Context, stream string, expected persistence.E
 	cmd := &appendCmd{stream: stream, expected: expected, events: events, trace: trace}
 	reply, err := actors.Request(ctx, n.sh.sys, n.registry, &routed{stream: stream, msg: cmd})
 	if err != nil {
-		return persistence.AppendResult{}, forCaller(err, stream, trace)
+		return persistence.AppendResult{}, forCaller(actors.OnStream(err, "append", stream, expected), stream, trace)
 	}
 	r, ok := reply.(*appendReply)
 	if !ok {
 		return persistence.AppendResult{}, unexpected(stream, reply, trace)
 	}
-	return r.res, r.err
+	return r.res, actors.OnStream(r.err, "append", stream, expected)
 }
 
 // ReadStream reads events of one stream, like Store.ReadStream: from the
@@ -61,7 +63,7 @@ func (n *Node) ReadStream(ctx context.Context, r persistence.StreamRead) ([]pers
 	defer cancel()
 	reply, err := actors.Request(ctx, n.sh.sys, n.registry, &routed{stream: r.Stream, msg: &readCmd{read: r}})
 	if err != nil {
-		return nil, forCaller(err, r.Stream, trace)
+		return nil, forCaller(actors.OnStream(err, "read", r.Stream, persistence.Any()), r.Stream, trace)
 	}
 	switch m := reply.(type) {
 	case *readReply:
@@ -74,7 +76,7 @@ func (n *Node) ReadStream(ctx context.Context, r persistence.StreamRead) ([]pers
 		return nil, unexpected(r.Stream, reply, trace)
 	}
 	evs, err := n.sh.store.ReadStream(ctx, r)
-	return evs, persistence.AttachTraceID(err, trace)
+	return evs, withStream(persistence.AttachTraceID(err, trace), r.Stream)
 }
 
 func unexpected(stream string, reply any, trace string) error {

@@ -61,6 +61,13 @@ func forCaller(err error, stream, traceID string) error {
 	case *persistence.ConnectionError:
 		cp := *e
 		setTrace(&cp.TraceID, traceID)
+		if cp.Stream == "" {
+			cp.Stream = stream
+		}
+		return &cp
+	case *persistence.TimeoutError:
+		cp := *e
+		setTrace(&cp.TraceID, traceID)
 		return &cp
 	case *persistence.InputError:
 		cp := *e
@@ -91,4 +98,17 @@ func setTrace(dst *string, id string) {
 	if *dst == "" {
 		*dst = id
 	}
+}
+
+// withStream returns err with the stream named when it is a
+// *persistence.ConnectionError that names none (a copy: the store's error
+// may be shared). Other errors are returned unchanged.
+func withStream(err error, stream string) error {
+	e, ok := err.(*persistence.ConnectionError)
+	if !ok || e.Stream != "" {
+		return err
+	}
+	cp := *e
+	cp.Stream = stream
+	return &cp
 }

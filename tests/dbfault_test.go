@@ -15,6 +15,7 @@ import (
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/internal/pgtest"
 	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/streams"
 )
 
 // The database fault tests stop, restart and lock the binary's one
@@ -174,10 +175,8 @@ func checkTypedRetryable(t *testing.T, outs []loadOutcome, what string) int {
 			continue
 		}
 		n++
-		var ce *actorstore.ConnectionError
 		typed := errors.Is(o.err, actorstore.ErrUnavailable) || errors.Is(o.err, actorstore.ErrTimeout)
-		named := (errors.As(o.err, &ce) && ce.Op != "" && ce.Host != "") || strings.Contains(o.err.Error(), o.Stream)
-		if !typed || !actorstore.IsRetryable(o.err) || !named {
+		if !typed || !actorstore.IsRetryable(o.err) || !namesAppend(o.err, o.outcome) {
 			bad = append(bad, fmt.Sprintf("%s: %T %v", o.Stream, o.err, o.err))
 		}
 	}
@@ -185,6 +184,27 @@ func checkTypedRetryable(t *testing.T, outs []loadOutcome, what string) int {
 		t.Errorf("%s: %d errors not typed, retryable and with context:\n%s", what, len(bad), summarize(bad))
 	}
 	return n
+}
+
+// namesAppend reports whether err names the append o in the fields of its
+// type, with the trace ID: a *TimeoutError its stream and expected
+// version, a *ConnectionError its stream, operation and host, a
+// *streams.StreamError its stream.
+func namesAppend(err error, o outcome) bool {
+	var (
+		te *actorstore.TimeoutError
+		ce *actorstore.ConnectionError
+		se *streams.StreamError
+	)
+	switch {
+	case errors.As(err, &te):
+		return te.Op == "append" && te.Stream == o.Stream && te.Expected == o.expected() && te.TraceID != ""
+	case errors.As(err, &ce):
+		return ce.Stream == o.Stream && ce.Op != "" && ce.Host != "" && ce.TraceID != ""
+	case errors.As(err, &se):
+		return se.Stream == o.Stream && se.TraceID != ""
+	}
+	return false
 }
 
 // TestPostgresRestartUnderLoad stops PostgreSQL (immediate mode: a crash)
@@ -284,8 +304,9 @@ func TestTerminatedBackendsUnderLoad(t *testing.T) {
 
 // TestLockedDatabaseTimesOut holds the global position row locked from
 // another session, so that every commit waits: appends with a 500 ms
-// deadline get a typed timeout error (retryable), nothing is written in
-// part, and appends succeed again once the lock is released.
+// deadline get a typed timeout error (retryable, naming the stream, the
+// expected version and the trace ID), nothing is written in part, and
+// appends succeed again once the lock is released.
 func TestLockedDatabaseTimesOut(t *testing.T) {
 	srv := pgtest.Server(t)
 	url := srv.NewDatabase(t)
@@ -330,8 +351,8 @@ func TestLockedDatabaseTimesOut(t *testing.T) {
 		switch {
 		case o.err == nil:
 			bad = append(bad, fmt.Sprintf("append to %s succeeded while the lock was held", o.Stream))
-		case !errors.Is(o.err, actorstore.ErrTimeout) || !actorstore.IsRetryable(o.err):
-			bad = append(bad, fmt.Sprintf("%s: %T %v: not a typed, retryable timeout", o.Stream, o.err, o.err))
+		case !errors.Is(o.err, actorstore.ErrTimeout) || !actorstore.IsRetryable(o.err) || !namesAppend(o.err, o.outcome):
+			bad = append(bad, fmt.Sprintf("%s: %T %v: not a typed, retryable timeout naming the append", o.Stream, o.err, o.err))
 		default:
 			timeouts++
 		}
@@ -357,10 +378,9 @@ func TestLockedDatabaseTimesOut(t *testing.T) {
 // TestStatementTimeoutFailsTypedAndResumes sets statement_timeout = 1ms
 // on the store's database (and ends its connections, so that new ones
 // take the setting) under load: appends cancelled by the server fail with
-// typed, retryable errors and write nothing in part; once the setting is
-// reset, appends succeed again on the same Store. (A statement timeout,
-// SQLSTATE 57014, is reported as ErrUnavailable, not ErrTimeout: see
-// docs/reliability.md.)
+// typed, retryable errors and write nothing in part (those the server
+// cancelled, SQLSTATE 57014, match ErrTimeout); once the setting is reset,
+// appends succeed again on the same Store.
 func TestStatementTimeoutFailsTypedAndResumes(t *testing.T) {
 	srv := pgtest.Server(t)
 	url := srv.NewDatabase(t)
@@ -411,6 +431,11 @@ func TestStatementTimeoutFailsTypedAndResumes(t *testing.T) {
 	n := cancelled()
 	outs := l.finish()
 	failed := checkTypedRetryable(t, outs, "under a 1ms statement timeout")
+	for _, o := range outs {
+		if o.err != nil && strings.Contains(o.Err, "57014") && !errors.Is(o.err, actorstore.ErrTimeout) {
+			t.Errorf("%s: statement timeout is not ErrTimeout: %T %v", o.Stream, o.err, o.err)
+		}
+	}
 	tl := checkStore(t, openDirect(t, url), "stmt-", plain(outs))
 	t.Logf("statement_timeout 1ms: %d appends cancelled by the server (SQLSTATE 57014), %d failed in all, typed and retryable; "+
 		"first success %v after the reset; %d appends checked (%d acknowledged, %d failed and absent, %d unknown and complete)",

@@ -28,6 +28,14 @@ type outcome struct {
 	Retryable bool        `json:"retryable,omitempty"` // the outcome is unknown: it may have committed
 }
 
+// expected is the expected version the append was made with.
+func (o outcome) expected() persistence.ExpectedVersion {
+	if o.Exact < 0 {
+		return persistence.Any()
+	}
+	return persistence.Exact(uint64(o.Exact))
+}
+
 // tally is what a check of the database against the outcomes found.
 type tally struct {
 	events, streams  int

@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/actorstore/actorstore/persistence"
 )
 
 // IsTransient reports whether err is a database failure that the same
@@ -65,6 +67,26 @@ func isUniqueViolation(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23505"
 }
+
+// markCanceled marks a statement the server cancelled (SQLSTATE 57014
+// query_canceled: statement_timeout, or pg_cancel_backend) so that the
+// caller's *persistence.ConnectionError matches persistence.ErrTimeout:
+// the database did not finish the statement in time. The transaction was
+// rolled back, so it is retryable like any timeout. Other errors are
+// returned unchanged.
+func markCanceled(err error) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "57014" {
+		return err
+	}
+	return &canceledError{err: err}
+}
+
+type canceledError struct{ err error }
+
+func (e *canceledError) Error() string        { return e.err.Error() }
+func (e *canceledError) Unwrap() error        { return e.err }
+func (e *canceledError) Is(target error) bool { return target == persistence.ErrTimeout }
 
 // errConnLost marks an error after which the connection was found closed,
 // whatever the error looked like: the statement's outcome is unknown.

@@ -118,7 +118,7 @@ func (s *Store) wrapError(op string, attempts int, err error, trace string) erro
 	s.log.Warn().Str("op", op).Str("host", s.host).Int("attempts", attempts).
 		Str("trace_id", trace).Err(redact(err, s.password, s.cfg.URL)).Msg("postgres: operation failed")
 	return &persistence.ConnectionError{Host: s.host, Op: op, Attempts: attempts,
-		Err: redact(err, s.password, s.cfg.URL), TraceID: trace}
+		Err: markCanceled(redact(err, s.password, s.cfg.URL)), TraceID: trace}
 }
 
 // isContractError reports the typed errors of the persistence contract,
