@@ -2,6 +2,7 @@ package tests
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"runtime"
 	"testing"
@@ -34,4 +35,16 @@ func writeJSON(t *testing.T, path string, v any) {
 		t.Fatal(err)
 	}
 	writeFile(t, path, append(data, '\n'))
+}
+
+// loadAvg is the machine's 1-minute load average (0 where /proc/loadavg
+// is missing): the machine is shared, so figures carry it.
+func loadAvg() float64 {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	var l float64
+	fmt.Sscan(string(raw), &l)
+	return l
 }

@@ -1,12 +1,15 @@
 package tests
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -60,6 +63,7 @@ type soakSample struct {
 	Delivered     int64   `json:"delivered"`
 	SubsOpened    int64   `json:"subscriptions_opened"`
 	Passivations  int64   `json:"passivations"`
+	LoadAvg       float64 `json:"loadavg_1m"` // of the machine (shared)
 }
 
 // soakCounters are the load's cumulative counters.
@@ -97,6 +101,11 @@ func TestSoak(t *testing.T) {
 	}
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("soak: %v, a sample every %v, warm-up %v, seed %d", duration, interval, warmup, seed)
+	if os.Getenv(SoakOutEnv) != "" { // finer heap profiles (see writeHeapProfile)
+		old := runtime.MemProfileRate
+		runtime.MemProfileRate = 4096
+		defer func() { runtime.MemProfileRate = old }()
+	}
 
 	baseline := runtimeGoroutines()
 	t0 := time.Now()
@@ -121,6 +130,7 @@ func TestSoak(t *testing.T) {
 	live := startSoakLoad(ctx, t, &wg, st, &c, seed, start)
 
 	samples := sampleSoak(t, st, &c, start, duration, interval, warmup)
+	writeHeapProfile(t, "soak-heap.pprof")
 	stop()
 	wg.Wait()
 	for _, s := range live {
@@ -289,8 +299,13 @@ func sampleSoak(t *testing.T, st *actorstore.Store, c *soakCounters, start time.
 	var samples []soakSample
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
+	early := false
 	for range tick.C {
 		el := time.Since(start)
+		if !early && el >= warmup+(duration-warmup)/3 {
+			writeHeapProfile(t, "soak-heap-early.pprof")
+			early = true
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		hub, err := st.SubscriptionHub().Stats(ctx)
 		cancel()
@@ -301,11 +316,11 @@ func sampleSoak(t *testing.T, st *actorstore.Store, c *soakCounters, start time.
 		s := soakSample{Seconds: el.Seconds(), Warmup: el < warmup, HeapInuse: liveHeap(), RSS: rss(t),
 			Goroutines: runtimeGoroutines(), LiveStreams: stats.LiveStreams, Subscriptions: hub.Subscriptions,
 			Appends: c.appends.Load(), Reads: c.reads.Load(), Delivered: c.delivered.Load(),
-			SubsOpened: c.opened.Load(), Passivations: stats.Passivations}
+			SubsOpened: c.opened.Load(), Passivations: stats.Passivations, LoadAvg: loadAvg()}
 		samples = append(samples, s)
 		if os.Getenv(SoakEnv) != "" {
-			t.Logf("%6.0fs heap %6.1f MiB rss %6.1f MiB goroutines %4d live streams %4d subscriptions %3d appends %8d",
-				s.Seconds, mib(s.HeapInuse), mib(s.RSS), s.Goroutines, s.LiveStreams, s.Subscriptions, s.Appends)
+			t.Logf("%6.0fs heap %6.1f MiB rss %6.1f MiB goroutines %4d live streams %4d subscriptions %3d appends %8d load %4.1f",
+				s.Seconds, mib(s.HeapInuse), mib(s.RSS), s.Goroutines, s.LiveStreams, s.Subscriptions, s.Appends, s.LoadAvg)
 		}
 		if el >= duration {
 			return samples
@@ -356,7 +371,7 @@ func mean(s []soakSample, f func(soakSample) float64) float64 {
 // soakReport renders the samples as a table, at most 40 rows.
 func soakReport(s []soakSample) string {
 	step := max(len(s)/40, 1)
-	out := "     t  heap MiB   RSS MiB  goroutines  live streams  subs   appends/s  deliveries/s\n"
+	out := "     t  heap MiB   RSS MiB  goroutines  live streams  subs   appends/s  deliveries/s  load\n"
 	for i := 0; i < len(s); i += step {
 		x := s[i]
 		rate := func(f func(soakSample) int64) float64 {
@@ -366,9 +381,9 @@ func soakReport(s []soakSample) string {
 			p := s[i-1]
 			return float64(f(x)-f(p)) / (x.Seconds - p.Seconds)
 		}
-		out += fmt.Sprintf("%5.0fs %9.1f %9.1f %11d %13d %5d %11.0f %13.0f\n", x.Seconds, mib(x.HeapInuse), mib(x.RSS),
+		out += fmt.Sprintf("%5.0fs %9.1f %9.1f %11d %13d %5d %11.0f %13.0f %5.1f\n", x.Seconds, mib(x.HeapInuse), mib(x.RSS),
 			x.Goroutines, x.LiveStreams, x.Subscriptions, rate(func(x soakSample) int64 { return x.Appends }),
-			rate(func(x soakSample) int64 { return x.Delivered }))
+			rate(func(x soakSample) int64 { return x.Delivered }), x.LoadAvg)
 	}
 	return out
 }
@@ -381,10 +396,11 @@ func writeSoakFiles(t *testing.T, s []soakSample) {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	csv := "t_s,warmup,heap_inuse_bytes,rss_bytes,goroutines,live_streams,subscriptions,appends,reads,delivered,subscriptions_opened,passivations\n"
+	csv := "t_s,warmup,heap_inuse_bytes,rss_bytes,goroutines,live_streams,subscriptions,appends,reads,delivered," +
+		"subscriptions_opened,passivations,loadavg_1m\n"
 	for _, x := range s {
-		csv += fmt.Sprintf("%.1f,%t,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d\n", x.Seconds, x.Warmup, x.HeapInuse, x.RSS, x.Goroutines,
-			x.LiveStreams, x.Subscriptions, x.Appends, x.Reads, x.Delivered, x.SubsOpened, x.Passivations)
+		csv += fmt.Sprintf("%.1f,%t,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%.2f\n", x.Seconds, x.Warmup, x.HeapInuse, x.RSS, x.Goroutines,
+			x.LiveStreams, x.Subscriptions, x.Appends, x.Reads, x.Delivered, x.SubsOpened, x.Passivations, x.LoadAvg)
 	}
 	writeFile(t, filepath.Join(dir, "soak.csv"), []byte(csv))
 	writeJSON(t, filepath.Join(dir, "soak.json"), s)
@@ -404,4 +420,26 @@ func rss(t *testing.T) uint64 {
 		t.Fatalf("/proc/self/statm: %v", err)
 	}
 	return resident * uint64(os.Getpagesize())
+}
+
+// writeHeapProfile writes a heap profile (live objects as of a forced
+// collection) to name in SoakOutEnv's directory when it is set: the soak
+// writes one at the end of the first third and one at the end, and
+// `go tool pprof -base soak-heap-early.pprof soak-heap.pprof` shows what
+// grew in between.
+func writeHeapProfile(t *testing.T, name string) {
+	t.Helper()
+	dir := os.Getenv(SoakOutEnv)
+	if dir == "" {
+		return
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	var b bytes.Buffer
+	if err := pprof.Lookup("heap").WriteTo(&b, 0); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, name), b.Bytes())
 }
