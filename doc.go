@@ -41,8 +41,11 @@
 // # Errors
 //
 // Errors are typed (*ConcurrencyError, *InputError, *StreamNotFoundError,
-// *DuplicateEventError, *ConnectionError, *AbortedError) and match the Err*
-// sentinels with errors.Is. Each carries the trace ID of its operation: the
+// *DuplicateEventError, *ConnectionError, *TimeoutError, *AbortedError) and
+// match the Err* sentinels with errors.Is. An append or read that runs out
+// of time is a *TimeoutError naming the stream (and the append's expected
+// version); a statement the database cancelled (statement_timeout) is a
+// *ConnectionError that matches ErrTimeout. Each carries the trace ID of its operation: the
 // one put in ctx with persistence.WithTraceID, or a new one. IsRetryable
 // tells transient failures (retry with the same event IDs) from final ones.
 package actorstore

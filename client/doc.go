@@ -15,7 +15,9 @@
 // ce *persistence.ConcurrencyError gives Stream, Expected, Actual and
 // TraceID as the node saw them. A call that gets no reply in time returns
 // an *actors.TimeoutError (errors.Is persistence.ErrTimeout, retryable: the
-// outcome is unknown, retry with the same event IDs). A request larger
+// outcome is unknown, retry with the same event IDs); for Append and
+// ReadStream it is wrapped in a *persistence.TimeoutError naming the
+// stream and the expected version. A request larger
 // than Config.MaxMessageBytes is refused locally with an
 // *persistence.InputError (rule "max_size"): the transport would drop it.
 //
