@@ -129,16 +129,17 @@ type window struct {
 }
 
 type loadReport struct {
-	Date        string           `json:"date"`
-	Mode        string           `json:"mode"`
-	Writers     []writerStep     `json:"writers"`
-	MaxRate     float64          `json:"max_appends_per_s"`
-	WriterLimit int              `json:"writer_limit"`
-	Target      float64          `json:"sustained_target_per_s"`
-	Sustained   []window         `json:"sustained"`
-	SustainedOK float64          `json:"sustained_appends_per_s"`
-	Subscribers []subscriberStep `json:"subscribers"`
-	SubLimit    int              `json:"subscriber_limit"`
+	Date         string           `json:"date"`
+	Mode         string           `json:"mode"`
+	Writers      []writerStep     `json:"writers"`
+	MaxRate      float64          `json:"max_appends_per_s"`
+	WriterLimit  int              `json:"writer_limit"`
+	LatencyLimit int              `json:"writer_latency_limit"`
+	Target       float64          `json:"sustained_target_per_s"`
+	Sustained    []window         `json:"sustained"`
+	SustainedOK  float64          `json:"sustained_appends_per_s"`
+	Subscribers  []subscriberStep `json:"subscribers"`
+	SubLimit     int              `json:"subscriber_limit"`
 }
 
 // TestLoad measures the embedded API on PostgreSQL under load:
@@ -146,8 +147,9 @@ type loadReport struct {
 //  1. a writer step test: N writers (closed loop, one stream each, one
 //     event per append) for each N of the mode, in interleaved passes (a
 //     step's rate is the median of its passes); the maximum rate is the best
-//     step's, and the writer limit the smallest N within 10% of it (past
-//     it, latency grows and throughput does not);
+//     step's, the writer limit the smallest N within 10% of it (past it,
+//     latency grows and throughput does not), and the latency limit the
+//     last N whose p99 is within 2x of the lowest step p99;
 //  2. a sustained phase: an open-loop load at 80% of the maximum rate
 //     (latency counted from each append's intended start, so a stall is not
 //     hidden by the writers waiting), p99 per window;
@@ -182,8 +184,9 @@ func TestLoad(t *testing.T) {
 			s.Writers, s.PerSecond, s.Passes, s.P50, s.P99, s.P999, s.Max, s.Errors, s.LoadAvg)
 		rep.MaxRate = max(rep.MaxRate, s.PerSecond)
 	}
-	rep.WriterLimit = writerLimit(rep.Writers)
-	t.Logf("maximum %.0f appends/s; writer limit %d (the fewest writers within 10%% of the maximum)", rep.MaxRate, rep.WriterLimit)
+	rep.WriterLimit, rep.LatencyLimit = writerLimit(rep.Writers), latencyLimit(rep.Writers)
+	t.Logf("maximum %.0f appends/s; writer limit %d (the fewest writers within 10%% of the maximum); "+
+		"latency limit %d (the most writers whose p99 is within 2x of the lowest step p99)", rep.MaxRate, rep.WriterLimit, rep.LatencyLimit)
 	if rep.MaxRate == 0 {
 		t.Fatal("no append succeeded in the step test")
 	}
@@ -299,6 +302,23 @@ func writerLimit(steps []writerStep) int {
 		}
 	}
 	return steps[len(steps)-1].Writers
+}
+
+// latencyLimit is the last step (in order of writers) whose p99 is
+// within 2x of the lowest p99 of all steps: past it, latency degrades.
+func latencyLimit(steps []writerStep) int {
+	low := steps[0].P99
+	for _, s := range steps {
+		low = min(low, s.P99)
+	}
+	limit := steps[0].Writers
+	for _, s := range steps {
+		if s.P99 > 2*low {
+			break
+		}
+		limit = s.Writers
+	}
+	return limit
 }
 
 // subscriberLimit is the last step whose delivery lag p99 is within 2x of
