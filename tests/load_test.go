@@ -47,8 +47,8 @@ func loadModeFromEnv(t *testing.T) loadMode {
 	t.Helper()
 	s := os.Getenv(LoadEnv)
 	if s == "" {
-		return loadMode{step: 700 * time.Millisecond, passes: 1, writers: []int{8, 32}, subscribers: []int{1, 10},
-			sustained: 1500 * time.Millisecond, window: 500 * time.Millisecond}
+		return loadMode{step: 500 * time.Millisecond, passes: 1, writers: []int{8, 32}, subscribers: []int{1, 10},
+			sustained: time.Second, window: 250 * time.Millisecond}
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d < time.Minute {
