@@ -30,13 +30,26 @@ type appendPlan struct {
 	sent map[int]bool
 }
 
-// markSent records the requests this attempt is about to commit.
-func (p *appendPlan) markSent(writes []int) {
+// markSent records the requests this attempt is about to commit and
+// returns those not recorded before.
+func (p *appendPlan) markSent(writes []int) (added []int) {
 	if p.sent == nil {
 		p.sent = make(map[int]bool, len(writes))
 	}
 	for _, i := range writes {
-		p.sent[i] = true
+		if !p.sent[i] {
+			p.sent[i] = true
+			added = append(added, i)
+		}
+	}
+	return added
+}
+
+// unmarkSent forgets requests markSent added, when the attempt is known
+// not to have committed them.
+func (p *appendPlan) unmarkSent(added []int) {
+	for _, i := range added {
+		delete(p.sent, i)
 	}
 }
 
