@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/actorstore/actorstore/persistence"
@@ -183,12 +184,12 @@ func mustQuery(br pgx.BatchResults) pgx.Rows {
 func scanStored(rows pgx.Rows) (map[uuid.UUID]storedEvent, error) {
 	stored := map[uuid.UUID]storedEvent{}
 	var (
-		id       uuid.UUID
+		id       pgtype.UUID
 		stream   string
 		ver, pos int64
 	)
 	_, err := pgx.ForEachRow(rows, []any{&id, &stream, &ver, &pos}, func() error {
-		stored[id] = storedEvent{stream: stream, version: uint64(ver), position: uint64(pos)}
+		stored[id.Bytes] = storedEvent{stream: stream, version: uint64(ver), position: uint64(pos)}
 		return nil
 	})
 	return stored, err
@@ -199,7 +200,7 @@ func scanStored(rows pgx.Rows) (map[uuid.UUID]storedEvent, error) {
 type writeSet struct {
 	streams, types, contentTypes []string
 	versions, schemaVersions     []int64
-	ids                          []uuid.UUID
+	ids                          []pgtype.UUID // pgx encodes pgtype.UUID directly (uuid.UUID goes through driver.Valuer)
 	data                         [][]byte
 	metadata                     []*string
 	headStreams                  []string
@@ -236,7 +237,7 @@ func newWriteSet(plan *appendPlan, heads map[string]uint64, results []persistenc
 func (w *writeSet) addEvent(stream string, version uint64, e *persistence.EventData) {
 	w.streams = append(w.streams, stream)
 	w.versions = append(w.versions, int64(version))
-	w.ids = append(w.ids, e.ID)
+	w.ids = append(w.ids, pgtype.UUID{Bytes: e.ID, Valid: true})
 	w.types = append(w.types, e.Type)
 	w.schemaVersions = append(w.schemaVersions, int64(e.SchemaVersion))
 	w.contentTypes = append(w.contentTypes, e.ContentType)

@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/actorstore/actorstore/persistence"
 )
@@ -21,7 +22,7 @@ type storedEvent struct {
 type appendPlan struct {
 	reqs    []persistence.AppendRequest
 	streams []string    // every stream of the batch, sorted: the lock order
-	ids     []uuid.UUID // every event ID of the batch
+	ids     []pgtype.UUID // every event ID of the batch
 	events  int
 	// sent holds the requests an earlier attempt of this call tried to
 	// commit. When such an attempt failed with its outcome unknown and
@@ -70,10 +71,10 @@ func newAppendPlan(reqs []persistence.AppendRequest) *appendPlan {
 		p.events += len(reqs[i].Events)
 	}
 	sort.Strings(p.streams)
-	p.ids = make([]uuid.UUID, 0, p.events)
+	p.ids = make([]pgtype.UUID, 0, p.events)
 	for i := range reqs {
 		for j := range reqs[i].Events {
-			p.ids = append(p.ids, reqs[i].Events[j].ID)
+			p.ids = append(p.ids, pgtype.UUID{Bytes: reqs[i].Events[j].ID, Valid: true})
 		}
 	}
 	return p
