@@ -21,7 +21,7 @@ type storedEvent struct {
 // result of every request and which requests are written.
 type appendPlan struct {
 	reqs    []persistence.AppendRequest
-	streams []string    // every stream of the batch, sorted: the lock order
+	streams []string      // every stream of the batch, sorted: the lock order
 	ids     []pgtype.UUID // every event ID of the batch
 	events  int
 	// sent holds the requests an earlier attempt of this call tried to
