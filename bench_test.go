@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/actorstore/actorstore"
@@ -100,15 +101,16 @@ func runWriters(b *testing.B, writers int, op func(w, i int) error) {
 
 // BenchmarkAppendOwnStreams: 256 writers, each appending single events to
 // its own stream through the Go API, on PostgreSQL with synchronous commit
-// on; the baseline in the same run is raw pgx with one INSERT transaction
-// per event from 32 connections into a table of the same shape.
+// on. The baselines in the same run: raw pgx with one INSERT transaction
+// per event from 32 connections, and raw pgx group commit (one committer
+// connection, 256 submitting goroutines; see benchRawGroupCommit). The
+// group-commit figures (events/batch, commit-ms) show where the time goes.
 func BenchmarkAppendOwnStreams(b *testing.B) {
 	srv := pgtest.Server(b)
 	b.Run("actorstore-256-writers", func(b *testing.B) {
 		benchOwnStreams(b, benchStore(b, actorstore.Config{PostgresURL: srv.NewDatabase(b)}))
 	})
 	b.Run("raw-pgx-tx-per-event-32-conns", func(b *testing.B) {
-
 		pool := rawPool(b, srv.NewDatabase(b), 32)
 		runWriters(b, 32, func(w, i int) error {
 			_, err := pool.Exec(context.Background(),
@@ -117,6 +119,113 @@ func BenchmarkAppendOwnStreams(b *testing.B) {
 			return err
 		})
 	})
+	b.Run("raw-pgx-group-commit-256", func(b *testing.B) {
+		benchRawGroupCommit(b, srv.NewDatabase(b))
+	})
+}
+
+// benchRawGroupCommit is the database limit for the same load, with
+// nothing of actorstore: 256 goroutines each submit single-event requests
+// to one committer goroutine, which takes every request waiting, inserts
+// them with one multi-row INSERT (unnest) into a table shaped like events
+// (same columns, same four indexes), BEGIN, INSERT and COMMIT in one round
+// trip on one connection, then answers them; the next batch starts as soon
+// as the commit returns.
+func benchRawGroupCommit(b *testing.B, url string) {
+	pool := rawPool(b, url, 1)
+	_, err := pool.Exec(context.Background(), `CREATE TABLE raw_gc_events (
+		position bigint PRIMARY KEY, stream_id text COLLATE "C" NOT NULL, version bigint NOT NULL,
+		event_id uuid NOT NULL, type text NOT NULL, schema_version bigint NOT NULL,
+		content_type text NOT NULL, data bytea NOT NULL, metadata jsonb, created_at timestamptz NOT NULL,
+		UNIQUE (stream_id, version));
+		CREATE UNIQUE INDEX ON raw_gc_events (event_id);
+		CREATE INDEX ON raw_gc_events (type, position)`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	reqs := make(chan rawReq, 256)
+	stop := make(chan struct{})
+	committerDone := make(chan struct{})
+	go func() {
+		defer close(committerDone)
+		rawCommitter(b, pool, reqs, stop)
+	}()
+	defer func() { close(stop); <-committerDone }()
+	prefix := uuid.NewString()[:8]
+	versions := make([]int64, 256)
+	runWriters(b, 256, func(w, _ int) error {
+		versions[w]++
+		done := make(chan error, 1)
+		reqs <- rawReq{stream: fmt.Sprintf("%s-%d", prefix, w), version: versions[w], id: uuid.New(), done: done}
+		return <-done
+	})
+}
+
+type rawReq struct {
+	stream  string
+	version int64
+	id      uuid.UUID
+	done    chan error
+}
+
+// rawCommitter group-commits the requests of reqs until stop is closed,
+// then reports the mean batch size and commit time.
+func rawCommitter(b *testing.B, pool *pgxpool.Pool, reqs <-chan rawReq, stop <-chan struct{}) {
+	const sqlInsert = `INSERT INTO raw_gc_events (position, stream_id, version, event_id, type,
+		schema_version, content_type, data, created_at)
+	SELECT $1::bigint + u.ord, u.s, u.v, u.id, u.t, 1, 'application/json', u.d, now()
+	FROM unnest($2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::bytea[])
+	     WITH ORDINALITY AS u(s, v, id, t, d, ord)`
+	var (
+		position, batches int64
+		commitTime        time.Duration
+	)
+	defer func() { reportBatches(b, position, batches, commitTime) }()
+	for {
+		var batch []rawReq
+		select {
+		case r := <-reqs:
+			batch = append(batch, r)
+		case <-stop:
+			return
+		}
+	more:
+		for len(batch) < 2000 {
+			select {
+			case r := <-reqs:
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		streams, types := make([]string, len(batch)), make([]string, len(batch))
+		versions, ids, data := make([]int64, len(batch)), make([]uuid.UUID, len(batch)), make([][]byte, len(batch))
+		for i, r := range batch {
+			streams[i], versions[i], ids[i], types[i], data[i] = r.stream, r.version, r.id, "OrderPlaced", benchPayload
+		}
+		bt := &pgx.Batch{}
+		bt.Queue("BEGIN")
+		bt.Queue(sqlInsert, position, streams, versions, ids, types, data)
+		bt.Queue("COMMIT")
+		t0 := time.Now()
+		err := pool.SendBatch(context.Background(), bt).Close()
+		commitTime += time.Since(t0)
+		if err == nil {
+			position += int64(len(batch))
+			batches++
+		}
+		for _, r := range batch {
+			r.done <- err
+		}
+	}
+}
+
+// reportBatches reports the mean group-commit size and commit time.
+func reportBatches(b *testing.B, events, batches int64, commitTime time.Duration) {
+	if batches > 0 {
+		b.ReportMetric(float64(events)/float64(batches), "events/batch")
+		b.ReportMetric(float64(commitTime.Microseconds())/1000/float64(batches), "commit-ms")
+	}
 }
 
 // benchOwnStreams has 256 writers append single events, each to its own
@@ -124,12 +233,17 @@ func BenchmarkAppendOwnStreams(b *testing.B) {
 func benchOwnStreams(b *testing.B, st *actorstore.Store) {
 	versions := make([]uint64, 256)
 	prefix := uuid.NewString()[:8]
+	before := st.Stats()
 	runWriters(b, 256, func(w, _ int) error {
 		_, err := st.Append(context.Background(), fmt.Sprintf("%s-%d", prefix, w),
 			actorstore.Exact(versions[w]), actorstore.EventData{ID: uuid.New(), Type: "OrderPlaced", Data: benchPayload})
 		versions[w]++
 		return err
 	})
+	after := st.Stats()
+	if n := after.Batches - before.Batches; n > 0 {
+		reportBatches(b, after.BatchedEvents-before.BatchedEvents, n, after.CommitTime-before.CommitTime)
+	}
 }
 
 // BenchmarkAppendHotStream: 64 writers appending single events to one

@@ -7,16 +7,20 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/actorstore/actorstore/persistence"
 )
 
-// Phase 1 of an append, sent in one round trip: open the transaction,
-// create the rows of new streams, lock every stream head of the batch in
-// stream order (no deadlock between writers), then look the batch's event
-// IDs up (after the locks, so commits to these streams are all visible).
+// Phase 1 of the locking append, sent in one round trip: open the
+// transaction, lock the position counter (every append locks it first, the
+// fast one too, so appends on one database never deadlock), create the rows
+// of new streams, lock every stream head of the batch, then look the
+// batch's event IDs up (after the locks, so commits to these streams are
+// all visible).
 const (
+	sqlLockCounter   = `SELECT position FROM global_position FOR UPDATE`
 	sqlCreateStreams = `INSERT INTO streams (stream_id, version, last_position)
 SELECT s, 0, 0 FROM unnest($1::text[]) AS s ORDER BY s
 ON CONFLICT (stream_id) DO NOTHING`
@@ -26,9 +30,8 @@ WHERE stream_id = ANY($1::text[]) ORDER BY stream_id FOR UPDATE`
 WHERE event_id = ANY($1::uuid[])`
 )
 
-// Phase 2, one statement: take positions from the counter (its row lock is
-// held until COMMIT, which is sent in the same round trip, so positions
-// follow commit order), insert every event of the batch, move the heads,
+// Phase 2, one statement: take positions from the counter (its row lock,
+// taken in phase 1, is held until COMMIT, so positions follow commit order), insert every event of the batch, move the heads,
 // drop the rows of new streams whose request failed, and notify once.
 const sqlWrite = `WITH g AS (
   UPDATE global_position SET position = position + $1::bigint RETURNING position - $1::bigint AS base
@@ -82,9 +85,16 @@ func (s *Store) AppendBatch(ctx context.Context, reqs []persistence.AppendReques
 	return results, nil
 }
 
-// appendOnce is one attempt of AppendBatch.
+// appendOnce is one attempt of AppendBatch: the fast append when the
+// batch is eligible, else (or when it is refused) the locking append.
 func (s *Store) appendOnce(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan) (
 	[]persistence.AppendResult, error) {
+	if fastEligible(plan) {
+		results, ok, err := appendFast(ctx, conn, plan, s.cfg.NotifyChannel)
+		if ok || err != nil {
+			return results, err
+		}
+	}
 	heads, stored, err := lockBatch(ctx, conn, plan)
 	if err != nil {
 		return nil, err
@@ -137,12 +147,13 @@ func lockBatch(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan) (
 	map[string]uint64, map[uuid.UUID]storedEvent, error) {
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
+	b.Queue(sqlLockCounter)
 	b.Queue(sqlCreateStreams, plan.streams)
 	b.Queue(sqlLockHeads, plan.streams)
 	b.Queue(sqlStoredIDs, plan.ids)
 	br := conn.SendBatch(ctx, b)
 	defer br.Close()
-	for range 2 {
+	for range 3 {
 		if _, err := br.Exec(); err != nil {
 			return nil, nil, err
 		}
@@ -173,12 +184,12 @@ func mustQuery(br pgx.BatchResults) pgx.Rows {
 func scanStored(rows pgx.Rows) (map[uuid.UUID]storedEvent, error) {
 	stored := map[uuid.UUID]storedEvent{}
 	var (
-		id       uuid.UUID
+		id       pgtype.UUID
 		stream   string
 		ver, pos int64
 	)
 	_, err := pgx.ForEachRow(rows, []any{&id, &stream, &ver, &pos}, func() error {
-		stored[id] = storedEvent{stream: stream, version: uint64(ver), position: uint64(pos)}
+		stored[id.Bytes] = storedEvent{stream: stream, version: uint64(ver), position: uint64(pos)}
 		return nil
 	})
 	return stored, err
@@ -189,7 +200,7 @@ func scanStored(rows pgx.Rows) (map[uuid.UUID]storedEvent, error) {
 type writeSet struct {
 	streams, types, contentTypes []string
 	versions, schemaVersions     []int64
-	ids                          []uuid.UUID
+	ids                          []pgtype.UUID // pgx encodes pgtype.UUID directly (uuid.UUID goes through driver.Valuer)
 	data                         [][]byte
 	metadata                     []*string
 	headStreams                  []string
@@ -226,7 +237,7 @@ func newWriteSet(plan *appendPlan, heads map[string]uint64, results []persistenc
 func (w *writeSet) addEvent(stream string, version uint64, e *persistence.EventData) {
 	w.streams = append(w.streams, stream)
 	w.versions = append(w.versions, int64(version))
-	w.ids = append(w.ids, e.ID)
+	w.ids = append(w.ids, pgtype.UUID{Bytes: e.ID, Valid: true})
 	w.types = append(w.types, e.Type)
 	w.schemaVersions = append(w.schemaVersions, int64(e.SchemaVersion))
 	w.contentTypes = append(w.contentTypes, e.ContentType)

@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/actorstore/actorstore/persistence"
 )
@@ -20,8 +21,8 @@ type storedEvent struct {
 // result of every request and which requests are written.
 type appendPlan struct {
 	reqs    []persistence.AppendRequest
-	streams []string    // every stream of the batch, sorted: the lock order
-	ids     []uuid.UUID // every event ID of the batch
+	streams []string      // every stream of the batch, sorted: the lock order
+	ids     []pgtype.UUID // every event ID of the batch
 	events  int
 	// sent holds the requests an earlier attempt of this call tried to
 	// commit. When such an attempt failed with its outcome unknown and
@@ -30,13 +31,26 @@ type appendPlan struct {
 	sent map[int]bool
 }
 
-// markSent records the requests this attempt is about to commit.
-func (p *appendPlan) markSent(writes []int) {
+// markSent records the requests this attempt is about to commit and
+// returns those not recorded before.
+func (p *appendPlan) markSent(writes []int) (added []int) {
 	if p.sent == nil {
 		p.sent = make(map[int]bool, len(writes))
 	}
 	for _, i := range writes {
-		p.sent[i] = true
+		if !p.sent[i] {
+			p.sent[i] = true
+			added = append(added, i)
+		}
+	}
+	return added
+}
+
+// unmarkSent forgets requests markSent added, when the attempt is known
+// not to have committed them.
+func (p *appendPlan) unmarkSent(added []int) {
+	for _, i := range added {
+		delete(p.sent, i)
 	}
 }
 
@@ -57,10 +71,10 @@ func newAppendPlan(reqs []persistence.AppendRequest) *appendPlan {
 		p.events += len(reqs[i].Events)
 	}
 	sort.Strings(p.streams)
-	p.ids = make([]uuid.UUID, 0, p.events)
+	p.ids = make([]pgtype.UUID, 0, p.events)
 	for i := range reqs {
 		for j := range reqs[i].Events {
-			p.ids = append(p.ids, reqs[i].Events[j].ID)
+			p.ids = append(p.ids, pgtype.UUID{Bytes: reqs[i].Events[j].ID, Valid: true})
 		}
 	}
 	return p

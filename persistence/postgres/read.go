@@ -7,8 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/actorstore/actorstore/persistence"
 )
@@ -233,14 +233,14 @@ func (s *Store) queryEvents(ctx context.Context, query string, args ...any) ([]p
 		e        persistence.RecordedEvent
 		pos, ver int64
 		sv       int64
-		id       uuid.UUID
+		id       pgtype.UUID
 		meta     []byte
 		created  time.Time
 	)
 	_, err = pgx.ForEachRow(rows, []any{&pos, &e.Stream, &ver, &id, &e.Type, &sv, &e.ContentType,
 		&e.Data, &meta, &created}, func() error {
 		ev := e
-		ev.ID, ev.Position, ev.Version, ev.SchemaVersion = id, uint64(pos), uint64(ver), uint32(sv)
+		ev.ID, ev.Position, ev.Version, ev.SchemaVersion = id.Bytes, uint64(pos), uint64(ver), uint32(sv)
 		ev.Created = created.UTC()
 		ev.Metadata = nil
 		if ev.Data == nil {

@@ -1,0 +1,140 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// The fast append (docs/adr/0009-one-statement-append.md): when every
+// request of a batch expects an exact version (NoStream is Exact(0)) of a
+// distinct stream, as the stream actors' flushes do, the whole batch is one
+// statement sent with BEGIN and COMMIT in one round trip. It takes the
+// position counter first (so every append on the database, fast or not,
+// locks in the same order: counter, then stream heads), moves each head
+// with a compare-and-set on its version (creating the head of a new
+// stream), inserts the events, and calls actorstore_fence with whether
+// every head moved. It neither locks heads beforehand nor looks the event
+// IDs up: a head at another version fails the fence, and a stored event ID
+// or version fails a unique index. Either error aborts the statement
+// (nothing written, no position used) and the batch goes the locking way
+// (lockBatch), which decides conflicts, duplicates and idempotent retries.
+const sqlFastWrite = `WITH g AS (
+  UPDATE global_position SET position = position + $1::bigint RETURNING position - $1::bigint AS base
+), x AS (
+  SELECT * FROM unnest($10::text[], $11::bigint[], $12::bigint[], $13::bigint[])
+    AS x(stream_id, expected, version, last_ord)
+), h AS (
+  UPDATE streams SET version = x.version, last_position = g.base + x.last_ord
+  FROM g, x
+  WHERE streams.stream_id = x.stream_id AND x.expected > 0 AND streams.version = x.expected
+  RETURNING 1
+), n AS (
+  INSERT INTO streams (stream_id, version, last_position)
+  SELECT x.stream_id, x.version, g.base + x.last_ord FROM g, x WHERE x.expected = 0
+  RETURNING 1
+), e AS (
+  INSERT INTO events (position, stream_id, version, event_id, type, schema_version,
+                      content_type, data, metadata, created_at)
+  SELECT g.base + u.ord, u.stream_id, u.version, u.event_id, u.type, u.schema_version,
+         u.content_type, u.data, u.metadata::jsonb, now()
+  FROM g, unnest($2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::bigint[], $7::text[],
+                 $8::bytea[], $9::text[])
+       WITH ORDINALITY AS u(stream_id, version, event_id, type, schema_version, content_type,
+                            data, metadata, ord)
+)
+SELECT g.base, pg_notify($14, (g.base + $1::bigint)::text),
+       actorstore_fence((SELECT count(*) FROM h) + (SELECT count(*) FROM n) = $15::bigint)
+FROM g`
+
+// fenceCode is the SQLSTATE actorstore_fence raises.
+const fenceCode = "AS409"
+
+// fastEligible reports whether every request expects an exact version
+// and no stream appears twice (plan.streams is sorted).
+func fastEligible(plan *appendPlan) bool {
+	for i := range plan.reqs {
+		if _, ok := plan.reqs[i].Expected.ExactVersion(); !ok && !plan.reqs[i].Expected.IsNoStream() {
+			return false
+		}
+	}
+	for i := 1; i < len(plan.streams); i++ {
+		if plan.streams[i] == plan.streams[i-1] {
+			return false
+		}
+	}
+	return true
+}
+
+// appendFast runs the fast append. ok is false when the statement was
+// refused (fence or unique index) and rolled back: the caller then takes
+// the locking way on the same connection. Any other error is returned.
+func appendFast(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan, channel string) (
+	results []persistence.AppendResult, ok bool, err error) {
+	heads := make(map[string]uint64, len(plan.reqs))
+	all := make([]int, len(plan.reqs))
+	results = make([]persistence.AppendResult, len(plan.reqs))
+	for i := range plan.reqs {
+		v, _ := plan.reqs[i].Expected.ExactVersion()
+		heads[plan.reqs[i].Stream] = v
+		all[i] = i
+		results[i].Stream = plan.reqs[i].Stream
+	}
+	w := newWriteSet(plan, heads, results, all)
+	expected := make([]int64, len(plan.reqs))
+	for i := range plan.reqs {
+		expected[i] = int64(heads[plan.reqs[i].Stream])
+	}
+	added := plan.markSent(all)
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue(sqlFastWrite, append(w.args(channel)[:9], w.headStreams, expected, w.headVersions,
+		w.headLastOrd, channel, int64(len(plan.reqs)))...)
+	b.Queue("COMMIT")
+	br := conn.SendBatch(ctx, b)
+	base, err := readFast(br)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if refused(err) {
+		// Certainly not committed: these requests were not sent after all.
+		plan.unmarkSent(added)
+		if conn.Conn().PgConn().TxStatus() != 'I' {
+			if _, rerr := conn.Exec(ctx, "ROLLBACK"); rerr != nil {
+				return nil, false, rerr
+			}
+		}
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	w.fillPositions(results, uint64(base))
+	return results, true, nil
+}
+
+// readFast reads BEGIN, the statement's row (the counter's old value) and
+// COMMIT.
+func readFast(br pgx.BatchResults) (int64, error) {
+	if _, err := br.Exec(); err != nil {
+		return 0, err
+	}
+	var base int64
+	if err := br.QueryRow().Scan(&base, nil, nil); err != nil {
+		return 0, err
+	}
+	_, err := br.Exec()
+	return base, err
+}
+
+// refused reports the errors of a fast append that mean "take the locking
+// way": the fence, or a unique index (a stored event ID or version).
+func refused(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == fenceCode || pgErr.Code == "23505")
+}

@@ -1,0 +1,117 @@
+package postgres
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/actorstore/actorstore/internal/pgtest"
+	"github.com/actorstore/actorstore/persistence"
+)
+
+// TestFastAppendCommitsOrRefusesWholly: the one-statement append commits
+// an eligible batch (new and existing streams) in one go, and refuses a
+// batch holding one stale head or one stored event ID as a whole: nothing
+// of it is written and no position is used, so AppendBatch can take the
+// locking way, which then answers each request.
+func TestFastAppendCommitsOrRefusesWholly(t *testing.T) {
+	ctx := context.Background()
+	s, err := New(ctx, pgtest.Server(t).NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	fast := func(reqs ...persistence.AppendRequest) ([]persistence.AppendResult, bool) {
+		t.Helper()
+		plan := newAppendPlan(reqs)
+		if !fastEligible(plan) {
+			t.Fatal("batch not eligible")
+		}
+		var (
+			res []persistence.AppendResult
+			ok  bool
+		)
+		if err := s.withConn(ctx, func(conn *pgxpool.Conn) (err error) {
+			res, ok, err = appendFast(ctx, conn, plan, s.cfg.NotifyChannel)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if ok != (plan.sent != nil && len(plan.sent) == len(reqs)) {
+			t.Errorf("ok=%v but %d of %d requests marked sent", ok, len(plan.sent), len(reqs))
+		}
+		return res, ok
+	}
+	req := func(stream string, expected persistence.Version, ids ...uuid.UUID) persistence.AppendRequest {
+		return persistence.AppendRequest{Stream: stream, Expected: persistence.Exact(expected), Events: events(ids...)}
+	}
+	a1, a2, b1 := uuid.New(), uuid.New(), uuid.New()
+	res, ok := fast(req("a", 0, a1, a2), req("b", 0, b1))
+	if !ok || res[0].LastVersion != 2 || res[0].LastPosition != 2 || res[1].FirstPosition != 3 {
+		t.Fatalf("first batch: ok=%v %+v", ok, res)
+	}
+	res, ok = fast(req("a", 2, uuid.New()), req("b", 1, uuid.New()))
+	if !ok || res[0].FirstVersion != 3 || res[0].FirstPosition != 4 || res[1].LastPosition != 5 {
+		t.Fatalf("second batch: ok=%v %+v", ok, res)
+	}
+	for name, batch := range map[string][]persistence.AppendRequest{
+		"stale head":       {req("a", 2, uuid.New()), req("c", 0, uuid.New())},
+		"head ahead":       {req("b", 9, uuid.New()), req("c", 0, uuid.New())},
+		"existing as new":  {req("a", 0, uuid.New()), req("c", 0, uuid.New())},
+		"stored event ID":  {req("b", 2, b1), req("c", 0, uuid.New())},
+		"missing stream":   {req("zz", 4, uuid.New()), req("c", 0, uuid.New())},
+		"duplicate in one": {req("c", 0, uuid.New()), req("d", 0, a1)},
+	} {
+		if _, ok := fast(batch...); ok {
+			t.Errorf("%s: fast append committed", name)
+		}
+		last, err := s.LastPosition(ctx)
+		if err != nil || last != 5 {
+			t.Errorf("%s: last position %d (%v), want 5: the refused batch used positions", name, last, err)
+		}
+		if h, err := s.Head(ctx, "c"); err != nil || h.Version != 0 {
+			t.Errorf("%s: stream c has version %d (%v), want nothing written", name, h.Version, err)
+		}
+	}
+	// The locking way answers the refused batch per request.
+	got, err := s.AppendBatch(ctx, []persistence.AppendRequest{req("a", 2, uuid.New()), req("c", 0, uuid.New())})
+	if err != nil || got[0].Err == nil || got[1].Err != nil || got[1].FirstPosition != 6 {
+		t.Fatalf("AppendBatch after refusal: %v %+v", err, got)
+	}
+}
+
+// TestMigrationFromVersion1: a database created by migration 1 only (the
+// schema before the fast append) migrates on Open and appends the fast way.
+func TestMigrationFromVersion1(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.Server(t).NewDatabase(t)
+	s, err := New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AppendBatch(ctx, []persistence.AppendRequest{{Stream: "old", Expected: persistence.NoStream(),
+		Events: events(uuid.New())}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, `DROP FUNCTION actorstore_fence(boolean);
+		DELETE FROM schema_migrations WHERE version >= 2`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = New(ctx, url)
+	if err != nil {
+		t.Fatalf("Open on a version-1 database: %v", err)
+	}
+	defer s.Close()
+	var fn int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM pg_proc WHERE proname = 'actorstore_fence'`).Scan(&fn); err != nil || fn != 1 {
+		t.Fatalf("fence function after migration: %d %v", fn, err)
+	}
+	res, err := s.AppendBatch(ctx, []persistence.AppendRequest{{Stream: "old", Expected: persistence.Exact(1),
+		Events: events(uuid.New())}})
+	if err != nil || res[0].Err != nil || res[0].LastVersion != 2 || res[0].LastPosition != 2 {
+		t.Fatalf("append after migration: %v %+v", err, res)
+	}
+}
