@@ -40,6 +40,7 @@ func newApp() *cli.Command {
 			appendCommand(),
 			readCommand(),
 			statusCommand(),
+			benchCommand(),
 			tailCommand(),
 		},
 	}
