@@ -144,4 +144,3 @@ func latencyHistogram(results []Result) (*plot.Plot, error) {
 	}
 	return p, nil
 }
-

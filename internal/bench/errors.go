@@ -18,7 +18,9 @@ type ScenarioError struct {
 	Err      error
 }
 
-func (e *ScenarioError) Error() string { return fmt.Sprintf("bench: scenario %s: %v", e.Scenario, e.Err) }
+func (e *ScenarioError) Error() string {
+	return fmt.Sprintf("bench: scenario %s: %v", e.Scenario, e.Err)
+}
 
 // Unwrap returns the cause.
 func (e *ScenarioError) Unwrap() error { return e.Err }
