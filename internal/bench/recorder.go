@@ -85,7 +85,7 @@ func (r *recorder) latency() Latency {
 	}
 	return Latency{
 		P50Us: h.ValueAtQuantile(50), P90Us: h.ValueAtQuantile(90), P99Us: h.ValueAtQuantile(99),
-		P999Us: h.ValueAtQuantile(99.9), MaxUs: h.Max(), MeanUs: math.Round(h.Mean()*10) / 10,
+		P999Us: h.ValueAtQuantile(99.9), MaxUs: h.Max(), MeanUs: math.Round(h.Mean()*10) / 10, N: h.TotalCount(),
 	}
 }
 

@@ -89,6 +89,7 @@ type Latency struct {
 	P999Us int64   `json:"p999_us"`
 	MaxUs  int64   `json:"max_us"`
 	MeanUs float64 `json:"mean_us"`
+	N      int64   `json:"n"`
 }
 
 // Sample is one interval of a scenario (T: seconds since its start, at
@@ -161,3 +162,7 @@ func machine() Machine {
 	}
 	return m
 }
+
+// Count is the number of latencies recorded (successful calls, or
+// deliveries for fanout).
+func (l Latency) Count() int64 { return l.N }
