@@ -41,6 +41,7 @@ func newApp() *cli.Command {
 			readCommand(),
 			statusCommand(),
 			benchCommand(),
+			copyCommand(),
 			tailCommand(),
 		},
 	}
