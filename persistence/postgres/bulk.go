@@ -15,9 +15,9 @@ import (
 // in one transaction per call. It is not part of persistence.Store: only a
 // copy into an empty (or partly copied) database should use it.
 const (
-	sqlLockPosition = `SELECT position FROM global_position FOR UPDATE`
-	sqlImportLockHeads    = `SELECT stream_id, version FROM streams WHERE stream_id = ANY($1::text[]) FOR UPDATE`
-	sqlImportHeads  = `INSERT INTO streams (stream_id, version, last_position)
+	sqlLockPosition    = `SELECT position FROM global_position FOR UPDATE`
+	sqlImportLockHeads = `SELECT stream_id, version FROM streams WHERE stream_id = ANY($1::text[]) FOR UPDATE`
+	sqlImportHeads     = `INSERT INTO streams (stream_id, version, last_position)
 SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
 ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_position = excluded.last_position`
 	sqlImportFinish = `UPDATE global_position SET position = $1::bigint`
