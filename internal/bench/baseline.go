@@ -150,10 +150,8 @@ func groupCommitter(ctx context.Context, conn *pgx.Conn, insert string, reqs <-c
 		for i, q := range batch {
 			pos[i], streams[i], vers[i], ids[i], data[i] = position+int64(i)+1, q.stream, q.version, q.id, q.data
 		}
-		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, insert, pos, streams, vers, ids, data)
-			return err
-		})
+		// One statement outside BEGIN is one transaction: a single round trip.
+		_, err := conn.Exec(ctx, insert, pos, streams, vers, ids, data)
 		if err == nil {
 			position += int64(n)
 		}

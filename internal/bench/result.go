@@ -74,7 +74,8 @@ type Result struct {
 	// CPUPercent that over wall time (200% is two cores busy).
 	CPU        float64 `json:"cpu_s"`
 	CPUPercent float64 `json:"cpu_percent"`
-	// Ratios of Rate to each baseline's Rate (PostgreSQL with baselines).
+	// Ratios of the events written per second to each baseline's Rate
+	// (PostgreSQL with baselines; none for the read scenarios catchup and fanout).
 	Ratios    map[string]float64 `json:"ratios,omitempty"`
 	Samples   []Sample           `json:"samples"`
 	Histogram []Bucket           `json:"histogram"`

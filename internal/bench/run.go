@@ -57,15 +57,17 @@ func (c Config) settings() Settings {
 		TxStreams: c.TxStreams, TxPool: c.TxPool, TxConns: c.TxConns}
 }
 
-// ratios compares a scenario's rate with each baseline's.
+// ratios compares the rate at which a writing scenario wrote events with
+// each baseline's rate. The read scenarios (catchup, fanout) get none: the
+// baselines only write.
 func ratios(res Result, baselines []Result) map[string]float64 {
-	if len(baselines) == 0 {
+	if len(baselines) == 0 || res.Name == CatchUp || res.Name == FanOut || res.Seconds <= 0 {
 		return nil
 	}
 	m := map[string]float64{}
 	for _, b := range baselines {
 		if b.Rate > 0 {
-			m[b.Name] = res.Rate / b.Rate
+			m[b.Name] = float64(res.Events) / res.Seconds / b.Rate
 		}
 	}
 	return m

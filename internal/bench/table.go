@@ -14,7 +14,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := "name\tcallers\tevents/s\tp50\tp90\tp99\tmax\tCPU\terrors\t"
 	if len(r.Baselines) > 0 {
-		head += "x group-commit\tx tx-per-event\t"
+		head += "written/s vs group-commit\tvs tx-per-event\t"
 	}
 	fmt.Fprintln(tw, head)
 	row := func(res Result, baseline bool) {
@@ -22,8 +22,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%.0f%%\t%d\t", res.Name, res.Callers, rate(res.Rate),
 			us(l.P50Us), us(l.P90Us), us(l.P99Us), us(l.MaxUs), res.CPUPercent, res.Errors)
 		if len(r.Baselines) > 0 {
-			if baseline {
-				fmt.Fprint(tw, "\t\t")
+			if baseline || res.Ratios == nil {
+				fmt.Fprint(tw, "-\t-\t")
 			} else {
 				fmt.Fprintf(tw, "%.2fx\t%.2fx\t", res.Ratios[BaselineGroupCommit], res.Ratios[BaselineTxPerEvent])
 			}
