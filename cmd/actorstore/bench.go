@@ -57,14 +57,7 @@ func benchFlags() []cli.Flag {
 }
 
 func benchConfig(cmd *cli.Command) bench.Config {
-	var scenarios []string
-	for _, s := range cmd.StringSlice("scenario") {
-		for _, part := range strings.Split(s, ",") {
-			if part = strings.TrimSpace(part); part != "" {
-				scenarios = append(scenarios, part)
-			}
-		}
-	}
+	scenarios := splitList(cmd.StringSlice("scenario"))
 	return bench.Config{
 		PostgresURL: cmd.String("postgres-url"), Node: cmd.String("node"), DataDir: cmd.String("data-dir"),
 		Scenarios: scenarios, Duration: cmd.Duration("duration"), Writers: cmd.Int("writers"),
@@ -123,4 +116,17 @@ func runBench(ctx context.Context, cmd *cli.Command) error {
 		return usageErrorf("%v", err)
 	}
 	return err
+}
+
+// splitList splits repeated, comma-separated flag values.
+func splitList(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
 }

@@ -41,7 +41,7 @@ func runChart(_ context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return usageErrorf("--out: %v", err)
 	}
-	if err := bench.Chart(out, format, rep, cmd.StringSlice("scenario")); err != nil {
+	if err := bench.Chart(out, format, rep, splitList(cmd.StringSlice("scenario"))); err != nil {
 		out.Close()
 		os.Remove(cmd.String("out"))
 		return err

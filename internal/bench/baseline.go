@@ -108,11 +108,11 @@ func (r *runner) groupCommitBaseline(ctx context.Context, pool *pgxpool.Pool, ta
 		select {
 		case reqs <- q:
 		case <-ctx.Done():
-			rec.fail()
+			rec.fail(ctx.Err())
 			return
 		}
 		if err := <-q.done; err != nil {
-			rec.fail()
+			rec.fail(err)
 			return
 		}
 		rec.record(time.Since(t0), 1)
@@ -172,7 +172,7 @@ func (r *runner) txPerEventBaseline(ctx context.Context, pool *pgxpool.Pool, tab
 		_, err := pool.Exec(ctx, insert, r.stream("tx1", i), versions[i]+1, uuid.New(), data)
 		if err != nil {
 			if !errors.Is(err, context.Canceled) {
-				rec.fail()
+				rec.fail(err)
 			}
 			return
 		}

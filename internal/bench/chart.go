@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"image/color"
 	"io"
 	"path/filepath"
 	"slices"
@@ -9,7 +10,6 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -95,7 +95,7 @@ func latencyOverTime(rep *Report, results []Result) (*plot.Plot, error) {
 		if len(p99) == 0 {
 			continue
 		}
-		col := plotutil.Color(i)
+		col := seriesColor(i)
 		l99, err := plotter.NewLine(p99)
 		if err != nil {
 			return nil, err
@@ -137,10 +137,19 @@ func latencyHistogram(results []Result) (*plot.Plot, error) {
 		if err != nil {
 			return nil, err
 		}
-		l.Color, l.Width = plotutil.Color(i), vg.Points(1.5)
+		l.Color, l.Width = seriesColor(i), vg.Points(1.5)
 		l.StepStyle = plotter.PreStep
 		p.Add(l)
 		p.Legend.Add(res.Name, l)
 	}
 	return p, nil
 }
+
+// palette is Tableau's ten colours: distinct for up to ten series.
+var palette = []color.RGBA{
+	{0x1f, 0x77, 0xb4, 0xff}, {0xff, 0x7f, 0x0e, 0xff}, {0x2c, 0xa0, 0x2c, 0xff}, {0xd6, 0x27, 0x28, 0xff},
+	{0x94, 0x67, 0xbd, 0xff}, {0x8c, 0x56, 0x4b, 0xff}, {0xe3, 0x77, 0xc2, 0xff}, {0x7f, 0x7f, 0x7f, 0xff},
+	{0xbc, 0xbd, 0x22, 0xff}, {0x17, 0xbe, 0xcf, 0xff},
+}
+
+func seriesColor(i int) color.Color { return palette[i%len(palette)] }

@@ -25,6 +25,7 @@ type recorder struct {
 	events   int64 // acknowledged events (written or read)
 	ops      int64
 	errors   int64
+	firstErr string
 	ivEvents int64
 	start    time.Time
 	samples  []Sample
@@ -50,10 +51,13 @@ func (r *recorder) record(d time.Duration, events int) {
 	r.mu.Unlock()
 }
 
-// fail counts one failed call.
-func (r *recorder) fail() {
+// fail counts one failed call and keeps the first error's text.
+func (r *recorder) fail(err error) {
 	r.mu.Lock()
 	r.errors++
+	if r.firstErr == "" && err != nil {
+		r.firstErr = err.Error()
+	}
 	r.mu.Unlock()
 }
 

@@ -55,9 +55,13 @@ type Result struct {
 	Callers int `json:"callers"`
 	// Seconds is the measured phase's wall time.
 	Seconds float64 `json:"seconds"`
-	// Ops are successful calls; Errors failed ones.
-	Ops    int64 `json:"ops"`
-	Errors int64 `json:"errors"`
+	// Ops are successful calls; Errors failed ones, FirstError the text of
+	// the first failure. A failed call wrote nothing unless it timed out:
+	// then its outcome is unknown (it may have committed), and the store
+	// may hold more events than the report counts.
+	Ops        int64  `json:"ops"`
+	Errors     int64  `json:"errors"`
+	FirstError string `json:"first_error,omitempty"`
 	// Events are the events the scenario wrote (acknowledged) during the
 	// measured phase; Preloaded those written before it (catch-up).
 	Events    int64 `json:"events_written"`

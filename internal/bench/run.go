@@ -150,7 +150,7 @@ func (r *runner) tick(ctx context.Context, name string, rec *recorder, t0 time.T
 // finish fills res from rec and closes the last sample interval.
 func (r *runner) finish(res *Result, rec *recorder, cpu, elapsed time.Duration) {
 	rec.sample(time.Now())
-	res.Ops, res.Errors = rec.ops, rec.errors
+	res.Ops, res.Errors, res.FirstError = rec.ops, rec.errors, rec.firstErr
 	res.Latency = rec.latency()
 	res.Samples = rec.samples
 	res.Histogram = rec.buckets()

@@ -54,7 +54,7 @@ func (r *runner) writers(ctx context.Context, t Target, name string, streamOf fu
 	res, rec := r.measure(ctx, name, r.c.Writers, func(ctx context.Context, i int, rec *recorder) {
 		t0 := time.Now()
 		if _, err := t.Append(ctx, streamOf(i), persistence.Any(), event(data)); err != nil {
-			rec.fail()
+			rec.fail(err)
 			return
 		}
 		rec.record(time.Since(t0), 1)
@@ -77,7 +77,7 @@ func (r *runner) mixed(ctx context.Context, t Target) Result {
 			evs, err := t.ReadStream(ctx, persistence.StreamRead{Stream: stream, From: persistence.End,
 				Direction: persistence.Backward, Limit: 10})
 			if err != nil {
-				rec.fail()
+				rec.fail(err)
 				return
 			}
 			rec.record(time.Since(t0), 0)
@@ -85,7 +85,7 @@ func (r *runner) mixed(ctx context.Context, t Target) Result {
 			return
 		}
 		if _, err := t.Append(ctx, stream, persistence.Any(), event(data)); err != nil {
-			rec.fail()
+			rec.fail(err)
 			return
 		}
 		rec.record(time.Since(t0), 1)
@@ -110,7 +110,7 @@ func (r *runner) transact(ctx context.Context, t Target) Result {
 		}
 		t0 := time.Now()
 		if _, err := t.Transact(ctx, reqs...); err != nil {
-			rec.fail()
+			rec.fail(err)
 			return
 		}
 		rec.record(time.Since(t0), len(reqs))
@@ -176,7 +176,7 @@ func (r *runner) catchUp(ctx context.Context, t Target) (Result, error) {
 		t0 := time.Now()
 		evs, err := t.ReadAll(ctx, persistence.AllRead{From: pos, Limit: r.c.PageSize})
 		if err != nil {
-			rec.fail()
+			rec.fail(err)
 			return
 		}
 		rec.record(time.Since(t0), len(evs))

@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"slices"
 	"text/tabwriter"
 	"time"
 )
@@ -39,9 +40,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	for _, res := range r.Results {
+	for _, res := range slices.Concat(r.Baselines, r.Results) {
 		if res.Note != "" {
 			fmt.Fprintf(w, "  %s: %s\n", res.Name, res.Note)
+		}
+		if res.FirstError != "" {
+			fmt.Fprintf(w, "  %s: %d calls failed; the first: %s\n", res.Name, res.Errors, res.FirstError)
 		}
 	}
 	return nil
