@@ -167,6 +167,7 @@ func (r *runner) catchUp(ctx context.Context, t Target) (Result, error) {
 		return Result{}, err
 	}
 	from++
+	r.progress(CatchUp+" (preload)", 0)
 	preloaded, err := r.preload(ctx, t, r.c.CatchUpEvents)
 	if err != nil {
 		return Result{Preloaded: preloaded}, fmt.Errorf("preload: %w", err)
