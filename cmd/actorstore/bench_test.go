@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/client"
 	"github.com/actorstore/actorstore/internal/bench"
 	"github.com/actorstore/actorstore/internal/pgtest"
 	"github.com/actorstore/actorstore/persistence"
@@ -229,4 +230,30 @@ func TestBenchBadFlagsAreUsageErrors(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "x.svg")); err == nil {
 		t.Error("chart wrote an image although its input was missing")
 	}
+}
+
+// TestBenchNodeRunsEveryScenarioThroughTheClient runs the bench against
+// `actorstore serve` (a separate process) and checks the counts against
+// the node's last position.
+func TestBenchNodeRunsEveryScenarioThroughTheClient(t *testing.T) {
+	addr := startServe(t, buildBinary(t))
+	out := filepath.Join(t.TempDir(), "results.json")
+	if err := runCLI(t, append([]string{"bench", "--node", addr, "--json", out}, shortBench...)...); err != nil {
+		t.Fatal(err)
+	}
+	rep := readReport(t, out)
+	if rep.Target != "node" {
+		t.Fatalf("target %q", rep.Target)
+	}
+	ctx := context.Background()
+	c, err := client.Dial(ctx, client.Config{NodeAddress: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	evs, err := c.ReadAll(ctx, persistence.AllRead{From: persistence.End, Direction: persistence.Backward, Limit: 1})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("read the node's last event: %v (%d events)", err, len(evs))
+	}
+	checkReport(t, rep, evs[0].Position)
 }
