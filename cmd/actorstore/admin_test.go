@@ -12,13 +12,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/actorstore/actorstore/internal/pgtest"
 )
 
 // TestMain gives every `serve` the tests start a free admin port, so they
 // do not contend for the default one.
 func TestMain(m *testing.M) {
 	os.Setenv("ACTORSTORE_ADMIN_LISTEN", "127.0.0.1:0")
-	os.Exit(m.Run())
+	pgtest.Main(m) // the bench and copy tests use PostgreSQL
 }
 
 // TestServeAnswersAdminEndpoint runs `serve --admin-listen 127.0.0.1:0`,

@@ -40,6 +40,8 @@ func newApp() *cli.Command {
 			appendCommand(),
 			readCommand(),
 			statusCommand(),
+			benchCommand(),
+			copyCommand(),
 			tailCommand(),
 		},
 	}

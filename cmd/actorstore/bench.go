@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/schollz/progressbar/v3"
+	"github.com/urfave/cli/v3"
+
+	"github.com/actorstore/actorstore/internal/bench"
+)
+
+func benchCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "bench",
+		Usage: "measure appends, reads and subscriptions (embedded store, PostgreSQL or a node), with raw pgx baselines",
+		Description: "Runs the scenarios " + strings.Join(bench.AllScenarios, ", ") + " one after another.\n" +
+			"With --postgres-url it first measures two raw pgx baselines on the same database\n" +
+			"(a group-commit harness and one transaction per event) and prints every result's ratio to them.\n" +
+			"Example: actorstore bench --postgres-url postgres://localhost/bench --duration 10s --json results.json",
+		ArgsUsage: " ",
+		Flags:     benchFlags(),
+		Action:    runBench,
+		Commands:  []*cli.Command{chartCommand()},
+	}
+}
+
+func benchFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "postgres-url", Usage: "measure this PostgreSQL database (baselines included)"},
+		&cli.StringFlag{Name: "node", Usage: "measure a running node at host:port, through the client"},
+		&cli.StringFlag{Name: "data-dir", Usage: "embedded store directory (default: a temporary one, removed afterwards)"},
+		&cli.StringSliceFlag{Name: "scenario", Usage: "scenarios to run (repeatable or comma-separated; default all): " +
+			strings.Join(bench.AllScenarios, ", ")},
+		&cli.DurationFlag{Name: "duration", Value: bench.DefaultDuration, Usage: "measured time of each scenario and baseline"},
+		&cli.IntFlag{Name: "writers", Value: bench.DefaultWriters, Usage: "concurrent callers (writers, hot, mixed, transact, group-commit baseline)"},
+		&cli.IntFlag{Name: "event-size", Value: bench.DefaultEventSize, Usage: "payload bytes per event"},
+		&cli.IntFlag{Name: "hot-streams", Value: bench.DefaultHotStreams, Usage: "streams the hot scenario's writers share"},
+		&cli.FloatFlag{Name: "read-ratio", Value: bench.DefaultReadRatio, Usage: "share of reads in the mixed scenario"},
+		&cli.IntFlag{Name: "catchup-events", Value: bench.DefaultCatchUpEvents, Usage: "events preloaded for the catch-up read"},
+		&cli.IntFlag{Name: "page-size", Value: bench.DefaultPageSize, Usage: "events per catch-up read"},
+		&cli.IntFlag{Name: "subscribers", Value: bench.DefaultSubscribers, Usage: "live subscribers of the fanout scenario"},
+		&cli.IntFlag{Name: "fanout-writers", Value: bench.DefaultFanOutWriters, Usage: "writers feeding the fanout subscribers"},
+		&cli.IntFlag{Name: "tx-streams", Value: bench.DefaultTxStreams, Usage: "streams per transaction"},
+		&cli.IntFlag{Name: "tx-pool", Value: bench.DefaultTxPool, Usage: "streams the transactions draw from"},
+		&cli.IntFlag{Name: "tx-conns", Value: bench.DefaultTxConns, Usage: "connections of the one-transaction-per-event baseline"},
+		&cli.BoolFlag{Name: "baselines", Value: true, Usage: "run the raw pgx baselines (PostgreSQL only)"},
+		&cli.DurationFlag{Name: "sample", Value: bench.DefaultSample, Usage: "interval of the latency-over-time samples"},
+		&cli.StringFlag{Name: "json", Usage: "write the raw results (summaries, samples, histograms) to this file"},
+		&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar (there is none when stderr is not a terminal)"},
+	}
+}
+
+func benchConfig(cmd *cli.Command) bench.Config {
+	scenarios := splitList(cmd.StringSlice("scenario"))
+	return bench.Config{
+		PostgresURL: cmd.String("postgres-url"), Node: cmd.String("node"), DataDir: cmd.String("data-dir"),
+		Scenarios: scenarios, Duration: cmd.Duration("duration"), Writers: cmd.Int("writers"),
+		EventSize: cmd.Int("event-size"), HotStreams: cmd.Int("hot-streams"), ReadRatio: cmd.Float("read-ratio"),
+		CatchUpEvents: cmd.Int("catchup-events"), PageSize: cmd.Int("page-size"),
+		Subscribers: cmd.Int("subscribers"), FanOutWriters: cmd.Int("fanout-writers"),
+		TxStreams: cmd.Int("tx-streams"), TxPool: cmd.Int("tx-pool"), TxConns: cmd.Int("tx-conns"),
+		Baselines: cmd.Bool("baselines") && cmd.String("postgres-url") != "",
+		Sample:    cmd.Duration("sample"),
+	}
+}
+
+func runBench(ctx context.Context, cmd *cli.Command) error {
+	if cmd.Args().Len() > 0 {
+		return usageErrorf("bench takes no arguments, got %q", cmd.Args().Slice())
+	}
+	c := benchConfig(cmd)
+	if err := c.WithDefaults().Validate(); err != nil {
+		return usageErrorf("%v", err)
+	}
+	// Fail on an unwritable --json before measuring for minutes.
+	var out *os.File
+	if path := cmd.String("json"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return usageErrorf("--json: %v", err)
+		}
+		defer f.Close()
+		out = f
+	}
+	if !cmd.Bool("no-progress") && isatty.IsTerminal(stderr.Fd()) {
+		bar := progressbar.NewOptions(1000, progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetWidth(30), progressbar.OptionClearOnFinish(),
+			progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond))
+		c.Progress = func(name string, done float64) {
+			bar.Describe(fmt.Sprintf("%-18s", name))
+			bar.Set(int(done * 1000))
+		}
+		defer bar.Finish()
+	}
+	rep, err := bench.Run(ctx, c)
+	if rep != nil {
+		if terr := rep.WriteTable(os.Stdout); terr != nil && err == nil {
+			err = terr
+		}
+		if out != nil {
+			if jerr := rep.WriteJSON(out); jerr != nil {
+				err = errors.Join(err, jerr)
+			} else if cerr := out.Close(); cerr != nil {
+				err = errors.Join(err, cerr)
+			}
+		}
+	}
+	var ce *bench.ConfigError
+	if errors.As(err, &ce) {
+		return usageErrorf("%v", err)
+	}
+	return err
+}
+
+// splitList splits repeated, comma-separated flag values.
+func splitList(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}

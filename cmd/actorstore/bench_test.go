@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"image/png"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/client"
+	"github.com/actorstore/actorstore/internal/bench"
+	"github.com/actorstore/actorstore/internal/pgtest"
+	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/persistence/postgres"
+	"github.com/actorstore/actorstore/persistence/sqlite"
+)
+
+// shortBench are flags that keep every scenario to about a second.
+var shortBench = []string{"--duration", "1s", "--sample", "250ms", "--writers", "8",
+	"--catchup-events", "2000", "--page-size", "500", "--subscribers", "4", "--fanout-writers", "4",
+	"--tx-pool", "50", "--tx-conns", "4", "--no-progress"}
+
+// runCLI runs the actorstore command in this process.
+func runCLI(t *testing.T, args ...string) error {
+	t.Helper()
+	return newApp().Run(context.Background(), append([]string{"actorstore"}, args...))
+}
+
+// readReport decodes a --json file.
+func readReport(t *testing.T, path string) *bench.Report {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rep, err := bench.ReadReport(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// checkReport asserts every scenario ran without errors and that the
+// counts agree with each other: samples sum to the totals, fan-out
+// delivered every written event to every subscriber, and the events all
+// scenarios wrote are exactly the store's last position.
+func checkReport(t *testing.T, rep *bench.Report, lastPosition uint64) {
+	t.Helper()
+	var names []string
+	for _, res := range rep.Results {
+		names = append(names, res.Name)
+		if res.Ops == 0 || res.Errors != 0 || res.Rate <= 0 {
+			t.Errorf("%s: ops %d, errors %d, rate %g", res.Name, res.Ops, res.Errors, res.Rate)
+		}
+		var ops, events int64
+		for _, s := range res.Samples {
+			ops, events = ops+s.Ops, events+s.Events
+		}
+		if ops != res.Ops {
+			t.Errorf("%s: samples hold %d calls, total %d", res.Name, ops, res.Ops)
+		}
+		switch res.Name {
+		case bench.Writers, bench.Hot, bench.Transact:
+			if events != res.Events {
+				t.Errorf("%s: samples hold %d events, total written %d", res.Name, events, res.Events)
+			}
+		case bench.CatchUp:
+			if res.Preloaded != int64(rep.Config.CatchUpEvents) || events != res.Read {
+				t.Errorf("catchup: preloaded %d, read %d, samples %d", res.Preloaded, res.Read, events)
+			}
+		case bench.FanOut:
+			if res.Read != res.Events*int64(rep.Config.Subscribers) || events != res.Read {
+				t.Errorf("fanout: %d written to %d subscribers, %d delivered (samples %d)",
+					res.Events, rep.Config.Subscribers, res.Read, events)
+			}
+		}
+		var histogram int64
+		for _, b := range res.Histogram {
+			histogram += b.Count
+		}
+		if histogram != res.Latency.Count() {
+			t.Errorf("%s: histogram holds %d latencies, want %d", res.Name, histogram, res.Latency.Count())
+		}
+	}
+	if !slices.Equal(names, bench.AllScenarios) {
+		t.Errorf("scenarios in the report: %v, want %v", names, bench.AllScenarios)
+	}
+	if got := rep.WrittenEvents(); uint64(got) != lastPosition {
+		t.Errorf("the report counts %d written events, the store's last position is %d", got, lastPosition)
+	}
+}
+
+func TestBenchEmbeddedRunsEveryScenarioAndCountsMatchTheStore(t *testing.T) {
+	dir, out := t.TempDir(), filepath.Join(t.TempDir(), "results.json")
+	if err := runCLI(t, append([]string{"bench", "--data-dir", dir, "--json", out}, shortBench...)...); err != nil {
+		t.Fatal(err)
+	}
+	rep := readReport(t, out)
+	if rep.Target != "embedded" || len(rep.Baselines) != 0 {
+		t.Fatalf("target %q with %d baselines", rep.Target, len(rep.Baselines))
+	}
+	st, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(dir, actorstore.EmbeddedFileName)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	checkReport(t, rep, lastPosition(t, st))
+}
+
+func TestBenchPostgresRunsEveryScenarioWithBaselines(t *testing.T) {
+	url := pgtest.Server(t).NewDatabase(t)
+	out := filepath.Join(t.TempDir(), "results.json")
+	if err := runCLI(t, append([]string{"bench", "--postgres-url", url, "--json", out}, shortBench...)...); err != nil {
+		t.Fatal(err)
+	}
+	rep := readReport(t, out)
+	var baselines []string
+	for _, b := range rep.Baselines {
+		baselines = append(baselines, b.Name)
+		if b.Events == 0 || b.Errors != 0 || b.Rate <= 0 {
+			t.Errorf("baseline %s: %d events, %d errors", b.Name, b.Events, b.Errors)
+		}
+	}
+	if want := []string{bench.BaselineGroupCommit, bench.BaselineTxPerEvent}; !slices.Equal(baselines, want) {
+		t.Fatalf("baselines %v, want %v", baselines, want)
+	}
+	for _, res := range rep.Results {
+		reads := res.Name == bench.CatchUp || res.Name == bench.FanOut
+		if reads && res.Ratios != nil || !reads && (len(res.Ratios) != 2 || res.Ratios[bench.BaselineGroupCommit] <= 0) {
+			t.Errorf("%s: ratios %v", res.Name, res.Ratios)
+		}
+	}
+	ctx := context.Background()
+	st, err := postgres.Open(ctx, postgres.Config{URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	checkReport(t, rep, lastPosition(t, st))
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var left int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_class WHERE relname LIKE 'bench_baseline%'`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("%d baseline tables or sequences left behind", left)
+	}
+}
+
+func lastPosition(t *testing.T, st persistence.Store) uint64 {
+	t.Helper()
+	p, err := st.LastPosition(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestBenchChartWritesSVGAndPNG(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "results.json")
+	args := append([]string{"bench", "--data-dir", filepath.Join(dir, "data"), "--json", out,
+		"--scenario", "writers,hot"}, shortBench...)
+	if err := runCLI(t, args...); err != nil {
+		t.Fatal(err)
+	}
+	svgPath, pngPath := filepath.Join(dir, "latency.svg"), filepath.Join(dir, "latency.png")
+	for _, p := range []string{svgPath, pngPath} {
+		if err := runCLI(t, "bench", "chart", "--in", out, "--out", p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(svgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root struct {
+		XMLName xml.Name
+		Width   string `xml:"width,attr"`
+	}
+	if err := xml.Unmarshal(b, &root); err != nil || root.XMLName.Local != "svg" {
+		t.Fatalf("not an SVG document: %v (root %q)", err, root.XMLName.Local)
+	}
+	for _, want := range []string{"writers", "hot", "Latency histogram"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("SVG does not mention %q", want)
+		}
+	}
+	f, err := os.Open(pngPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+	if r := img.Bounds(); r.Dx() < 500 || r.Dy() < 500 {
+		t.Errorf("PNG is %dx%d", r.Dx(), r.Dy())
+	}
+}
+
+func TestBenchBadFlagsAreUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"bench", "--scenario", "nope", "--data-dir", dir},
+		{"bench", "--postgres-url", "postgres://x/y", "--node", "127.0.0.1:1"},
+		{"bench", "--read-ratio", "2", "--data-dir", dir},
+		{"bench", "chart", "--in", filepath.Join(dir, "missing.json"), "--out", filepath.Join(dir, "x.svg")},
+		{"bench", "chart", "--in", filepath.Join(dir, "missing.json"), "--out", filepath.Join(dir, "x.gif")},
+	} {
+		err := runCLI(t, args...)
+		var ue *usageError
+		if !errors.As(err, &ue) {
+			t.Errorf("%v: want a usage error, got %v", args, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.svg")); err == nil {
+		t.Error("chart wrote an image although its input was missing")
+	}
+}
+
+// TestBenchNodeRunsEveryScenarioThroughTheClient runs the bench against
+// `actorstore serve` (a separate process) and checks the counts against
+// the node's last position.
+func TestBenchNodeRunsEveryScenarioThroughTheClient(t *testing.T) {
+	addr := startServe(t, buildBinary(t))
+	out := filepath.Join(t.TempDir(), "results.json")
+	if err := runCLI(t, append([]string{"bench", "--node", addr, "--json", out}, shortBench...)...); err != nil {
+		t.Fatal(err)
+	}
+	rep := readReport(t, out)
+	if rep.Target != "node" {
+		t.Fatalf("target %q", rep.Target)
+	}
+	ctx := context.Background()
+	c, err := client.Dial(ctx, client.Config{NodeAddress: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	evs, err := c.ReadAll(ctx, persistence.AllRead{From: persistence.End, Direction: persistence.Backward, Limit: 1})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("read the node's last event: %v (%d events)", err, len(evs))
+	}
+	checkReport(t, rep, evs[0].Position)
+}
