@@ -97,3 +97,9 @@ func setIfEmpty(dst *string, v string) {
 		*dst = v
 	}
 }
+
+// TraceIDOf returns the trace ID carried by the typed error in err (the
+// field its wire form carries), or "".
+func TraceIDOf(err error) string {
+	return ErrorToProto(err).GetTraceId()
+}

@@ -3,6 +3,7 @@ package telemetry
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 
@@ -37,7 +38,14 @@ func NewOTLPTracerProvider(ctx context.Context, endpoint string) (*sdktrace.Trac
 		if !strings.Contains(endpoint, "://") {
 			endpoint = "http://" + endpoint
 		}
-		opts = append(opts, otlptracehttp.WithEndpointURL(endpoint))
+		u, err := url.Parse(endpoint)
+		if err != nil {
+			return nil, fmt.Errorf("telemetry: OTLP endpoint: %w", err)
+		}
+		if u.Path == "" || u.Path == "/" {
+			u.Path = "/v1/traces"
+		}
+		opts = append(opts, otlptracehttp.WithEndpointURL(u.String()))
 	}
 	exp, err := otlptracehttp.New(ctx, opts...)
 	if err != nil {
