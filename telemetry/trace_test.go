@@ -80,7 +80,9 @@ func TestConflictTraceIDIsTheCallerSpans(t *testing.T) {
 	st := openStore(t, actorstore.Config{DataDir: t.TempDir(), TracerProvider: tp})
 	ctx, span := tp.Tracer("test").Start(context.Background(), "caller")
 	defer span.End()
-	ev := func() actorstore.EventData { return actorstore.EventData{ID: uuid.New(), Type: "T", Data: []byte(`{}`)} }
+	ev := func() actorstore.EventData {
+		return actorstore.EventData{ID: uuid.New(), Type: "T", Data: []byte(`{}`)}
+	}
 	if _, err := st.Append(ctx, "c", actorstore.NoStream(), ev()); err != nil {
 		t.Fatal(err)
 	}
