@@ -3,6 +3,7 @@ package actorstore_test
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -15,6 +16,9 @@ import (
 	"github.com/actorstore/actorstore/internal/pgtest"
 )
 
+// telemetryRounds counts runs of BenchmarkAppendTelemetry (-count).
+var telemetryRounds atomic.Int64
+
 // discardExporter is a span exporter that drops what it is given: the
 // SDK's whole pipeline (span creation, batching) runs, nothing is sent.
 type discardExporter struct{}
@@ -23,12 +27,13 @@ func (discardExporter) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) err
 func (discardExporter) Shutdown(context.Context) error                             { return nil }
 
 // BenchmarkAppendTelemetry: 64 writers append single ~200-byte events to
-// their own streams, with telemetry off (no-op meter provider, no tracer)
-// and on (the store's metrics on its SDK meter provider, and every
-// operation traced by an SDK tracer provider sampling always, batching to
-// an exporter that discards), interleaved in one run on each backend
-// (target, issue 7: at most 5% lower with it on). Run with -count 6 and
-// compare with benchstat (docs/benchmarks.md).
+// their own streams, with telemetry off (no-op meter provider, no
+// tracer), with metrics (the store's SDK meter provider, the default),
+// and with metrics and tracing (every operation traced by an SDK tracer
+// provider sampling always, batching to an exporter that discards),
+// interleaved in one run on each backend (target, issue 7: at most 5%
+// lower with it on). Run with -count 6 and compare with benchstat
+// (docs/benchmarks.md).
 func BenchmarkAppendTelemetry(b *testing.B) {
 	srv := pgtest.Server(b)
 	backends := []struct {
@@ -40,17 +45,21 @@ func BenchmarkAppendTelemetry(b *testing.B) {
 		}},
 		{"embedded", func(b *testing.B) actorstore.Config { return actorstore.Config{DataDir: b.TempDir()} }},
 	}
+	// The variants run in a rotated order on each -count round, so that
+	// neither warm-up nor the previous variant's leftovers (PostgreSQL's
+	// caches, the disk's write-back) favour one of them.
+	modes := []string{"off", "metrics", "metrics+tracing"}
+	round := int(telemetryRounds.Add(1))
+	modes = append(modes[round%3:], modes[:round%3]...)
 	for _, be := range backends {
-		for _, on := range []bool{false, true} {
-			name := be.name + "/off"
-			if on {
-				name = be.name + "/on"
-			}
-			b.Run(name, func(b *testing.B) {
+		for _, mode := range modes {
+			b.Run(be.name+"/"+mode, func(b *testing.B) {
 				cfg := be.cfg(b)
 				cfg.MeterProvider = metricnoop.NewMeterProvider()
-				if on {
-					cfg.MeterProvider = nil // the store's own SDK provider
+				if mode != "off" {
+					cfg.MeterProvider = nil // the store's own SDK provider, as /metrics reads it
+				}
+				if mode == "metrics+tracing" {
 					tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()),
 						sdktrace.WithBatcher(discardExporter{}))
 					b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })

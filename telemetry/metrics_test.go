@@ -149,14 +149,19 @@ func testMetricsMatchWorkload(t *testing.T, cfg actorstore.Config) {
 	}
 }
 
-// TestRegisterWithOwnMeterProvider registers the instruments with a meter
-// provider the embedding program owns and reads them with a manual reader:
-// the appended events are counted, and after Unregister they are gone.
+// TestRegisterWithOwnMeterProvider gives the store a meter provider the
+// embedding program owns and registers the asynchronous instruments with
+// it, read with a manual reader: the appended events are counted, the
+// appends are in the store's latency histogram on that provider, and
+// after Unregister the asynchronous ones are gone.
 func TestRegisterWithOwnMeterProvider(t *testing.T) {
-	st := openStore(t, actorstore.Config{DataDir: t.TempDir()})
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
+	st := openStore(t, actorstore.Config{DataDir: t.TempDir(), MeterProvider: mp})
+	if st.MetricProducer() != nil {
+		t.Error("a store with its own meter provider still offers a private one")
+	}
 	reg, err := telemetry.Register(mp, st)
 	if err != nil {
 		t.Fatal(err)
@@ -166,6 +171,9 @@ func TestRegisterWithOwnMeterProvider(t *testing.T) {
 
 	if got, ok := collectSum(t, reader, "actorstore.events.appended"); !ok || got != int64(w.events) {
 		t.Errorf("actorstore.events.appended = %d (found %v), want %d", got, ok, w.events)
+	}
+	if got := collectHistogramCount(t, reader, "actorstore.append.duration"); got != uint64(w.appends) {
+		t.Errorf("actorstore.append.duration on the program's provider counts %d appends, want %d", got, w.appends)
 	}
 	if err := reg.Unregister(); err != nil {
 		t.Fatal(err)
@@ -254,4 +262,25 @@ func scrapeSeries(t *testing.T, base string) map[string]float64 {
 		samples[key] = v
 	}
 	return samples
+}
+
+// collectHistogramCount collects reader and returns the summed count of
+// the float64 histogram name over its data points.
+func collectHistogramCount(t *testing.T, reader sdkmetric.Reader, name string) uint64 {
+	t.Helper()
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatalf("collect: %v", err)
+	}
+	var n uint64
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			if h, ok := m.Data.(metricdata.Histogram[float64]); ok && m.Name == name {
+				for _, dp := range h.DataPoints {
+					n += dp.Count
+				}
+			}
+		}
+	}
+	return n
 }

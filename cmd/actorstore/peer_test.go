@@ -17,7 +17,7 @@ import (
 func startServe(t *testing.T, bin string, extra ...string) string {
 	t.Helper()
 	args := append([]string{"--log-format", "json", "serve", "--data-dir", filepath.Join(t.TempDir(), "data"),
-		"--listen", "127.0.0.1:0"}, extra...)
+		"--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"}, extra...)
 	cmd := exec.Command(bin, args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

@@ -44,6 +44,10 @@ const (
 
 var opNames = [numOps]string{"append", "transact", "read_stream", "read_all"}
 
+// spanNames are the caller spans' names, built once.
+var spanNames = [numOps]string{"actorstore.append", "actorstore.transact", "actorstore.read_stream",
+	"actorstore.read_all"}
+
 // String is the operation's attribute value.
 func (o Op) String() string { return opNames[o] }
 
@@ -182,7 +186,7 @@ type Operation struct {
 func (t *Telemetry) Start(ctx context.Context, op Op) (context.Context, string, Operation) {
 	o := Operation{t: t, op: op, start: time.Now()}
 	if t.Tracing {
-		ctx, o.span = t.Tracer.Start(ctx, "actorstore."+op.String())
+		ctx, o.span = t.Tracer.Start(ctx, spanNames[op])
 	}
 	ctx, id := persistence.EnsureTraceID(ctx)
 	return ctx, id, o
@@ -198,16 +202,18 @@ func (o Operation) End(ctx context.Context, err error) {
 	}
 	if err == nil {
 		h.Record(ctx, d, o.t.okOpts[o.op]...)
-	} else {
-		c := CodeOf(err)
-		h.Record(ctx, d, o.t.errOpts[o.op][c]...)
-		o.t.errs.Add(ctx, 1, o.t.errAdds[o.op][c]...)
-	}
-	if o.span != nil {
-		if err != nil {
-			o.span.RecordError(err)
-			o.span.SetStatus(codes.Error, CodeName(CodeOf(err)))
+		if o.span != nil {
+			o.span.End()
 		}
+		return
+	}
+	c := CodeOf(err)
+	h.Record(ctx, d, o.t.errOpts[o.op][c]...)
+	o.t.errs.Add(ctx, 1, o.t.errAdds[o.op][c]...)
+	if o.span != nil {
+		o.span.RecordError(err)
+		o.span.SetStatus(codes.Error, CodeName(c))
+		o.span.SetAttributes(KeyErrorType.String(CodeName(c)))
 		o.span.End()
 	}
 }
