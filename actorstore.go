@@ -7,7 +7,11 @@ import (
 	"os"
 	"sync"
 
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/internal/obs"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
 	"github.com/actorstore/actorstore/persistence/sqlite"
@@ -26,6 +30,12 @@ type Store struct {
 	node  *streams.Node
 	close sync.Once
 	err   error
+
+	tel      *obs.Telemetry
+	reader   *sdkmetric.ManualReader  // nil with Config.MeterProvider
+	mp       *sdkmetric.MeterProvider // the private provider, or nil
+	checksMu sync.RWMutex
+	checks   []namedCheck // readiness checks, see Health
 }
 
 // Open opens the store that cfg selects (PostgreSQL with cfg.PostgresURL,
@@ -43,6 +53,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{cfg: cfg, db: db}
+	if s.tel, s.reader, s.mp, err = cfg.telemetry(); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("actorstore: telemetry: %w", err)
+	}
+	s.checks = s.defaultChecks()
 	if err := s.start(ctx); err != nil {
 		s.shutdown(context.Background())
 		return nil, err
@@ -61,12 +76,12 @@ func (s *Store) start(ctx context.Context) error {
 	}
 	s.sys = sys
 	hcfg := s.cfg.Subscriptions
-	hcfg.Logger = log
+	hcfg.Logger, hcfg.Telemetry = log, s.tel
 	if s.hub, err = subscriptions.NewHub(ctx, sys, s.db, hcfg); err != nil {
 		return fmt.Errorf("actorstore: start subscription hub: %w", err)
 	}
 	scfg := s.cfg.streamsConfig(s.db)
-	scfg.System, scfg.OnCommit = sys, s.hub.Publish
+	scfg.System, scfg.OnCommit, scfg.Telemetry = sys, s.hub.Publish, s.tel
 	if s.node, err = streams.New(ctx, scfg); err != nil {
 		return fmt.Errorf("actorstore: start stream actors: %w", err)
 	}
@@ -86,6 +101,9 @@ func (s *Store) shutdown(ctx context.Context) error {
 		s.sys.Shutdown()
 	}
 	errs = append(errs, s.db.Close())
+	if s.mp != nil {
+		errs = append(errs, s.mp.Shutdown(context.Background()))
+	}
 	return errors.Join(errs...)
 }
 
@@ -111,8 +129,15 @@ func openDB(ctx context.Context, cfg Config) (persistence.Store, error) {
 // unknown), ErrClosed.
 func (s *Store) Append(ctx context.Context, stream string, expected ExpectedVersion,
 	events ...EventData) (AppendResult, error) {
+	ctx, _, op := s.tel.Start(ctx, obs.OpAppend)
+	res, err := s.append(ctx, stream, expected, events)
+	op.End(ctx, err)
+	return res, err
+}
+
+func (s *Store) append(ctx context.Context, stream string, expected ExpectedVersion,
+	events []EventData) (AppendResult, error) {
 	if s.cfg.Schemas != nil {
-		ctx, _ = persistence.EnsureTraceID(ctx)
 		reqs, err := s.validate(ctx, []AppendRequest{{Stream: stream, Events: events}})
 		if err != nil {
 			return AppendResult{}, err
@@ -130,8 +155,14 @@ func (s *Store) Append(ctx context.Context, stream string, expected ExpectedVers
 // that of the request that failed (for example a *ConcurrencyError naming
 // its stream).
 func (s *Store) Transact(ctx context.Context, reqs ...AppendRequest) ([]AppendResult, error) {
+	ctx, _, op := s.tel.Start(ctx, obs.OpTransact)
+	res, err := s.transact(ctx, reqs)
+	op.End(ctx, err)
+	return res, err
+}
+
+func (s *Store) transact(ctx context.Context, reqs []AppendRequest) ([]AppendResult, error) {
 	if s.cfg.Schemas != nil {
-		ctx, _ = persistence.EnsureTraceID(ctx)
 		var err error
 		if reqs, err = s.validate(ctx, reqs); err != nil {
 			return nil, err
@@ -146,7 +177,10 @@ func (s *Store) Transact(ctx context.Context, reqs ...AppendRequest) ([]AppendRe
 // and are served from the stream actor's cache of recent events when it
 // holds them. A stream with no events gives *StreamNotFoundError.
 func (s *Store) ReadStream(ctx context.Context, r StreamRead) ([]RecordedEvent, error) {
-	return s.upcast(s.node.ReadStream(ctx, r))
+	ctx, _, op := s.tel.Start(ctx, obs.OpReadStream)
+	evs, err := s.upcast(s.node.ReadStream(ctx, r))
+	op.End(ctx, err)
+	return evs, err
 }
 
 // ReadAll returns up to r.Limit events of all streams in global order from
@@ -154,7 +188,13 @@ func (s *Store) ReadStream(ctx context.Context, r StreamRead) ([]RecordedEvent, 
 // database). A forward reader that has seen position P never later finds a
 // new event below P.
 func (s *Store) ReadAll(ctx context.Context, r AllRead) ([]RecordedEvent, error) {
-	ctx, trace := persistence.EnsureTraceID(ctx)
+	ctx, trace, op := s.tel.Start(ctx, obs.OpReadAll)
+	evs, err := s.readAll(ctx, trace, r)
+	op.End(ctx, err)
+	return evs, err
+}
+
+func (s *Store) readAll(ctx context.Context, trace string, r AllRead) ([]RecordedEvent, error) {
 	if err := persistence.ValidateLimit(r.Limit); err != nil {
 		return nil, persistence.AttachTraceID(err, trace)
 	}
@@ -173,6 +213,36 @@ func (s *Store) Head(ctx context.Context, stream string) (persistence.StreamHead
 // Stats reports the stream actors' counters: live and passivated actors,
 // read-cache hits and misses, group-commit batches.
 func (s *Store) Stats() streams.Stats { return s.node.Stats() }
+
+// StoreStats reports the database's counters: retries of transient
+// errors and, on PostgreSQL, the connection pool.
+func (s *Store) StoreStats() persistence.StoreStats {
+	if r, ok := s.db.(persistence.StatsReporter); ok {
+		return r.StoreStats()
+	}
+	return persistence.StoreStats{}
+}
+
+// MetricProducer returns the store's synchronous instruments for a
+// metrics exporter (the telemetry package adds them to /metrics), or nil
+// when Config.MeterProvider was given: they are recorded there.
+func (s *Store) MetricProducer() sdkmetric.Producer {
+	if s.reader == nil {
+		return nil
+	}
+	return producer{s.reader}
+}
+
+// producer collects a manual reader for another exporter.
+type producer struct{ r *sdkmetric.ManualReader }
+
+func (p producer) Produce(ctx context.Context) ([]metricdata.ScopeMetrics, error) {
+	var rm metricdata.ResourceMetrics
+	if err := p.r.Collect(ctx, &rm); err != nil {
+		return nil, err
+	}
+	return rm.ScopeMetrics, nil
+}
 
 // Close stops accepting calls, lets what was accepted be committed or
 // answered, ends the subscriptions, stops the actors and closes the

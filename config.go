@@ -5,7 +5,11 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"go.opentelemetry.io/otel/metric"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/trace"
 
+	"github.com/actorstore/actorstore/internal/obs"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
 	"github.com/actorstore/actorstore/persistence/sqlite"
@@ -79,6 +83,19 @@ type Config struct {
 	// Logger receives the logs of the store, its actors and protoactor.
 	// The zero value logs nothing.
 	Logger zerolog.Logger
+
+	// MeterProvider receives the store's synchronous instruments (append
+	// and read latency, errors by code, group-commit sizes and times,
+	// bytes appended, events delivered; see docs/operations.md). Nil: a
+	// private provider whose metrics the telemetry package serves at
+	// /metrics. With a provider of your own, also call telemetry.Register
+	// for the asynchronous instruments, and export with your provider.
+	MeterProvider metric.MeterProvider
+	// TracerProvider, when set, traces every operation: spans for the
+	// caller, the stream actor, the group-commit writer (linked to the
+	// appends it commits) and the database commit, and for subscription
+	// deliveries. Nil: no spans (operations still get trace IDs).
+	TracerProvider trace.TracerProvider
 }
 
 // PoolConfig configures the PostgreSQL connection pool. Zero fields mean
@@ -170,4 +187,21 @@ func (c Config) streamsConfig(store persistence.Store) streams.Config {
 		TxTimeout:      c.TxTimeout,
 		RequestTimeout: c.RequestTimeout,
 	}
+}
+
+// telemetry creates the store's instruments and tracer: with
+// MeterProvider, or with a private provider read through reader.
+func (c Config) telemetry() (*obs.Telemetry, *sdkmetric.ManualReader, *sdkmetric.MeterProvider, error) {
+	mp := c.MeterProvider
+	var (
+		reader *sdkmetric.ManualReader
+		own    *sdkmetric.MeterProvider
+	)
+	if mp == nil {
+		reader = sdkmetric.NewManualReader()
+		own = sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+		mp = own
+	}
+	t, err := obs.New(mp, c.TracerProvider)
+	return t, reader, own, err
 }

@@ -3,8 +3,11 @@ package actorstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
+
+	"github.com/actorstore/actorstore/messages"
 )
 
 // DefaultHealthTimeout bounds each check of Store.Health when its ctx has
@@ -43,23 +46,67 @@ type HealthReport struct {
 }
 
 // Health runs the store's readiness checks (database reachable, migrations
-// applied, actor system running) and reports each. The checks run at the
-// same time, each bounded by ctx's deadline or DefaultHealthTimeout when
-// ctx has none. Health is safe for concurrent use and may be called
-// after Close (the database and actors checks then fail).
+// applied, actor system running, and any added with AddHealthCheck) and
+// reports each, in the order they were added. The checks run at the same
+// time, each bounded by ctx's deadline or DefaultHealthTimeout when ctx
+// has none. Health is safe for concurrent use and may be called after
+// Close (the database and actors checks then fail).
 func (s *Store) Health(ctx context.Context) HealthReport {
-	checks := []HealthCheck{
-		{Name: CheckDatabase}, {Name: CheckMigrations, OK: true}, {Name: CheckActors},
-	}
+	s.checksMu.RLock()
+	named := slices.Clone(s.checks)
+	s.checksMu.RUnlock()
+	checks := make([]HealthCheck, len(named))
 	var wg sync.WaitGroup
-	wg.Go(func() { checks[0] = runCheck(ctx, CheckDatabase, s.checkDatabase) })
-	wg.Go(func() { checks[2] = runCheck(ctx, CheckActors, s.checkActors) })
+	for i, c := range named {
+		if c.run == nil {
+			checks[i] = HealthCheck{Name: c.name, OK: true}
+			continue
+		}
+		wg.Go(func() { checks[i] = runCheck(ctx, c.name, c.run) })
+	}
 	wg.Wait()
 	r := HealthReport{OK: true, Checks: checks}
 	for _, c := range checks {
 		r.OK = r.OK && c.OK
 	}
 	return r
+}
+
+// namedCheck is one readiness check; run nil always passes.
+type namedCheck struct {
+	name string
+	run  func(context.Context) error
+}
+
+func (s *Store) defaultChecks() []namedCheck {
+	return []namedCheck{{CheckDatabase, s.checkDatabase}, {CheckMigrations, nil}, {CheckActors, s.checkActors}}
+}
+
+// AddHealthCheck adds a readiness check named name to Health (and so to
+// /readyz and the peers' HealthRequest): check returns nil when ready, or
+// an error saying what is wrong (no secrets). It runs with the other
+// checks, bounded by the same timeout. A second check of the same name
+// replaces the first. Safe for concurrent use.
+func (s *Store) AddHealthCheck(name string, check func(ctx context.Context) error) {
+	s.checksMu.Lock()
+	defer s.checksMu.Unlock()
+	for i := range s.checks {
+		if s.checks[i].name == name {
+			s.checks[i].run = check
+			return
+		}
+	}
+	s.checks = append(s.checks, namedCheck{name, check})
+}
+
+// Proto is r in its wire form (the answer to a peer's HealthRequest).
+func (r HealthReport) Proto() *messages.HealthReport {
+	m := &messages.HealthReport{Ok: r.OK, Checks: make([]*messages.HealthCheck, len(r.Checks))}
+	for i, c := range r.Checks {
+		m.Checks[i] = &messages.HealthCheck{Name: c.Name, Ok: c.OK, Error: c.Error,
+			DurationNs: uint64(max(c.Duration, 0))}
+	}
+	return m
 }
 
 func runCheck(ctx context.Context, name string, check func(context.Context) error) HealthCheck {

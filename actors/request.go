@@ -14,7 +14,8 @@ import (
 // when ctx is cancelled, a *TimeoutError when ctx's deadline (or the
 // system's default timeout when ctx has none) passes first, and
 // ErrDeadLetter when pid does not exist. The trace ID of ctx is put on the
-// timeout error. Safe for concurrent use.
+// timeout error, and a request to another process carries ctx's trace in
+// its message header (see TraceContext). Safe for concurrent use.
 func Request(ctx context.Context, sys *System, pid *PID, msg any) (any, error) {
 	timeout := sys.requestTimeout
 	if dl, ok := ctx.Deadline(); ok {
@@ -25,7 +26,7 @@ func Request(ctx context.Context, sys *System, pid *PID, msg any) (any, error) {
 	}
 	mb := sys.newMailbox(1, true)
 	defer mb.Close()
-	sys.root.RequestWithCustomSender(pid, msg, mb.pid)
+	sys.sendRequest(ctx, pid, msg, mb.pid)
 
 	t := time.NewTimer(timeout)
 	defer t.Stop()

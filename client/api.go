@@ -95,6 +95,26 @@ func (c *Client) Status(ctx context.Context) (*messages.NodeStatus, error) {
 	return r.GetResult(), nil
 }
 
+// Health returns the node's readiness report: the same checks and answer
+// as its /readyz (database, migrations, actors, ...). A node that is not
+// ready answers with OK false and the failed checks' errors; an error
+// means the node did not answer.
+func (c *Client) Health(ctx context.Context) (*messages.HealthReport, error) {
+	req := &messages.HealthRequest{}
+	reply, err := c.call(ctx, req, &req.Options)
+	if err != nil {
+		return nil, err
+	}
+	r, ok := reply.(*messages.HealthReply)
+	if !ok {
+		return nil, unexpected(reply, "HealthReply")
+	}
+	if e := r.GetError(); e != nil {
+		return nil, schemas.ErrorFromProto(e)
+	}
+	return r.GetResult(), nil
+}
+
 func eventsToProto(events []persistence.EventData) []*messages.EventData {
 	out := make([]*messages.EventData, len(events))
 	for i := range events {

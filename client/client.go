@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	oteltrace "go.opentelemetry.io/otel/trace"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/actorstore/actorstore/actors"
@@ -15,6 +16,9 @@ import (
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/schemas"
 )
+
+// scopeName is the instrumentation scope of the client's spans.
+const scopeName = "github.com/actorstore/actorstore/client"
 
 // Client talks to one node. It runs its own actor system with a remote
 // endpoint (the node replies to it). All methods are safe for concurrent
@@ -103,6 +107,13 @@ func (c *Client) Close() {
 // and the time left told to the node. Requests larger than
 // MaxMessageBytes are refused here: the transport would drop them.
 func (c *Client) call(ctx context.Context, req proto.Message, opts **messages.RequestOptions) (any, error) {
+	if c.cfg.TracerProvider != nil {
+		var span oteltrace.Span
+		ctx, span = c.cfg.TracerProvider.Tracer(scopeName).Start(ctx,
+			"actorstore.client."+string(req.ProtoReflect().Descriptor().Name()),
+			oteltrace.WithSpanKind(oteltrace.SpanKindClient))
+		defer span.End()
+	}
 	ctx, trace := persistence.EnsureTraceID(ctx)
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc

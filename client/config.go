@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/actorstore/actorstore/actors"
 )
@@ -52,6 +53,11 @@ type Config struct {
 	ClientTLS *tls.Config
 	// Logger receives the client's transport logs. Default: none.
 	Logger zerolog.Logger
+	// TracerProvider, when set, wraps every call in a client span whose
+	// context travels to the node in the request's message header, so the
+	// node's spans join the caller's trace. Without it, calls still carry
+	// their trace ID (the ctx's, or a new one) to the node.
+	TracerProvider trace.TracerProvider
 }
 
 // Validate reports the first bad field.

@@ -1517,6 +1517,260 @@ func (*StatusReply_Result) isStatusReply_Outcome() {}
 
 func (*StatusReply_Error) isStatusReply_Outcome() {}
 
+// HealthRequest asks for the node's readiness: the same checks and answer
+// as its admin endpoint's /readyz (database reachable, migrations applied,
+// actor system running, and any check the node adds).
+type HealthRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Options       *RequestOptions        `protobuf:"bytes,1,opt,name=options,proto3" json:"options,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HealthRequest) Reset() {
+	*x = HealthRequest{}
+	mi := &file_api_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HealthRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HealthRequest) ProtoMessage() {}
+
+func (x *HealthRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_api_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
+func (*HealthRequest) Descriptor() ([]byte, []int) {
+	return file_api_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *HealthRequest) GetOptions() *RequestOptions {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+// HealthCheck is the outcome of one readiness check.
+type HealthCheck struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "database", "migrations", "actors", ...
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Ok   bool   `protobuf:"varint,2,opt,name=ok,proto3" json:"ok,omitempty"`
+	// What is wrong, when ok is false (never a password).
+	Error string `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"`
+	// How long the check took, in nanoseconds.
+	DurationNs    uint64 `protobuf:"varint,4,opt,name=duration_ns,json=durationNs,proto3" json:"duration_ns,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HealthCheck) Reset() {
+	*x = HealthCheck{}
+	mi := &file_api_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HealthCheck) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HealthCheck) ProtoMessage() {}
+
+func (x *HealthCheck) ProtoReflect() protoreflect.Message {
+	mi := &file_api_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HealthCheck.ProtoReflect.Descriptor instead.
+func (*HealthCheck) Descriptor() ([]byte, []int) {
+	return file_api_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *HealthCheck) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *HealthCheck) GetOk() bool {
+	if x != nil {
+		return x.Ok
+	}
+	return false
+}
+
+func (x *HealthCheck) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+func (x *HealthCheck) GetDurationNs() uint64 {
+	if x != nil {
+		return x.DurationNs
+	}
+	return 0
+}
+
+// HealthReport: ok is true when every check passed.
+type HealthReport struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Ok            bool                   `protobuf:"varint,1,opt,name=ok,proto3" json:"ok,omitempty"`
+	Checks        []*HealthCheck         `protobuf:"bytes,2,rep,name=checks,proto3" json:"checks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HealthReport) Reset() {
+	*x = HealthReport{}
+	mi := &file_api_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HealthReport) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HealthReport) ProtoMessage() {}
+
+func (x *HealthReport) ProtoReflect() protoreflect.Message {
+	mi := &file_api_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HealthReport.ProtoReflect.Descriptor instead.
+func (*HealthReport) Descriptor() ([]byte, []int) {
+	return file_api_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *HealthReport) GetOk() bool {
+	if x != nil {
+		return x.Ok
+	}
+	return false
+}
+
+func (x *HealthReport) GetChecks() []*HealthCheck {
+	if x != nil {
+		return x.Checks
+	}
+	return nil
+}
+
+type HealthReply struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Outcome:
+	//
+	//	*HealthReply_Result
+	//	*HealthReply_Error
+	Outcome       isHealthReply_Outcome `protobuf_oneof:"outcome"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HealthReply) Reset() {
+	*x = HealthReply{}
+	mi := &file_api_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HealthReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HealthReply) ProtoMessage() {}
+
+func (x *HealthReply) ProtoReflect() protoreflect.Message {
+	mi := &file_api_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HealthReply.ProtoReflect.Descriptor instead.
+func (*HealthReply) Descriptor() ([]byte, []int) {
+	return file_api_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *HealthReply) GetOutcome() isHealthReply_Outcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return nil
+}
+
+func (x *HealthReply) GetResult() *HealthReport {
+	if x != nil {
+		if x, ok := x.Outcome.(*HealthReply_Result); ok {
+			return x.Result
+		}
+	}
+	return nil
+}
+
+func (x *HealthReply) GetError() *Error {
+	if x != nil {
+		if x, ok := x.Outcome.(*HealthReply_Error); ok {
+			return x.Error
+		}
+	}
+	return nil
+}
+
+type isHealthReply_Outcome interface {
+	isHealthReply_Outcome()
+}
+
+type HealthReply_Result struct {
+	Result *HealthReport `protobuf:"bytes,1,opt,name=result,proto3,oneof"`
+}
+
+type HealthReply_Error struct {
+	Error *Error `protobuf:"bytes,2,opt,name=error,proto3,oneof"`
+}
+
+func (*HealthReply_Result) isHealthReply_Outcome() {}
+
+func (*HealthReply_Error) isHealthReply_Outcome() {}
+
 var File_api_proto protoreflect.FileDescriptor
 
 const file_api_proto_rawDesc = "" +
@@ -1626,6 +1880,21 @@ const file_api_proto_rawDesc = "" +
 	"\vStatusReply\x123\n" +
 	"\x06result\x18\x01 \x01(\v2\x19.actorstore.v1.NodeStatusH\x00R\x06result\x12,\n" +
 	"\x05error\x18\x02 \x01(\v2\x14.actorstore.v1.ErrorH\x00R\x05errorB\t\n" +
+	"\aoutcome\"H\n" +
+	"\rHealthRequest\x127\n" +
+	"\aoptions\x18\x01 \x01(\v2\x1d.actorstore.v1.RequestOptionsR\aoptions\"h\n" +
+	"\vHealthCheck\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x0e\n" +
+	"\x02ok\x18\x02 \x01(\bR\x02ok\x12\x14\n" +
+	"\x05error\x18\x03 \x01(\tR\x05error\x12\x1f\n" +
+	"\vduration_ns\x18\x04 \x01(\x04R\n" +
+	"durationNs\"R\n" +
+	"\fHealthReport\x12\x0e\n" +
+	"\x02ok\x18\x01 \x01(\bR\x02ok\x122\n" +
+	"\x06checks\x18\x02 \x03(\v2\x1a.actorstore.v1.HealthCheckR\x06checks\"}\n" +
+	"\vHealthReply\x125\n" +
+	"\x06result\x18\x01 \x01(\v2\x1b.actorstore.v1.HealthReportH\x00R\x06result\x12,\n" +
+	"\x05error\x18\x02 \x01(\v2\x14.actorstore.v1.ErrorH\x00R\x05errorB\t\n" +
 	"\aoutcome*H\n" +
 	"\rReadDirection\x12\x1a\n" +
 	"\x16READ_DIRECTION_FORWARD\x10\x00\x12\x1b\n" +
@@ -1644,7 +1913,7 @@ func file_api_proto_rawDescGZIP() []byte {
 }
 
 var file_api_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_api_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_api_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_api_proto_goTypes = []any{
 	(ReadDirection)(0),            // 0: actorstore.v1.ReadDirection
 	(*RequestOptions)(nil),        // 1: actorstore.v1.RequestOptions
@@ -1666,45 +1935,53 @@ var file_api_proto_goTypes = []any{
 	(*StoreStats)(nil),            // 17: actorstore.v1.StoreStats
 	(*NodeStatus)(nil),            // 18: actorstore.v1.NodeStatus
 	(*StatusReply)(nil),           // 19: actorstore.v1.StatusReply
-	(*ExpectedVersion)(nil),       // 20: actorstore.v1.ExpectedVersion
-	(*EventData)(nil),             // 21: actorstore.v1.EventData
-	(*Error)(nil),                 // 22: actorstore.v1.Error
-	(*RecordedEvent)(nil),         // 23: actorstore.v1.RecordedEvent
-	(*timestamppb.Timestamp)(nil), // 24: google.protobuf.Timestamp
+	(*HealthRequest)(nil),         // 20: actorstore.v1.HealthRequest
+	(*HealthCheck)(nil),           // 21: actorstore.v1.HealthCheck
+	(*HealthReport)(nil),          // 22: actorstore.v1.HealthReport
+	(*HealthReply)(nil),           // 23: actorstore.v1.HealthReply
+	(*ExpectedVersion)(nil),       // 24: actorstore.v1.ExpectedVersion
+	(*EventData)(nil),             // 25: actorstore.v1.EventData
+	(*Error)(nil),                 // 26: actorstore.v1.Error
+	(*RecordedEvent)(nil),         // 27: actorstore.v1.RecordedEvent
+	(*timestamppb.Timestamp)(nil), // 28: google.protobuf.Timestamp
 }
 var file_api_proto_depIdxs = []int32{
 	1,  // 0: actorstore.v1.AppendRequest.options:type_name -> actorstore.v1.RequestOptions
-	20, // 1: actorstore.v1.AppendRequest.expected:type_name -> actorstore.v1.ExpectedVersion
-	21, // 2: actorstore.v1.AppendRequest.events:type_name -> actorstore.v1.EventData
+	24, // 1: actorstore.v1.AppendRequest.expected:type_name -> actorstore.v1.ExpectedVersion
+	25, // 2: actorstore.v1.AppendRequest.events:type_name -> actorstore.v1.EventData
 	3,  // 3: actorstore.v1.AppendReply.result:type_name -> actorstore.v1.AppendResult
-	22, // 4: actorstore.v1.AppendReply.error:type_name -> actorstore.v1.Error
-	20, // 5: actorstore.v1.StreamAppend.expected:type_name -> actorstore.v1.ExpectedVersion
-	21, // 6: actorstore.v1.StreamAppend.events:type_name -> actorstore.v1.EventData
+	26, // 4: actorstore.v1.AppendReply.error:type_name -> actorstore.v1.Error
+	24, // 5: actorstore.v1.StreamAppend.expected:type_name -> actorstore.v1.ExpectedVersion
+	25, // 6: actorstore.v1.StreamAppend.events:type_name -> actorstore.v1.EventData
 	1,  // 7: actorstore.v1.TransactRequest.options:type_name -> actorstore.v1.RequestOptions
 	5,  // 8: actorstore.v1.TransactRequest.appends:type_name -> actorstore.v1.StreamAppend
 	3,  // 9: actorstore.v1.TransactResult.results:type_name -> actorstore.v1.AppendResult
 	7,  // 10: actorstore.v1.TransactReply.result:type_name -> actorstore.v1.TransactResult
-	22, // 11: actorstore.v1.TransactReply.error:type_name -> actorstore.v1.Error
+	26, // 11: actorstore.v1.TransactReply.error:type_name -> actorstore.v1.Error
 	1,  // 12: actorstore.v1.ReadStreamRequest.options:type_name -> actorstore.v1.RequestOptions
 	0,  // 13: actorstore.v1.ReadStreamRequest.direction:type_name -> actorstore.v1.ReadDirection
 	1,  // 14: actorstore.v1.ReadAllRequest.options:type_name -> actorstore.v1.RequestOptions
 	0,  // 15: actorstore.v1.ReadAllRequest.direction:type_name -> actorstore.v1.ReadDirection
-	23, // 16: actorstore.v1.ReadResult.events:type_name -> actorstore.v1.RecordedEvent
+	27, // 16: actorstore.v1.ReadResult.events:type_name -> actorstore.v1.RecordedEvent
 	11, // 17: actorstore.v1.ReadReply.result:type_name -> actorstore.v1.ReadResult
-	22, // 18: actorstore.v1.ReadReply.error:type_name -> actorstore.v1.Error
+	26, // 18: actorstore.v1.ReadReply.error:type_name -> actorstore.v1.Error
 	1,  // 19: actorstore.v1.HeadRequest.options:type_name -> actorstore.v1.RequestOptions
 	14, // 20: actorstore.v1.HeadReply.result:type_name -> actorstore.v1.StreamHead
-	22, // 21: actorstore.v1.HeadReply.error:type_name -> actorstore.v1.Error
+	26, // 21: actorstore.v1.HeadReply.error:type_name -> actorstore.v1.Error
 	1,  // 22: actorstore.v1.StatusRequest.options:type_name -> actorstore.v1.RequestOptions
-	24, // 23: actorstore.v1.NodeStatus.started:type_name -> google.protobuf.Timestamp
+	28, // 23: actorstore.v1.NodeStatus.started:type_name -> google.protobuf.Timestamp
 	17, // 24: actorstore.v1.NodeStatus.stats:type_name -> actorstore.v1.StoreStats
 	18, // 25: actorstore.v1.StatusReply.result:type_name -> actorstore.v1.NodeStatus
-	22, // 26: actorstore.v1.StatusReply.error:type_name -> actorstore.v1.Error
-	27, // [27:27] is the sub-list for method output_type
-	27, // [27:27] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	26, // 26: actorstore.v1.StatusReply.error:type_name -> actorstore.v1.Error
+	1,  // 27: actorstore.v1.HealthRequest.options:type_name -> actorstore.v1.RequestOptions
+	21, // 28: actorstore.v1.HealthReport.checks:type_name -> actorstore.v1.HealthCheck
+	22, // 29: actorstore.v1.HealthReply.result:type_name -> actorstore.v1.HealthReport
+	26, // 30: actorstore.v1.HealthReply.error:type_name -> actorstore.v1.Error
+	31, // [31:31] is the sub-list for method output_type
+	31, // [31:31] is the sub-list for method input_type
+	31, // [31:31] is the sub-list for extension type_name
+	31, // [31:31] is the sub-list for extension extendee
+	0,  // [0:31] is the sub-list for field type_name
 }
 
 func init() { file_api_proto_init() }
@@ -1733,13 +2010,17 @@ func file_api_proto_init() {
 		(*StatusReply_Result)(nil),
 		(*StatusReply_Error)(nil),
 	}
+	file_api_proto_msgTypes[22].OneofWrappers = []any{
+		(*HealthReply_Result)(nil),
+		(*HealthReply_Error)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_proto_rawDesc), len(file_api_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   19,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -22,6 +22,7 @@ type apiActor struct{ n *Node }
 
 // job is a decoded, valid request.
 type job struct {
+	name string // the operation, for spans and logs
 	opts *messages.RequestOptions
 	run  func(ctx context.Context) proto.Message
 }
@@ -33,25 +34,34 @@ func (a *apiActor) Receive(c actors.Context) {
 	case *messages.StatusRequest:
 		a.reply(c.Sender(), &messages.StatusReply{Outcome: &messages.StatusReply_Result{Result: a.n.status()}})
 	default:
-		a.handle(c.Sender(), m)
+		a.handle(c.Sender(), m, actors.TraceContext(context.Background(), c))
 	}
 }
 
-func (a *apiActor) handle(sender *actors.PID, msg any) {
+// handle decodes msg and runs it off the mailbox; trace carries the trace
+// of the request's message header (see actors.TraceContext).
+func (a *apiActor) handle(sender *actors.PID, msg any, trace context.Context) {
 	j, fail, err := a.n.decode(msg)
 	if err != nil {
-		a.reply(sender, fail(schemas.ErrorToProto(err)))
+		e := schemas.ErrorToProto(err)
+		if e.TraceId == "" {
+			e.TraceId = persistence.TraceID(trace)
+		}
+		a.n.logFailure(j.name, e)
+		a.reply(sender, fail(e))
 		return
 	}
 	if e := a.n.admit(); e != nil {
+		e.TraceId = j.opts.GetTraceId()
+		a.n.logFailure(j.name, e)
 		a.reply(sender, fail(e))
 		return
 	}
 	go func() {
 		defer a.n.done()
-		ctx, cancel := a.n.requestContext(j.opts)
+		ctx, cancel := a.n.requestContext(trace, j.opts)
 		defer cancel()
-		a.reply(sender, j.run(ctx))
+		a.reply(sender, a.n.run(ctx, j))
 	}()
 }
 
@@ -84,15 +94,17 @@ func (n *Node) done() {
 }
 
 // requestContext bounds a request by its timeout_ms (or the default),
-// capped by MaxRequestTimeout, carries its trace ID, and ends at Close.
-func (n *Node) requestContext(o *messages.RequestOptions) (context.Context, context.CancelFunc) {
+// capped by MaxRequestTimeout, carries its trace (from the message header
+// in trace, else the options' trace_id, else a new one), and ends at Close.
+func (n *Node) requestContext(trace context.Context, o *messages.RequestOptions) (context.Context, context.CancelFunc) {
 	timeout := n.cfg.RequestTimeout
 	if ms := o.GetTimeoutMs(); ms > 0 {
 		timeout = time.Duration(ms) * time.Millisecond
 	}
 	timeout = min(timeout, n.cfg.MaxRequestTimeout)
 	ctx, cancel := context.WithTimeout(n.life, timeout)
-	if id := o.GetTraceId(); id != "" {
+	ctx = withTrace(ctx, trace)
+	if id := o.GetTraceId(); id != "" && persistence.TraceID(ctx) == "" {
 		ctx = persistence.WithTraceID(ctx, id)
 	}
 	ctx, _ = persistence.EnsureTraceID(ctx)

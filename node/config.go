@@ -1,13 +1,16 @@
 package node
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"time"
 
 	"github.com/rs/zerolog"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -67,6 +70,14 @@ type Config struct {
 	Version   string
 	// Logger receives the node's logs. Default: none.
 	Logger zerolog.Logger
+	// Health answers peers' HealthRequests: the readiness checks of the
+	// store the node serves (actorstore.Store.Health(ctx).Proto()). Nil:
+	// the node answers with ERROR_CODE_INTERNAL "no health checks".
+	Health func(ctx context.Context) *messages.HealthReport
+	// TracerProvider, when set, traces every request with a server span,
+	// a child of the peer's span when its message header carries one
+	// (the store's own spans then continue the same trace). Default: none.
+	TracerProvider trace.TracerProvider
 	// System is the actor system to serve on, for example the store's, so
 	// that its other actors (a subscription hub) are reachable by peers and
 	// can send to remote subscribers. Default: a new system, shut down by

@@ -25,21 +25,31 @@ func (n *Node) decode(msg any) (job, failFunc, error) {
 	)
 	switch m := msg.(type) {
 	case *messages.AppendRequest:
+		j.name = "append"
 		fail, j.opts = failAppend, m.GetOptions()
 		j.run, err = n.appendJob(m)
 	case *messages.TransactRequest:
+		j.name = "transact"
 		fail, j.opts = failTransact, m.GetOptions()
 		j.run, err = n.transactJob(m)
 	case *messages.ReadStreamRequest:
+		j.name = "read_stream"
 		fail, j.opts = failRead, m.GetOptions()
 		j.run, err = n.readStreamJob(m)
 	case *messages.ReadAllRequest:
+		j.name = "read_all"
 		fail, j.opts = failRead, m.GetOptions()
 		j.run, err = n.readAllJob(m)
 	case *messages.HeadRequest:
+		j.name = "head"
 		fail, j.opts = failHead, m.GetOptions()
 		j.run, err = n.headJob(m)
+	case *messages.HealthRequest:
+		j.name = "health"
+		fail, j.opts = failHealth, m.GetOptions()
+		j.run = n.healthJob()
 	default:
+		j.name = "unknown"
 		return j, failRaw, &persistence.InputError{Field: "message", Rule: "type",
 			Message: fmt.Sprintf("unsupported message type %T", msg)}
 	}
@@ -74,6 +84,10 @@ func failRead(e *messages.Error) proto.Message {
 
 func failHead(e *messages.Error) proto.Message {
 	return &messages.HeadReply{Outcome: &messages.HeadReply_Error{Error: e}}
+}
+
+func failHealth(e *messages.Error) proto.Message {
+	return &messages.HealthReply{Outcome: &messages.HealthReply_Error{Error: e}}
 }
 
 // failRaw answers a message of unknown type: its reply type is unknown too.

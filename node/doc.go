@@ -4,7 +4,7 @@
 // Config.Address, loopback port 4150 by default, and spawns the API actor,
 // named "actorstore", which answers the requests of messages/api.proto
 // (AppendRequest, TransactRequest, ReadStreamRequest, ReadAllRequest,
-// HeadRequest, StatusRequest). The protocol is described in
+// HeadRequest, StatusRequest, HealthRequest). The protocol is described in
 // docs/protocol.md.
 //
 // # Guarantees
@@ -25,6 +25,17 @@
 //     over the transport limit close the connection; requests over
 //     Config.MaxMessageBytes are refused; read replies are cut to fit
 //     (ReadResult.truncated). Keepalive detects dead and frozen peers.
+//
+// # Traces and logs
+//
+// Each request runs with its peer's trace: the W3C trace context and
+// trace ID of its protoactor message header (actors.TraceContext), else
+// RequestOptions.trace_id, else a new one. With Config.TracerProvider it
+// runs in a server span, child of the peer's span. Every log line about a
+// request carries the trace ID in the field trace_id: "request failed" at
+// info level for the peer's own mistakes (conflict, invalid input, not
+// found, duplicate, validation) and warn for the rest, "request served" at
+// debug level. HealthRequest is answered by Config.Health.
 //
 // # Other actors
 //

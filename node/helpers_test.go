@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/rs/zerolog"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/actorstore/actorstore"
@@ -43,7 +45,12 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	st, err := actorstore.Open(context.Background(), actorstore.Config{DataDir: filepath.Join(dir, "data")})
+	// The node and its store log at debug level into nodeLog and trace
+	// into nodeSpans (see TestFailedAppendFollowedByTraceID).
+	log := zerolog.New(nodeLog).Level(zerolog.DebugLevel)
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(nodeSpans))
+	st, err := actorstore.Open(context.Background(), actorstore.Config{DataDir: filepath.Join(dir, "data"),
+		Logger: log, TracerProvider: tp})
 	if err != nil {
 		panic(err)
 	}
@@ -53,7 +60,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	testNode, err = node.Start(st, node.Config{Address: "127.0.0.1:0", MaxMessageBytes: 2 << 20, BatchSize: 2,
-		StoreKind: "embedded", Version: "test", System: sys})
+		StoreKind: "embedded", Version: "test", System: sys, Logger: log, TracerProvider: tp,
+		Health: func(ctx context.Context) *messages.HealthReport { return st.Health(ctx).Proto() }})
 	if err != nil {
 		panic(err)
 	}

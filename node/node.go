@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/actorstore/actorstore/actors"
 )
@@ -25,6 +26,7 @@ type Node struct {
 	pid       *actors.PID
 	log       zerolog.Logger
 	started   time.Time
+	tracer    trace.Tracer // nil: no spans
 
 	// life ends at Close: it cancels every request in flight that outlives
 	// the drain.
@@ -62,6 +64,9 @@ func Start(store Store, cfg Config) (*Node, error) {
 	life, cancel := context.WithCancel(context.Background())
 	n := &Node{cfg: cfg, store: store, sys: sys, ownSystem: own, remote: rm, log: log, started: time.Now(),
 		life: life, cancel: cancel}
+	if cfg.TracerProvider != nil {
+		n.tracer = cfg.TracerProvider.Tracer(scopeName)
+	}
 	pid, err := sys.SpawnNamed(actors.PropsOf(func() actors.Actor { return &apiActor{n: n} }), APIActorName)
 	if err != nil {
 		n.shutdownTransport()

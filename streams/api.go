@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	oteltrace "go.opentelemetry.io/otel/trace"
+
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/persistence"
 )
@@ -32,7 +34,8 @@ func (n *Node) Append(ctx context.Context, stream string, expected persistence.E
 	defer n.mu.RUnlock()
 	ctx, cancel := withDefaultTimeout(ctx, n.sh.cfg.RequestTimeout)
 	defer cancel()
-	cmd := &appendCmd{stream: stream, expected: expected, events: events, trace: trace}
+	cmd := &appendCmd{stream: stream, expected: expected, events: events, trace: trace,
+		span: oteltrace.SpanContextFromContext(ctx)}
 	reply, err := actors.Request(ctx, n.sh.sys, n.registry, &routed{stream: stream, msg: cmd})
 	if err != nil {
 		return persistence.AppendResult{}, forCaller(actors.OnStream(err, "append", stream, expected), stream, trace)

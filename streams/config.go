@@ -7,6 +7,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/internal/obs"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/supervisor"
 )
@@ -67,6 +68,9 @@ type Config struct {
 	OnCommit func([]persistence.RecordedEvent)
 	// Supervision is the policy for stream actors (zero: supervisor defaults).
 	Supervision supervisor.Policy
+	// Telemetry records group commits (batch size, commit time, bytes)
+	// and the stream actor and writer spans of an append. Default: none.
+	Telemetry *obs.Telemetry
 
 	// hooks are for tests in this package only.
 	hooks hooks
@@ -102,6 +106,9 @@ func (c Config) WithDefaults() Config {
 	setD(&c.RequestTimeout, DefaultRequestTimeout)
 	c.Limits = c.Limits.WithDefaults()
 	c.Supervision = c.Supervision.WithDefaults()
+	if c.Telemetry == nil {
+		c.Telemetry = obs.Disabled()
+	}
 	return c
 }
 

@@ -3,6 +3,8 @@ package streams
 import (
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/persistence"
 )
@@ -25,6 +27,7 @@ type appendCmd struct {
 	expected persistence.ExpectedVersion
 	events   []persistence.EventData
 	trace    string
+	span     trace.SpanContext // the caller's span (invalid when not tracing)
 }
 
 // appendReply answers an appendCmd.
@@ -75,6 +78,9 @@ type flushReq struct {
 	pid *actors.PID
 	seq uint64
 	req persistence.AppendRequest
+	// spans are the appends' stream actor spans, linked from the commit's
+	// span (nil when not tracing).
+	spans []trace.SpanContext
 }
 
 // flushDone answers a flushReq: err is set when the whole batch failed,
@@ -92,6 +98,7 @@ type txFlush struct {
 	tx   uint64
 	reqs []persistence.AppendRequest
 	pids []*actors.PID
+	span trace.SpanContext // the caller's span, linked from the commit's span
 }
 
 // txResult answers a txFlush.

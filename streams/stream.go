@@ -2,6 +2,7 @@ package streams
 
 import (
 	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/persistence"
@@ -67,6 +68,7 @@ type waiter struct {
 	to       *actors.PID
 	expected persistence.ExpectedVersion
 	trace    string
+	span     trace.SpanContext // the stream actor's span of this append (invalid when not tracing)
 }
 
 type envelope struct {

@@ -25,6 +25,8 @@ func (s *streamActor) onAppend(c actors.Context, e envelope) {
 		return
 	}
 	w := waiter{to: e.sender, expected: m.expected, trace: m.trace}
+	span := s.appendSpan(m, &w)
+	defer endSpan(span)
 	if s.joinPending(c, m, w) {
 		return
 	}
@@ -126,7 +128,7 @@ func (s *streamActor) maybeFlush(c actors.Context) {
 	s.cell.seq++
 	s.cell.inflight = &inflightFlush{seq: s.cell.seq, appends: appends}
 	req := persistence.AppendRequest{Stream: s.stream, Expected: persistence.Exact(s.committed), Events: events}
-	c.Send(s.writer, &flushReq{pid: c.Self(), seq: s.cell.seq, req: req})
+	c.Send(s.writer, &flushReq{pid: c.Self(), seq: s.cell.seq, req: req, spans: s.flushSpans(appends)})
 }
 
 // takeFlush returns how many queued appends the next flush carries.
@@ -187,6 +189,7 @@ func (s *streamActor) projectedInflight() persistence.Version {
 func (s *streamActor) answerConflict(c actors.Context, p *pending, actual persistence.Version) {
 	for _, w := range p.waiters {
 		err := &persistence.ConcurrencyError{Stream: s.stream, Expected: w.expected, Actual: actual, TraceID: w.trace}
+		s.logConflict(err)
 		c.Send(w.to, &appendReply{err: err})
 	}
 }

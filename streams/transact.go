@@ -5,6 +5,8 @@ import (
 	"errors"
 	"slices"
 
+	oteltrace "go.opentelemetry.io/otel/trace"
+
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/persistence"
 )
@@ -98,7 +100,8 @@ func (n *Node) commitTx(ctx context.Context, tx uint64, reqs []persistence.Appen
 		grouped[k] = reqs[i]
 		grouped[k].Group = tx
 	}
-	reply, err := actors.Request(ctx, n.sh.sys, n.writer, &txFlush{tx: tx, reqs: grouped, pids: pids})
+	reply, err := actors.Request(ctx, n.sh.sys, n.writer, &txFlush{tx: tx, reqs: grouped, pids: pids,
+		span: oteltrace.SpanContextFromContext(ctx)})
 	if err != nil {
 		return nil, forCaller(err, grouped[0].Stream, trace)
 	}

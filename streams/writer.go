@@ -86,9 +86,7 @@ func (st *writerState) kick(c actors.Context) {
 	st.sh.stats.batch(events, len(reqs))
 	self, sh := c.Self(), st.sh
 	sh.goIO(func() {
-		start := time.Now()
-		results, err := sh.store.AppendBatch(sh.ctx, reqs)
-		sh.stats.commitNanos.Add(int64(time.Since(start)))
+		results, err := sh.commit(batch, reqs, events)
 		sh.sys.Send(self, &batchDone{results: results, err: err})
 	})
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/actorstore/actorstore/internal/obs"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -68,6 +69,8 @@ type Config struct {
 	Retry persistence.RetryPolicy
 	// Logger receives the hub's logs. The zero value logs nothing.
 	Logger zerolog.Logger
+	// Telemetry counts delivered events and traces deliveries. Default: none.
+	Telemetry *obs.Telemetry
 }
 
 // WithDefaults returns c with zero fields set to their defaults.
@@ -98,6 +101,9 @@ func (c Config) WithDefaults() Config {
 		c.StopTimeout = DefaultStopTimeout
 	}
 	c.Retry = c.Retry.WithDefaults()
+	if c.Telemetry == nil {
+		c.Telemetry = obs.Disabled()
+	}
 	return c
 }
 

@@ -99,6 +99,7 @@ func (a *subActor) flush(c actors.Context) {
 			SubscriptionId: a.sp.id, Sequence: a.seq, Event: persistence.RecordedEventToProto(e),
 		})
 	}
+	a.delivered(n)
 	if a.queue = a.queue[n:]; len(a.queue) == 0 {
 		a.queue = nil
 	}

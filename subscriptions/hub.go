@@ -30,6 +30,7 @@ type shared struct {
 	cfg   Config
 	ctx   context.Context // ends at Close: cancels every store call in flight
 	wg    sync.WaitGroup
+	flows sync.Map // *flowGauge of every live subscription, for metrics
 }
 
 // goIO runs fn on a goroutine that Close waits for.

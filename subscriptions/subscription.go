@@ -53,6 +53,7 @@ type subActor struct {
 	quiet    bool // stopping was asked for: no SubscriptionDropped
 	dropErr  error
 	dur      *durable // nil unless durable
+	gauge    flowGauge
 }
 
 func newSubActor(sh *shared, sp spec) *subActor {
@@ -70,6 +71,7 @@ func newSubActor(sh *shared, sp spec) *subActor {
 func (a *subActor) Receive(c actors.Context) {
 	switch m := c.Message().(type) {
 	case *actors.Started:
+		a.sh.flows.Store(&a.gauge, struct{}{})
 		c.Watch(a.who)
 		c.Send(a.who, &messages.Subscribed{SubscriptionId: a.sp.id, Subscription: RefOf(c.Self())})
 		a.startRead(c, readJob{resolve: true})
@@ -93,9 +95,15 @@ func (a *subActor) Receive(c actors.Context) {
 		c.Stop(c.Self())
 	case statsRequest:
 		c.Respond(a.stats())
+	case *actors.Restarting:
+		a.sh.flows.Delete(&a.gauge)
+		return
 	case *actors.Stopping:
+		a.sh.flows.Delete(&a.gauge)
 		a.stopping(c)
+		return
 	}
+	a.publishFlow()
 }
 
 // drop ends the subscription because of err, telling the subscriber.

@@ -10,19 +10,30 @@
 //     touches neither the database nor the actors.
 //   - GET /readyz: 200 when the store can serve requests, else 503
 //     (readiness). The JSON body lists each check of Store.Health
-//     (database, migrations, actors) with ok and, when it failed, an error
+//     (database, migrations, actors, and any added with
+//     Store.AddHealthCheck) with ok and, when it failed, an error
 //     saying what is wrong.
 //   - GET /metrics: the store's metrics in the Prometheus text format.
 //
 // # Metrics
 //
-// The metrics are OpenTelemetry asynchronous instruments read from the
-// store's counters (Store.Stats and the subscription hub's Stats) at each
-// collection, so they cost nothing on the append path. Register adds them
-// to any metric.MeterProvider, for embedding programs that export with
-// OTLP or their own Prometheus registry; NewHandler uses a provider of its
-// own with a Prometheus exporter on a private registry. docs/operations.md
-// lists every metric with its meaning.
+// Two kinds of OpenTelemetry instruments. Asynchronous ones are read from
+// the store's counters (Store.Stats, Store.StoreStats with retries and the
+// PostgreSQL pool, the subscription hub's Stats and Flow) at each
+// collection, so they cost nothing on the append path; Register adds them
+// to any metric.MeterProvider. Synchronous ones (append and read latency,
+// errors by code, group-commit size and time, bytes, deliveries) are
+// recorded by the store itself on actorstore.Config.MeterProvider, or on
+// its private provider, which NewHandler reads through
+// Store.MetricProducer. NewHandler serves both with a Prometheus exporter
+// on a private registry. docs/operations.md lists every metric with its
+// meaning.
+//
+// # Tracing
+//
+// NewOTLPTracerProvider builds the tracer provider that serve's
+// --otlp-endpoint uses: spans exported over OTLP/HTTP, honouring the
+// standard OTEL_EXPORTER_OTLP_* environment variables.
 //
 // # Concurrency
 //

@@ -87,7 +87,12 @@ func NewHandler(src Source, cfg Config) (*Handler, error) {
 	}
 	cfg = cfg.withDefaults()
 	promReg := prometheus.NewRegistry()
-	exp, err := otelprom.New(otelprom.WithRegisterer(promReg))
+	opts := []otelprom.Option{otelprom.WithRegisterer(promReg)}
+	if p, ok := src.(interface{ MetricProducer() sdkmetric.Producer }); ok && p.MetricProducer() != nil {
+		// The store's synchronous instruments (latency, errors, commits).
+		opts = append(opts, otelprom.WithProducer(p.MetricProducer()))
+	}
+	exp, err := otelprom.New(opts...)
 	if err != nil {
 		return nil, err
 	}

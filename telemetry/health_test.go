@@ -2,9 +2,11 @@ package telemetry_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -88,5 +90,34 @@ func TestReadyzAfterClose(t *testing.T) {
 	}
 	if code, body := get(t, base+"/healthz"); code != http.StatusOK || !strings.Contains(body, "alive") {
 		t.Errorf("/healthz after Close: %d\n%s", code, body)
+	}
+}
+
+// TestAddedCheckTurnsNotReady: a check added with AddHealthCheck is run by
+// /readyz and by the wire form of the report: failing, it turns both not
+// ready and names itself with its error; passing again, both are ready.
+func TestAddedCheckTurnsNotReady(t *testing.T) {
+	st := openStore(t, actorstore.Config{DataDir: t.TempDir()})
+	base := startAdmin(t, st)
+	var joined atomic.Bool
+	st.AddHealthCheck("membership", func(context.Context) error {
+		if !joined.Load() {
+			return errors.New("not joined")
+		}
+		return nil
+	})
+	code, rep, body := readiness(t, base)
+	c, ok := check(rep, "membership")
+	if code != http.StatusServiceUnavailable || !ok || c.OK || c.Error != "not joined" || len(rep.Checks) != 4 {
+		t.Fatalf("/readyz with a failing added check: %d\n%s", code, body)
+	}
+	pb := st.Health(context.Background()).Proto()
+	if pb.GetOk() || len(pb.GetChecks()) != 4 || pb.GetChecks()[3].GetName() != "membership" ||
+		pb.GetChecks()[3].GetError() != "not joined" {
+		t.Fatalf("wire report with a failing added check: %v", pb)
+	}
+	joined.Store(true)
+	if code, rep, body := readiness(t, base); code != http.StatusOK || !rep.OK {
+		t.Fatalf("/readyz with the added check passing: %d\n%s", code, body)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/streams"
 	"github.com/actorstore/actorstore/subscriptions"
 )
@@ -35,6 +36,8 @@ type instruments struct {
 	activations, passivations, restarts metric.Int64ObservableCounter
 	hits, misses                        metric.Int64ObservableCounter
 	hitRatio                            metric.Float64ObservableGauge
+	db                                  *dbInstruments
+	flow                                *flowInstruments
 }
 
 // Register adds the store's instruments to mp; their values are read from
@@ -89,13 +92,18 @@ func newInstruments(m metric.Meter) (*instruments, error) {
 	ins.hitRatio, err = m.Float64ObservableGauge("actorstore.cache.hit_ratio", metric.WithUnit("1"),
 		metric.WithDescription("Cache hits over all stream reads since the store opened (absent before the first read)."))
 	errs = append(errs, err)
+	ins.db, err = newDBInstruments(m)
+	errs = append(errs, err)
+	ins.flow, err = newFlowInstruments(m)
+	errs = append(errs, err)
 	return ins, errors.Join(errs...)
 }
 
 func (ins *instruments) all() []metric.Observable {
-	return []metric.Observable{ins.appended, ins.requests, ins.batches, ins.maxBatch, ins.commitTime,
+	all := []metric.Observable{ins.appended, ins.requests, ins.batches, ins.maxBatch, ins.commitTime,
 		ins.live, ins.activations, ins.passivations, ins.restarts, ins.hits, ins.misses, ins.hitRatio,
 		ins.subscriptions, ins.groups, ins.head}
+	return append(append(all, ins.db.all()...), ins.flow.all()...)
 }
 
 // observe reports one snapshot of the stream counters and, when the hub
@@ -125,6 +133,10 @@ func (ins *instruments) observe(src StatsSource) metric.Callback {
 			o.ObserveInt64(ins.subscriptions, int64(h.Subscriptions))
 			o.ObserveInt64(ins.groups, int64(h.Groups))
 			o.ObserveInt64(ins.head, int64(h.Head))
+			ins.flow.observe(o, src.SubscriptionHub().Flow(h.Head))
+		}
+		if db, ok := src.(persistence.StatsReporter); ok {
+			ins.db.observe(o, db.StoreStats())
 		}
 		return nil
 	}

@@ -2,8 +2,13 @@ package telemetry_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,13 +19,16 @@ import (
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/internal/pgtest"
+	"github.com/actorstore/actorstore/streams"
 	"github.com/actorstore/actorstore/telemetry"
 )
 
 // workload is a known amount of work done on a store.
 type workload struct {
 	streams, appends, reads, subscriptions int
+	conflicts                              int // appends with a wrong expected version, after the others
 	events                                 int // sum over the appends
+	bytes                                  int // their data and type bytes
 }
 
 // run appends w.appends times round-robin over w.streams streams (append i
@@ -34,11 +42,19 @@ func (w *workload) run(t *testing.T, st *actorstore.Store) {
 		evs := make([]actorstore.EventData, 1+i%3)
 		for j := range evs {
 			evs[j] = actorstore.EventData{ID: uuid.New(), Type: "Tick", Data: []byte(`{"n":1}`)}
+			w.bytes += len("Tick") + len(`{"n":1}`)
 		}
 		if _, err := st.Append(ctx, fmt.Sprintf("s-%d", i%w.streams), actorstore.Any(), evs...); err != nil {
 			t.Fatalf("append %d: %v", i, err)
 		}
 		w.events += len(evs)
+	}
+	for i := range w.conflicts {
+		ev := actorstore.EventData{ID: uuid.New(), Type: "Tick", Data: []byte(`{}`)}
+		var ce *actorstore.ConcurrencyError
+		if _, err := st.Append(ctx, fmt.Sprintf("s-%d", i%w.streams), actorstore.NoStream(), ev); !errors.As(err, &ce) {
+			t.Fatalf("conflicting append %d: %v, want a *ConcurrencyError", i, err)
+		}
 	}
 	for i := range w.reads {
 		if _, err := st.ReadStream(ctx, actorstore.StreamRead{Stream: fmt.Sprintf("s-%d", i%w.streams), From: 1,
@@ -89,11 +105,12 @@ func TestMetricsMatchWorkload(t *testing.T) {
 func testMetricsMatchWorkload(t *testing.T, cfg actorstore.Config) {
 	st := openStore(t, cfg)
 	base := startAdmin(t, st)
-	w := &workload{streams: 7, appends: 100, reads: 21, subscriptions: 3}
+	w := &workload{streams: 7, appends: 100, reads: 21, subscriptions: 3, conflicts: 4}
 	w.run(t, st)
 
 	m := scrape(t, base)
 	s := st.Stats()
+	checkSyncMetrics(t, scrapeSeries(t, base), w, s, !cfg.Embedded())
 	want := map[string]float64{
 		"actorstore_events_appended_total":      float64(w.events),
 		"actorstore_append_requests_total":      float64(w.appends),
@@ -132,14 +149,19 @@ func testMetricsMatchWorkload(t *testing.T, cfg actorstore.Config) {
 	}
 }
 
-// TestRegisterWithOwnMeterProvider registers the instruments with a meter
-// provider the embedding program owns and reads them with a manual reader:
-// the appended events are counted, and after Unregister they are gone.
+// TestRegisterWithOwnMeterProvider gives the store a meter provider the
+// embedding program owns and registers the asynchronous instruments with
+// it, read with a manual reader: the appended events are counted, the
+// appends are in the store's latency histogram on that provider, and
+// after Unregister the asynchronous ones are gone.
 func TestRegisterWithOwnMeterProvider(t *testing.T) {
-	st := openStore(t, actorstore.Config{DataDir: t.TempDir()})
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
+	st := openStore(t, actorstore.Config{DataDir: t.TempDir(), MeterProvider: mp})
+	if st.MetricProducer() != nil {
+		t.Error("a store with its own meter provider still offers a private one")
+	}
 	reg, err := telemetry.Register(mp, st)
 	if err != nil {
 		t.Fatal(err)
@@ -149,6 +171,9 @@ func TestRegisterWithOwnMeterProvider(t *testing.T) {
 
 	if got, ok := collectSum(t, reader, "actorstore.events.appended"); !ok || got != int64(w.events) {
 		t.Errorf("actorstore.events.appended = %d (found %v), want %d", got, ok, w.events)
+	}
+	if got := collectHistogramCount(t, reader, "actorstore.append.duration"); got != uint64(w.appends) {
+		t.Errorf("actorstore.append.duration on the program's provider counts %d appends, want %d", got, w.appends)
 	}
 	if err := reg.Unregister(); err != nil {
 		t.Fatal(err)
@@ -173,4 +198,89 @@ func collectSum(t *testing.T, reader sdkmetric.Reader, name string) (int64, bool
 		}
 	}
 	return 0, false
+}
+
+// checkSyncMetrics checks the store's synchronous instruments and the
+// database and subscription metrics against the workload: appends by
+// outcome (ok, or the conflict's error code), errors by code, bytes,
+// reads, group commits (histogram counts and sums equal to the stream
+// counters), deliveries, subscription lag, and on PostgreSQL the pool.
+func checkSyncMetrics(t *testing.T, m map[string]float64, w *workload, s streams.Stats, pool bool) {
+	t.Helper()
+	want := map[string]float64{
+		`actorstore_append_duration_seconds_count{actorstore_operation="append"}`:                          float64(w.appends),
+		`actorstore_append_duration_seconds_count{actorstore_operation="append",error_type="concurrency"}`: float64(w.conflicts),
+		`actorstore_errors_total{actorstore_operation="append",error_type="concurrency"}`:                  float64(w.conflicts),
+		`actorstore_read_duration_seconds_count{actorstore_operation="read_stream"}`:                       float64(w.reads),
+		`actorstore_bytes_appended_total`:                                                                  float64(w.bytes),
+		`actorstore_commit_batch_size_count`:                                                               float64(s.Batches),
+		`actorstore_commit_batch_size_sum`:                                                                 float64(w.events),
+		`actorstore_commit_duration_seconds_count`:                                                         float64(s.Batches),
+		`actorstore_subscriptions_events_delivered_total`:                                                  float64(w.events * w.subscriptions),
+		`actorstore_subscriptions_lag`:                                                                     0,
+		`actorstore_db_retries_total`:                                                                      0,
+	}
+	if pool {
+		want[`db_client_connection_max`] = 10
+	}
+	for name, v := range want {
+		got, ok := m[name]
+		if !ok {
+			t.Errorf("%s missing from /metrics", name)
+		} else if math.Abs(got-v) > 1e-9 {
+			t.Errorf("%s = %v, want %v", name, got, v)
+		}
+	}
+	if c := m[`actorstore_commit_duration_seconds_sum`]; math.Abs(c-s.CommitTime.Seconds()) > 1e-6 {
+		t.Errorf("commit duration sum %v s, want the stream counters' %v", c, s.CommitTime)
+	}
+	if pool && m[`actorstore_db_pool_acquires_total`] < 1 {
+		t.Errorf("no pool acquires after the workload: %v", m[`actorstore_db_pool_acquires_total`])
+	}
+}
+
+// scrapeSeries fetches /metrics and returns each sample's value by its
+// name and labels, without the otel_scope_* labels.
+func scrapeSeries(t *testing.T, base string) map[string]float64 {
+	t.Helper()
+	code, body := get(t, base+"/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("/metrics: status %d\n%s", code, body)
+	}
+	scope := regexp.MustCompile(`otel_scope_[a-z_]+="[^"]*",?`)
+	samples := map[string]float64{}
+	for _, line := range strings.Split(body, "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		key := strings.TrimSuffix(strings.Replace(scope.ReplaceAllString(line[:i], ""), ",}", "}", 1), "{}")
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err != nil {
+			t.Fatalf("/metrics: bad sample %q: %v", line, err)
+		}
+		samples[key] = v
+	}
+	return samples
+}
+
+// collectHistogramCount collects reader and returns the summed count of
+// the float64 histogram name over its data points.
+func collectHistogramCount(t *testing.T, reader sdkmetric.Reader, name string) uint64 {
+	t.Helper()
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatalf("collect: %v", err)
+	}
+	var n uint64
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			if h, ok := m.Data.(metricdata.Histogram[float64]); ok && m.Name == name {
+				for _, dp := range h.DataPoints {
+					n += dp.Count
+				}
+			}
+		}
+	}
+	return n
 }

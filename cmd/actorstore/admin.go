@@ -6,6 +6,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v3"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/telemetry"
@@ -19,7 +20,34 @@ func adminFlags() []cli.Flag {
 			Usage: "host:port of the admin HTTP endpoint (/healthz, /readyz, /metrics; loopback by default); empty: off"},
 		&cli.DurationFlag{Name: "admin-health-timeout", Value: telemetry.DefaultHealthTimeout,
 			Sources: env("ADMIN_HEALTH_TIMEOUT"), Usage: "how long the checks of one /readyz request may take"},
+		&cli.StringFlag{Name: "otlp-endpoint", Sources: env("OTLP_ENDPOINT"),
+			Usage: "export traces over OTLP/HTTP to this collector (http://host:4318 or host:port); " +
+				"the standard OTEL_EXPORTER_OTLP_* variables also turn it on and are honoured; default off"},
 	}
+}
+
+// startTracing returns the OTLP tracer provider that --otlp-endpoint or
+// the OTEL_EXPORTER_OTLP_* environment asks for, or nil (tracing off).
+func startTracing(ctx context.Context, cmd *cli.Command) (*sdktrace.TracerProvider, error) {
+	endpoint := cmd.String("otlp-endpoint")
+	if !telemetry.OTLPConfigured(endpoint) {
+		return nil, nil
+	}
+	tp, err := telemetry.NewOTLPTracerProvider(ctx, endpoint)
+	if err != nil {
+		return nil, usageErrorf("--otlp-endpoint: %v", err)
+	}
+	return tp, nil
+}
+
+// stopTracing sends the spans not yet exported, within timeout.
+func stopTracing(tp *sdktrace.TracerProvider, timeout time.Duration) error {
+	if tp == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return tp.Shutdown(ctx)
 }
 
 // startAdmin serves the admin endpoint for st as the flags say; nil when

@@ -17,7 +17,7 @@ import (
 func startServe(t *testing.T, bin string, extra ...string) string {
 	t.Helper()
 	args := append([]string{"--log-format", "json", "serve", "--data-dir", filepath.Join(t.TempDir(), "data"),
-		"--listen", "127.0.0.1:0"}, extra...)
+		"--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"}, extra...)
 	cmd := exec.Command(bin, args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -113,6 +113,22 @@ func TestAppendReadStatusAgainstServe(t *testing.T) {
 	out = run(t, bin, 0, "", "status", node, "--json")
 	if !strings.Contains(out, `"store_kind":"embedded"`) || !strings.Contains(out, `"address":"`+addr+`"`) {
 		t.Fatalf("status --json: %s", out)
+	}
+	var st struct {
+		Health struct {
+			OK     bool `json:"ok"`
+			Checks []struct {
+				Name string `json:"name"`
+				OK   bool   `json:"ok"`
+			} `json:"checks"`
+		} `json:"health"`
+	}
+	if err := json.Unmarshal([]byte(out), &st); err != nil || !st.Health.OK || len(st.Health.Checks) != 3 ||
+		st.Health.Checks[0].Name != "database" {
+		t.Fatalf("status --json: no ready health report with 3 checks (%v): %s", err, out)
+	}
+	if out = run(t, bin, 0, "", "status", node); !strings.Contains(out, "health    ready (checks: database, migrations, actors)") {
+		t.Fatalf("status: no health line: %s", out)
 	}
 	run(t, bin, 2, "", "append", node, "-s", "x", "-t", "T", "-d", "{}", "-e", "soon")
 }

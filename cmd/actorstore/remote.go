@@ -9,6 +9,7 @@ import (
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/node"
 )
 
@@ -68,6 +69,11 @@ func startNode(cmd *cli.Command, st *actorstore.Store, cfg actorstore.Config) (*
 		// The store's own actor system: its subscription hub is then
 		// reachable by peers, and subscriptions can send to them.
 		System: st.ActorSystem(),
+		// Peers' HealthRequests get the same answer as /readyz.
+		Health: func(ctx context.Context) *messages.HealthReport { return st.Health(ctx).Proto() },
+	}
+	if cfg.TracerProvider != nil {
+		ncfg.TracerProvider = cfg.TracerProvider
 	}
 	if err := ncfg.Validate(); err != nil {
 		return nil, usageErrorf("configuration: %v", err)

@@ -97,8 +97,16 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 		}
 		return err
 	}
+	tp, err := startTracing(ctx, cmd)
+	if err != nil {
+		return err
+	}
+	if tp != nil {
+		cfg.TracerProvider = tp
+	}
 	st, err := actorstore.Open(ctx, cfg)
 	if err != nil {
+		_ = stopTracing(tp, time.Second)
 		return err
 	}
 	n, err := startNode(cmd, st, cfg)
@@ -117,7 +125,7 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 		where = "PostgreSQL"
 	}
 	log.Info().Str("store", where).Str("listen", n.Address()).Str("admin", adminAddress(adm)).
-		Msg("node ready; stop with SIGINT or SIGTERM")
+		Bool("tracing", tp != nil).Msg("node ready; stop with SIGINT or SIGTERM")
 	<-ctx.Done()
 	log.Info().Msg("shutting down: answering peer requests in flight, flushing accepted appends")
 	nodeErr := closeNode(n, cmd.Duration("shutdown-timeout"))
@@ -126,7 +134,8 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 	admErr := closeAdmin(adm, cmd.Duration("shutdown-timeout"))
 	sctx, cancel := context.WithTimeout(context.Background(), cmd.Duration("shutdown-timeout"))
 	defer cancel()
-	if err := errors.Join(nodeErr, admErr, st.Close(sctx)); err != nil {
+	closeErr := st.Close(sctx)
+	if err := errors.Join(nodeErr, admErr, closeErr, stopTracing(tp, cmd.Duration("shutdown-timeout"))); err != nil {
 		return err
 	}
 	log.Info().Msg("stopped")

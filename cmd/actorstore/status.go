@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v3"
 	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/actorstore/actorstore/messages"
 )
 
 func statusCommand() *cli.Command {
@@ -28,12 +31,21 @@ func runStatus(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	health, err := c.Health(ctx)
+	if err != nil {
+		return err
+	}
 	if cmd.Bool("json") {
 		b, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(st)
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintln(os.Stdout, string(b))
+		h, err := protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true}.Marshal(health)
+		if err != nil {
+			return err
+		}
+		// The status with the readiness report under "health".
+		_, err = fmt.Fprintf(os.Stdout, "%s,\"health\":%s}\n", strings.TrimSuffix(string(b), "}"), h)
 		return err
 	}
 	s := st.GetStats()
@@ -47,5 +59,24 @@ func runStatus(ctx context.Context, cmd *cli.Command) error {
 	fmt.Fprintf(os.Stdout, "cache     %d hits, %d misses\n", s.GetCacheHits(), s.GetCacheMisses())
 	fmt.Fprintf(os.Stdout, "commits   %d batches, %d events, %d requests, largest %d events\n",
 		s.GetBatches(), s.GetBatchedEvents(), s.GetBatchedRequests(), s.GetMaxBatchEvents())
+	printHealth(health)
 	return nil
+}
+
+// printHealth prints the readiness report: one line, and one per failed check.
+func printHealth(h *messages.HealthReport) {
+	state := "ready"
+	if !h.GetOk() {
+		state = "NOT READY"
+	}
+	names := make([]string, len(h.GetChecks()))
+	for i, c := range h.GetChecks() {
+		names[i] = c.GetName()
+	}
+	fmt.Fprintf(os.Stdout, "health    %s (checks: %s)\n", state, strings.Join(names, ", "))
+	for _, c := range h.GetChecks() {
+		if !c.GetOk() {
+			fmt.Fprintf(os.Stdout, "          %s: %s\n", c.GetName(), c.GetError())
+		}
+	}
 }

@@ -24,6 +24,7 @@ type Store struct {
 	notifier *notifier
 
 	closed    atomic.Bool
+	retries   atomic.Int64 // attempts after the first, see StoreStats
 	closeOnce sync.Once
 	done      chan struct{} // closed by Close
 }
@@ -101,6 +102,7 @@ func runOp[T any](ctx context.Context, s *Store, op string, retryable func(error
 			defer cancel()
 			return fn(actx)
 		})
+	s.countRetries(attempts)
 	if err == nil {
 		return res, nil
 	}

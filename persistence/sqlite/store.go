@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rs/zerolog"
 	driver "modernc.org/sqlite"
@@ -28,6 +29,8 @@ type Store struct {
 	// Close, so Close waits for running calls and later calls see closed.
 	mu     sync.RWMutex
 	closed bool
+
+	retries atomic.Int64 // attempts after the first, see StoreStats
 }
 
 var _ persistence.Store = (*Store)(nil)
@@ -123,9 +126,13 @@ func (s *Store) enter(ctx context.Context) (_ context.Context, leave func(), _ e
 // ID of ctx.
 func run[T any](ctx context.Context, s *Store, opName string, op func(context.Context) (T, error)) (T, error) {
 	res, attempts, err := persistence.Retry(ctx, s.cfg.Retry, isTransient, op)
+	if attempts > 1 {
+		s.retries.Add(int64(attempts - 1))
+	}
 	if err != nil {
 		if attempts > 1 {
-			s.log.Warn().Str("op", opName).Int("attempts", attempts).Err(err).Msg("sqlite operation failed after retries")
+			s.log.Warn().Str("op", opName).Int("attempts", attempts).Str("trace_id", persistence.TraceID(ctx)).
+				Err(err).Msg("sqlite operation failed after retries")
 		}
 		return res, s.fail(ctx, opName, attempts, err)
 	}
