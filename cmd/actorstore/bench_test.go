@@ -99,6 +99,7 @@ func checkReport(t *testing.T, rep *bench.Report, lastPosition uint64) {
 }
 
 func TestBenchEmbeddedRunsEveryScenarioAndCountsMatchTheStore(t *testing.T) {
+	t.Parallel()
 	dir, out := t.TempDir(), filepath.Join(t.TempDir(), "results.json")
 	if err := runCLI(t, append([]string{"bench", "--data-dir", dir, "--json", out}, shortBench...)...); err != nil {
 		t.Fatal(err)
@@ -116,6 +117,7 @@ func TestBenchEmbeddedRunsEveryScenarioAndCountsMatchTheStore(t *testing.T) {
 }
 
 func TestBenchPostgresRunsEveryScenarioWithBaselines(t *testing.T) {
+	t.Parallel()
 	url := pgtest.Server(t).NewDatabase(t)
 	out := filepath.Join(t.TempDir(), "results.json")
 	if err := runCLI(t, append([]string{"bench", "--postgres-url", url, "--json", out}, shortBench...)...); err != nil {
@@ -169,6 +171,7 @@ func lastPosition(t *testing.T, st persistence.Store) uint64 {
 }
 
 func TestBenchChartWritesSVGAndPNG(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	out := filepath.Join(dir, "results.json")
 	args := append([]string{"bench", "--data-dir", filepath.Join(dir, "data"), "--json", out,
@@ -213,6 +216,7 @@ func TestBenchChartWritesSVGAndPNG(t *testing.T) {
 }
 
 func TestBenchBadFlagsAreUsageErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, args := range [][]string{
 		{"bench", "--scenario", "nope", "--data-dir", dir},
@@ -236,6 +240,7 @@ func TestBenchBadFlagsAreUsageErrors(t *testing.T) {
 // `actorstore serve` (a separate process) and checks the counts against
 // the node's last position.
 func TestBenchNodeRunsEveryScenarioThroughTheClient(t *testing.T) {
+	t.Parallel()
 	addr := startServe(t, buildBinary(t))
 	out := filepath.Join(t.TempDir(), "results.json")
 	if err := runCLI(t, append([]string{"bench", "--node", addr, "--json", out}, shortBench...)...); err != nil {

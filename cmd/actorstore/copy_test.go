@@ -23,6 +23,7 @@ import (
 // fail with *storecopy.TargetNotEmptyError. (persistence/storecopy's tests
 // compare every field.)
 func TestCopyCommandEmbeddedToPostgres(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	src, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(dir, actorstore.EmbeddedFileName)})
