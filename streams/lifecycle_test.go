@@ -12,7 +12,11 @@ import (
 
 func TestIdempotentRetry(t *testing.T) {
 	store := newStore(t)
-	n := newNode(t, store, func(c *Config) { c.IdleTimeout = 20 * time.Millisecond })
+	// The actor of "s" must stay live until the test passivates it (an idle
+	// timer of a few milliseconds fired between the steps under load and
+	// let the store, which keeps no append boundaries, answer the partial
+	// repeat): one live stream at most, and "other" evicts it.
+	n := newNode(t, store, func(c *Config) { c.IdleTimeout = time.Minute; c.MaxLiveStreams = 1 })
 	evs := events(3)
 	orig := mustAppend(t, n, "s", persistence.NoStream(), evs)
 	mustAppend(t, n, "s", persistence.Any(), events(1))
@@ -28,7 +32,11 @@ func TestIdempotentRetry(t *testing.T) {
 	if _, err := n.Append(ctxT(t), "s", persistence.Any(), evs[:2]); !errors.Is(err, persistence.ErrDuplicateEvent) {
 		t.Fatalf("partial repeat: %v", err)
 	}
+	if got := n.Stats().Passivations; got != 0 {
+		t.Fatalf("%d passivations before the test asked for one", got)
+	}
 	// After passivation the store answers (any expectation).
+	mustAppend(t, n, "other", persistence.NoStream(), events(1))
 	eventually(t, 5*time.Second, "passivation", func() bool { return n.Stats().Passivations > 0 })
 	fromStore := mustAppend(t, n, "s", persistence.Any(), evs)
 	if fromStore != want {
