@@ -26,6 +26,9 @@ type Store struct {
 	node  *streams.Node
 	close sync.Once
 	err   error
+	// clusterCheck is Health's CheckCluster (SetClusterCheck); nil when
+	// the store is not served by a clustered node.
+	clusterCheck func(context.Context) error
 }
 
 // Open opens the store that cfg selects (PostgreSQL with cfg.PostgresURL,
@@ -173,6 +176,12 @@ func (s *Store) Head(ctx context.Context, stream string) (persistence.StreamHead
 // Stats reports the stream actors' counters: live and passivated actors,
 // read-cache hits and misses, group-commit batches.
 func (s *Store) Stats() streams.Stats { return s.node.Stats() }
+
+// PassivateIdle stops the idle stream actors of the given streams (all
+// when none are given); their next request reloads the stream's head from
+// the database. Clustered nodes call it when stream ownership changes. It
+// returns at once.
+func (s *Store) PassivateIdle(streams ...string) { s.node.PassivateIdle(streams...) }
 
 // Close stops accepting calls, lets what was accepted be committed or
 // answered, ends the subscriptions, stops the actors and closes the

@@ -21,7 +21,16 @@ const (
 	// CheckActors: the actor system runs; its subscription hub actor
 	// answers a request. It fails once the Store is closed.
 	CheckActors = "actors"
+	// CheckCluster: the node has joined its cluster (its membership saw a
+	// topology that includes it). Present only on clustered nodes, after
+	// SetClusterCheck.
+	CheckCluster = "cluster"
 )
+
+// SetClusterCheck adds the CheckCluster check to Health; `actorstore
+// serve --cluster-name` passes node.Node.ClusterHealth. Call it before
+// serving health requests.
+func (s *Store) SetClusterCheck(check func(context.Context) error) { s.clusterCheck = check }
 
 // HealthCheck is the outcome of one check of a HealthReport.
 type HealthCheck struct {
@@ -43,17 +52,23 @@ type HealthReport struct {
 }
 
 // Health runs the store's readiness checks (database reachable, migrations
-// applied, actor system running) and reports each. The checks run at the
-// same time, each bounded by ctx's deadline or DefaultHealthTimeout when
-// ctx has none. Health is safe for concurrent use and may be called
+// applied, actor system running, cluster joined when clustered) and reports
+// each. The checks run at the same time, each bounded by ctx's deadline or
+// DefaultHealthTimeout when ctx has none. Health is safe for concurrent use and may be called
 // after Close (the database and actors checks then fail).
 func (s *Store) Health(ctx context.Context) HealthReport {
 	checks := []HealthCheck{
 		{Name: CheckDatabase}, {Name: CheckMigrations, OK: true}, {Name: CheckActors},
 	}
+	if s.clusterCheck != nil {
+		checks = append(checks, HealthCheck{Name: CheckCluster})
+	}
 	var wg sync.WaitGroup
 	wg.Go(func() { checks[0] = runCheck(ctx, CheckDatabase, s.checkDatabase) })
 	wg.Go(func() { checks[2] = runCheck(ctx, CheckActors, s.checkActors) })
+	if s.clusterCheck != nil {
+		wg.Go(func() { checks[3] = runCheck(ctx, CheckCluster, s.clusterCheck) })
+	}
 	wg.Wait()
 	r := HealthReport{OK: true, Checks: checks}
 	for _, c := range checks {

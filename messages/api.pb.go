@@ -1317,8 +1317,10 @@ type NodeStatus struct {
 	// Peer connections closed because the transport recovered a panic on
 	// them (unknown message types, garbage) since the node started.
 	RecoveredPanics uint64 `protobuf:"varint,12,opt,name=recovered_panics,json=recoveredPanics,proto3" json:"recovered_panics,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Set when the node is a cluster member (actorstore serve --cluster-name).
+	Cluster       *ClusterStatus `protobuf:"bytes,13,opt,name=cluster,proto3" json:"cluster,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *NodeStatus) Reset() {
@@ -1435,6 +1437,79 @@ func (x *NodeStatus) GetRecoveredPanics() uint64 {
 	return 0
 }
 
+func (x *NodeStatus) GetCluster() *ClusterStatus {
+	if x != nil {
+		return x.Cluster
+	}
+	return nil
+}
+
+// ClusterStatus is a clustered node's view of its cluster.
+type ClusterStatus struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The cluster's name.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Remote addresses (host:port) of the members in the node's current
+	// topology, sorted.
+	Members []string `protobuf:"bytes,2,rep,name=members,proto3" json:"members,omitempty"`
+	// True once the node has seen a topology that includes itself
+	// ("cluster membership joined").
+	Joined        bool `protobuf:"varint,3,opt,name=joined,proto3" json:"joined,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClusterStatus) Reset() {
+	*x = ClusterStatus{}
+	mi := &file_api_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClusterStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClusterStatus) ProtoMessage() {}
+
+func (x *ClusterStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_api_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClusterStatus.ProtoReflect.Descriptor instead.
+func (*ClusterStatus) Descriptor() ([]byte, []int) {
+	return file_api_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ClusterStatus) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ClusterStatus) GetMembers() []string {
+	if x != nil {
+		return x.Members
+	}
+	return nil
+}
+
+func (x *ClusterStatus) GetJoined() bool {
+	if x != nil {
+		return x.Joined
+	}
+	return false
+}
+
 type StatusReply struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Outcome:
@@ -1448,7 +1523,7 @@ type StatusReply struct {
 
 func (x *StatusReply) Reset() {
 	*x = StatusReply{}
-	mi := &file_api_proto_msgTypes[18]
+	mi := &file_api_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1460,7 +1535,7 @@ func (x *StatusReply) String() string {
 func (*StatusReply) ProtoMessage() {}
 
 func (x *StatusReply) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[18]
+	mi := &file_api_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1473,7 +1548,7 @@ func (x *StatusReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusReply.ProtoReflect.Descriptor instead.
 func (*StatusReply) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{18}
+	return file_api_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *StatusReply) GetOutcome() isStatusReply_Outcome {
@@ -1606,7 +1681,7 @@ const file_api_proto_rawDesc = "" +
 	"\x0ebatched_events\x18\b \x01(\x03R\rbatchedEvents\x12)\n" +
 	"\x10batched_requests\x18\t \x01(\x03R\x0fbatchedRequests\x12(\n" +
 	"\x10max_batch_events\x18\n" +
-	" \x01(\x03R\x0emaxBatchEvents\"\xbf\x03\n" +
+	" \x01(\x03R\x0emaxBatchEvents\"\xf7\x03\n" +
 	"\n" +
 	"NodeStatus\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
@@ -1622,7 +1697,12 @@ const file_api_proto_rawDesc = "" +
 	"\x11max_message_bytes\x18\n" +
 	" \x01(\x04R\x0fmaxMessageBytes\x12&\n" +
 	"\x0fmax_event_bytes\x18\v \x01(\x04R\rmaxEventBytes\x12)\n" +
-	"\x10recovered_panics\x18\f \x01(\x04R\x0frecoveredPanics\"{\n" +
+	"\x10recovered_panics\x18\f \x01(\x04R\x0frecoveredPanics\x126\n" +
+	"\acluster\x18\r \x01(\v2\x1c.actorstore.v1.ClusterStatusR\acluster\"U\n" +
+	"\rClusterStatus\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
+	"\amembers\x18\x02 \x03(\tR\amembers\x12\x16\n" +
+	"\x06joined\x18\x03 \x01(\bR\x06joined\"{\n" +
 	"\vStatusReply\x123\n" +
 	"\x06result\x18\x01 \x01(\v2\x19.actorstore.v1.NodeStatusH\x00R\x06result\x12,\n" +
 	"\x05error\x18\x02 \x01(\v2\x14.actorstore.v1.ErrorH\x00R\x05errorB\t\n" +
@@ -1644,7 +1724,7 @@ func file_api_proto_rawDescGZIP() []byte {
 }
 
 var file_api_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_api_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_api_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_api_proto_goTypes = []any{
 	(ReadDirection)(0),            // 0: actorstore.v1.ReadDirection
 	(*RequestOptions)(nil),        // 1: actorstore.v1.RequestOptions
@@ -1665,46 +1745,48 @@ var file_api_proto_goTypes = []any{
 	(*StatusRequest)(nil),         // 16: actorstore.v1.StatusRequest
 	(*StoreStats)(nil),            // 17: actorstore.v1.StoreStats
 	(*NodeStatus)(nil),            // 18: actorstore.v1.NodeStatus
-	(*StatusReply)(nil),           // 19: actorstore.v1.StatusReply
-	(*ExpectedVersion)(nil),       // 20: actorstore.v1.ExpectedVersion
-	(*EventData)(nil),             // 21: actorstore.v1.EventData
-	(*Error)(nil),                 // 22: actorstore.v1.Error
-	(*RecordedEvent)(nil),         // 23: actorstore.v1.RecordedEvent
-	(*timestamppb.Timestamp)(nil), // 24: google.protobuf.Timestamp
+	(*ClusterStatus)(nil),         // 19: actorstore.v1.ClusterStatus
+	(*StatusReply)(nil),           // 20: actorstore.v1.StatusReply
+	(*ExpectedVersion)(nil),       // 21: actorstore.v1.ExpectedVersion
+	(*EventData)(nil),             // 22: actorstore.v1.EventData
+	(*Error)(nil),                 // 23: actorstore.v1.Error
+	(*RecordedEvent)(nil),         // 24: actorstore.v1.RecordedEvent
+	(*timestamppb.Timestamp)(nil), // 25: google.protobuf.Timestamp
 }
 var file_api_proto_depIdxs = []int32{
 	1,  // 0: actorstore.v1.AppendRequest.options:type_name -> actorstore.v1.RequestOptions
-	20, // 1: actorstore.v1.AppendRequest.expected:type_name -> actorstore.v1.ExpectedVersion
-	21, // 2: actorstore.v1.AppendRequest.events:type_name -> actorstore.v1.EventData
+	21, // 1: actorstore.v1.AppendRequest.expected:type_name -> actorstore.v1.ExpectedVersion
+	22, // 2: actorstore.v1.AppendRequest.events:type_name -> actorstore.v1.EventData
 	3,  // 3: actorstore.v1.AppendReply.result:type_name -> actorstore.v1.AppendResult
-	22, // 4: actorstore.v1.AppendReply.error:type_name -> actorstore.v1.Error
-	20, // 5: actorstore.v1.StreamAppend.expected:type_name -> actorstore.v1.ExpectedVersion
-	21, // 6: actorstore.v1.StreamAppend.events:type_name -> actorstore.v1.EventData
+	23, // 4: actorstore.v1.AppendReply.error:type_name -> actorstore.v1.Error
+	21, // 5: actorstore.v1.StreamAppend.expected:type_name -> actorstore.v1.ExpectedVersion
+	22, // 6: actorstore.v1.StreamAppend.events:type_name -> actorstore.v1.EventData
 	1,  // 7: actorstore.v1.TransactRequest.options:type_name -> actorstore.v1.RequestOptions
 	5,  // 8: actorstore.v1.TransactRequest.appends:type_name -> actorstore.v1.StreamAppend
 	3,  // 9: actorstore.v1.TransactResult.results:type_name -> actorstore.v1.AppendResult
 	7,  // 10: actorstore.v1.TransactReply.result:type_name -> actorstore.v1.TransactResult
-	22, // 11: actorstore.v1.TransactReply.error:type_name -> actorstore.v1.Error
+	23, // 11: actorstore.v1.TransactReply.error:type_name -> actorstore.v1.Error
 	1,  // 12: actorstore.v1.ReadStreamRequest.options:type_name -> actorstore.v1.RequestOptions
 	0,  // 13: actorstore.v1.ReadStreamRequest.direction:type_name -> actorstore.v1.ReadDirection
 	1,  // 14: actorstore.v1.ReadAllRequest.options:type_name -> actorstore.v1.RequestOptions
 	0,  // 15: actorstore.v1.ReadAllRequest.direction:type_name -> actorstore.v1.ReadDirection
-	23, // 16: actorstore.v1.ReadResult.events:type_name -> actorstore.v1.RecordedEvent
+	24, // 16: actorstore.v1.ReadResult.events:type_name -> actorstore.v1.RecordedEvent
 	11, // 17: actorstore.v1.ReadReply.result:type_name -> actorstore.v1.ReadResult
-	22, // 18: actorstore.v1.ReadReply.error:type_name -> actorstore.v1.Error
+	23, // 18: actorstore.v1.ReadReply.error:type_name -> actorstore.v1.Error
 	1,  // 19: actorstore.v1.HeadRequest.options:type_name -> actorstore.v1.RequestOptions
 	14, // 20: actorstore.v1.HeadReply.result:type_name -> actorstore.v1.StreamHead
-	22, // 21: actorstore.v1.HeadReply.error:type_name -> actorstore.v1.Error
+	23, // 21: actorstore.v1.HeadReply.error:type_name -> actorstore.v1.Error
 	1,  // 22: actorstore.v1.StatusRequest.options:type_name -> actorstore.v1.RequestOptions
-	24, // 23: actorstore.v1.NodeStatus.started:type_name -> google.protobuf.Timestamp
+	25, // 23: actorstore.v1.NodeStatus.started:type_name -> google.protobuf.Timestamp
 	17, // 24: actorstore.v1.NodeStatus.stats:type_name -> actorstore.v1.StoreStats
-	18, // 25: actorstore.v1.StatusReply.result:type_name -> actorstore.v1.NodeStatus
-	22, // 26: actorstore.v1.StatusReply.error:type_name -> actorstore.v1.Error
-	27, // [27:27] is the sub-list for method output_type
-	27, // [27:27] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	19, // 25: actorstore.v1.NodeStatus.cluster:type_name -> actorstore.v1.ClusterStatus
+	18, // 26: actorstore.v1.StatusReply.result:type_name -> actorstore.v1.NodeStatus
+	23, // 27: actorstore.v1.StatusReply.error:type_name -> actorstore.v1.Error
+	28, // [28:28] is the sub-list for method output_type
+	28, // [28:28] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_api_proto_init() }
@@ -1729,7 +1811,7 @@ func file_api_proto_init() {
 		(*HeadReply_Result)(nil),
 		(*HeadReply_Error)(nil),
 	}
-	file_api_proto_msgTypes[18].OneofWrappers = []any{
+	file_api_proto_msgTypes[19].OneofWrappers = []any{
 		(*StatusReply_Result)(nil),
 		(*StatusReply_Error)(nil),
 	}
@@ -1739,7 +1821,7 @@ func file_api_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_proto_rawDesc), len(file_api_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   19,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

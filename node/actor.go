@@ -31,34 +31,37 @@ func (a *apiActor) Receive(c actors.Context) {
 	case *actors.Started, *actors.Stopping, *actors.Stopped, *actors.Restarting:
 		return
 	case *messages.StatusRequest:
-		a.reply(c.Sender(), &messages.StatusReply{Outcome: &messages.StatusReply_Result{Result: a.n.status()}})
+		a.n.reply(c.Sender(), &messages.StatusReply{Outcome: &messages.StatusReply_Result{Result: a.n.status()}})
 	default:
-		a.handle(c.Sender(), m)
+		a.n.handle(c.Sender(), m, false)
 	}
 }
 
-func (a *apiActor) handle(sender *actors.PID, msg any) {
-	j, fail, err := a.n.decode(msg)
+// handle decodes msg and runs it on a goroutine, replying to sender. In a
+// cluster, appends and stream reads are routed to the stream's owner
+// unless local is set (the request arrived at the owner's stream grain).
+func (n *Node) handle(sender *actors.PID, msg any, local bool) {
+	j, fail, err := n.decode(msg, local)
 	if err != nil {
-		a.reply(sender, fail(schemas.ErrorToProto(err)))
+		n.reply(sender, fail(schemas.ErrorToProto(err)))
 		return
 	}
-	if e := a.n.admit(); e != nil {
-		a.reply(sender, fail(e))
+	if e := n.admit(); e != nil {
+		n.reply(sender, fail(e))
 		return
 	}
 	go func() {
-		defer a.n.done()
-		ctx, cancel := a.n.requestContext(j.opts)
+		defer n.done()
+		ctx, cancel := n.requestContext(j.opts)
 		defer cancel()
-		a.reply(sender, j.run(ctx))
+		n.reply(sender, j.run(ctx))
 	}()
 }
 
 // reply sends msg to sender; requests sent without a sender get no reply.
-func (a *apiActor) reply(sender *actors.PID, msg proto.Message) {
+func (n *Node) reply(sender *actors.PID, msg proto.Message) {
 	if sender != nil {
-		a.n.sys.Send(sender, msg)
+		n.sys.Send(sender, msg)
 	}
 }
 

@@ -20,6 +20,8 @@ type Node struct {
 	store  Store
 	sys    *actors.System
 	remote *actors.Remote
+	// cluster is the node's membership; nil when it is not clustered.
+	cluster *actors.Cluster
 	// ownSystem: sys was made by Start and is shut down by Close.
 	ownSystem bool
 	pid       *actors.PID
@@ -52,24 +54,36 @@ func Start(store Store, cfg Config) (*Node, error) {
 			return nil, err
 		}
 	}
-	rm, err := actors.StartRemote(sys, cfg.remoteConfig())
+	life, cancel := context.WithCancel(context.Background())
+	n := &Node{cfg: cfg, store: store, sys: sys, ownSystem: own, log: log, started: time.Now(),
+		life: life, cancel: cancel}
+	var err error
+	if cfg.Cluster != nil {
+		n.remote, err = n.startCluster(cfg.Cluster)
+	} else {
+		n.remote, err = actors.StartRemote(sys, cfg.remoteConfig())
+	}
 	if err != nil {
+		cancel()
 		if own {
 			sys.Shutdown()
 		}
 		return nil, fmt.Errorf("node: %w", err)
 	}
-	life, cancel := context.WithCancel(context.Background())
-	n := &Node{cfg: cfg, store: store, sys: sys, ownSystem: own, remote: rm, log: log, started: time.Now(),
-		life: life, cancel: cancel}
+	rm := n.remote
 	pid, err := sys.SpawnNamed(actors.PropsOf(func() actors.Actor { return &apiActor{n: n} }), APIActorName)
 	if err != nil {
 		n.shutdownTransport()
 		return nil, fmt.Errorf("node: spawn API actor: %w", err)
 	}
 	n.pid = pid
-	log.Info().Str("address", rm.Address()).Str("actor", APIActorName).
-		Int("max_message_bytes", cfg.MaxMessageBytes).Bool("tls", cfg.ServerTLS != nil).Msg("node API listening")
+	ev := log.Info().Str("address", rm.Address()).Str("actor", APIActorName).
+		Int("max_message_bytes", cfg.MaxMessageBytes).Bool("tls", cfg.ServerTLS != nil)
+	if n.cluster != nil {
+		cc := n.cluster.Config()
+		ev = ev.Str("cluster", cc.Name).Strs("seeds", cc.Seeds).Int("cluster_port", cc.Port)
+	}
+	ev.Msg("node API listening")
 	return n, nil
 }
 
@@ -123,6 +137,9 @@ func (n *Node) drain(ctx context.Context) error {
 }
 
 func (n *Node) shutdownTransport() {
+	if n.cluster != nil {
+		n.cluster.Shutdown()
+	}
 	n.remote.Shutdown()
 	if n.ownSystem {
 		n.sys.Shutdown()

@@ -138,8 +138,9 @@ type checkIdle struct{}
 // sweepTick makes the registry look for idle stream actors.
 type sweepTick struct{}
 
-// passivateIdle asks the registry to passivate every idle stream actor.
-type passivateIdle struct{}
+// passivateIdle asks the registry to passivate the idle stream actors of
+// streams, or every idle stream actor when streams is empty.
+type passivateIdle struct{ streams []string }
 
 // batchDone carries the outcome of one Store.AppendBatch back to the writer.
 type batchDone struct {

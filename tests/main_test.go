@@ -14,5 +14,8 @@ func TestMain(m *testing.M) {
 	if cfg := os.Getenv(driverEnv); cfg != "" {
 		os.Exit(runDriver(cfg))
 	}
+	if cfg := os.Getenv(clusterDriverEnv); cfg != "" {
+		os.Exit(runClusterDriver(cfg))
+	}
 	pgtest.Main(m)
 }

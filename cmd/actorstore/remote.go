@@ -35,7 +35,41 @@ func remoteServeFlags() []cli.Flag {
 			Usage: "peer requests worked on at once (more are refused as retryable)"},
 		&cli.IntFlag{Name: "max-message-bytes", Value: actors.DefaultMaxMessageBytes, Sources: env("MAX_MESSAGE_BYTES"),
 			Usage: "largest request or reply on the remote transport"},
-	}, tlsFlags()...)
+	}, append(tlsFlags(), clusterFlags()...)...)
+}
+
+// clusterFlags are serve's flags for clustering.
+func clusterFlags() []cli.Flag {
+	env := func(name string) cli.ValueSourceChain { return cli.EnvVars("ACTORSTORE_" + name) }
+	return []cli.Flag{
+		&cli.StringFlag{Name: "cluster-name", Sources: env("CLUSTER_NAME"),
+			Usage: "join the cluster of this name (needs --postgres-url and --cluster-seeds); empty: a single node"},
+		&cli.StringSliceFlag{Name: "cluster-seeds", Sources: env("CLUSTER_SEEDS"),
+			Usage: "membership endpoints (host:port, comma-separated) of all members, this one included"},
+		&cli.IntFlag{Name: "cluster-port", Value: actors.DefaultClusterPort, Sources: env("CLUSTER_PORT"),
+			Usage: "port of this node's membership endpoint (plain HTTP on every interface; firewall it)"},
+		&cli.DurationFlag{Name: "cluster-refresh", Value: actors.DefaultMembershipRefresh, Sources: env("CLUSTER_REFRESH"),
+			Usage: "how often the seeds are polled; a dead node leaves the cluster after about one refresh"},
+	}
+}
+
+// clusterConfig is the cluster the flags ask for (nil: not clustered).
+// Clustering needs PostgreSQL: the embedded store belongs to one process.
+func clusterConfig(cmd *cli.Command, cfg actorstore.Config) (*node.ClusterConfig, error) {
+	name, seeds := cmd.String("cluster-name"), cmd.StringSlice("cluster-seeds")
+	switch {
+	case name == "" && len(seeds) == 0:
+		return nil, nil
+	case name == "":
+		return nil, usageErrorf("--cluster-seeds needs --cluster-name")
+	case len(seeds) == 0:
+		return nil, usageErrorf("--cluster-name needs --cluster-seeds (the membership endpoints of the members)")
+	case cfg.Embedded():
+		return nil, usageErrorf("--cluster-name needs --postgres-url: the embedded store belongs to one process, " +
+			"so every member of a cluster must share one PostgreSQL database")
+	}
+	return &node.ClusterConfig{Name: name, Seeds: seeds, Port: cmd.Int("cluster-port"),
+		Refresh: cmd.Duration("cluster-refresh")}, nil
 }
 
 // loadTLS returns the TLS settings the flags ask for (nil, nil: plaintext).
@@ -60,6 +94,10 @@ func startNode(cmd *cli.Command, st *actorstore.Store, cfg actorstore.Config) (*
 	if !cfg.Embedded() {
 		kind = "postgres"
 	}
+	cluster, err := clusterConfig(cmd, cfg)
+	if err != nil {
+		return nil, err
+	}
 	ncfg := node.Config{
 		Address: cmd.String("listen"), AdvertisedAddress: cmd.String("advertise"),
 		MaxInFlight: cmd.Int("max-in-flight"), MaxMessageBytes: cmd.Int("max-message-bytes"),
@@ -67,12 +105,20 @@ func startNode(cmd *cli.Command, st *actorstore.Store, cfg actorstore.Config) (*
 		Limits: cfg.Limits, StoreKind: kind, Version: version, Logger: cfg.Logger,
 		// The store's own actor system: its subscription hub is then
 		// reachable by peers, and subscriptions can send to them.
-		System: st.ActorSystem(),
+		System:  st.ActorSystem(),
+		Cluster: cluster,
 	}
 	if err := ncfg.Validate(); err != nil {
 		return nil, usageErrorf("configuration: %v", err)
 	}
-	return node.Start(st, ncfg)
+	n, err := node.Start(st, ncfg)
+	if err != nil {
+		return nil, err
+	}
+	if cluster != nil {
+		st.SetClusterCheck(n.ClusterHealth) // readiness: cluster membership joined
+	}
+	return n, nil
 }
 
 // closeNode stops the endpoint before the store, so no peer request
