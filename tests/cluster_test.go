@@ -63,6 +63,7 @@ func TestClusterFailoverLosesNothing(t *testing.T) {
 	for _, n := range nodes {
 		waitJoined(t, bin, n.addr, 3)
 	}
+	checkPlacement(t, bin, nodes)
 	anyStreams := []string{clusterPrefix + "any-0", clusterPrefix + "any-1", clusterPrefix + "any-2"}
 	drivers := make([]*clusterDriver, 3)
 	for i, n := range nodes {
@@ -118,6 +119,47 @@ func TestClusterFailoverLosesNothing(t *testing.T) {
 		"%d unknown and complete); %d events in %d streams; every writer appended again within %v of the kill "+
 		"(%d writer(s) were held up over 1s); tails on both surviving nodes saw all events in order",
 		len(all), tl.acked, tl.failedAbsent, tl.unknownCommitted, tl.events, tl.streams, failover.Round(time.Millisecond), slow)
+}
+
+// checkPlacement appends once to each of 24 streams through node 0 only,
+// and checks that every node then hosts some of their stream actors:
+// appends are routed to the owner the stream's hash picks.
+func checkPlacement(t *testing.T, bin string, nodes []*nodeProc) {
+	t.Helper()
+	var place []string
+	for k := range 24 {
+		place = append(place, fmt.Sprintf("%splace-%d", clusterPrefix, k))
+	}
+	d := startClusterDriver(t, clusterDriverConfig{Node: nodes[0].addr, Seed: 99, Exact: place, Ops: 1,
+		Timeout: 5 * time.Second, RetryFor: 10 * time.Second})
+	<-d.exit
+	if f := d.failed(); f != "" || d.acked() != len(place) {
+		t.Fatalf("placement appends through node 0: %d of %d acknowledged (%s)\n%s", d.acked(), len(place), f, d.stderrText())
+	}
+	var hosted []uint64
+	for _, n := range nodes {
+		out, err := exec.Command(bin, "status", "--json", "--node", n.addr, "--timeout", "5s").Output()
+		if err != nil {
+			t.Fatalf("status of %s: %v", n.addr, err)
+		}
+		var st struct {
+			Stats struct {
+				Activations string `json:"activations"` // protojson writes uint64 as a string
+			} `json:"stats"`
+		}
+		if err := json.Unmarshal(out, &st); err != nil {
+			t.Fatalf("status of %s: %v\n%s", n.addr, err, out)
+		}
+		a, _ := strconv.ParseUint(st.Stats.Activations, 10, 64) // absent: 0
+		hosted = append(hosted, a)
+	}
+	for i, a := range hosted {
+		if a == 0 {
+			t.Errorf("node %d hosts none of the 24 streams appended through node 0 (activations per node: %v): "+
+				"appends are not routed to their owners", i, hosted)
+		}
+	}
+	t.Logf("24 streams appended through node 0 are hosted by the nodes as %v", hosted)
 }
 
 // freePorts finds n free loopback TCP ports for the membership endpoints

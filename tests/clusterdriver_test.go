@@ -32,6 +32,9 @@ type clusterDriverConfig struct {
 	// write them too).
 	AnyStreams []string `json:"any_streams"`
 	AnyWriters int      `json:"any_writers"`
+	// Ops, when set, ends each writer after that many appends, and the
+	// driver once all writers are done (then it runs no tail).
+	Ops int `json:"ops"`
 	// Prefix of the streams the tail follows (from the beginning).
 	Prefix string `json:"prefix"`
 	// Timeout bounds one attempt of an append; a retryable failure is
@@ -81,17 +84,11 @@ func runClusterDriver(raw string) int {
 	}
 	tailCtx, stopTail := context.WithCancel(context.Background())
 	tailDone := make(chan struct{})
-	go func() {
-		defer close(tailDone)
-		err := c.Tail(tailCtx, client.TailOptions{Filter: persistence.Filter{StreamPrefix: cfg.Prefix}},
-			func(e persistence.RecordedEvent) error {
-				emit(driverLine{Event: &seenEvent{Stream: e.Stream, Version: e.Version, Position: e.Position}})
-				return nil
-			})
-		if tailCtx.Err() == nil {
-			emit(driverLine{TailErr: fmt.Sprint(err)})
-		}
-	}()
+	if cfg.Ops > 0 {
+		close(tailDone)
+	} else {
+		go tailAll(tailCtx, c, cfg.Prefix, emit, tailDone)
+	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	w := &clusterWriter{c: c, cfg: cfg, emit: emit, stop: stop}
@@ -106,6 +103,11 @@ func runClusterDriver(raw string) int {
 	mu.Lock()
 	fmt.Println("ready")
 	mu.Unlock()
+	if cfg.Ops > 0 {
+		wg.Wait()
+		stopTail()
+		return 0
+	}
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
 		if sc.Text() == "stop" {
@@ -119,6 +121,19 @@ func runClusterDriver(raw string) int {
 	stopTail()
 	<-tailDone
 	return 0
+}
+
+// tailAll prints every event of prefix, from the beginning, until ctx ends.
+func tailAll(ctx context.Context, c *client.Client, prefix string, emit func(driverLine), done chan struct{}) {
+	defer close(done)
+	err := c.Tail(ctx, client.TailOptions{Filter: persistence.Filter{StreamPrefix: prefix}},
+		func(e persistence.RecordedEvent) error {
+			emit(driverLine{Event: &seenEvent{Stream: e.Stream, Version: e.Version, Position: e.Position}})
+			return nil
+		})
+	if ctx.Err() == nil {
+		emit(driverLine{TailErr: fmt.Sprint(err)})
+	}
 }
 
 type clusterWriter struct {
@@ -139,7 +154,7 @@ func (w *clusterWriter) stopped() bool {
 
 func (w *clusterWriter) exact(rng *rand.Rand, stream string) {
 	version := uint64(0)
-	for !w.stopped() {
+	for n := 0; !w.stopped() && (w.cfg.Ops == 0 || n < w.cfg.Ops); n++ {
 		res, ok := w.append(rng, stream, int64(version))
 		if !ok {
 			return

@@ -85,7 +85,7 @@ func loadTLS(cmd *cli.Command) (server, client *tls.Config, err error) {
 }
 
 // startNode serves st to peers as the flags say.
-func startNode(cmd *cli.Command, st *actorstore.Store, cfg actorstore.Config) (*node.Node, error) {
+func startNode(cmd *cli.Command, st *actorstore.Store, cfg actorstore.Config, cluster *node.ClusterConfig) (*node.Node, error) {
 	serverTLS, clientTLS, err := loadTLS(cmd)
 	if err != nil {
 		return nil, err
@@ -93,10 +93,6 @@ func startNode(cmd *cli.Command, st *actorstore.Store, cfg actorstore.Config) (*
 	kind := "embedded"
 	if !cfg.Embedded() {
 		kind = "postgres"
-	}
-	cluster, err := clusterConfig(cmd, cfg)
-	if err != nil {
-		return nil, err
 	}
 	ncfg := node.Config{
 		Address: cmd.String("listen"), AdvertisedAddress: cmd.String("advertise"),

@@ -97,11 +97,16 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 		}
 		return err
 	}
+	// Checked before the store opens: clustering needs PostgreSQL.
+	cluster, err := clusterConfig(cmd, cfg)
+	if err != nil {
+		return err
+	}
 	st, err := actorstore.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	n, err := startNode(cmd, st, cfg)
+	n, err := startNode(cmd, st, cfg, cluster)
 	if err != nil {
 		_ = st.Close(context.Background())
 		return err
