@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net"
+	"net/http"
 	"slices"
 	"strconv"
 	"sync"
@@ -15,6 +17,7 @@ import (
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/automanaged"
 	"github.com/asynkron/protoactor-go/cluster/identitylookup/disthash"
 	"github.com/asynkron/protoactor-go/remote"
+	"github.com/labstack/echo"
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/actorstore/actorstore/persistence"
@@ -22,9 +25,10 @@ import (
 
 // Defaults of ClusterConfig.
 const (
-	// DefaultClusterPort is the port of a member's membership endpoint
-	// (protoactor's automanaged provider, plain HTTP on every interface).
-	DefaultClusterPort = 6330
+	// DefaultClusterListen is where a member's membership endpoint listens:
+	// protoactor's automanaged provider, plain HTTP (GET /_health answers
+	// the member's address and kinds). Loopback unless told otherwise.
+	DefaultClusterListen = "127.0.0.1:6330"
 	// DefaultMembershipRefresh is how often a member polls the seeds; a
 	// killed member leaves the topology within about one refresh.
 	DefaultMembershipRefresh = time.Second
@@ -45,10 +49,10 @@ type ClusterConfig struct {
 	// Seeds are the membership endpoints (host:port) of the members, this
 	// one included. Required.
 	Seeds []string
-	// Port of this member's membership endpoint. protoactor's automanaged
-	// provider listens on it on every interface (0.0.0.0). Default
-	// DefaultClusterPort.
-	Port int
+	// Listen is the host:port of this member's membership endpoint; the
+	// other members reach it through their seed lists. Default
+	// DefaultClusterListen.
+	Listen string
 	// Refresh is how often the seeds are polled. Default
 	// DefaultMembershipRefresh.
 	Refresh time.Duration
@@ -74,10 +78,13 @@ func (c ClusterConfig) Validate() error {
 		return errors.New("actors: the cluster needs a name")
 	case len(c.Seeds) == 0:
 		return errors.New("actors: the cluster needs at least one seed (host:port of a membership endpoint)")
-	case c.Port < 0 || c.Port > 65535:
-		return fmt.Errorf("actors: cluster port %d out of range", c.Port)
 	case c.Refresh < 0 || c.AttemptTimeout < 0:
 		return errors.New("actors: cluster durations must not be negative")
+	}
+	if c.Listen != "" {
+		if _, _, err := splitHostPort(c.Listen); err != nil {
+			return fmt.Errorf("actors: cluster listen: %w", err)
+		}
 	}
 	for _, s := range c.Seeds {
 		if _, p, err := net.SplitHostPort(s); err != nil {
@@ -91,8 +98,8 @@ func (c ClusterConfig) Validate() error {
 
 // WithDefaults returns c with every zero field set to its default.
 func (c ClusterConfig) WithDefaults() ClusterConfig {
-	if c.Port == 0 {
-		c.Port = DefaultClusterPort
+	if c.Listen == "" {
+		c.Listen = DefaultClusterListen
 	}
 	if c.Refresh == 0 {
 		c.Refresh = DefaultMembershipRefresh
@@ -113,6 +120,7 @@ type Cluster struct {
 	rm       *Remote
 	cfg      ClusterConfig
 	sys      *System
+	port     int // of the membership endpoint
 
 	mu      sync.RWMutex
 	members []string
@@ -139,7 +147,13 @@ func StartCluster(sys *System, cfg ClusterConfig) (cl *Cluster, err error) {
 		rm.cfg.Logger = &l
 	}
 	cl = &Cluster{sys: sys, rm: rm, cfg: cfg}
-	cl.provider = automanaged.NewWithConfig(cfg.Refresh, cfg.Port, cfg.Seeds...)
+	membership, err := cl.membershipEndpoint()
+	if err != nil {
+		return nil, err
+	}
+	// The provider's own endpoint would listen on 0.0.0.0 and print to
+	// stdout; it serves ours instead (NewWithTesting is the only way in).
+	cl.provider = automanaged.NewWithTesting(cfg.Refresh, cl.port, membership, cfg.Seeds...)
 	var kinds []*cluster.Kind
 	for _, name := range slices.Sorted(maps.Keys(cfg.Kinds)) {
 		kinds = append(kinds, cluster.NewKind(name, cfg.Kinds[name]))
@@ -151,12 +165,42 @@ func StartCluster(sys *System, cfg ClusterConfig) (cl *Cluster, err error) {
 	defer func() { // StartMember panics when it cannot listen
 		if p := recover(); p != nil {
 			cl.unsubscribe()
+			_ = membership.Close()
 			err = fmt.Errorf("actors: start cluster member on %s: %v", cfg.Remote.Address, p)
 		}
 	}()
 	cl.c.StartMember()
 	rm.r = cl.c.Remote
 	return cl, nil
+}
+
+// membershipEndpoint binds cfg.Listen and returns the HTTP server the
+// automanaged provider runs on it: GET /_health answers this member's
+// cluster name, remote address and kinds, as the provider's own would.
+func (cl *Cluster) membershipEndpoint() (*echo.Echo, error) {
+	l, err := net.Listen("tcp", cl.cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("actors: cluster membership endpoint: %w", err)
+	}
+	cl.port = l.Addr().(*net.TCPAddr).Port
+	e := echo.New()
+	e.HideBanner, e.HidePort, e.Listener = true, true, l
+	e.Logger.SetOutput(io.Discard)
+	e.GET("/_health", func(c echo.Context) error {
+		host, port, err := cl.sys.as.GetHostPort()
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, automanaged.NewNode(cl.cfg.Name, cl.sys.as.ID, host, port, cl.port,
+			cl.c.GetClusterKinds()))
+	})
+	return e, nil
+}
+
+// MembershipAddress is the address the membership endpoint listens on.
+func (cl *Cluster) MembershipAddress() string {
+	host, _, _ := net.SplitHostPort(cl.cfg.Listen)
+	return net.JoinHostPort(host, strconv.Itoa(cl.port))
 }
 
 func (cl *Cluster) watchTopology() func() {

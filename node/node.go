@@ -81,7 +81,7 @@ func Start(store Store, cfg Config) (*Node, error) {
 		Int("max_message_bytes", cfg.MaxMessageBytes).Bool("tls", cfg.ServerTLS != nil)
 	if n.cluster != nil {
 		cc := n.cluster.Config()
-		ev = ev.Str("cluster", cc.Name).Strs("seeds", cc.Seeds).Int("cluster_port", cc.Port)
+		ev = ev.Str("cluster", cc.Name).Strs("seeds", cc.Seeds).Str("membership", n.cluster.MembershipAddress())
 	}
 	ev.Msg("node API listening")
 	return n, nil

@@ -53,7 +53,7 @@ func TestClusterFailoverLosesNothing(t *testing.T) {
 	for i := range nodes {
 		wg.Go(func() {
 			nodes[i] = startNode(t, bin, url, "--cluster-name", "test", "--cluster-seeds", strings.Join(seeds, ","),
-				"--cluster-port", strconv.Itoa(ports[i]), "--cluster-refresh", "500ms")
+				"--cluster-listen", seeds[i], "--cluster-refresh", "500ms")
 		})
 	}
 	wg.Wait()

@@ -46,8 +46,8 @@ func clusterFlags() []cli.Flag {
 			Usage: "join the cluster of this name (needs --postgres-url and --cluster-seeds); empty: a single node"},
 		&cli.StringSliceFlag{Name: "cluster-seeds", Sources: env("CLUSTER_SEEDS"),
 			Usage: "membership endpoints (host:port, comma-separated) of all members, this one included"},
-		&cli.IntFlag{Name: "cluster-port", Value: actors.DefaultClusterPort, Sources: env("CLUSTER_PORT"),
-			Usage: "port of this node's membership endpoint (plain HTTP on every interface; firewall it)"},
+		&cli.StringFlag{Name: "cluster-listen", Value: actors.DefaultClusterListen, Sources: env("CLUSTER_LISTEN"),
+			Usage: "host:port of this node's membership endpoint (plain HTTP; the other members' seeds name it; loopback by default)"},
 		&cli.DurationFlag{Name: "cluster-refresh", Value: actors.DefaultMembershipRefresh, Sources: env("CLUSTER_REFRESH"),
 			Usage: "how often the seeds are polled; a dead node leaves the cluster after about one refresh"},
 	}
@@ -68,7 +68,7 @@ func clusterConfig(cmd *cli.Command, cfg actorstore.Config) (*node.ClusterConfig
 		return nil, usageErrorf("--cluster-name needs --postgres-url: the embedded store belongs to one process, " +
 			"so every member of a cluster must share one PostgreSQL database")
 	}
-	return &node.ClusterConfig{Name: name, Seeds: seeds, Port: cmd.Int("cluster-port"),
+	return &node.ClusterConfig{Name: name, Seeds: seeds, Listen: cmd.String("cluster-listen"),
 		Refresh: cmd.Duration("cluster-refresh")}, nil
 }
 
