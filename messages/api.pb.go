@@ -1454,7 +1454,10 @@ type ClusterStatus struct {
 	Members []string `protobuf:"bytes,2,rep,name=members,proto3" json:"members,omitempty"`
 	// True once the node has seen a topology that includes itself
 	// ("cluster membership joined").
-	Joined        bool `protobuf:"varint,3,opt,name=joined,proto3" json:"joined,omitempty"`
+	Joined bool `protobuf:"varint,3,opt,name=joined,proto3" json:"joined,omitempty"`
+	// Stream activations (kind "stream") hosted on this node now; an idle
+	// one stops after serve's --cluster-grain-idle.
+	Grains        uint64 `protobuf:"varint,4,opt,name=grains,proto3" json:"grains,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1508,6 +1511,13 @@ func (x *ClusterStatus) GetJoined() bool {
 		return x.Joined
 	}
 	return false
+}
+
+func (x *ClusterStatus) GetGrains() uint64 {
+	if x != nil {
+		return x.Grains
+	}
+	return 0
 }
 
 type StatusReply struct {
@@ -1698,11 +1708,12 @@ const file_api_proto_rawDesc = "" +
 	" \x01(\x04R\x0fmaxMessageBytes\x12&\n" +
 	"\x0fmax_event_bytes\x18\v \x01(\x04R\rmaxEventBytes\x12)\n" +
 	"\x10recovered_panics\x18\f \x01(\x04R\x0frecoveredPanics\x126\n" +
-	"\acluster\x18\r \x01(\v2\x1c.actorstore.v1.ClusterStatusR\acluster\"U\n" +
+	"\acluster\x18\r \x01(\v2\x1c.actorstore.v1.ClusterStatusR\acluster\"m\n" +
 	"\rClusterStatus\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\amembers\x18\x02 \x03(\tR\amembers\x12\x16\n" +
-	"\x06joined\x18\x03 \x01(\bR\x06joined\"{\n" +
+	"\x06joined\x18\x03 \x01(\bR\x06joined\x12\x16\n" +
+	"\x06grains\x18\x04 \x01(\x04R\x06grains\"{\n" +
 	"\vStatusReply\x123\n" +
 	"\x06result\x18\x01 \x01(\v2\x19.actorstore.v1.NodeStatusH\x00R\x06result\x12,\n" +
 	"\x05error\x18\x02 \x01(\v2\x14.actorstore.v1.ErrorH\x00R\x05errorB\t\n" +

@@ -37,7 +37,13 @@ type ClusterConfig struct {
 	// AttemptTimeout bounds one attempt of a routed request. Default
 	// actors.DefaultAttemptTimeout.
 	AttemptTimeout time.Duration
+	// GrainIdleTimeout stops a stream grain unused this long (its next
+	// request activates it again). Default DefaultGrainIdleTimeout.
+	GrainIdleTimeout time.Duration
 }
+
+// DefaultGrainIdleTimeout is ClusterConfig.GrainIdleTimeout's default.
+const DefaultGrainIdleTimeout = time.Minute
 
 // passivator is implemented by *actorstore.Store. A clustered node asks it
 // to stop idle stream actors whose in-memory head may be behind the
@@ -87,14 +93,52 @@ func (n *Node) onTopology(members []string) {
 
 // streamGrain is the activation of one stream on its owner: it serves the
 // appends and stream reads routed to it through this node's own stream
-// actors and group-commit writer, off its mailbox (like the API actor).
-type streamGrain struct{ n *Node }
+// actors and group-commit writer, off its mailbox (like the API actor). It
+// holds no state of the stream, so a second activation during a topology
+// change does no harm: both hand their requests to the same node's stream
+// actor, or to two nodes' actors fenced by the database.
+//
+// A grain unused for GrainIdleTimeout stops itself; a request that reaches
+// it after that gets a dead letter and is retried by its sender (see
+// actors.Cluster.Request), which activates it again. Its clock is a timer
+// that sends it a message (protoactor's receive timeout races).
+type streamGrain struct {
+	n    *Node
+	used time.Time
+}
+
+// grainTick makes a grain check whether it has been idle.
+type grainTick struct{}
 
 func (g *streamGrain) Receive(c actors.Context) {
 	switch m := c.Message().(type) {
+	case *actors.Started:
+		g.n.grains.Add(1)
+		g.used = time.Now()
+		g.schedule(c.Self(), g.n.grainIdle())
+	case *actors.Stopped:
+		g.n.grains.Add(-1)
+	case *grainTick:
+		if idle := time.Since(g.used); idle >= g.n.grainIdle() {
+			c.Poison(c.Self())
+		} else {
+			g.schedule(c.Self(), g.n.grainIdle()-idle)
+		}
 	case *messages.AppendRequest, *messages.ReadStreamRequest:
+		g.used = time.Now()
 		g.n.handle(c.Sender(), m, true)
 	}
+}
+
+func (g *streamGrain) schedule(self *actors.PID, after time.Duration) {
+	time.AfterFunc(after, func() { g.n.sys.Send(self, &grainTick{}) })
+}
+
+func (n *Node) grainIdle() time.Duration {
+	if d := n.cfg.Cluster.GrainIdleTimeout; d > 0 {
+		return d
+	}
+	return DefaultGrainIdleTimeout
 }
 
 // clustered wraps run for a clustered node: appends and stream reads go to
@@ -192,5 +236,6 @@ func (n *Node) clusterStatus() *messages.ClusterStatus {
 		return nil
 	}
 	members, joined := n.cluster.Members()
-	return &messages.ClusterStatus{Name: n.cluster.Name(), Members: members, Joined: joined}
+	return &messages.ClusterStatus{Name: n.cluster.Name(), Members: members, Joined: joined,
+		Grains: uint64(max(n.grains.Load(), 0))}
 }

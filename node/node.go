@@ -22,6 +22,7 @@ type Node struct {
 	remote *actors.Remote
 	// cluster is the node's membership; nil when it is not clustered.
 	cluster *actors.Cluster
+	grains  atomic.Int64 // stream grains hosted now
 	// ownSystem: sys was made by Start and is shut down by Close.
 	ownSystem bool
 	pid       *actors.PID

@@ -53,7 +53,7 @@ func TestClusterFailoverLosesNothing(t *testing.T) {
 	for i := range nodes {
 		wg.Go(func() {
 			nodes[i] = startNode(t, bin, url, "--cluster-name", "test", "--cluster-seeds", strings.Join(seeds, ","),
-				"--cluster-listen", seeds[i], "--cluster-refresh", "500ms")
+				"--cluster-listen", seeds[i], "--cluster-refresh", "500ms", "--cluster-grain-idle", "1s")
 		})
 	}
 	wg.Wait()
@@ -63,13 +63,13 @@ func TestClusterFailoverLosesNothing(t *testing.T) {
 	for _, n := range nodes {
 		waitJoined(t, bin, n.addr, 3)
 	}
-	checkPlacement(t, bin, nodes)
+	place := checkPlacement(t, bin, nodes)
 	anyStreams := []string{clusterPrefix + "any-0", clusterPrefix + "any-1", clusterPrefix + "any-2"}
 	drivers := make([]*clusterDriver, 3)
 	for i, n := range nodes {
-		var exact []string
+		exact := map[string]uint64{}
 		for k := range 6 {
-			exact = append(exact, fmt.Sprintf("%sexact-%d-%d", clusterPrefix, i, k))
+			exact[fmt.Sprintf("%sexact-%d-%d", clusterPrefix, i, k)] = 0
 		}
 		drivers[i] = startClusterDriver(t, clusterDriverConfig{Node: n.addr, Seed: uint64(i + 1), Exact: exact,
 			AnyStreams: anyStreams, AnyWriters: 2, Prefix: clusterPrefix,
@@ -95,8 +95,23 @@ func TestClusterFailoverLosesNothing(t *testing.T) {
 	for _, d := range drivers[:2] {
 		d.stopWriters(t)
 	}
+	// Idle grains stop: none is left on the surviving nodes. Appends to the
+	// placement streams through node 1 activate theirs again.
+	for _, n := range nodes[:2] {
+		waitFor(t, 20*time.Second, "the idle stream grains on "+n.addr+" to stop", func() bool {
+			st, ok := nodeStatus(bin, n.addr)
+			return ok && st.Cluster.Grains == "" // protojson omits 0
+		})
+	}
+	again := startClusterDriver(t, clusterDriverConfig{Node: nodes[1].addr, Seed: 98, Exact: place, Ops: 1,
+		Timeout: 5 * time.Second, RetryFor: 10 * time.Second})
+	<-again.exit
+	if f := again.failed(); f != "" || again.acked() != len(place) {
+		t.Fatalf("appends to idle streams through node 1: %d of %d acknowledged (%s)\n%s",
+			again.acked(), len(place), f, again.stderrText())
+	}
 	var all []outcome
-	for _, d := range drivers {
+	for _, d := range append(drivers, again) {
 		all = append(all, d.outcomes()...)
 	}
 	tl := checkStore(t, db, clusterPrefix, all)
@@ -124,11 +139,11 @@ func TestClusterFailoverLosesNothing(t *testing.T) {
 // checkPlacement appends once to each of 24 streams through node 0 only,
 // and checks that every node then hosts some of their stream actors:
 // appends are routed to the owner the stream's hash picks.
-func checkPlacement(t *testing.T, bin string, nodes []*nodeProc) {
+func checkPlacement(t *testing.T, bin string, nodes []*nodeProc) map[string]uint64 {
 	t.Helper()
-	var place []string
+	place := map[string]uint64{}
 	for k := range 24 {
-		place = append(place, fmt.Sprintf("%splace-%d", clusterPrefix, k))
+		place[fmt.Sprintf("%splace-%d", clusterPrefix, k)] = 0
 	}
 	d := startClusterDriver(t, clusterDriverConfig{Node: nodes[0].addr, Seed: 99, Exact: place, Ops: 1,
 		Timeout: 5 * time.Second, RetryFor: 10 * time.Second})
@@ -138,17 +153,9 @@ func checkPlacement(t *testing.T, bin string, nodes []*nodeProc) {
 	}
 	var hosted []uint64
 	for _, n := range nodes {
-		out, err := exec.Command(bin, "status", "--json", "--node", n.addr, "--timeout", "5s").Output()
-		if err != nil {
-			t.Fatalf("status of %s: %v", n.addr, err)
-		}
-		var st struct {
-			Stats struct {
-				Activations string `json:"activations"` // protojson writes uint64 as a string
-			} `json:"stats"`
-		}
-		if err := json.Unmarshal(out, &st); err != nil {
-			t.Fatalf("status of %s: %v\n%s", n.addr, err, out)
+		st, ok := nodeStatus(bin, n.addr)
+		if !ok {
+			t.Fatalf("status of %s failed", n.addr)
 		}
 		a, _ := strconv.ParseUint(st.Stats.Activations, 10, 64) // absent: 0
 		hosted = append(hosted, a)
@@ -160,6 +167,10 @@ func checkPlacement(t *testing.T, bin string, nodes []*nodeProc) {
 		}
 	}
 	t.Logf("24 streams appended through node 0 are hosted by the nodes as %v", hosted)
+	for _, o := range d.outcomes() {
+		place[o.Stream] = o.LastVer
+	}
+	return place
 }
 
 // freePorts finds n free loopback TCP ports for the membership endpoints
@@ -187,18 +198,29 @@ func freePorts(t *testing.T, n int) []int {
 func waitJoined(t *testing.T, bin, addr string, members int) {
 	t.Helper()
 	waitFor(t, 30*time.Second, "node "+addr+" to join the cluster", func() bool {
-		out, err := exec.Command(bin, "status", "--json", "--node", addr, "--timeout", "2s").Output()
-		if err != nil {
-			return false
-		}
-		var st struct {
-			Cluster struct {
-				Joined  bool     `json:"joined"`
-				Members []string `json:"members"`
-			} `json:"cluster"`
-		}
-		return json.Unmarshal(out, &st) == nil && st.Cluster.Joined && len(st.Cluster.Members) == members
+		st, ok := nodeStatus(bin, addr)
+		return ok && st.Cluster.Joined && len(st.Cluster.Members) == members
 	})
+}
+
+// statusJSON is what the tests read of `actorstore status --json`
+// (protojson: uint64 fields are strings, zero fields are absent).
+type statusJSON struct {
+	Stats struct {
+		Activations string `json:"activations"`
+	} `json:"stats"`
+	Cluster struct {
+		Joined  bool     `json:"joined"`
+		Members []string `json:"members"`
+		Grains  string   `json:"grains"`
+	} `json:"cluster"`
+}
+
+// nodeStatus runs `actorstore status --json` against the node at addr.
+func nodeStatus(bin, addr string) (statusJSON, bool) {
+	var st statusJSON
+	out, err := exec.Command(bin, "status", "--json", "--node", addr, "--timeout", "2s").Output()
+	return st, err == nil && json.Unmarshal(out, &st) == nil
 }
 
 // clusterDriver is a running cluster driver process and what it printed.

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -26,8 +28,8 @@ type clusterDriverConfig struct {
 	Node string `json:"node"`
 	Seed uint64 `json:"seed"`
 	// Exact streams are written by one writer each at exact expected
-	// versions, from version 0.
-	Exact []string `json:"exact"`
+	// versions, from the version given.
+	Exact map[string]uint64 `json:"exact"`
 	// AnyStreams are written with Any by AnyWriters writers (other drivers
 	// write them too).
 	AnyStreams []string `json:"any_streams"`
@@ -92,9 +94,10 @@ func runClusterDriver(raw string) int {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	w := &clusterWriter{c: c, cfg: cfg, emit: emit, stop: stop}
-	for i, s := range cfg.Exact {
+	for i, s := range slices.Sorted(maps.Keys(cfg.Exact)) { // sorted: same seed, same schedule
 		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(i)))
-		wg.Go(func() { w.exact(rng, s) })
+		from := cfg.Exact[s]
+		wg.Go(func() { w.exact(rng, s, from) })
 	}
 	for i := range cfg.AnyWriters {
 		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(1000+i)))
@@ -152,8 +155,7 @@ func (w *clusterWriter) stopped() bool {
 	}
 }
 
-func (w *clusterWriter) exact(rng *rand.Rand, stream string) {
-	version := uint64(0)
+func (w *clusterWriter) exact(rng *rand.Rand, stream string, version uint64) {
 	for n := 0; !w.stopped() && (w.cfg.Ops == 0 || n < w.cfg.Ops); n++ {
 		res, ok := w.append(rng, stream, int64(version))
 		if !ok {

@@ -50,6 +50,8 @@ func clusterFlags() []cli.Flag {
 			Usage: "host:port of this node's membership endpoint (plain HTTP; the other members' seeds name it; loopback by default)"},
 		&cli.DurationFlag{Name: "cluster-refresh", Value: actors.DefaultMembershipRefresh, Sources: env("CLUSTER_REFRESH"),
 			Usage: "how often the seeds are polled; a dead node leaves the cluster after about one refresh"},
+		&cli.DurationFlag{Name: "cluster-grain-idle", Value: node.DefaultGrainIdleTimeout, Sources: env("CLUSTER_GRAIN_IDLE"),
+			Usage: "stop a stream's cluster activation (its router on the owning node) unused this long"},
 	}
 }
 
@@ -69,7 +71,7 @@ func clusterConfig(cmd *cli.Command, cfg actorstore.Config) (*node.ClusterConfig
 			"so every member of a cluster must share one PostgreSQL database")
 	}
 	return &node.ClusterConfig{Name: name, Seeds: seeds, Listen: cmd.String("cluster-listen"),
-		Refresh: cmd.Duration("cluster-refresh")}, nil
+		Refresh: cmd.Duration("cluster-refresh"), GrainIdleTimeout: cmd.Duration("cluster-grain-idle")}, nil
 }
 
 // loadTLS returns the TLS settings the flags ask for (nil, nil: plaintext).

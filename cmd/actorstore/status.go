@@ -46,7 +46,8 @@ func runStatus(ctx context.Context, cmd *cli.Command) error {
 		if !cl.GetJoined() {
 			joined = "cluster membership NOT joined yet"
 		}
-		fmt.Fprintf(os.Stdout, "cluster   %q: %s, %d members %v\n", cl.GetName(), joined, len(cl.GetMembers()), cl.GetMembers())
+		fmt.Fprintf(os.Stdout, "cluster   %q: %s, %d members %v; %d stream activations here\n",
+			cl.GetName(), joined, len(cl.GetMembers()), cl.GetMembers(), cl.GetGrains())
 	}
 	fmt.Fprintf(os.Stdout, "peers     %d connections closed on malformed input\n", st.GetRecoveredPanics())
 	fmt.Fprintf(os.Stdout, "streams   %d live, %d activations, %d passivations, %d restarts\n",
