@@ -175,7 +175,7 @@ func checkPlacement(t *testing.T, bin string, nodes []*nodeProc) map[string]uint
 
 // freePorts finds n free loopback TCP ports for the membership endpoints
 // (which must be known before the nodes start: they are the seed list).
-func freePorts(t *testing.T, n int) []int {
+func freePorts(t testing.TB, n int) []int {
 	t.Helper()
 	var ports []int
 	var ls []net.Listener
