@@ -119,6 +119,7 @@ type idleNow struct{}
 // loaded carries a stream's head and newest events, read off the mailbox.
 type loaded struct {
 	epoch  uint64
+	start  time.Time // when the load began: the head is at least this fresh
 	head   persistence.StreamHead
 	recent []persistence.RecordedEvent
 	err    error

@@ -224,7 +224,7 @@ func runBenchNode(raw string) int {
 		return 2
 	}
 	ctx := context.Background()
-	st, err := actorstore.Open(ctx, actorstore.Config{PostgresURL: cfg.URL})
+	st, err := actorstore.Open(ctx, actorstore.Config{PostgresURL: cfg.URL, SharedWriters: cfg.Cluster != ""})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench node:", err)
 		return 1

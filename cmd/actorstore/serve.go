@@ -102,6 +102,7 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	cfg.SharedWriters = cluster != nil
 	st, err := actorstore.Open(ctx, cfg)
 	if err != nil {
 		return err

@@ -110,7 +110,7 @@ func startCluster(ctx context.Context, url string, n int) ([]*member, error) {
 	}
 	var members []*member
 	for i := range n {
-		st, err := actorstore.Open(ctx, actorstore.Config{PostgresURL: url})
+		st, err := actorstore.Open(ctx, actorstore.Config{PostgresURL: url, SharedWriters: true})
 		if err != nil {
 			return members, err
 		}
