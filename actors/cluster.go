@@ -127,7 +127,7 @@ type Cluster struct {
 	joined  bool
 
 	unsubscribe func()
-	once        sync.Once
+	leave, once sync.Once
 }
 
 // StartCluster makes sys a member of the cluster cfg names: it starts the
@@ -315,14 +315,23 @@ func (cl *Cluster) lookup(ctx context.Context, kind, identity string) (*PID, err
 	}
 }
 
-// Shutdown leaves the cluster: it marks the member as gracefully left,
-// stops the membership endpoint (the others drop this member within a
-// refresh), stops the activations, gossip and the remote endpoint. It does
-// not shut the actor system down. Safe to call more than once.
-func (cl *Cluster) Shutdown() {
-	cl.once.Do(func() {
+// Leave starts leaving the cluster: it marks the member as gracefully left
+// and stops the membership endpoint, so the others drop this member within
+// a refresh and its identities move; requests in flight still work.
+// Shutdown calls it. Safe to call more than once.
+func (cl *Cluster) Leave() {
+	cl.leave.Do(func() {
 		cl.c.Gossip.SetState(cluster.GracefullyLeftKey, &emptypb.Empty{})
 		_ = cl.provider.Shutdown(true)
+	})
+}
+
+// Shutdown leaves the cluster (Leave), stops the activations, gossip and
+// the remote endpoint. It does not shut the actor system down. Safe to
+// call more than once.
+func (cl *Cluster) Shutdown() {
+	cl.once.Do(func() {
+		cl.Leave()
 		cl.c.IdentityLookup.Shutdown()
 		cl.c.Gossip.Shutdown()
 		cl.unsubscribe()

@@ -46,7 +46,10 @@ func (n *Node) handle(sender *actors.PID, msg any, local bool) {
 		n.reply(sender, fail(schemas.ErrorToProto(err)))
 		return
 	}
-	if e := n.admit(); e != nil {
+	// A request this node routed to its own grain is part of a request it
+	// admitted already: it is served even while the node drains.
+	fromSelf := local && sender != nil && sender.Address == n.Address()
+	if e := n.admit(fromSelf); e != nil {
 		n.reply(sender, fail(e))
 		return
 	}
@@ -65,11 +68,12 @@ func (n *Node) reply(sender *actors.PID, msg proto.Message) {
 	}
 }
 
-// admit reserves a slot for one request, or says why not.
-func (n *Node) admit() *messages.Error {
+// admit reserves a slot for one request, or says why not. While the node
+// closes only requests it sent itself (draining) are admitted.
+func (n *Node) admit(draining bool) *messages.Error {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
-	if n.closing {
+	if n.closing && !draining {
 		return &messages.Error{Code: messages.ErrorCode_ERROR_CODE_CLOSED, Message: "node is shutting down"}
 	}
 	if n.inFlight.Add(1) > int64(n.cfg.MaxInFlight) {

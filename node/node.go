@@ -112,6 +112,12 @@ func (n *Node) InFlight() int { return int(n.inFlight.Load()) }
 // once; later calls return the first result.
 func (n *Node) Close(ctx context.Context) error {
 	n.close.Do(func() {
+		if n.cluster != nil {
+			// The other members move this node's streams while it drains;
+			// requests they route here meanwhile are answered CLOSED and
+			// retried by them.
+			n.cluster.Leave()
+		}
 		n.mu.Lock()
 		n.closing = true
 		n.mu.Unlock()

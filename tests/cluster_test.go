@@ -41,7 +41,10 @@ const clusterPrefix = "cl-"
 // code around it does. The peers and this process run no cluster code.
 func TestClusterFailoverLosesNothing(t *testing.T) {
 	url := pgtest.Server(t).NewDatabase(t)
+	t0 := time.Now()
+	phase := func(what string) { t.Logf("%6.1fs %s", time.Since(t0).Seconds(), what) }
 	bin := buildNode(t)
+	phase("node binary built")
 	db := openDirect(t, url)
 	ports := freePorts(t, 3)
 	seeds := make([]string, len(ports))
@@ -63,7 +66,9 @@ func TestClusterFailoverLosesNothing(t *testing.T) {
 	for _, n := range nodes {
 		waitJoined(t, bin, n.addr, 3)
 	}
+	phase("three nodes joined")
 	place := checkPlacement(t, bin, nodes)
+	phase("placement checked")
 	anyStreams := []string{clusterPrefix + "any-0", clusterPrefix + "any-1", clusterPrefix + "any-2"}
 	drivers := make([]*clusterDriver, 3)
 	for i, n := range nodes {
@@ -79,6 +84,7 @@ func TestClusterFailoverLosesNothing(t *testing.T) {
 	for _, d := range drivers {
 		waitFor(t, 30*time.Second, "appends through every node", func() bool { return d.acked() >= 30 })
 	}
+	phase("under load; killing node 2")
 	killed := time.Now()
 	_ = nodes[2].cmd.Process.Signal(syscall.SIGKILL)
 	drivers[2].kill()
@@ -92,6 +98,7 @@ func TestClusterFailoverLosesNothing(t *testing.T) {
 			t.Fatalf("an append through a surviving node failed for good: %s\nnode 0 logs:\n%s", f, nodes[0].lastLogs())
 		}
 	}
+	phase("every surviving writer appended again")
 	for _, d := range drivers[:2] {
 		d.stopWriters(t)
 	}
@@ -114,6 +121,7 @@ func TestClusterFailoverLosesNothing(t *testing.T) {
 	for _, d := range append(drivers, again) {
 		all = append(all, d.outcomes()...)
 	}
+	phase("idle grains stopped and reactivated")
 	tl := checkStore(t, db, clusterPrefix, all)
 	for i, d := range drivers[:2] {
 		waitFor(t, 30*time.Second, fmt.Sprintf("the tail on node %d to see all %d events", i, tl.events),
