@@ -51,9 +51,11 @@ type benchNodeConfig struct {
 //
 // Echo is a raw request/reply to an echo actor on cluster node 0 (an
 // AppendRequest there and back); Append/single sends AppendRequests to the
-// single node's API actor; Append/cluster sends them to cluster node 0,
-// which routes each to its stream's owner (two thirds of the streams live
-// on the other nodes). One stream per caller, one ~180-byte event per
+// single node's API actor; Append/cluster-of-one to a node that is the only
+// member of its cluster (the routing machinery: lookup, the grain, no
+// remote hop, one writer); Append/cluster to node 0 of the three-node
+// cluster, which routes each to its stream's owner (two thirds of the
+// streams live on the other nodes, each node's writer commits its own). One stream per caller, one ~180-byte event per
 // append. Run it without -race: the nodes run protoactor's cluster.
 func BenchmarkClusterRemote(b *testing.B) {
 	url := pgtest.Server(b).NewDatabase(b)
@@ -67,6 +69,9 @@ func BenchmarkClusterRemote(b *testing.B) {
 		cluster = append(cluster, startBenchNode(b, benchNodeConfig{URL: url, Cluster: "bench", Seeds: seeds, Listen: seeds[i]}))
 	}
 	single := startBenchNode(b, benchNodeConfig{URL: url})
+	solo := freePorts(b, 1)[0]
+	soloSeed := "127.0.0.1:" + strconv.Itoa(solo)
+	one := startBenchNode(b, benchNodeConfig{URL: url, Cluster: "solo", Seeds: []string{soloSeed}, Listen: soloSeed})
 	sys, err := actors.NewSystem(actors.Config{})
 	if err != nil {
 		b.Fatal(err)
@@ -78,15 +83,17 @@ func BenchmarkClusterRemote(b *testing.B) {
 	}
 	defer rm.Shutdown()
 	for _, addr := range cluster {
-		waitBenchJoined(b, sys, addr)
+		waitBenchJoined(b, sys, addr, 3)
 	}
+	waitBenchJoined(b, sys, one, 1)
 	for _, callers := range []int{1, 32} {
 		b.Run(fmt.Sprintf("Echo/callers=%d", callers), func(b *testing.B) {
 			msg := benchAppendRequest("bench-echo")
 			pid := actors.NewPID(cluster[0], "echo")
 			runBenchCallers(b, callers, func(int) error { _, err := benchRequest(sys, pid, msg); return err })
 		})
-		for _, target := range []struct{ name, addr string }{{"single", single}, {"cluster", cluster[0]}} {
+		for _, target := range []struct{ name, addr string }{
+			{"single", single}, {"cluster-of-one", one}, {"cluster", cluster[0]}} {
 			b.Run(fmt.Sprintf("Append/%s/callers=%d", target.name, callers), func(b *testing.B) {
 				run := uuid.NewString()[:8]
 				pid := actors.NewPID(target.addr, node.APIActorName)
@@ -192,13 +199,13 @@ func startBenchNode(b *testing.B, cfg benchNodeConfig) string {
 	return strings.TrimPrefix(sc.Text(), "addr=")
 }
 
-func waitBenchJoined(b *testing.B, sys *actors.System, addr string) {
+func waitBenchJoined(b *testing.B, sys *actors.System, addr string, members int) {
 	b.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		reply, err := benchRequest(sys, actors.NewPID(addr, node.APIActorName), &messages.StatusRequest{})
 		if r, ok := reply.(*messages.StatusReply); err == nil && ok && r.GetResult().GetCluster().GetJoined() &&
-			len(r.GetResult().GetCluster().GetMembers()) == 3 {
+			len(r.GetResult().GetCluster().GetMembers()) == members {
 			return
 		}
 		time.Sleep(100 * time.Millisecond) // polling interval
