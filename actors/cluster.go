@@ -160,15 +160,16 @@ func StartCluster(sys *System, cfg ClusterConfig) (cl *Cluster, err error) {
 	}
 	ccfg := cluster.Configure(cfg.Name, cl.provider, disthash.New(),
 		remote.Configure(host, port, rm.options()...), cluster.WithKinds(kinds...))
-	cl.c = cluster.New(sys.as, ccfg)
-	cl.unsubscribe = cl.watchTopology()
-	defer func() { // StartMember panics when it cannot listen
+	cl.unsubscribe = func() {}
+	defer func() { // New and StartMember panic when they fail (the remote cannot listen)
 		if p := recover(); p != nil {
 			cl.unsubscribe()
 			_ = membership.Close()
 			err = fmt.Errorf("actors: start cluster member on %s: %v", cfg.Remote.Address, p)
 		}
 	}()
+	cl.c = cluster.New(sys.as, ccfg)
+	cl.unsubscribe = cl.watchTopology()
 	cl.c.StartMember()
 	rm.r = cl.c.Remote
 	return cl, nil
