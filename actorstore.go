@@ -244,6 +244,12 @@ func (p producer) Produce(ctx context.Context) ([]metricdata.ScopeMetrics, error
 	return rm.ScopeMetrics, nil
 }
 
+// PassivateIdle stops the idle stream actors of the given streams (all
+// when none are given); their next request reloads the stream's head from
+// the database. Clustered nodes call it when stream ownership changes. It
+// returns at once.
+func (s *Store) PassivateIdle(streams ...string) { s.node.PassivateIdle(streams...) }
+
 // Close stops accepting calls, lets what was accepted be committed or
 // answered, ends the subscriptions, stops the actors and closes the
 // database. ctx bounds the wait. It is safe to call more than once; later

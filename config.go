@@ -67,6 +67,14 @@ type Config struct {
 	MaxBatchEvents int
 	MaxBatchBytes  int
 
+	// SharedWriters says that other processes append to the same database:
+	// the nodes of a cluster (`actorstore serve --cluster-name` sets it).
+	// Stream actors then verify a conflict against the database before
+	// answering it, and stream reads go to the database instead of the
+	// actors' caches, because another node may have written the stream
+	// since an actor loaded it. Requires PostgreSQL. Default false.
+	SharedWriters bool
+
 	// Schemas, when set, validates every appended event against its type's
 	// schema (strict, warn or off per type: a strict failure rejects the
 	// whole append or transaction with a *ValidationError), stores the
@@ -134,6 +142,10 @@ func (c Config) Validate() error {
 	if err := c.Subscriptions.Validate(); err != nil {
 		return &persistence.InputError{Field: "Subscriptions", Rule: "valid", Message: err.Error()}
 	}
+	if c.SharedWriters && c.Embedded() {
+		return &persistence.InputError{Field: "SharedWriters", Rule: "postgres",
+			Message: "shared writers (a cluster) need PostgreSQL: the embedded store belongs to one process"}
+	}
 	if c.PostgresURL != "" {
 		return c.postgresConfig().Validate()
 	}
@@ -175,7 +187,7 @@ func (c Config) sqliteConfig() sqlite.Config {
 }
 
 func (c Config) streamsConfig(store persistence.Store) streams.Config {
-	return streams.Config{
+	cfg := streams.Config{
 		Store:          store,
 		Logger:         c.Logger,
 		Limits:         c.Limits,
@@ -187,6 +199,10 @@ func (c Config) streamsConfig(store persistence.Store) streams.Config {
 		TxTimeout:      c.TxTimeout,
 		RequestTimeout: c.RequestTimeout,
 	}
+	if c.SharedWriters {
+		cfg.VerifyConflicts, cfg.CacheBytes = true, -1
+	}
+	return cfg
 }
 
 // telemetry creates the store's instruments and tracer: with

@@ -24,11 +24,21 @@ const (
 	// CheckActors: the actor system runs; its subscription hub actor
 	// answers a request. It fails once the Store is closed.
 	CheckActors = "actors"
+	// CheckCluster: the node has joined its cluster (its membership saw a
+	// topology that includes it). Present only on clustered nodes, after
+	// SetClusterCheck.
+	CheckCluster = "cluster"
 )
+
+// SetClusterCheck adds the CheckCluster check to Health (AddHealthCheck
+// with that name); `actorstore serve --cluster-name` passes
+// node.Node.ClusterHealth. Call it before serving health requests.
+func (s *Store) SetClusterCheck(check func(context.Context) error) { s.AddHealthCheck(CheckCluster, check) }
 
 // HealthCheck is the outcome of one check of a HealthReport.
 type HealthCheck struct {
-	// Name is one of CheckDatabase, CheckMigrations, CheckActors.
+	// Name is one of CheckDatabase, CheckMigrations, CheckActors, CheckCluster,
+	// or a name given to AddHealthCheck.
 	Name string `json:"name"`
 	// OK is true when the check passed.
 	OK bool `json:"ok"`

@@ -21,6 +21,17 @@
 // NewSupervisorStrategy turns a supervisor.Policy into a one-for-one
 // protoactor strategy with real, capped exponential restart backoff.
 //
+// # Cluster
+//
+// StartCluster makes a System a member of protoactor's cluster: automanaged
+// membership over a seed list (its HTTP endpoint on a listener we bind,
+// loopback by default), distributed-hash placement of virtual actors, the
+// remote endpoint configured as StartRemote's. Cluster.Request reaches an
+// identity's activation with ctx-bound attempts and retries (protoactor's
+// cluster.Request mutates shared options and ignores contexts); Members
+// and OnTopology report membership. protoactor's cluster code has data
+// races of its own: test it across processes built without -race.
+//
 // # Concurrency
 //
 // System, Request and the strategy are safe for concurrent use. A Context is

@@ -1317,8 +1317,10 @@ type NodeStatus struct {
 	// Peer connections closed because the transport recovered a panic on
 	// them (unknown message types, garbage) since the node started.
 	RecoveredPanics uint64 `protobuf:"varint,12,opt,name=recovered_panics,json=recoveredPanics,proto3" json:"recovered_panics,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Set when the node is a cluster member (actorstore serve --cluster-name).
+	Cluster       *ClusterStatus `protobuf:"bytes,13,opt,name=cluster,proto3" json:"cluster,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *NodeStatus) Reset() {
@@ -1435,6 +1437,89 @@ func (x *NodeStatus) GetRecoveredPanics() uint64 {
 	return 0
 }
 
+func (x *NodeStatus) GetCluster() *ClusterStatus {
+	if x != nil {
+		return x.Cluster
+	}
+	return nil
+}
+
+// ClusterStatus is a clustered node's view of its cluster.
+type ClusterStatus struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The cluster's name.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Remote addresses (host:port) of the members in the node's current
+	// topology, sorted.
+	Members []string `protobuf:"bytes,2,rep,name=members,proto3" json:"members,omitempty"`
+	// True once the node has seen a topology that includes itself
+	// ("cluster membership joined").
+	Joined bool `protobuf:"varint,3,opt,name=joined,proto3" json:"joined,omitempty"`
+	// Stream activations (kind "stream") hosted on this node now; an idle
+	// one stops after serve's --cluster-grain-idle.
+	Grains        uint64 `protobuf:"varint,4,opt,name=grains,proto3" json:"grains,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClusterStatus) Reset() {
+	*x = ClusterStatus{}
+	mi := &file_api_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClusterStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClusterStatus) ProtoMessage() {}
+
+func (x *ClusterStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_api_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClusterStatus.ProtoReflect.Descriptor instead.
+func (*ClusterStatus) Descriptor() ([]byte, []int) {
+	return file_api_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ClusterStatus) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ClusterStatus) GetMembers() []string {
+	if x != nil {
+		return x.Members
+	}
+	return nil
+}
+
+func (x *ClusterStatus) GetJoined() bool {
+	if x != nil {
+		return x.Joined
+	}
+	return false
+}
+
+func (x *ClusterStatus) GetGrains() uint64 {
+	if x != nil {
+		return x.Grains
+	}
+	return 0
+}
+
 type StatusReply struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Outcome:
@@ -1448,7 +1533,7 @@ type StatusReply struct {
 
 func (x *StatusReply) Reset() {
 	*x = StatusReply{}
-	mi := &file_api_proto_msgTypes[18]
+	mi := &file_api_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1460,7 +1545,7 @@ func (x *StatusReply) String() string {
 func (*StatusReply) ProtoMessage() {}
 
 func (x *StatusReply) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[18]
+	mi := &file_api_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1473,7 +1558,7 @@ func (x *StatusReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusReply.ProtoReflect.Descriptor instead.
 func (*StatusReply) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{18}
+	return file_api_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *StatusReply) GetOutcome() isStatusReply_Outcome {
@@ -1529,7 +1614,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_api_proto_msgTypes[19]
+	mi := &file_api_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1541,7 +1626,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[19]
+	mi := &file_api_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1554,7 +1639,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{19}
+	return file_api_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *HealthRequest) GetOptions() *RequestOptions {
@@ -1580,7 +1665,7 @@ type HealthCheck struct {
 
 func (x *HealthCheck) Reset() {
 	*x = HealthCheck{}
-	mi := &file_api_proto_msgTypes[20]
+	mi := &file_api_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1592,7 +1677,7 @@ func (x *HealthCheck) String() string {
 func (*HealthCheck) ProtoMessage() {}
 
 func (x *HealthCheck) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[20]
+	mi := &file_api_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1605,7 +1690,7 @@ func (x *HealthCheck) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthCheck.ProtoReflect.Descriptor instead.
 func (*HealthCheck) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{20}
+	return file_api_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *HealthCheck) GetName() string {
@@ -1647,7 +1732,7 @@ type HealthReport struct {
 
 func (x *HealthReport) Reset() {
 	*x = HealthReport{}
-	mi := &file_api_proto_msgTypes[21]
+	mi := &file_api_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1659,7 +1744,7 @@ func (x *HealthReport) String() string {
 func (*HealthReport) ProtoMessage() {}
 
 func (x *HealthReport) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[21]
+	mi := &file_api_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1672,7 +1757,7 @@ func (x *HealthReport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReport.ProtoReflect.Descriptor instead.
 func (*HealthReport) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{21}
+	return file_api_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *HealthReport) GetOk() bool {
@@ -1702,7 +1787,7 @@ type HealthReply struct {
 
 func (x *HealthReply) Reset() {
 	*x = HealthReply{}
-	mi := &file_api_proto_msgTypes[22]
+	mi := &file_api_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1714,7 +1799,7 @@ func (x *HealthReply) String() string {
 func (*HealthReply) ProtoMessage() {}
 
 func (x *HealthReply) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[22]
+	mi := &file_api_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1727,7 +1812,7 @@ func (x *HealthReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReply.ProtoReflect.Descriptor instead.
 func (*HealthReply) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{22}
+	return file_api_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *HealthReply) GetOutcome() isHealthReply_Outcome {
@@ -1860,7 +1945,7 @@ const file_api_proto_rawDesc = "" +
 	"\x0ebatched_events\x18\b \x01(\x03R\rbatchedEvents\x12)\n" +
 	"\x10batched_requests\x18\t \x01(\x03R\x0fbatchedRequests\x12(\n" +
 	"\x10max_batch_events\x18\n" +
-	" \x01(\x03R\x0emaxBatchEvents\"\xbf\x03\n" +
+	" \x01(\x03R\x0emaxBatchEvents\"\xf7\x03\n" +
 	"\n" +
 	"NodeStatus\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
@@ -1876,7 +1961,13 @@ const file_api_proto_rawDesc = "" +
 	"\x11max_message_bytes\x18\n" +
 	" \x01(\x04R\x0fmaxMessageBytes\x12&\n" +
 	"\x0fmax_event_bytes\x18\v \x01(\x04R\rmaxEventBytes\x12)\n" +
-	"\x10recovered_panics\x18\f \x01(\x04R\x0frecoveredPanics\"{\n" +
+	"\x10recovered_panics\x18\f \x01(\x04R\x0frecoveredPanics\x126\n" +
+	"\acluster\x18\r \x01(\v2\x1c.actorstore.v1.ClusterStatusR\acluster\"m\n" +
+	"\rClusterStatus\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
+	"\amembers\x18\x02 \x03(\tR\amembers\x12\x16\n" +
+	"\x06joined\x18\x03 \x01(\bR\x06joined\x12\x16\n" +
+	"\x06grains\x18\x04 \x01(\x04R\x06grains\"{\n" +
 	"\vStatusReply\x123\n" +
 	"\x06result\x18\x01 \x01(\v2\x19.actorstore.v1.NodeStatusH\x00R\x06result\x12,\n" +
 	"\x05error\x18\x02 \x01(\v2\x14.actorstore.v1.ErrorH\x00R\x05errorB\t\n" +
@@ -1913,7 +2004,7 @@ func file_api_proto_rawDescGZIP() []byte {
 }
 
 var file_api_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_api_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_api_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_api_proto_goTypes = []any{
 	(ReadDirection)(0),            // 0: actorstore.v1.ReadDirection
 	(*RequestOptions)(nil),        // 1: actorstore.v1.RequestOptions
@@ -1934,54 +2025,56 @@ var file_api_proto_goTypes = []any{
 	(*StatusRequest)(nil),         // 16: actorstore.v1.StatusRequest
 	(*StoreStats)(nil),            // 17: actorstore.v1.StoreStats
 	(*NodeStatus)(nil),            // 18: actorstore.v1.NodeStatus
-	(*StatusReply)(nil),           // 19: actorstore.v1.StatusReply
-	(*HealthRequest)(nil),         // 20: actorstore.v1.HealthRequest
-	(*HealthCheck)(nil),           // 21: actorstore.v1.HealthCheck
-	(*HealthReport)(nil),          // 22: actorstore.v1.HealthReport
-	(*HealthReply)(nil),           // 23: actorstore.v1.HealthReply
-	(*ExpectedVersion)(nil),       // 24: actorstore.v1.ExpectedVersion
-	(*EventData)(nil),             // 25: actorstore.v1.EventData
-	(*Error)(nil),                 // 26: actorstore.v1.Error
-	(*RecordedEvent)(nil),         // 27: actorstore.v1.RecordedEvent
-	(*timestamppb.Timestamp)(nil), // 28: google.protobuf.Timestamp
+	(*ClusterStatus)(nil),         // 19: actorstore.v1.ClusterStatus
+	(*StatusReply)(nil),           // 20: actorstore.v1.StatusReply
+	(*HealthRequest)(nil),         // 21: actorstore.v1.HealthRequest
+	(*HealthCheck)(nil),           // 22: actorstore.v1.HealthCheck
+	(*HealthReport)(nil),          // 23: actorstore.v1.HealthReport
+	(*HealthReply)(nil),           // 24: actorstore.v1.HealthReply
+	(*ExpectedVersion)(nil),       // 25: actorstore.v1.ExpectedVersion
+	(*EventData)(nil),             // 26: actorstore.v1.EventData
+	(*Error)(nil),                 // 27: actorstore.v1.Error
+	(*RecordedEvent)(nil),         // 28: actorstore.v1.RecordedEvent
+	(*timestamppb.Timestamp)(nil), // 29: google.protobuf.Timestamp
 }
 var file_api_proto_depIdxs = []int32{
 	1,  // 0: actorstore.v1.AppendRequest.options:type_name -> actorstore.v1.RequestOptions
-	24, // 1: actorstore.v1.AppendRequest.expected:type_name -> actorstore.v1.ExpectedVersion
-	25, // 2: actorstore.v1.AppendRequest.events:type_name -> actorstore.v1.EventData
+	25, // 1: actorstore.v1.AppendRequest.expected:type_name -> actorstore.v1.ExpectedVersion
+	26, // 2: actorstore.v1.AppendRequest.events:type_name -> actorstore.v1.EventData
 	3,  // 3: actorstore.v1.AppendReply.result:type_name -> actorstore.v1.AppendResult
-	26, // 4: actorstore.v1.AppendReply.error:type_name -> actorstore.v1.Error
-	24, // 5: actorstore.v1.StreamAppend.expected:type_name -> actorstore.v1.ExpectedVersion
-	25, // 6: actorstore.v1.StreamAppend.events:type_name -> actorstore.v1.EventData
+	27, // 4: actorstore.v1.AppendReply.error:type_name -> actorstore.v1.Error
+	25, // 5: actorstore.v1.StreamAppend.expected:type_name -> actorstore.v1.ExpectedVersion
+	26, // 6: actorstore.v1.StreamAppend.events:type_name -> actorstore.v1.EventData
 	1,  // 7: actorstore.v1.TransactRequest.options:type_name -> actorstore.v1.RequestOptions
 	5,  // 8: actorstore.v1.TransactRequest.appends:type_name -> actorstore.v1.StreamAppend
 	3,  // 9: actorstore.v1.TransactResult.results:type_name -> actorstore.v1.AppendResult
 	7,  // 10: actorstore.v1.TransactReply.result:type_name -> actorstore.v1.TransactResult
-	26, // 11: actorstore.v1.TransactReply.error:type_name -> actorstore.v1.Error
+	27, // 11: actorstore.v1.TransactReply.error:type_name -> actorstore.v1.Error
 	1,  // 12: actorstore.v1.ReadStreamRequest.options:type_name -> actorstore.v1.RequestOptions
 	0,  // 13: actorstore.v1.ReadStreamRequest.direction:type_name -> actorstore.v1.ReadDirection
 	1,  // 14: actorstore.v1.ReadAllRequest.options:type_name -> actorstore.v1.RequestOptions
 	0,  // 15: actorstore.v1.ReadAllRequest.direction:type_name -> actorstore.v1.ReadDirection
-	27, // 16: actorstore.v1.ReadResult.events:type_name -> actorstore.v1.RecordedEvent
+	28, // 16: actorstore.v1.ReadResult.events:type_name -> actorstore.v1.RecordedEvent
 	11, // 17: actorstore.v1.ReadReply.result:type_name -> actorstore.v1.ReadResult
-	26, // 18: actorstore.v1.ReadReply.error:type_name -> actorstore.v1.Error
+	27, // 18: actorstore.v1.ReadReply.error:type_name -> actorstore.v1.Error
 	1,  // 19: actorstore.v1.HeadRequest.options:type_name -> actorstore.v1.RequestOptions
 	14, // 20: actorstore.v1.HeadReply.result:type_name -> actorstore.v1.StreamHead
-	26, // 21: actorstore.v1.HeadReply.error:type_name -> actorstore.v1.Error
+	27, // 21: actorstore.v1.HeadReply.error:type_name -> actorstore.v1.Error
 	1,  // 22: actorstore.v1.StatusRequest.options:type_name -> actorstore.v1.RequestOptions
-	28, // 23: actorstore.v1.NodeStatus.started:type_name -> google.protobuf.Timestamp
+	29, // 23: actorstore.v1.NodeStatus.started:type_name -> google.protobuf.Timestamp
 	17, // 24: actorstore.v1.NodeStatus.stats:type_name -> actorstore.v1.StoreStats
-	18, // 25: actorstore.v1.StatusReply.result:type_name -> actorstore.v1.NodeStatus
-	26, // 26: actorstore.v1.StatusReply.error:type_name -> actorstore.v1.Error
-	1,  // 27: actorstore.v1.HealthRequest.options:type_name -> actorstore.v1.RequestOptions
-	21, // 28: actorstore.v1.HealthReport.checks:type_name -> actorstore.v1.HealthCheck
-	22, // 29: actorstore.v1.HealthReply.result:type_name -> actorstore.v1.HealthReport
-	26, // 30: actorstore.v1.HealthReply.error:type_name -> actorstore.v1.Error
-	31, // [31:31] is the sub-list for method output_type
-	31, // [31:31] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	19, // 25: actorstore.v1.NodeStatus.cluster:type_name -> actorstore.v1.ClusterStatus
+	18, // 26: actorstore.v1.StatusReply.result:type_name -> actorstore.v1.NodeStatus
+	27, // 27: actorstore.v1.StatusReply.error:type_name -> actorstore.v1.Error
+	1,  // 28: actorstore.v1.HealthRequest.options:type_name -> actorstore.v1.RequestOptions
+	22, // 29: actorstore.v1.HealthReport.checks:type_name -> actorstore.v1.HealthCheck
+	23, // 30: actorstore.v1.HealthReply.result:type_name -> actorstore.v1.HealthReport
+	27, // 31: actorstore.v1.HealthReply.error:type_name -> actorstore.v1.Error
+	32, // [32:32] is the sub-list for method output_type
+	32, // [32:32] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_api_proto_init() }
@@ -2006,11 +2099,11 @@ func file_api_proto_init() {
 		(*HeadReply_Result)(nil),
 		(*HeadReply_Error)(nil),
 	}
-	file_api_proto_msgTypes[18].OneofWrappers = []any{
+	file_api_proto_msgTypes[19].OneofWrappers = []any{
 		(*StatusReply_Result)(nil),
 		(*StatusReply_Error)(nil),
 	}
-	file_api_proto_msgTypes[22].OneofWrappers = []any{
+	file_api_proto_msgTypes[23].OneofWrappers = []any{
 		(*HealthReply_Result)(nil),
 		(*HealthReply_Error)(nil),
 	}
@@ -2020,7 +2113,7 @@ func file_api_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_proto_rawDesc), len(file_api_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   23,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -32,51 +32,58 @@ func (a *apiActor) Receive(c actors.Context) {
 	case *actors.Started, *actors.Stopping, *actors.Stopped, *actors.Restarting:
 		return
 	case *messages.StatusRequest:
-		a.reply(c.Sender(), &messages.StatusReply{Outcome: &messages.StatusReply_Result{Result: a.n.status()}})
+		a.n.reply(c.Sender(), &messages.StatusReply{Outcome: &messages.StatusReply_Result{Result: a.n.status()}})
 	default:
-		a.handle(c.Sender(), m, actors.TraceContext(context.Background(), c))
+		a.n.handle(c.Sender(), m, false, actors.TraceContext(context.Background(), c))
 	}
 }
 
-// handle decodes msg and runs it off the mailbox; trace carries the trace
-// of the request's message header (see actors.TraceContext).
-func (a *apiActor) handle(sender *actors.PID, msg any, trace context.Context) {
-	j, fail, err := a.n.decode(msg)
+// handle decodes msg and runs it off the mailbox, replying to sender. In a
+// cluster, appends and stream reads are routed to the stream's owner
+// unless local is set (the request arrived at the owner's stream grain).
+// trace carries the trace of the request's message header (see
+// actors.TraceContext).
+func (n *Node) handle(sender *actors.PID, msg any, local bool, trace context.Context) {
+	j, fail, err := n.decode(msg, local)
 	if err != nil {
 		e := schemas.ErrorToProto(err)
 		if e.TraceId == "" {
 			e.TraceId = persistence.TraceID(trace)
 		}
-		a.n.logFailure(j.name, e)
-		a.reply(sender, fail(e))
+		n.logFailure(j.name, e)
+		n.reply(sender, fail(e))
 		return
 	}
-	if e := a.n.admit(); e != nil {
+	// A request this node routed to its own grain is part of a request it
+	// admitted already: it is served even while the node drains.
+	fromSelf := local && sender != nil && sender.Address == n.Address()
+	if e := n.admit(fromSelf); e != nil {
 		e.TraceId = j.opts.GetTraceId()
-		a.n.logFailure(j.name, e)
-		a.reply(sender, fail(e))
+		n.logFailure(j.name, e)
+		n.reply(sender, fail(e))
 		return
 	}
 	go func() {
-		defer a.n.done()
-		ctx, cancel := a.n.requestContext(trace, j.opts)
+		defer n.done()
+		ctx, cancel := n.requestContext(trace, j.opts)
 		defer cancel()
-		a.reply(sender, a.n.run(ctx, j))
+		n.reply(sender, n.run(ctx, j))
 	}()
 }
 
 // reply sends msg to sender; requests sent without a sender get no reply.
-func (a *apiActor) reply(sender *actors.PID, msg proto.Message) {
+func (n *Node) reply(sender *actors.PID, msg proto.Message) {
 	if sender != nil {
-		a.n.sys.Send(sender, msg)
+		n.sys.Send(sender, msg)
 	}
 }
 
-// admit reserves a slot for one request, or says why not.
-func (n *Node) admit() *messages.Error {
+// admit reserves a slot for one request, or says why not. While the node
+// closes only requests it sent itself (draining) are admitted.
+func (n *Node) admit(draining bool) *messages.Error {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
-	if n.closing {
+	if n.closing && !draining {
 		return &messages.Error{Code: messages.ErrorCode_ERROR_CODE_CLOSED, Message: "node is shutting down"}
 	}
 	if n.inFlight.Add(1) > int64(n.cfg.MaxInFlight) {

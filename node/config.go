@@ -78,6 +78,10 @@ type Config struct {
 	// a child of the peer's span when its message header carries one
 	// (the store's own spans then continue the same trace). Default: none.
 	TracerProvider trace.TracerProvider
+	// Cluster, when set, makes the node a member of a cluster of nodes on
+	// one PostgreSQL database: appends and stream reads are routed to the
+	// stream's owner (see ClusterConfig). It requires StoreKind "postgres".
+	Cluster *ClusterConfig
 	// System is the actor system to serve on, for example the store's, so
 	// that its other actors (a subscription hub) are reachable by peers and
 	// can send to remote subscribers. Default: a new system, shut down by
@@ -92,6 +96,9 @@ func (c Config) Validate() error {
 		return errors.New("node: MaxInFlight must not be negative")
 	case c.RequestTimeout < 0 || c.MaxRequestTimeout < 0:
 		return errors.New("node: timeouts must not be negative")
+	}
+	if err := c.validateCluster(); err != nil {
+		return err
 	}
 	d := c.WithDefaults()
 	if d.MaxMessageBytes < d.Limits.MaxEventSize+envelopeRoom {
@@ -137,4 +144,20 @@ func (c Config) remoteConfig() actors.RemoteConfig {
 		ClientTLS:         c.ClientTLS,
 		Logger:            &c.Logger,
 	}
+}
+
+// ErrClusterNeedsPostgres: a cluster was configured on the embedded store,
+// which one process owns.
+var ErrClusterNeedsPostgres = errors.New("node: clustering needs PostgreSQL: the embedded store belongs to one process")
+
+func (c Config) validateCluster() error {
+	if c.Cluster == nil {
+		return nil
+	}
+	if c.StoreKind == "embedded" {
+		return ErrClusterNeedsPostgres
+	}
+	cc := c.Cluster
+	return actors.ClusterConfig{Name: cc.Name, Seeds: cc.Seeds, Listen: cc.Listen, Refresh: cc.Refresh,
+		AttemptTimeout: cc.AttemptTimeout}.Validate()
 }

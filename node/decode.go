@@ -16,8 +16,9 @@ type failFunc func(*messages.Error) proto.Message
 // decode turns a peer's message into a job, checking what the store would
 // not (required fields, enum values) so that a malformed request is
 // answered with ERROR_CODE_INVALID_INPUT before any I/O. The error carries
-// the request's trace ID.
-func (n *Node) decode(msg any) (job, failFunc, error) {
+// the request's trace ID. In a cluster (and unless local), appends and
+// stream reads are routed to the stream's owner (see cluster.go).
+func (n *Node) decode(msg any, local bool) (job, failFunc, error) {
 	var (
 		j    job
 		fail failFunc
@@ -55,6 +56,9 @@ func (n *Node) decode(msg any) (job, failFunc, error) {
 	}
 	if err == nil {
 		err = n.checkSize(msg.(proto.Message))
+	}
+	if err == nil && n.cluster != nil {
+		j.run = n.clustered(msg.(proto.Message), j.run, fail, local)
 	}
 	return j, fail, persistence.AttachTraceID(err, j.opts.GetTraceId())
 }

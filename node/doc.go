@@ -45,6 +45,19 @@
 // its subscriptions can send to remote subscribers. One remote endpoint
 // per process: protoactor's remote.Start writes gRPC's global logger.
 //
+// # Cluster
+//
+// With Config.Cluster the node joins a cluster of nodes sharing one
+// PostgreSQL database (actors.StartCluster starts the remote endpoint).
+// Appends and stream reads are routed to the activation of kind StreamKind
+// whose identity is the stream ID, on the member the hash picks; that
+// stateless grain runs them through its own node's Store, so each member's
+// writer batches the streams it owns. Transactions, ReadAll and Head run on
+// the receiving node. Status carries a ClusterStatus, and ClusterHealth is
+// the "cluster membership joined" readiness check. The store should be
+// opened with actorstore.Config.SharedWriters. See docs/cluster.md and
+// docs/adr/0006-cluster-routing.md.
+//
 // # Concurrency
 //
 // A Node is safe for concurrent use. Close drains the requests in flight

@@ -55,5 +55,6 @@ func (n *Node) status() *messages.NodeStatus {
 		MaxMessageBytes: uint64(n.cfg.MaxMessageBytes),
 		MaxEventBytes:   uint64(n.cfg.Limits.MaxEventSize),
 		RecoveredPanics: uint64(n.remote.RecoveredPanics()),
+		Cluster:         n.clusterStatus(),
 	}
 }

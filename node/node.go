@@ -21,6 +21,9 @@ type Node struct {
 	store  Store
 	sys    *actors.System
 	remote *actors.Remote
+	// cluster is the node's membership; nil when it is not clustered.
+	cluster *actors.Cluster
+	grains  atomic.Int64 // stream grains hosted now
 	// ownSystem: sys was made by Start and is shut down by Close.
 	ownSystem bool
 	pid       *actors.PID
@@ -54,27 +57,39 @@ func Start(store Store, cfg Config) (*Node, error) {
 			return nil, err
 		}
 	}
-	rm, err := actors.StartRemote(sys, cfg.remoteConfig())
+	life, cancel := context.WithCancel(context.Background())
+	n := &Node{cfg: cfg, store: store, sys: sys, ownSystem: own, log: log, started: time.Now(),
+		life: life, cancel: cancel}
+	if cfg.TracerProvider != nil {
+		n.tracer = cfg.TracerProvider.Tracer(scopeName)
+	}
+	var err error
+	if cfg.Cluster != nil {
+		n.remote, err = n.startCluster(cfg.Cluster)
+	} else {
+		n.remote, err = actors.StartRemote(sys, cfg.remoteConfig())
+	}
 	if err != nil {
+		cancel()
 		if own {
 			sys.Shutdown()
 		}
 		return nil, fmt.Errorf("node: %w", err)
 	}
-	life, cancel := context.WithCancel(context.Background())
-	n := &Node{cfg: cfg, store: store, sys: sys, ownSystem: own, remote: rm, log: log, started: time.Now(),
-		life: life, cancel: cancel}
-	if cfg.TracerProvider != nil {
-		n.tracer = cfg.TracerProvider.Tracer(scopeName)
-	}
+	rm := n.remote
 	pid, err := sys.SpawnNamed(actors.PropsOf(func() actors.Actor { return &apiActor{n: n} }), APIActorName)
 	if err != nil {
 		n.shutdownTransport()
 		return nil, fmt.Errorf("node: spawn API actor: %w", err)
 	}
 	n.pid = pid
-	log.Info().Str("address", rm.Address()).Str("actor", APIActorName).
-		Int("max_message_bytes", cfg.MaxMessageBytes).Bool("tls", cfg.ServerTLS != nil).Msg("node API listening")
+	ev := log.Info().Str("address", rm.Address()).Str("actor", APIActorName).
+		Int("max_message_bytes", cfg.MaxMessageBytes).Bool("tls", cfg.ServerTLS != nil)
+	if n.cluster != nil {
+		cc := n.cluster.Config()
+		ev = ev.Str("cluster", cc.Name).Strs("seeds", cc.Seeds).Str("membership", n.cluster.MembershipAddress())
+	}
+	ev.Msg("node API listening")
 	return n, nil
 }
 
@@ -102,6 +117,12 @@ func (n *Node) InFlight() int { return int(n.inFlight.Load()) }
 // once; later calls return the first result.
 func (n *Node) Close(ctx context.Context) error {
 	n.close.Do(func() {
+		if n.cluster != nil {
+			// The other members move this node's streams while it drains;
+			// requests they route here meanwhile are answered CLOSED and
+			// retried by them.
+			n.cluster.Leave()
+		}
 		n.mu.Lock()
 		n.closing = true
 		n.mu.Unlock()
@@ -128,6 +149,9 @@ func (n *Node) drain(ctx context.Context) error {
 }
 
 func (n *Node) shutdownTransport() {
+	if n.cluster != nil {
+		n.cluster.Shutdown()
+	}
 	n.remote.Shutdown()
 	if n.ownSystem {
 		n.sys.Shutdown()

@@ -46,6 +46,15 @@ type Config struct {
 	// serve reads (sum of data and metadata sizes). Negative disables the
 	// cache. Default DefaultCacheBytes.
 	CacheBytes int
+	// VerifyConflicts: other processes append to the same store (a
+	// cluster, where single activation of a stream is not guaranteed and
+	// transactions run on any node), so an actor's in-memory head may be
+	// behind. A conflict found in memory is then answered only from a head
+	// loaded (or committed by this actor) after the request arrived; else
+	// the head is reloaded first. Set CacheBytes negative too: the cache
+	// can be behind in the same way. Default false: this process is the
+	// only writer.
+	VerifyConflicts bool
 	// IdempotencyWindow is how many recent event IDs each live stream
 	// remembers to answer retries without the store. Default DefaultIdempotencyWindow.
 	IdempotencyWindow int

@@ -126,6 +126,7 @@ type idleNow struct{}
 // loaded carries a stream's head and newest events, read off the mailbox.
 type loaded struct {
 	epoch  uint64
+	start  time.Time // when the load began: the head is at least this fresh
 	head   persistence.StreamHead
 	recent []persistence.RecordedEvent
 	err    error
@@ -145,8 +146,9 @@ type checkIdle struct{}
 // sweepTick makes the registry look for idle stream actors.
 type sweepTick struct{}
 
-// passivateIdle asks the registry to passivate every idle stream actor.
-type passivateIdle struct{}
+// passivateIdle asks the registry to passivate the idle stream actors of
+// streams, or every idle stream actor when streams is empty.
+type passivateIdle struct{ streams []string }
 
 // batchDone carries the outcome of one Store.AppendBatch back to the writer.
 type batchDone struct {

@@ -79,6 +79,16 @@ func (n *Node) tick() {
 	}
 }
 
+// PassivateIdle stops the actors of the given streams (all streams when
+// none are given) that are idle: nothing queued, in flight or reserved.
+// Busy actors are left alone. A stopped actor's next request starts a new
+// one, which loads the stream's head from the store: a clustered node uses
+// this to drop actors whose in-memory head another node may have
+// overtaken. It returns at once; safe for concurrent use.
+func (n *Node) PassivateIdle(streams ...string) {
+	n.sh.sys.Send(n.registry, &passivateIdle{streams: streams})
+}
+
 // Stats returns a snapshot of the node's counters.
 func (n *Node) Stats() Stats { return n.sh.stats.snapshot() }
 

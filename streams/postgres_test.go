@@ -23,6 +23,7 @@ func TestPostgres(t *testing.T) {
 		{"TransactOppositeOrders", TestTransactOppositeOrdersDoNotDeadlock},
 		{"Close", TestCloseFlushesAcceptedAppends},
 		{"OnCommit", TestOnCommitGetsEveryCommittedEventInPositionOrder},
+		{"VerifyConflicts", TestVerifyConflictsAgainstTheStore},
 	}
 	onPostgres = true
 	t.Cleanup(func() { onPostgres = false })

@@ -54,9 +54,7 @@ func (r *registryActor) Receive(c actors.Context) {
 	case *sweepTick:
 		r.sweep(c)
 	case *passivateIdle:
-		for _, e := range r.entries {
-			c.Send(e.pid, &checkIdle{})
-		}
+		r.passivateIdle(c, m.streams)
 	case *drainCmd:
 		r.startDrain(c)
 	case *drainedReply:
@@ -122,6 +120,22 @@ func (r *registryActor) sweep(c actors.Context) {
 		}
 		if now.Sub(e.asked) >= idle {
 			e.asked = now
+			c.Send(e.pid, &checkIdle{})
+		}
+	}
+}
+
+// passivateIdle asks the actors of streams (all when none) to passivate;
+// each does so only if it is idle.
+func (r *registryActor) passivateIdle(c actors.Context, streams []string) {
+	if len(streams) == 0 {
+		for _, e := range r.entries {
+			c.Send(e.pid, &checkIdle{})
+		}
+		return
+	}
+	for _, s := range streams {
+		if e := r.entries[s]; e != nil {
 			c.Send(e.pid, &checkIdle{})
 		}
 	}

@@ -1,6 +1,8 @@
 package streams
 
 import (
+	"time"
+
 	"github.com/google/uuid"
 	"go.opentelemetry.io/otel/trace"
 
@@ -32,8 +34,13 @@ type streamActor struct {
 	drainers  []*actors.PID
 	cache     *eventCache
 	ids       *idWindow
-	seen      uint64    // routed messages received (see registry)
-	cur       *envelope // message being handled; answered if handling panics
+	seen      uint64 // routed messages received (see registry)
+	// freshAt: the store's version of the stream was committed at that
+	// time (the start of the last load, or the send of the last flush that
+	// committed). With Config.VerifyConflicts a conflict is answered only
+	// from a head at least as fresh as the request.
+	freshAt time.Time
+	cur     *envelope // message being handled; answered if handling panics
 }
 
 // streamCell is the state that survives a restart of the stream actor (the
@@ -48,6 +55,7 @@ type streamCell struct {
 type inflightFlush struct {
 	seq     uint64
 	appends []*pending
+	sentAt  time.Time
 }
 
 // pending is one accepted append and everyone waiting for its outcome (the
@@ -62,6 +70,7 @@ type pending struct {
 	// deferred: the expectation fails against the projected version; it
 	// is answered with a conflict once everything before it is resolved.
 	deferred bool
+	arrived  time.Time
 }
 
 type waiter struct {
@@ -74,6 +83,7 @@ type waiter struct {
 type envelope struct {
 	msg    any
 	sender *actors.PID
+	at     time.Time // when an append or reservation arrived (Config.VerifyConflicts)
 }
 
 type heldTx struct {
@@ -136,13 +146,13 @@ func (s *streamActor) handle(c actors.Context, msg any) {
 	switch m := msg.(type) {
 	case *appendCmd:
 		s.seen++
-		s.onAppend(c, envelope{msg: m, sender: c.Sender()})
+		s.onAppend(c, envelope{msg: m, sender: c.Sender(), at: time.Now()})
 	case *readCmd:
 		s.seen++
 		s.onRead(c, envelope{msg: m, sender: c.Sender()})
 	case *reserveCmd:
 		s.seen++
-		s.onReserve(c, envelope{msg: m, sender: c.Sender()})
+		s.onReserve(c, envelope{msg: m, sender: c.Sender(), at: time.Now()})
 	case *releaseCmd:
 		s.seen++
 		s.onRelease(c, m)

@@ -2,6 +2,7 @@ package streams
 
 import (
 	"slices"
+	"time"
 
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/persistence"
@@ -39,10 +40,10 @@ func (s *streamActor) onAppend(c actors.Context, e envelope) {
 		c.Send(w.to, &appendReply{err: forCaller(err, s.stream, m.trace)})
 		return
 	}
-	p := &pending{events: m.events, waiters: []waiter{w}, toStore: outcome == retryToStore}
+	p := &pending{events: m.events, waiters: []waiter{w}, toStore: outcome == retryToStore, arrived: e.at}
 	p.solo = p.toStore
 	if outcome == retryNone && !m.expected.Satisfied(s.projected()) {
-		if s.cell.inflight == nil && len(s.queue) == 0 {
+		if s.cell.inflight == nil && len(s.queue) == 0 && s.fresh(p.arrived) {
 			s.answerConflict(c, p, s.committed)
 			return
 		}
@@ -114,8 +115,7 @@ func (s *streamActor) maybeFlush(c actors.Context) {
 	if !s.ready || s.cell.inflight != nil || s.tx != nil {
 		return
 	}
-	s.resolveHead(c)
-	if len(s.queue) == 0 {
+	if !s.resolveHead(c) || len(s.queue) == 0 {
 		return
 	}
 	n := s.takeFlush()
@@ -126,7 +126,7 @@ func (s *streamActor) maybeFlush(c actors.Context) {
 		events = append(events, p.events...)
 	}
 	s.cell.seq++
-	s.cell.inflight = &inflightFlush{seq: s.cell.seq, appends: appends}
+	s.cell.inflight = &inflightFlush{seq: s.cell.seq, appends: appends, sentAt: time.Now()}
 	req := persistence.AppendRequest{Stream: s.stream, Expected: persistence.Exact(s.committed), Events: events}
 	c.Send(s.writer, &flushReq{pid: c.Self(), seq: s.cell.seq, req: req, spans: s.flushSpans(appends)})
 }
@@ -165,15 +165,29 @@ func (s *streamActor) recheck() {
 
 // resolveHead answers the deferred appends at the head of the queue with
 // a conflict: nothing is in flight, so the committed version is the
-// version they are checked against.
-func (s *streamActor) resolveHead(c actors.Context) {
+// version they are checked against. When that version may be older than
+// an append (Config.VerifyConflicts), it reloads the head instead and
+// reports false: the appends are checked again once it is loaded.
+func (s *streamActor) resolveHead(c actors.Context) bool {
 	s.recheck()
 	for len(s.queue) > 0 && s.queue[0].deferred {
 		p := s.queue[0]
+		if !s.fresh(p.arrived) {
+			s.reload(c)
+			return false
+		}
 		s.queue = slices.Delete(s.queue, 0, 1)
 		s.untrack(p)
 		s.answerConflict(c, p, s.committed)
 	}
+	return true
+}
+
+// fresh reports whether a conflict may be answered to a request that
+// arrived at t: always, unless Config.VerifyConflicts asks for a head
+// loaded or committed after t (other processes write the stream too).
+func (s *streamActor) fresh(t time.Time) bool {
+	return !s.sh.cfg.VerifyConflicts || !s.freshAt.Before(t)
 }
 
 func (s *streamActor) projectedInflight() persistence.Version {

@@ -24,6 +24,9 @@ func (s *streamActor) onFlushDone(c actors.Context, m *flushDone) {
 			s.reload(c)
 		}
 	case m.res.Err == nil:
+		if !m.res.Idempotent { // the store checked the stream's version when it committed
+			s.freshAt = inf.sentAt
+		}
 		s.onCommitted(c, inf.appends, m.res, m.committed)
 	default:
 		s.onRejected(c, inf.appends, m.res.Err)

@@ -1,6 +1,8 @@
 package streams
 
 import (
+	"time"
+
 	"context"
 	"slices"
 
@@ -43,7 +45,7 @@ func (s *streamActor) load(c actors.Context) {
 	sh.goIO(func() {
 		ctx, cancel := context.WithTimeout(sh.ctx, sh.cfg.RequestTimeout)
 		defer cancel()
-		m := &loaded{epoch: epoch}
+		m := &loaded{epoch: epoch, start: time.Now()}
 		m.head, m.err = sh.store.Head(ctx, stream)
 		if m.err == nil && m.head.Exists() {
 			m.recent, m.err = sh.store.ReadStream(ctx, persistence.StreamRead{
@@ -74,6 +76,7 @@ func (s *streamActor) onLoaded(c actors.Context, m *loaded) {
 	s.cache.add(recent)
 	s.ids.add(recent, false)
 	s.ready = true
+	s.freshAt = m.start
 	s.recheck() // appends queued again after a conflict meet the new head
 	waiting := s.waiting
 	s.waiting = nil

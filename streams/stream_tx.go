@@ -29,11 +29,16 @@ func (s *streamActor) onReserve(c actors.Context, e envelope) {
 func (s *streamActor) maybeGrant(c actors.Context) {
 	for s.ready && s.tx == nil && len(s.reserves) > 0 && s.cell.inflight == nil && len(s.queue) == 0 {
 		e := s.reserves[0]
-		s.reserves = slices.Delete(s.reserves, 0, 1)
 		m := e.msg.(*reserveCmd)
 		// A retry of a committed transaction (its IDs are known) is left to
 		// the store, which answers it with the original result.
-		if err := m.req.Expected.Check(s.stream, s.committed); err != nil && !s.ids.knows(m.req.Events) {
+		err := m.req.Expected.Check(s.stream, s.committed)
+		if err != nil && !s.ids.knows(m.req.Events) && !s.fresh(e.at) {
+			s.reload(c) // the conflict may be stale: check again once loaded
+			return
+		}
+		s.reserves = slices.Delete(s.reserves, 0, 1)
+		if err != nil && !s.ids.knows(m.req.Events) {
 			c.Send(e.sender, &reserveReply{err: err})
 			continue
 		}

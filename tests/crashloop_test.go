@@ -153,12 +153,32 @@ type nodeProc struct {
 	addr   string
 	exited chan struct{}
 	once   sync.Once
+
+	mu   sync.Mutex
+	logs []string // the last lines it logged after it was ready
 }
 
-func startNode(t *testing.T, bin, url string) *nodeProc {
+func (n *nodeProc) keepLog(line string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if len(n.logs) >= 200 {
+		n.logs = n.logs[1:]
+	}
+	n.logs = append(n.logs, line)
+}
+
+// lastLogs returns the last lines the node logged after it was ready.
+func (n *nodeProc) lastLogs() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return strings.Join(n.logs, "\n")
+}
+
+func startNode(t *testing.T, bin, url string, extra ...string) *nodeProc {
 	t.Helper()
-	cmd := exec.Command(bin, "--log-format", "json", "serve", "--postgres-url", url, "--listen", "127.0.0.1:0",
-		"--admin-listen", "127.0.0.1:0") // no fixed ports: test packages run in parallel
+	args := append([]string{"--log-format", "json", "serve", "--postgres-url", url, "--listen", "127.0.0.1:0",
+		"--admin-listen", "127.0.0.1:0"}, extra...) // no fixed ports: test packages run in parallel
+	cmd := exec.Command(bin, args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -179,6 +199,8 @@ func startNode(t *testing.T, bin, url string) *nodeProc {
 				sent = true
 			} else if !sent {
 				tail = append(tail, sc.Text())
+			} else {
+				n.keepLog(sc.Text())
 			}
 		}
 		_ = cmd.Wait()

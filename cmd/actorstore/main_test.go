@@ -75,6 +75,9 @@ func TestBadFlagsExitWithStatus2(t *testing.T) {
 		{"--log-level", "loud", "serve"},
 		{"serve", "--max-live-streams", "-1", "--data-dir", t.TempDir()},
 		{"serve", "--retry-attempts", "-3", "--data-dir", t.TempDir()},
+		{"serve", "--cluster-name", "c", "--cluster-seeds", "127.0.0.1:6330", "--data-dir", t.TempDir()},
+		{"serve", "--cluster-name", "c", "--postgres-url", "postgres://x@127.0.0.1:1/db"},
+		{"serve", "--cluster-seeds", "127.0.0.1:6330", "--postgres-url", "postgres://x@127.0.0.1:1/db"},
 	} {
 		out, err := exec.Command(bin, args...).CombinedOutput()
 		var ee *exec.ExitError
@@ -84,5 +87,10 @@ func TestBadFlagsExitWithStatus2(t *testing.T) {
 		if !strings.Contains(string(out), "actorstore:") {
 			t.Errorf("%v: no error message: %s", args, out)
 		}
+	}
+	out, _ := exec.Command(bin, "serve", "--cluster-name", "c", "--cluster-seeds", "127.0.0.1:6330",
+		"--data-dir", t.TempDir()).CombinedOutput()
+	if !strings.Contains(string(out), "needs --postgres-url") {
+		t.Errorf("a cluster on the embedded store: the error does not say it needs PostgreSQL: %s", out)
 	}
 }

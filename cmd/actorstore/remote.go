@@ -36,7 +36,43 @@ func remoteServeFlags() []cli.Flag {
 			Usage: "peer requests worked on at once (more are refused as retryable)"},
 		&cli.IntFlag{Name: "max-message-bytes", Value: actors.DefaultMaxMessageBytes, Sources: env("MAX_MESSAGE_BYTES"),
 			Usage: "largest request or reply on the remote transport"},
-	}, tlsFlags()...)
+	}, append(tlsFlags(), clusterFlags()...)...)
+}
+
+// clusterFlags are serve's flags for clustering.
+func clusterFlags() []cli.Flag {
+	env := func(name string) cli.ValueSourceChain { return cli.EnvVars("ACTORSTORE_" + name) }
+	return []cli.Flag{
+		&cli.StringFlag{Name: "cluster-name", Sources: env("CLUSTER_NAME"),
+			Usage: "join the cluster of this name (needs --postgres-url and --cluster-seeds); empty: a single node"},
+		&cli.StringSliceFlag{Name: "cluster-seeds", Sources: env("CLUSTER_SEEDS"),
+			Usage: "membership endpoints (host:port, comma-separated) of all members, this one included"},
+		&cli.StringFlag{Name: "cluster-listen", Value: actors.DefaultClusterListen, Sources: env("CLUSTER_LISTEN"),
+			Usage: "host:port of this node's membership endpoint (plain HTTP; the other members' seeds name it; loopback by default)"},
+		&cli.DurationFlag{Name: "cluster-refresh", Value: actors.DefaultMembershipRefresh, Sources: env("CLUSTER_REFRESH"),
+			Usage: "how often the seeds are polled; a dead node leaves the cluster after about one refresh"},
+		&cli.DurationFlag{Name: "cluster-grain-idle", Value: node.DefaultGrainIdleTimeout, Sources: env("CLUSTER_GRAIN_IDLE"),
+			Usage: "stop a stream's cluster activation (its router on the owning node) unused this long"},
+	}
+}
+
+// clusterConfig is the cluster the flags ask for (nil: not clustered).
+// Clustering needs PostgreSQL: the embedded store belongs to one process.
+func clusterConfig(cmd *cli.Command, cfg actorstore.Config) (*node.ClusterConfig, error) {
+	name, seeds := cmd.String("cluster-name"), cmd.StringSlice("cluster-seeds")
+	switch {
+	case name == "" && len(seeds) == 0:
+		return nil, nil
+	case name == "":
+		return nil, usageErrorf("--cluster-seeds needs --cluster-name")
+	case len(seeds) == 0:
+		return nil, usageErrorf("--cluster-name needs --cluster-seeds (the membership endpoints of the members)")
+	case cfg.Embedded():
+		return nil, usageErrorf("--cluster-name needs --postgres-url: the embedded store belongs to one process, " +
+			"so every member of a cluster must share one PostgreSQL database")
+	}
+	return &node.ClusterConfig{Name: name, Seeds: seeds, Listen: cmd.String("cluster-listen"),
+		Refresh: cmd.Duration("cluster-refresh"), GrainIdleTimeout: cmd.Duration("cluster-grain-idle")}, nil
 }
 
 // loadTLS returns the TLS settings the flags ask for (nil, nil: plaintext).
@@ -52,7 +88,7 @@ func loadTLS(cmd *cli.Command) (server, client *tls.Config, err error) {
 }
 
 // startNode serves st to peers as the flags say.
-func startNode(cmd *cli.Command, st *actorstore.Store, cfg actorstore.Config) (*node.Node, error) {
+func startNode(cmd *cli.Command, st *actorstore.Store, cfg actorstore.Config, cluster *node.ClusterConfig) (*node.Node, error) {
 	serverTLS, clientTLS, err := loadTLS(cmd)
 	if err != nil {
 		return nil, err
@@ -68,7 +104,8 @@ func startNode(cmd *cli.Command, st *actorstore.Store, cfg actorstore.Config) (*
 		Limits: cfg.Limits, StoreKind: kind, Version: version, Logger: cfg.Logger,
 		// The store's own actor system: its subscription hub is then
 		// reachable by peers, and subscriptions can send to them.
-		System: st.ActorSystem(),
+		System:  st.ActorSystem(),
+		Cluster: cluster,
 		// Peers' HealthRequests get the same answer as /readyz.
 		Health: func(ctx context.Context) *messages.HealthReport { return st.Health(ctx).Proto() },
 	}
@@ -78,7 +115,14 @@ func startNode(cmd *cli.Command, st *actorstore.Store, cfg actorstore.Config) (*
 	if err := ncfg.Validate(); err != nil {
 		return nil, usageErrorf("configuration: %v", err)
 	}
-	return node.Start(st, ncfg)
+	n, err := node.Start(st, ncfg)
+	if err != nil {
+		return nil, err
+	}
+	if cluster != nil {
+		st.SetClusterCheck(n.ClusterHealth) // readiness: cluster membership joined
+	}
+	return n, nil
 }
 
 // closeNode stops the endpoint before the store, so no peer request

@@ -97,6 +97,12 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 		}
 		return err
 	}
+	// Checked before the store opens: clustering needs PostgreSQL.
+	cluster, err := clusterConfig(cmd, cfg)
+	if err != nil {
+		return err
+	}
+	cfg.SharedWriters = cluster != nil
 	tp, err := startTracing(ctx, cmd)
 	if err != nil {
 		return err
@@ -109,7 +115,7 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 		_ = stopTracing(tp, time.Second)
 		return err
 	}
-	n, err := startNode(cmd, st, cfg)
+	n, err := startNode(cmd, st, cfg, cluster)
 	if err != nil {
 		_ = st.Close(context.Background())
 		return err

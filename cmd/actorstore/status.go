@@ -53,6 +53,14 @@ func runStatus(ctx context.Context, cmd *cli.Command) error {
 	fmt.Fprintf(os.Stdout, "store     %s, up since %s\n", st.GetStoreKind(), st.GetStarted().AsTime().Local().Format("2006-01-02 15:04:05"))
 	fmt.Fprintf(os.Stdout, "requests  %d in flight (max %d); messages up to %d bytes, events up to %d bytes\n",
 		st.GetInFlight(), st.GetMaxInFlight(), st.GetMaxMessageBytes(), st.GetMaxEventBytes())
+	if cl := st.GetCluster(); cl != nil {
+		joined := "cluster membership joined"
+		if !cl.GetJoined() {
+			joined = "cluster membership NOT joined yet"
+		}
+		fmt.Fprintf(os.Stdout, "cluster   %q: %s, %d members %v; %d stream activations here\n",
+			cl.GetName(), joined, len(cl.GetMembers()), cl.GetMembers(), cl.GetGrains())
+	}
 	fmt.Fprintf(os.Stdout, "peers     %d connections closed on malformed input\n", st.GetRecoveredPanics())
 	fmt.Fprintf(os.Stdout, "streams   %d live, %d activations, %d passivations, %d restarts\n",
 		s.GetLiveStreams(), s.GetActivations(), s.GetPassivations(), s.GetRestarts())
