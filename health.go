@@ -33,7 +33,9 @@ const (
 // SetClusterCheck adds the CheckCluster check to Health (AddHealthCheck
 // with that name); `actorstore serve --cluster-name` passes
 // node.Node.ClusterHealth. Call it before serving health requests.
-func (s *Store) SetClusterCheck(check func(context.Context) error) { s.AddHealthCheck(CheckCluster, check) }
+func (s *Store) SetClusterCheck(check func(context.Context) error) {
+	s.AddHealthCheck(CheckCluster, check)
+}
 
 // HealthCheck is the outcome of one check of a HealthReport.
 type HealthCheck struct {
