@@ -15,15 +15,16 @@ import (
 // request of a batch expects an exact version (NoStream is Exact(0)) of a
 // distinct stream, as the stream actors' flushes do, the whole batch is one
 // statement sent with BEGIN and COMMIT in one round trip. It takes the
-// position counter first (so every append on the database, fast or not,
-// locks in the same order: counter, then stream heads), moves each head
-// with a compare-and-set on its version (creating the head of a new
-// stream), inserts the events, and calls actorstore_fence with whether
-// every head moved. It neither locks heads beforehand nor looks the event
-// IDs up: a head at another version fails the fence, and a stored event ID
-// or version fails a unique index. Either error aborts the statement
-// (nothing written, no position used) and the batch goes the locking way
-// (lockBatch), which decides conflicts, duplicates and idempotent retries.
+// positions from the counter, moves each head with a compare-and-set on its
+// version (creating the head of a new stream), inserts the events, and
+// calls actorstore_fence with whether every head moved. It neither looks
+// the event IDs up nor waits for a head lock: a head another transaction
+// holds (the locking append locks heads before the counter) is skipped
+// (SKIP LOCKED) and so counts as not moved. A head at another version, or a
+// locked one, fails the fence, and a stored event ID or version fails a
+// unique index. Either error aborts the statement (nothing written, no
+// position used) and the batch goes the locking way (lockBatch), which
+// decides conflicts, duplicates and idempotent retries.
 const sqlFastWrite = `WITH g AS (
   UPDATE global_position SET position = position + $1::bigint RETURNING position - $1::bigint AS base
 ), x AS (
@@ -33,6 +34,8 @@ const sqlFastWrite = `WITH g AS (
   UPDATE streams SET version = x.version, last_position = g.base + x.last_ord
   FROM g, x
   WHERE streams.stream_id = x.stream_id AND x.expected > 0 AND streams.version = x.expected
+    AND streams.stream_id IN (SELECT stream_id FROM streams WHERE stream_id = ANY($10::text[])
+                              FOR UPDATE SKIP LOCKED)
   RETURNING 1
 ), n AS (
   INSERT INTO streams (stream_id, version, last_position)
