@@ -17,14 +17,14 @@ import (
 // statement sent with BEGIN and COMMIT in one round trip. It takes the
 // positions from the counter, moves each head with a compare-and-set on its
 // version (creating the head of a new stream), inserts the events, and
-// calls actorstore_fence with whether every head moved. It neither looks
-// the event IDs up nor waits for a head lock: a head another transaction
-// holds (the locking append locks heads before the counter) is skipped
-// (SKIP LOCKED) and so counts as not moved. A head at another version, or a
-// locked one, fails the fence, and a stored event ID or version fails a
-// unique index. Either error aborts the statement (nothing written, no
-// position used) and the batch goes the locking way (lockBatch), which
-// decides conflicts, duplicates and idempotent retries.
+// calls actorstore_fence with whether every head moved. It does not look
+// the event IDs up and does not lock heads beforehand. A head at another
+// version fails the fence, a stored event ID or version fails a unique
+// index, and a lock wait longer than sqlFastLockTimeout (a head held by a
+// locking append, which takes heads before the counter this statement
+// holds) fails with lock_not_available. Each aborts the statement (nothing
+// written, no position used) and the batch goes the locking way
+// (lockBatch), which decides conflicts, duplicates and idempotent retries.
 const sqlFastWrite = `WITH g AS (
   UPDATE global_position SET position = position + $1::bigint RETURNING position - $1::bigint AS base
 ), x AS (
@@ -34,8 +34,6 @@ const sqlFastWrite = `WITH g AS (
   UPDATE streams SET version = x.version, last_position = g.base + x.last_ord
   FROM g, x
   WHERE streams.stream_id = x.stream_id AND x.expected > 0 AND streams.version = x.expected
-    AND streams.stream_id IN (SELECT stream_id FROM streams WHERE stream_id = ANY($10::text[])
-                              FOR UPDATE SKIP LOCKED)
   RETURNING 1
 ), n AS (
   INSERT INTO streams (stream_id, version, last_position)
@@ -57,6 +55,13 @@ FROM g`
 
 // fenceCode is the SQLSTATE actorstore_fence raises.
 const fenceCode = "AS409"
+
+// sqlFastLockTimeout bounds every lock wait of the fast append: it holds the
+// counter and may wait for a head that a locking append holds while that
+// one waits for the counter. Rather than a deadlock (found by PostgreSQL
+// after deadlock_timeout, 1 s) it gives up at once and takes the locking
+// way.
+const sqlFastLockTimeout = `SET LOCAL lock_timeout = '50ms'`
 
 // fastEligible reports whether every request expects an exact version
 // and no stream appears twice (plan.streams is sorted).
@@ -96,6 +101,7 @@ func appendFast(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan, chann
 	added := plan.markSent(all)
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
+	b.Queue(sqlFastLockTimeout)
 	b.Queue(sqlFastWrite, append(w.args(channel)[:9], w.headStreams, expected, w.headVersions,
 		w.headLastOrd, channel, int64(len(plan.reqs)))...)
 	b.Queue("COMMIT")
@@ -121,11 +127,13 @@ func appendFast(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan, chann
 	return results, true, nil
 }
 
-// readFast reads BEGIN, the statement's row (the counter's old value) and
-// COMMIT.
+// readFast reads BEGIN, SET, the statement's row (the counter's old
+// value) and COMMIT.
 func readFast(br pgx.BatchResults) (int64, error) {
-	if _, err := br.Exec(); err != nil {
-		return 0, err
+	for range 2 {
+		if _, err := br.Exec(); err != nil {
+			return 0, err
+		}
 	}
 	var base int64
 	if err := br.QueryRow().Scan(&base, nil, nil); err != nil {
@@ -136,8 +144,10 @@ func readFast(br pgx.BatchResults) (int64, error) {
 }
 
 // refused reports the errors of a fast append that mean "take the locking
-// way": the fence, or a unique index (a stored event ID or version).
+// way": the fence, a unique index (a stored event ID or version), or a
+// lock wait given up (lock_not_available).
 func refused(err error) bool {
 	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && (pgErr.Code == fenceCode || pgErr.Code == "23505")
+	return errors.As(err, &pgErr) &&
+		(pgErr.Code == fenceCode || pgErr.Code == "23505" || pgErr.Code == "55P03")
 }
