@@ -14,13 +14,11 @@ import (
 )
 
 // Phase 1 of the locking append, sent in one round trip: open the
-// transaction, lock the position counter (every append locks it first, the
-// fast one too, so appends on one database never deadlock), create the rows
-// of new streams, lock every stream head of the batch, then look the
-// batch's event IDs up (after the locks, so commits to these streams are
-// all visible).
+// transaction, create the rows of new streams, lock every stream head of
+// the batch in stream order (no deadlock between writers; the fast append
+// never waits for a head lock), then look the batch's event IDs up (after
+// the locks, so commits to these streams are all visible).
 const (
-	sqlLockCounter   = `SELECT position FROM global_position FOR UPDATE`
 	sqlCreateStreams = `INSERT INTO streams (stream_id, version, last_position)
 SELECT s, 0, 0 FROM unnest($1::text[]) AS s ORDER BY s
 ON CONFLICT (stream_id) DO NOTHING`
@@ -30,8 +28,9 @@ WHERE stream_id = ANY($1::text[]) ORDER BY stream_id FOR UPDATE`
 WHERE event_id = ANY($1::uuid[])`
 )
 
-// Phase 2, one statement: take positions from the counter (its row lock,
-// taken in phase 1, is held until COMMIT, so positions follow commit order), insert every event of the batch, move the heads,
+// Phase 2, one statement: take positions from the counter (its row lock is
+// held until COMMIT, which is sent in the same round trip, so positions
+// follow commit order), insert every event of the batch, move the heads,
 // drop the rows of new streams whose request failed, and notify once.
 const sqlWrite = `WITH g AS (
   UPDATE global_position SET position = position + $1::bigint RETURNING position - $1::bigint AS base
@@ -86,10 +85,11 @@ func (s *Store) AppendBatch(ctx context.Context, reqs []persistence.AppendReques
 }
 
 // appendOnce is one attempt of AppendBatch: the fast append when the
-// batch is eligible, else (or when it is refused) the locking append.
+// batch is eligible and below CopyThreshold events, else (or when it is
+// refused) the locking append, which inserts large batches with COPY.
 func (s *Store) appendOnce(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan) (
 	[]persistence.AppendResult, error) {
-	if fastEligible(plan) {
+	if plan.events < s.cfg.CopyThreshold && fastEligible(plan) {
 		results, ok, err := appendFast(ctx, conn, plan, s.cfg.NotifyChannel)
 		if ok || err != nil {
 			return results, err
@@ -147,13 +147,12 @@ func lockBatch(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan) (
 	map[string]uint64, map[uuid.UUID]storedEvent, error) {
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
-	b.Queue(sqlLockCounter)
 	b.Queue(sqlCreateStreams, plan.streams)
 	b.Queue(sqlLockHeads, plan.streams)
 	b.Queue(sqlStoredIDs, plan.ids)
 	br := conn.SendBatch(ctx, b)
 	defer br.Close()
-	for range 3 {
+	for range 2 {
 		if _, err := br.Exec(); err != nil {
 			return nil, nil, err
 		}

@@ -67,7 +67,9 @@ type Config struct {
 	Limits persistence.Limits
 
 	// CopyThreshold is the number of events of a batch from which the
-	// events are inserted with COPY rather than one multi-row INSERT.
+	// events are inserted with COPY rather than one multi-row INSERT. Such
+	// batches take the locking append (COPY needs the positions first);
+	// smaller all-exact batches take the one-statement append (ADR 0009).
 	// Default 256.
 	CopyThreshold int
 

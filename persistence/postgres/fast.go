@@ -15,14 +15,15 @@ import (
 // request of a batch expects an exact version (NoStream is Exact(0)) of a
 // distinct stream, as the stream actors' flushes do, the whole batch is one
 // statement sent with BEGIN and COMMIT in one round trip. It takes the
-// position counter first (so every append on the database, fast or not,
-// locks in the same order: counter, then stream heads), moves each head
-// with a compare-and-set on its version (creating the head of a new
-// stream), inserts the events, and calls actorstore_fence with whether
-// every head moved. It neither locks heads beforehand nor looks the event
-// IDs up: a head at another version fails the fence, and a stored event ID
-// or version fails a unique index. Either error aborts the statement
-// (nothing written, no position used) and the batch goes the locking way
+// positions from the counter, moves each head with a compare-and-set on its
+// version (creating the head of a new stream), inserts the events, and
+// calls actorstore_fence with whether every head moved. It does not look
+// the event IDs up and does not lock heads beforehand. A head at another
+// version fails the fence, a stored event ID or version fails a unique
+// index, and a lock wait longer than sqlFastLockTimeout (a head held by a
+// locking append, which takes heads before the counter this statement
+// holds) fails with lock_not_available. Each aborts the statement (nothing
+// written, no position used) and the batch goes the locking way
 // (lockBatch), which decides conflicts, duplicates and idempotent retries.
 const sqlFastWrite = `WITH g AS (
   UPDATE global_position SET position = position + $1::bigint RETURNING position - $1::bigint AS base
@@ -54,6 +55,13 @@ FROM g`
 
 // fenceCode is the SQLSTATE actorstore_fence raises.
 const fenceCode = "AS409"
+
+// sqlFastLockTimeout bounds every lock wait of the fast append: it holds the
+// counter and may wait for a head that a locking append holds while that
+// one waits for the counter. Rather than a deadlock (found by PostgreSQL
+// after deadlock_timeout, 1 s) it gives up at once and takes the locking
+// way.
+const sqlFastLockTimeout = `SET LOCAL lock_timeout = '50ms'`
 
 // fastEligible reports whether every request expects an exact version
 // and no stream appears twice (plan.streams is sorted).
@@ -93,6 +101,7 @@ func appendFast(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan, chann
 	added := plan.markSent(all)
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
+	b.Queue(sqlFastLockTimeout)
 	b.Queue(sqlFastWrite, append(w.args(channel)[:9], w.headStreams, expected, w.headVersions,
 		w.headLastOrd, channel, int64(len(plan.reqs)))...)
 	b.Queue("COMMIT")
@@ -118,11 +127,13 @@ func appendFast(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan, chann
 	return results, true, nil
 }
 
-// readFast reads BEGIN, the statement's row (the counter's old value) and
-// COMMIT.
+// readFast reads BEGIN, SET, the statement's row (the counter's old
+// value) and COMMIT.
 func readFast(br pgx.BatchResults) (int64, error) {
-	if _, err := br.Exec(); err != nil {
-		return 0, err
+	for range 2 {
+		if _, err := br.Exec(); err != nil {
+			return 0, err
+		}
 	}
 	var base int64
 	if err := br.QueryRow().Scan(&base, nil, nil); err != nil {
@@ -133,8 +144,10 @@ func readFast(br pgx.BatchResults) (int64, error) {
 }
 
 // refused reports the errors of a fast append that mean "take the locking
-// way": the fence, or a unique index (a stored event ID or version).
+// way": the fence, a unique index (a stored event ID or version), or a
+// lock wait given up (lock_not_available).
 func refused(err error) bool {
 	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && (pgErr.Code == fenceCode || pgErr.Code == "23505")
+	return errors.As(err, &pgErr) &&
+		(pgErr.Code == fenceCode || pgErr.Code == "23505" || pgErr.Code == "55P03")
 }
