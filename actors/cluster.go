@@ -10,14 +10,17 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/cluster"
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/automanaged"
+	"github.com/asynkron/protoactor-go/cluster/clusterproviders/etcd"
 	"github.com/asynkron/protoactor-go/cluster/identitylookup/disthash"
 	"github.com/asynkron/protoactor-go/remote"
 	"github.com/labstack/echo"
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/actorstore/actorstore/persistence"
@@ -49,6 +52,11 @@ type ClusterConfig struct {
 	// Seeds are the membership endpoints (host:port) of the members, this
 	// one included. Required.
 	Seeds []string
+	// Etcd, when set, finds the members through the etcd cluster at these
+	// endpoints (host:port or URLs) with protoactor's etcd provider, for
+	// deployments where members come and go; Seeds, Listen and Refresh are
+	// then unused. Members register under the key prefix /actorstore.
+	Etcd []string
 	// Listen is the host:port of this member's membership endpoint; the
 	// other members reach it through their seed lists. Default
 	// DefaultClusterListen.
@@ -76,14 +84,21 @@ func (c ClusterConfig) Validate() error {
 	switch {
 	case c.Name == "":
 		return errors.New("actors: the cluster needs a name")
-	case len(c.Seeds) == 0:
-		return errors.New("actors: the cluster needs at least one seed (host:port of a membership endpoint)")
+	case len(c.Etcd) > 0 && len(c.Seeds) > 0:
+		return errors.New("actors: the cluster takes seeds or etcd endpoints, not both")
+	case len(c.Seeds) == 0 && len(c.Etcd) == 0:
+		return errors.New("actors: the cluster needs at least one seed (host:port of a membership endpoint) or etcd endpoints")
 	case c.Refresh < 0 || c.AttemptTimeout < 0:
 		return errors.New("actors: cluster durations must not be negative")
 	}
 	if c.Listen != "" {
 		if _, _, err := splitHostPort(c.Listen); err != nil {
 			return fmt.Errorf("actors: cluster listen: %w", err)
+		}
+	}
+	for _, e := range c.Etcd {
+		if strings.TrimSpace(e) == "" {
+			return errors.New("actors: empty etcd endpoint")
 		}
 	}
 	for _, s := range c.Seeds {
@@ -116,7 +131,7 @@ func (c ClusterConfig) WithDefaults() ClusterConfig {
 // It owns the system's remote endpoint. Safe for concurrent use.
 type Cluster struct {
 	c        *cluster.Cluster
-	provider *automanaged.AutoManagedProvider
+	provider cluster.ClusterProvider
 	rm       *Remote
 	cfg      ClusterConfig
 	sys      *System
@@ -147,13 +162,21 @@ func StartCluster(sys *System, cfg ClusterConfig) (cl *Cluster, err error) {
 		rm.cfg.Logger = &l
 	}
 	cl = &Cluster{sys: sys, rm: rm, cfg: cfg}
-	membership, err := cl.membershipEndpoint()
-	if err != nil {
-		return nil, err
+	var membership *echo.Echo
+	if len(cfg.Etcd) > 0 {
+		p, err := etcd.NewWithConfig("/actorstore", clientv3.Config{Endpoints: cfg.Etcd, DialTimeout: 5 * time.Second})
+		if err != nil {
+			return nil, fmt.Errorf("actors: cluster etcd provider: %w", err)
+		}
+		cl.provider = p
+	} else {
+		if membership, err = cl.membershipEndpoint(); err != nil {
+			return nil, err
+		}
+		// The provider's own endpoint would listen on 0.0.0.0 and print to
+		// stdout; it serves ours instead (NewWithTesting is the only way in).
+		cl.provider = automanaged.NewWithTesting(cfg.Refresh, cl.port, membership, cfg.Seeds...)
 	}
-	// The provider's own endpoint would listen on 0.0.0.0 and print to
-	// stdout; it serves ours instead (NewWithTesting is the only way in).
-	cl.provider = automanaged.NewWithTesting(cfg.Refresh, cl.port, membership, cfg.Seeds...)
 	var kinds []*cluster.Kind
 	for _, name := range slices.Sorted(maps.Keys(cfg.Kinds)) {
 		kinds = append(kinds, cluster.NewKind(name, cfg.Kinds[name]))
@@ -164,7 +187,9 @@ func StartCluster(sys *System, cfg ClusterConfig) (cl *Cluster, err error) {
 	defer func() { // New and StartMember panic when they fail (the remote cannot listen)
 		if p := recover(); p != nil {
 			cl.unsubscribe()
-			_ = membership.Close()
+			if membership != nil {
+				_ = membership.Close()
+			}
 			err = fmt.Errorf("actors: start cluster member on %s: %v", cfg.Remote.Address, p)
 		}
 	}()
@@ -198,8 +223,12 @@ func (cl *Cluster) membershipEndpoint() (*echo.Echo, error) {
 	return e, nil
 }
 
-// MembershipAddress is the address the membership endpoint listens on.
+// MembershipAddress is the address the membership endpoint listens on,
+// or the etcd endpoints when the members are found through etcd.
 func (cl *Cluster) MembershipAddress() string {
+	if len(cl.cfg.Etcd) > 0 {
+		return "etcd " + strings.Join(cl.cfg.Etcd, ",")
+	}
 	host, _, _ := net.SplitHostPort(cl.cfg.Listen)
 	return net.JoinHostPort(host, strconv.Itoa(cl.port))
 }

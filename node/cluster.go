@@ -27,6 +27,10 @@ type ClusterConfig struct {
 	// Seeds are the membership endpoints (host:port) of all members, this
 	// one included. Required.
 	Seeds []string
+	// Etcd, instead of Seeds, finds the members through the etcd cluster
+	// at these endpoints (protoactor's etcd provider); Listen and Refresh
+	// are then unused.
+	Etcd []string
 	// Listen is the host:port of this member's membership endpoint (plain
 	// HTTP; the seeds of the other members name it). Default
 	// actors.DefaultClusterListen (loopback).
@@ -62,7 +66,7 @@ var passivateAfterTopology = []time.Duration{0, time.Second, 3 * time.Second}
 func (n *Node) startCluster(c *ClusterConfig) (*actors.Remote, error) {
 	grain := actors.PropsOf(func() actors.Actor { return &streamGrain{n: n} })
 	cl, err := actors.StartCluster(n.sys, actors.ClusterConfig{
-		Name: c.Name, Seeds: c.Seeds, Listen: c.Listen, Refresh: c.Refresh, AttemptTimeout: c.AttemptTimeout,
+		Name: c.Name, Seeds: c.Seeds, Etcd: c.Etcd, Listen: c.Listen, Refresh: c.Refresh, AttemptTimeout: c.AttemptTimeout,
 		Remote: n.cfg.remoteConfig(), Kinds: map[string]*actors.Props{StreamKind: grain},
 		OnTopology: n.onTopology,
 	})

@@ -158,6 +158,6 @@ func (c Config) validateCluster() error {
 		return ErrClusterNeedsPostgres
 	}
 	cc := c.Cluster
-	return actors.ClusterConfig{Name: cc.Name, Seeds: cc.Seeds, Listen: cc.Listen, Refresh: cc.Refresh,
+	return actors.ClusterConfig{Name: cc.Name, Seeds: cc.Seeds, Etcd: cc.Etcd, Listen: cc.Listen, Refresh: cc.Refresh,
 		AttemptTimeout: cc.AttemptTimeout}.Validate()
 }

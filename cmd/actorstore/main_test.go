@@ -78,6 +78,9 @@ func TestBadFlagsExitWithStatus2(t *testing.T) {
 		{"serve", "--cluster-name", "c", "--cluster-seeds", "127.0.0.1:6330", "--data-dir", t.TempDir()},
 		{"serve", "--cluster-name", "c", "--postgres-url", "postgres://x@127.0.0.1:1/db"},
 		{"serve", "--cluster-seeds", "127.0.0.1:6330", "--postgres-url", "postgres://x@127.0.0.1:1/db"},
+		{"serve", "--cluster-name", "c", "--cluster-seeds", "127.0.0.1:6330", "--cluster-etcd", "127.0.0.1:2379",
+			"--postgres-url", "postgres://x@127.0.0.1:1/db"},
+		{"serve", "--cluster-etcd", "127.0.0.1:2379", "--postgres-url", "postgres://x@127.0.0.1:1/db"},
 	} {
 		out, err := exec.Command(bin, args...).CombinedOutput()
 		var ee *exec.ExitError

@@ -47,6 +47,8 @@ func clusterFlags() []cli.Flag {
 			Usage: "join the cluster of this name (needs --postgres-url and --cluster-seeds); empty: a single node"},
 		&cli.StringSliceFlag{Name: "cluster-seeds", Sources: env("CLUSTER_SEEDS"),
 			Usage: "membership endpoints (host:port, comma-separated) of all members, this one included"},
+		&cli.StringSliceFlag{Name: "cluster-etcd", Sources: env("CLUSTER_ETCD"),
+			Usage: "etcd endpoints (comma-separated): find the members through etcd instead of --cluster-seeds, for clusters whose members come and go"},
 		&cli.StringFlag{Name: "cluster-listen", Value: actors.DefaultClusterListen, Sources: env("CLUSTER_LISTEN"),
 			Usage: "host:port of this node's membership endpoint (plain HTTP; the other members' seeds name it; loopback by default)"},
 		&cli.DurationFlag{Name: "cluster-refresh", Value: actors.DefaultMembershipRefresh, Sources: env("CLUSTER_REFRESH"),
@@ -59,19 +61,21 @@ func clusterFlags() []cli.Flag {
 // clusterConfig is the cluster the flags ask for (nil: not clustered).
 // Clustering needs PostgreSQL: the embedded store belongs to one process.
 func clusterConfig(cmd *cli.Command, cfg actorstore.Config) (*node.ClusterConfig, error) {
-	name, seeds := cmd.String("cluster-name"), cmd.StringSlice("cluster-seeds")
+	name, seeds, etcd := cmd.String("cluster-name"), cmd.StringSlice("cluster-seeds"), cmd.StringSlice("cluster-etcd")
 	switch {
-	case name == "" && len(seeds) == 0:
+	case name == "" && len(seeds) == 0 && len(etcd) == 0:
 		return nil, nil
 	case name == "":
-		return nil, usageErrorf("--cluster-seeds needs --cluster-name")
-	case len(seeds) == 0:
-		return nil, usageErrorf("--cluster-name needs --cluster-seeds (the membership endpoints of the members)")
+		return nil, usageErrorf("--cluster-seeds and --cluster-etcd need --cluster-name")
+	case len(seeds) > 0 && len(etcd) > 0:
+		return nil, usageErrorf("--cluster-seeds and --cluster-etcd exclude each other: members are found one way")
+	case len(seeds) == 0 && len(etcd) == 0:
+		return nil, usageErrorf("--cluster-name needs --cluster-seeds (the membership endpoints of the members) or --cluster-etcd")
 	case cfg.Embedded():
 		return nil, usageErrorf("--cluster-name needs --postgres-url: the embedded store belongs to one process, " +
 			"so every member of a cluster must share one PostgreSQL database")
 	}
-	return &node.ClusterConfig{Name: name, Seeds: seeds, Listen: cmd.String("cluster-listen"),
+	return &node.ClusterConfig{Name: name, Seeds: seeds, Etcd: etcd, Listen: cmd.String("cluster-listen"),
 		Refresh: cmd.Duration("cluster-refresh"), GrainIdleTimeout: cmd.Duration("cluster-grain-idle")}, nil
 }
 
