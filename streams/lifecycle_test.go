@@ -38,9 +38,15 @@ func TestIdempotentRetry(t *testing.T) {
 	// After passivation the store answers (any expectation).
 	mustAppend(t, n, "other", persistence.NoStream(), events(1))
 	eventually(t, 5*time.Second, "passivation", func() bool { return n.Stats().Passivations > 0 })
+	before := n.Stats()
 	fromStore := mustAppend(t, n, "s", persistence.Any(), evs)
 	if fromStore != want {
 		t.Fatalf("retry after passivation = %+v, want %+v", fromStore, want)
+	}
+	// The store's idempotent answer appended nothing: no event is counted.
+	if after := n.Stats(); after.BatchedEvents != before.BatchedEvents || after.BatchedRequests != before.BatchedRequests {
+		t.Fatalf("an idempotent retry was counted as appended: events %d -> %d, requests %d -> %d",
+			before.BatchedEvents, after.BatchedEvents, before.BatchedRequests, after.BatchedRequests)
 	}
 	if got := len(checkContiguous(t, store, "s")); got != 4 {
 		t.Fatalf("stream has %d events, want 4", got)

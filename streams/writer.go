@@ -83,7 +83,6 @@ func (st *writerState) kick(c actors.Context) {
 		reqs = append(reqs, u.reqs...)
 		events += u.events
 	}
-	st.sh.stats.batch(events, len(reqs))
 	self, sh := c.Self(), st.sh
 	sh.goIO(func() {
 		results, err := sh.commit(batch, reqs, events)
@@ -98,7 +97,7 @@ func (st *writerState) finish(c actors.Context, m *batchDone) {
 	st.inflight = nil
 	at := time.Now().UTC()
 	var committed []persistence.RecordedEvent
-	i := 0
+	i, requests := 0, 0
 	for _, u := range batch {
 		var rs []persistence.AppendResult
 		if m.err == nil {
@@ -107,9 +106,17 @@ func (st *writerState) finish(c actors.Context, m *batchDone) {
 		i += len(u.reqs)
 		st.reply(c, u, rs, m.err, at)
 		for j := range rs {
-			committed = appendCommitted(committed, &u.reqs[j], rs[j], at)
+			n := len(committed)
+			if committed = appendCommitted(committed, &u.reqs[j], rs[j], at); len(committed) > n {
+				requests++
+			}
 		}
 		st.done(c, u)
+	}
+	// Counted once committed: a failed commit, a refused request and an
+	// idempotent retry append nothing.
+	if m.err == nil {
+		st.sh.stats.batch(len(committed), requests)
 	}
 	if st.sh.cfg.OnCommit != nil && len(committed) > 0 {
 		sortByPosition(committed)
