@@ -1,8 +1,6 @@
 package telemetry
 
 import (
-	"errors"
-
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
@@ -25,18 +23,8 @@ type dbInstruments struct {
 	idle, used metric.ObserveOption
 }
 
-func newDBInstruments(m metric.Meter) (*dbInstruments, error) {
-	var errs []error
-	counter := func(name, unit, desc string) metric.Int64ObservableCounter {
-		c, err := m.Int64ObservableCounter(name, metric.WithUnit(unit), metric.WithDescription(desc))
-		errs = append(errs, err)
-		return c
-	}
-	upDown := func(name, unit, desc string) metric.Int64ObservableUpDownCounter {
-		c, err := m.Int64ObservableUpDownCounter(name, metric.WithUnit(unit), metric.WithDescription(desc))
-		errs = append(errs, err)
-		return c
-	}
+func newDBInstruments(b *builder) *dbInstruments {
+	counter, upDown := b.counter, b.upDown
 	d := &dbInstruments{
 		retries: counter("actorstore.db.retries", "{retry}",
 			"Database operations retried after a transient error (attempts after the first)."),
@@ -59,14 +47,12 @@ func newDBInstruments(m metric.Meter) (*dbInstruments, error) {
 		idleDrop: counter("actorstore.db.pool.connections.closed.idle", "{connection}",
 			"Connections closed for being idle too long."),
 	}
-	var err error
-	d.acquireWait, err = m.Float64ObservableCounter("actorstore.db.pool.acquire.time", metric.WithUnit("s"),
-		metric.WithDescription("Time callers spent waiting for a connection, all acquires together."))
-	errs = append(errs, err)
+	d.acquireWait = b.floatCounter("actorstore.db.pool.acquire.time", "s",
+		"Time callers spent waiting for a connection, all acquires together.")
 	state := attribute.Key("db.client.connection.state")
 	d.idle = metric.WithAttributeSet(attribute.NewSet(state.String("idle")))
 	d.used = metric.WithAttributeSet(attribute.NewSet(state.String("used")))
-	return d, errors.Join(errs...)
+	return d
 }
 
 func (d *dbInstruments) all() []metric.Observable {
@@ -100,17 +86,15 @@ type flowInstruments struct {
 	inFlight metric.Int64ObservableUpDownCounter
 }
 
-func newFlowInstruments(m metric.Meter) (*flowInstruments, error) {
-	f := &flowInstruments{}
-	var err1, err2, err3 error
-	f.lag, err1 = m.Int64ObservableGauge("actorstore.subscriptions.lag", metric.WithUnit("{position}"),
-		metric.WithDescription("Largest number of positions any subscription is behind the hub's head."))
-	f.lagTime, err2 = m.Float64ObservableGauge("actorstore.subscriptions.lag.time", metric.WithUnit("s"),
-		metric.WithDescription("Age of the oldest committed event waiting to be sent to any subscriber."))
-	f.inFlight, err3 = m.Int64ObservableUpDownCounter("actorstore.subscriptions.credits.in_flight",
-		metric.WithUnit("{event}"),
-		metric.WithDescription("Events sent to subscribers and not yet credited back, all subscriptions together."))
-	return f, errors.Join(err1, err2, err3)
+func newFlowInstruments(b *builder) *flowInstruments {
+	return &flowInstruments{
+		lag: b.gauge("actorstore.subscriptions.lag", "{position}",
+			"Largest number of positions any subscription is behind the hub's head."),
+		lagTime: b.floatGauge("actorstore.subscriptions.lag.time", "s",
+			"Age of the oldest committed event waiting to be sent to any subscriber."),
+		inFlight: b.upDown("actorstore.subscriptions.credits.in_flight", "{event}",
+			"Events sent to subscribers and not yet credited back, all subscriptions together."),
+	}
 }
 
 func (f *flowInstruments) all() []metric.Observable {

@@ -53,23 +53,45 @@ func Register(mp metric.MeterProvider, src StatsSource) (metric.Registration, er
 	return m.RegisterCallback(ins.observe(src), ins.all()...)
 }
 
+// builder creates instruments on one meter, collecting their errors.
+type builder struct {
+	m    metric.Meter
+	errs []error
+}
+
+func (b *builder) counter(name, unit, desc string) metric.Int64ObservableCounter {
+	c, err := b.m.Int64ObservableCounter(name, metric.WithUnit(unit), metric.WithDescription(desc))
+	b.errs = append(b.errs, err)
+	return c
+}
+
+func (b *builder) upDown(name, unit, desc string) metric.Int64ObservableUpDownCounter {
+	c, err := b.m.Int64ObservableUpDownCounter(name, metric.WithUnit(unit), metric.WithDescription(desc))
+	b.errs = append(b.errs, err)
+	return c
+}
+
+func (b *builder) gauge(name, unit, desc string) metric.Int64ObservableGauge {
+	g, err := b.m.Int64ObservableGauge(name, metric.WithUnit(unit), metric.WithDescription(desc))
+	b.errs = append(b.errs, err)
+	return g
+}
+
+func (b *builder) floatCounter(name, unit, desc string) metric.Float64ObservableCounter {
+	c, err := b.m.Float64ObservableCounter(name, metric.WithUnit(unit), metric.WithDescription(desc))
+	b.errs = append(b.errs, err)
+	return c
+}
+
+func (b *builder) floatGauge(name, unit, desc string) metric.Float64ObservableGauge {
+	g, err := b.m.Float64ObservableGauge(name, metric.WithUnit(unit), metric.WithDescription(desc))
+	b.errs = append(b.errs, err)
+	return g
+}
+
 func newInstruments(m metric.Meter) (*instruments, error) {
-	var errs []error
-	counter := func(name, unit, desc string) metric.Int64ObservableCounter {
-		c, err := m.Int64ObservableCounter(name, metric.WithUnit(unit), metric.WithDescription(desc))
-		errs = append(errs, err)
-		return c
-	}
-	upDown := func(name, unit, desc string) metric.Int64ObservableUpDownCounter {
-		c, err := m.Int64ObservableUpDownCounter(name, metric.WithUnit(unit), metric.WithDescription(desc))
-		errs = append(errs, err)
-		return c
-	}
-	gauge := func(name, unit, desc string) metric.Int64ObservableGauge {
-		g, err := m.Int64ObservableGauge(name, metric.WithUnit(unit), metric.WithDescription(desc))
-		errs = append(errs, err)
-		return g
-	}
+	b := &builder{m: m}
+	counter, upDown, gauge := b.counter, b.upDown, b.gauge
 	ins := &instruments{
 		appended:      counter("actorstore.events.appended", "{event}", "Events committed by appends and transactions."),
 		requests:      counter("actorstore.append.requests", "{request}", "Append requests committed (a transaction counts one per stream)."),
@@ -85,18 +107,13 @@ func newInstruments(m metric.Meter) (*instruments, error) {
 		groups:        upDown("actorstore.subscriptions.groups", "{group}", "Consumer groups running now."),
 		head:          gauge("actorstore.subscriptions.head", "{position}", "Newest global position the subscription hub has fanned out."),
 	}
-	var err error
-	ins.commitTime, err = m.Float64ObservableCounter("actorstore.commit.time", metric.WithUnit("s"),
-		metric.WithDescription("Time spent committing group commits to the database, all batches together."))
-	errs = append(errs, err)
-	ins.hitRatio, err = m.Float64ObservableGauge("actorstore.cache.hit_ratio", metric.WithUnit("1"),
-		metric.WithDescription("Cache hits over all stream reads since the store opened (absent before the first read)."))
-	errs = append(errs, err)
-	ins.db, err = newDBInstruments(m)
-	errs = append(errs, err)
-	ins.flow, err = newFlowInstruments(m)
-	errs = append(errs, err)
-	return ins, errors.Join(errs...)
+	ins.commitTime = b.floatCounter("actorstore.commit.time", "s",
+		"Time spent committing group commits to the database, all batches together.")
+	ins.hitRatio = b.floatGauge("actorstore.cache.hit_ratio", "1",
+		"Cache hits over all stream reads since the store opened (absent before the first read).")
+	ins.db = newDBInstruments(b)
+	ins.flow = newFlowInstruments(b)
+	return ins, errors.Join(b.errs...)
 }
 
 func (ins *instruments) all() []metric.Observable {
