@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -20,15 +21,15 @@ import (
 // Publish explains within RemoteGrace also triggers a read: that is how
 // commits of other processes reach subscribers, without polling.
 type feed struct {
-	head    persistence.Position // last position fanned out
-	known   persistence.Position // newest position known to be committed
+	head    eventstore.Position // last position fanned out
+	known   eventstore.Position // newest position known to be committed
 	reading bool
-	held    [][]persistence.RecordedEvent // batches published during a read
+	held    [][]eventstore.RecordedEvent // batches published during a read
 	nHeld   int
 	timer   *time.Timer
 }
 
-func (f *feed) onPublished(c actors.Context, h *hubActor, events []persistence.RecordedEvent) {
+func (f *feed) onPublished(c actors.Context, h *hubActor, events []eventstore.RecordedEvent) {
 	f.known = max(f.known, events[len(events)-1].Position)
 	if f.reading {
 		if f.nHeld+len(events) <= 4*h.sh.cfg.PageSize {
@@ -42,7 +43,7 @@ func (f *feed) onPublished(c actors.Context, h *hubActor, events []persistence.R
 
 // apply fans out the part of events that continues the feed and starts a
 // read when events do not.
-func (f *feed) apply(c actors.Context, h *hubActor, events []persistence.RecordedEvent) {
+func (f *feed) apply(c actors.Context, h *hubActor, events []eventstore.RecordedEvent) {
 	i := 0
 	for i < len(events) && events[i].Position <= f.head {
 		i++
@@ -60,7 +61,7 @@ func (f *feed) apply(c actors.Context, h *hubActor, events []persistence.Recorde
 	}
 }
 
-func (f *feed) onNotified(c actors.Context, h *hubActor, pos persistence.Position) {
+func (f *feed) onNotified(c actors.Context, h *hubActor, pos eventstore.Position) {
 	f.known = max(f.known, pos)
 	if pos > f.head && !f.reading && f.timer == nil {
 		f.timer = h.sh.timeAfter(h.sh.cfg.RemoteGrace, c.Self(), checkHead{})
@@ -81,9 +82,9 @@ func (f *feed) startRead(c actors.Context, h *hubActor) {
 	f.reading = true
 	self, sh, from := c.Self(), h.sh, f.head+1
 	sh.goIO(func() {
-		evs, _, err := persistence.Retry(sh.ctx, sh.cfg.Retry, persistence.IsRetryable,
-			func(ctx context.Context) ([]persistence.RecordedEvent, error) {
-				return sh.store.ReadAll(ctx, persistence.AllRead{From: from, Limit: sh.cfg.PageSize})
+		evs, _, err := persistence.Retry(sh.ctx, sh.cfg.Retry, eventstore.IsRetryable,
+			func(ctx context.Context) ([]eventstore.RecordedEvent, error) {
+				return sh.store.ReadAll(ctx, eventstore.AllRead{From: from, Limit: sh.cfg.PageSize})
 			})
 		sh.sys.Send(self, &feedRead{events: evs, err: err})
 	})

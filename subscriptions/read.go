@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -19,9 +20,9 @@ type readJob struct {
 // readDone is the result of a readJob, sent back to the actor.
 type readDone struct {
 	job    readJob
-	events []persistence.RecordedEvent
-	start  uint64               // resolve: the first position (version) to examine
-	last   persistence.Position // filtered pages: the newest position before the read
+	events []eventstore.RecordedEvent
+	start  uint64              // resolve: the first position (version) to examine
+	last   eventstore.Position // filtered pages: the newest position before the read
 	err    error
 }
 
@@ -30,7 +31,7 @@ func (a *subActor) startRead(c actors.Context, job readJob) {
 	self, sh, sp := c.Self(), a.sh, a.sp
 	ctx := a.ctx
 	sh.goIO(func() {
-		d, _, err := persistence.Retry(ctx, sh.cfg.Retry, persistence.IsRetryable,
+		d, _, err := persistence.Retry(ctx, sh.cfg.Retry, eventstore.IsRetryable,
 			func(ctx context.Context) (readDone, error) {
 				if job.resolve {
 					return resolveStart(ctx, sh.store, &sp)
@@ -70,8 +71,8 @@ func resolveStart(ctx context.Context, st persistence.Store, sp *spec) (readDone
 // so that a short page lets the subscription skip what cannot match.
 func readPage(ctx context.Context, st persistence.Store, sp *spec, job readJob) (readDone, error) {
 	if sp.stream != "" {
-		evs, err := st.ReadStream(ctx, persistence.StreamRead{Stream: sp.stream, From: job.next, Limit: job.limit})
-		if errors.Is(err, persistence.ErrStreamNotFound) {
+		evs, err := st.ReadStream(ctx, eventstore.StreamRead{Stream: sp.stream, From: job.next, Limit: job.limit})
+		if errors.Is(err, eventstore.ErrStreamNotFound) {
 			return readDone{}, nil
 		}
 		return readDone{events: evs}, err
@@ -84,7 +85,7 @@ func readPage(ctx context.Context, st persistence.Store, sp *spec, job readJob) 
 		}
 		d.last = last
 	}
-	evs, err := st.ReadAll(ctx, persistence.AllRead{From: job.next, Limit: job.limit, Filter: sp.filter})
+	evs, err := st.ReadAll(ctx, eventstore.AllRead{From: job.next, Limit: job.limit, Filter: sp.filter})
 	d.events = evs
 	return d, err
 }

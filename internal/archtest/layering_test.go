@@ -59,8 +59,10 @@ func under(path, dir string) bool {
 // forbidden lists, for each layer, the layers of ours it must not import
 // (directly or through another package).
 var forbidden = map[string][]string{
-	"messages":      {"persistence", "supervisor", "actors", "streams", "subscriptions", "(root)", "cmd"},
-	"persistence":   {"supervisor", "actors", "streams", "subscriptions", "(root)", "cmd"},
+	"messages":      {"eventstore", "wire", "persistence", "supervisor", "actors", "streams", "subscriptions", "(root)", "cmd"},
+	"eventstore":    {"messages", "wire", "persistence", "supervisor", "actors", "streams", "subscriptions", "(root)", "cmd"},
+	"wire":          {"persistence", "supervisor", "actors", "streams", "subscriptions", "(root)", "cmd"},
+	"persistence":   {"messages", "wire", "supervisor", "actors", "streams", "subscriptions", "(root)", "cmd"},
 	"supervisor":    {"actors", "streams", "subscriptions", "(root)", "cmd"},
 	"actors":        {"streams", "subscriptions", "(root)", "cmd"},
 	"streams":       {"subscriptions", "(root)", "cmd"},
