@@ -6,7 +6,6 @@ import (
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/schemas"
 	"github.com/actorstore/actorstore/wire"
 )
 
@@ -30,7 +29,7 @@ func (c *Client) Append(ctx context.Context, stream string, expected eventstore.
 		return eventstore.AppendResult{}, unexpected(reply, "AppendReply")
 	}
 	if e := r.GetError(); e != nil {
-		return eventstore.AppendResult{}, schemas.ErrorFromProto(e)
+		return eventstore.AppendResult{}, wire.ErrorFromProto(e)
 	}
 	return resultFromProto(r.GetResult()), nil
 }
@@ -52,7 +51,7 @@ func (c *Client) Transact(ctx context.Context, reqs ...eventstore.AppendRequest)
 		return nil, unexpected(reply, "TransactReply")
 	}
 	if e := r.GetError(); e != nil {
-		return nil, schemas.ErrorFromProto(e)
+		return nil, wire.ErrorFromProto(e)
 	}
 	out := make([]eventstore.AppendResult, len(r.GetResult().GetResults()))
 	for i, res := range r.GetResult().GetResults() {
@@ -73,7 +72,7 @@ func (c *Client) Head(ctx context.Context, stream string) (eventstore.StreamHead
 		return eventstore.StreamHead{}, unexpected(reply, "HeadReply")
 	}
 	if e := r.GetError(); e != nil {
-		return eventstore.StreamHead{}, schemas.ErrorFromProto(e)
+		return eventstore.StreamHead{}, wire.ErrorFromProto(e)
 	}
 	h := r.GetResult()
 	return eventstore.StreamHead{Stream: h.GetStream(), Version: h.GetVersion(), LastPosition: h.GetLastPosition()}, nil
@@ -91,7 +90,7 @@ func (c *Client) Status(ctx context.Context) (*messages.NodeStatus, error) {
 		return nil, unexpected(reply, "StatusReply")
 	}
 	if e := r.GetError(); e != nil {
-		return nil, schemas.ErrorFromProto(e)
+		return nil, wire.ErrorFromProto(e)
 	}
 	return r.GetResult(), nil
 }
@@ -111,7 +110,7 @@ func (c *Client) Health(ctx context.Context) (*messages.HealthReport, error) {
 		return nil, unexpected(reply, "HealthReply")
 	}
 	if e := r.GetError(); e != nil {
-		return nil, schemas.ErrorFromProto(e)
+		return nil, wire.ErrorFromProto(e)
 	}
 	return r.GetResult(), nil
 }

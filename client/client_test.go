@@ -65,7 +65,7 @@ func TestConcurrencyErrorIsTypedForPeers(t *testing.T) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("err = %T %v, want *eventstore.ConcurrencyError", err, err)
 	}
-	if v, _ := ce.Expected.ExactVersion(); ce.Stream != "conflict-1" || v != 5 || ce.Actual != 1 || ce.TraceID != "trace-peer-1" {
+	if v, _ := ce.Expected.ExactVersion(); ce.Stream != "conflict-1" || v != 5 || ce.Actual != 1 || eventstore.TraceIDOf(err) != "trace-peer-1" {
 		t.Fatalf("concurrency error = %+v", ce)
 	}
 	if !errors.Is(err, eventstore.ErrConcurrency) || eventstore.IsRetryable(err) {
@@ -93,7 +93,7 @@ func TestInputErrorsAreTyped(t *testing.T) {
 	ctx := ctx5(t)
 	_, err := cl.Append(ctx, "input-1", eventstore.Any(), ev("", `{}`))
 	var ie *eventstore.InputError
-	if !errors.As(err, &ie) || ie.Rule != "required" || ie.TraceID == "" {
+	if !errors.As(err, &ie) || ie.Rule != "required" || eventstore.TraceIDOf(err) == "" {
 		t.Fatalf("err = %v, want *InputError with a trace ID", err)
 	}
 	_, err = cl.ReadStream(ctx, eventstore.StreamRead{Stream: "input-1", Limit: 0})

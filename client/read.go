@@ -8,7 +8,6 @@ import (
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/schemas"
 	"github.com/actorstore/actorstore/wire"
 )
 
@@ -78,7 +77,7 @@ func (c *Client) readOnce(ctx context.Context, p *pageReq) ([]eventstore.Recorde
 		return nil, false, unexpected(reply, "ReadReply")
 	}
 	if e := r.GetError(); e != nil {
-		return nil, false, schemas.ErrorFromProto(e)
+		return nil, false, wire.ErrorFromProto(e)
 	}
 	res := r.GetResult()
 	out := make([]eventstore.RecordedEvent, 0, len(res.GetEvents()))

@@ -61,7 +61,7 @@ func (n *Node) decode(msg any, local bool) (job, failFunc, error) {
 	if err == nil && n.cluster != nil {
 		j.run = n.clustered(msg.(proto.Message), j.run, fail, local)
 	}
-	return j, fail, eventstore.AttachTraceID(err, j.opts.GetTraceId())
+	return j, fail, err
 }
 
 // checkSize refuses a request larger than MaxMessageBytes: the transport

@@ -7,7 +7,7 @@ import (
 
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/schemas"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // maxReadEvents caps one read; a larger limit returns a truncated result.
@@ -31,7 +31,7 @@ func (n *Node) appendJob(m *messages.AppendRequest) (runFunc, error) {
 	return func(ctx context.Context) proto.Message {
 		res, err := n.store.Append(ctx, stream, exp, events...)
 		if err != nil {
-			return failAppend(schemas.ErrorToProto(err))
+			return failAppend(wire.ErrorToProto(err))
 		}
 		return &messages.AppendReply{Outcome: &messages.AppendReply_Result{Result: resultToProto(res)}}
 	}, nil
@@ -53,7 +53,7 @@ func (n *Node) transactJob(m *messages.TransactRequest) (runFunc, error) {
 	return func(ctx context.Context) proto.Message {
 		res, err := n.store.Transact(ctx, reqs...)
 		if err != nil {
-			return failTransact(schemas.ErrorToProto(err))
+			return failTransact(wire.ErrorToProto(err))
 		}
 		out := &messages.TransactResult{Results: make([]*messages.AppendResult, len(res))}
 		for i := range res {
@@ -96,7 +96,7 @@ func (n *Node) readStreamJob(m *messages.ReadStreamRequest) (runFunc, error) {
 	return func(ctx context.Context) proto.Message {
 		evs, err := n.store.ReadStream(ctx, r)
 		if err != nil {
-			return failRead(schemas.ErrorToProto(err))
+			return failRead(wire.ErrorToProto(err))
 		}
 		return n.readReply(evs, capped && len(evs) == limit)
 	}, nil
@@ -117,7 +117,7 @@ func (n *Node) readAllJob(m *messages.ReadAllRequest) (runFunc, error) {
 	return func(ctx context.Context) proto.Message {
 		evs, err := n.store.ReadAll(ctx, r)
 		if err != nil {
-			return failRead(schemas.ErrorToProto(err))
+			return failRead(wire.ErrorToProto(err))
 		}
 		return n.readReply(evs, capped && len(evs) == limit)
 	}, nil
@@ -131,7 +131,7 @@ func (n *Node) headJob(m *messages.HeadRequest) (runFunc, error) {
 	return func(ctx context.Context) proto.Message {
 		h, err := n.store.Head(ctx, stream)
 		if err != nil {
-			return failHead(schemas.ErrorToProto(err))
+			return failHead(wire.ErrorToProto(err))
 		}
 		return &messages.HeadReply{Outcome: &messages.HeadReply_Result{Result: &messages.StreamHead{
 			Stream: h.Stream, Version: h.Version, LastPosition: h.LastPosition}}}

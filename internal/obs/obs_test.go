@@ -2,7 +2,6 @@ package obs_test
 
 import (
 	"context"
-	"errors"
 	"syscall"
 	"testing"
 	"time"
@@ -10,9 +9,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
-	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/obs"
-	"github.com/actorstore/actorstore/messages"
 )
 
 type discard struct{}
@@ -50,21 +47,6 @@ func must(t *obs.Telemetry, err error) *obs.Telemetry {
 		panic(err)
 	}
 	return t
-}
-
-// TestCodeNames: every wire error code has an error.type value, and
-// errors map to their code.
-func TestCodeNames(t *testing.T) {
-	if got := obs.CodeName(messages.ErrorCode_ERROR_CODE_CONCURRENCY); got != "concurrency" {
-		t.Fatalf("CodeName(CONCURRENCY) = %q", got)
-	}
-	ce := &eventstore.ConcurrencyError{Stream: "s"}
-	if c := obs.CodeOf(ce); c != messages.ErrorCode_ERROR_CODE_CONCURRENCY {
-		t.Fatalf("CodeOf(conflict) = %v", c)
-	}
-	if c := obs.CodeOf(errors.New("x")); c != messages.ErrorCode_ERROR_CODE_INTERNAL {
-		t.Fatalf("CodeOf(untyped) = %v", c)
-	}
 }
 
 // processCPU is the user and system CPU time this process has used.
