@@ -19,7 +19,7 @@ import (
 func (c *Client) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion,
 	events ...eventstore.EventData) (eventstore.AppendResult, error) {
 	req := &messages.AppendRequest{Stream: stream, Expected: wire.ExpectedVersionToProto(expected),
-		Events: eventsToProto(events)}
+		Events: wire.EventsToProto(events)}
 	reply, err := c.call(ctx, req, &req.Options)
 	if err != nil {
 		return eventstore.AppendResult{}, actors.OnStream(err, "append", stream, expected)
@@ -31,7 +31,7 @@ func (c *Client) Append(ctx context.Context, stream string, expected eventstore.
 	if e := r.GetError(); e != nil {
 		return eventstore.AppendResult{}, wire.ErrorFromProto(e)
 	}
-	return resultFromProto(r.GetResult()), nil
+	return wire.AppendResultFromProto(r.GetResult()), nil
 }
 
 // Transact appends to several streams atomically on the node, as
@@ -40,7 +40,7 @@ func (c *Client) Transact(ctx context.Context, reqs ...eventstore.AppendRequest)
 	req := &messages.TransactRequest{Appends: make([]*messages.StreamAppend, len(reqs))}
 	for i, r := range reqs {
 		req.Appends[i] = &messages.StreamAppend{Stream: r.Stream,
-			Expected: wire.ExpectedVersionToProto(r.Expected), Events: eventsToProto(r.Events)}
+			Expected: wire.ExpectedVersionToProto(r.Expected), Events: wire.EventsToProto(r.Events)}
 	}
 	reply, err := c.call(ctx, req, &req.Options)
 	if err != nil {
@@ -55,7 +55,7 @@ func (c *Client) Transact(ctx context.Context, reqs ...eventstore.AppendRequest)
 	}
 	out := make([]eventstore.AppendResult, len(r.GetResult().GetResults()))
 	for i, res := range r.GetResult().GetResults() {
-		out[i] = resultFromProto(res)
+		out[i] = wire.AppendResultFromProto(res)
 	}
 	return out, nil
 }
@@ -113,18 +113,4 @@ func (c *Client) Health(ctx context.Context) (*messages.HealthReport, error) {
 		return nil, wire.ErrorFromProto(e)
 	}
 	return r.GetResult(), nil
-}
-
-func eventsToProto(events []eventstore.EventData) []*messages.EventData {
-	out := make([]*messages.EventData, len(events))
-	for i := range events {
-		out[i] = wire.EventDataToProto(&events[i])
-	}
-	return out
-}
-
-func resultFromProto(r *messages.AppendResult) eventstore.AppendResult {
-	return eventstore.AppendResult{Stream: r.GetStream(), FirstVersion: r.GetFirstVersion(),
-		LastVersion: r.GetLastVersion(), FirstPosition: r.GetFirstPosition(),
-		LastPosition: r.GetLastPosition(), Idempotent: r.GetIdempotent()}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
+
 	// The schemas package registers the wire form of its *ValidationError,
 	// so that a node's validation errors arrive with their problems.
 	_ "github.com/actorstore/actorstore/schemas"

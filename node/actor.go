@@ -10,6 +10,7 @@ import (
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
+
 	// The schemas package registers the wire form of its *ValidationError.
 	_ "github.com/actorstore/actorstore/schemas"
 	"github.com/actorstore/actorstore/wire"

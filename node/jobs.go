@@ -20,11 +20,11 @@ func (n *Node) appendJob(m *messages.AppendRequest) (runFunc, error) {
 	if stream == "" {
 		return nil, required("stream", "stream ID")
 	}
-	exp, err := expectedFromProto("expected", m.GetExpected())
+	exp, err := wire.ExpectedVersionFromProto("expected", m.GetExpected())
 	if err != nil {
 		return nil, err
 	}
-	events, err := eventsFromProto("events", stream, m.GetEvents())
+	events, err := wire.EventsFromProto("events", stream, m.GetEvents())
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +33,7 @@ func (n *Node) appendJob(m *messages.AppendRequest) (runFunc, error) {
 		if err != nil {
 			return failAppend(wire.ErrorToProto(err))
 		}
-		return &messages.AppendReply{Outcome: &messages.AppendReply_Result{Result: resultToProto(res)}}
+		return &messages.AppendReply{Outcome: &messages.AppendReply_Result{Result: wire.AppendResultToProto(res)}}
 	}, nil
 }
 
@@ -57,7 +57,7 @@ func (n *Node) transactJob(m *messages.TransactRequest) (runFunc, error) {
 		}
 		out := &messages.TransactResult{Results: make([]*messages.AppendResult, len(res))}
 		for i := range res {
-			out.Results[i] = resultToProto(res[i])
+			out.Results[i] = wire.AppendResultToProto(res[i])
 		}
 		return &messages.TransactReply{Outcome: &messages.TransactReply_Result{Result: out}}
 	}, nil
@@ -68,11 +68,11 @@ func appendPart(i int, p *messages.StreamAppend) (eventstore.AppendRequest, erro
 	if p.GetStream() == "" {
 		return eventstore.AppendRequest{}, required(field+".stream", "stream ID")
 	}
-	exp, err := expectedFromProto(field+".expected", p.GetExpected())
+	exp, err := wire.ExpectedVersionFromProto(field+".expected", p.GetExpected())
 	if err != nil {
 		return eventstore.AppendRequest{}, err
 	}
-	events, err := eventsFromProto(field+".events", p.GetStream(), p.GetEvents())
+	events, err := wire.EventsFromProto(field+".events", p.GetStream(), p.GetEvents())
 	if err != nil {
 		return eventstore.AppendRequest{}, err
 	}
@@ -83,7 +83,7 @@ func (n *Node) readStreamJob(m *messages.ReadStreamRequest) (runFunc, error) {
 	if m.GetStream() == "" {
 		return nil, required("stream", "stream ID")
 	}
-	dir, err := directionFromProto(m.GetDirection())
+	dir, err := wire.DirectionFromProto(m.GetDirection())
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func (n *Node) readStreamJob(m *messages.ReadStreamRequest) (runFunc, error) {
 }
 
 func (n *Node) readAllJob(m *messages.ReadAllRequest) (runFunc, error) {
-	dir, err := directionFromProto(m.GetDirection())
+	dir, err := wire.DirectionFromProto(m.GetDirection())
 	if err != nil {
 		return nil, err
 	}

@@ -154,8 +154,7 @@ var sentinels = map[eventstore.Code]error{
 func detailFromProto(m *messages.Error) *Detail {
 	d := &Detail{Code: eventstore.Code(m.GetCode()), Message: m.GetMessage(), Stream: m.GetStream(),
 		Operation: m.GetOperation(), Actual: m.GetActualVersion(), ExistingStream: m.GetExistingStream()}
-	if m.GetExpected() != nil {
-		e := ExpectedVersionFromProto(m.GetExpected())
+	if e, err := ExpectedVersionFromProto("expected", m.GetExpected()); err == nil {
 		d.Expected = &e
 	}
 	if id, err := uuid.FromBytes(m.GetEventId()); err == nil {
