@@ -123,8 +123,8 @@ func openDB(ctx context.Context, cfg Config) (persistence.Store, error) {
 // versions and positions they got. It is all or nothing.
 //
 // Retrying with the same event IDs is safe: an append that committed
-// returns its original result with Idempotent set. Errors carry the trace ID
-// of ctx (eventstore.WithTraceID) or a new one, which TraceIDOf reads: *ConcurrencyError (Stream,
+// returns its original result with Idempotent set. Errors carry the trace
+// ID of ctx (eventstore.WithTraceID) or a new one (TraceIDOf): *ConcurrencyError (Stream,
 // Expected, Actual; nothing written), *InputError, *DuplicateEventError,
 // *ConnectionError (retryable), a timeout (retryable: the outcome is
 // unknown), ErrClosed.

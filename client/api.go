@@ -11,11 +11,11 @@ import (
 
 // Append appends events to stream on the node if expected holds, exactly
 // as actorstore.Store.Append does, with the same typed errors
-// (*eventstore.ConcurrencyError with Stream, Expected, Actual, TraceID;
-// *eventstore.InputError; ...). A timeout (*eventstore.TimeoutError naming
-// the stream and expected version, errors.Is eventstore.ErrTimeout; when
-// the client gave up waiting it unwraps to the *actors.TimeoutError) leaves
-// the outcome unknown: retry with the same event IDs.
+// (*eventstore.ConcurrencyError with Stream, Expected, Actual;
+// *eventstore.InputError; ...) and the call's trace ID attached. A timeout
+// (*actors.TimeoutError naming the stream and expected version, errors.Is
+// eventstore.ErrTimeout) leaves the outcome unknown: retry with the same
+// event IDs.
 func (c *Client) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion,
 	events ...eventstore.EventData) (eventstore.AppendResult, error) {
 	req := &messages.AppendRequest{Stream: stream, Expected: wire.ExpectedVersionToProto(expected),

@@ -11,7 +11,7 @@ import (
 type traceKey struct{}
 
 // WithTraceID returns a context that carries the trace ID of an operation.
-// Errors produced for that operation carry it in their TraceID field.
+// The errors the API returns for that operation carry it (TraceIDOf).
 //
 // An OpenTelemetry trace ID (32 hex digits) also becomes the trace of the
 // spans started from the returned context when ctx has no span of its own,

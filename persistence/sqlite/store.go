@@ -123,8 +123,7 @@ func (s *Store) enter(ctx context.Context) (_ context.Context, leave func(), _ e
 }
 
 // run executes op with the store's retry policy for transient SQLite
-// errors, and turns a final failure into a typed error carrying the trace
-// ID of ctx.
+// errors, and turns a final failure into a typed error.
 func run[T any](ctx context.Context, s *Store, opName string, op func(context.Context) (T, error)) (T, error) {
 	res, attempts, err := persistence.Retry(ctx, s.cfg.Retry, isTransient, op)
 	if attempts > 1 {
