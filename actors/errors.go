@@ -3,6 +3,7 @@ package actors
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,15 +27,19 @@ var (
 // then returns its original result.
 //
 // A plain Request names its Target. OnStream adds the operation on one
-// stream (Op, Stream, Expected), which is what callers of the stream API,
-// embedded or over the wire, see. It matches ErrTimeout and
+// stream (Op, Stream, Expected), OnTransaction the streams of a
+// transaction (Op "transact", Streams): that is what callers of the stream
+// API, embedded or over the wire, see. It matches ErrTimeout and
 // eventstore.ErrTimeout, so its code is eventstore.CodeTimeout and it is
 // retryable.
 type TimeoutError struct {
-	// Op is the operation on Stream: "append" or "read"; empty for a
-	// request that is not a stream operation.
+	// Op is the operation on Stream: "append" or "read", or "transact" on
+	// Streams; empty for a request that is not a stream operation.
 	Op     string
 	Stream string
+	// Streams are the streams of a transaction (Op "transact"), in the
+	// order of its requests.
+	Streams []string
 	// Expected is the append's expected version (Op "append" only).
 	Expected eventstore.ExpectedVersion
 	// Target is the PID (or cluster kind/identity) the request went to;
@@ -47,9 +52,20 @@ type TimeoutError struct {
 
 func (e *TimeoutError) Error() string {
 	var b strings.Builder
-	if e.Stream == "" {
+	named := e.Stream != "" || len(e.Streams) > 0
+	switch {
+	case len(e.Streams) > 0:
+		fmt.Fprintf(&b, "%s on streams ", e.Op)
+		for i, s := range e.Streams {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(strconv.Quote(s))
+		}
+		b.WriteString(" timed out")
+	case e.Stream == "":
 		fmt.Fprintf(&b, "request to %s timed out", e.Target)
-	} else {
+	default:
 		fmt.Fprintf(&b, "%s on stream %q", e.Op, e.Stream)
 		if e.Op == "append" {
 			fmt.Fprintf(&b, " expecting version %s", e.Expected)
@@ -59,7 +75,7 @@ func (e *TimeoutError) Error() string {
 	if e.Timeout > 0 {
 		fmt.Fprintf(&b, " after %v", e.Timeout.Round(time.Millisecond))
 	}
-	if e.Stream != "" {
+	if named {
 		b.WriteString(": outcome unknown, retry with the same event IDs")
 	}
 	return b.String()
@@ -85,30 +101,46 @@ func OnStream(err error, op, stream string, expected eventstore.ExpectedVersion)
 	return eventstore.AttachTraceID(&cp, eventstore.TraceIDOf(err))
 }
 
+// OnTransaction returns err as a caller of a transaction over streams
+// should see it when err is a *TimeoutError: a copy with Op "transact" and
+// the streams, with err's trace ID attached. Other errors are returned
+// unchanged.
+func OnTransaction(err error, streams []string) error {
+	var te *TimeoutError
+	if !errors.As(err, &te) {
+		return err
+	}
+	cp := *te
+	cp.Op, cp.Stream, cp.Streams = "transact", "", streams
+	return eventstore.AttachTraceID(&cp, eventstore.TraceIDOf(err))
+}
+
 func init() {
 	wire.RegisterError(wire.ErrorCodec{Encode: encodeTimeout, Code: eventstore.CodeTimeout, Decode: decodeTimeout})
 }
 
-// encodeTimeout is the wire form of a *TimeoutError on a stream: code
-// TIMEOUT with the operation, the stream and an append's expected version.
+// encodeTimeout is the wire form of a *TimeoutError on a stream or a
+// transaction: code TIMEOUT with the operation, the stream (or the
+// transaction's streams) and an append's expected version.
 func encodeTimeout(err error, d *wire.Detail) bool {
 	var te *TimeoutError
-	if !errors.As(err, &te) || te.Stream == "" {
+	if !errors.As(err, &te) || (te.Stream == "" && len(te.Streams) == 0) {
 		return false
 	}
-	d.Operation, d.Stream = te.Op, te.Stream
+	d.Operation, d.Stream, d.Streams = te.Op, te.Stream, te.Streams
 	if te.Op == "append" {
 		d.Expected = &te.Expected
 	}
 	return true
 }
 
-// decodeTimeout rebuilds a *TimeoutError from a TIMEOUT that names a stream.
+// decodeTimeout rebuilds a *TimeoutError from a TIMEOUT that names a
+// stream or streams.
 func decodeTimeout(d *wire.Detail) error {
-	if d.Stream == "" {
+	if d.Stream == "" && len(d.Streams) == 0 {
 		return nil
 	}
-	te := &TimeoutError{Op: d.Operation, Stream: d.Stream}
+	te := &TimeoutError{Op: d.Operation, Stream: d.Stream, Streams: d.Streams}
 	if d.Expected != nil {
 		te.Expected = *d.Expected
 	}

@@ -35,7 +35,9 @@ func (c *Client) Append(ctx context.Context, stream string, expected eventstore.
 }
 
 // Transact appends to several streams atomically on the node, as
-// actorstore.Store.Transact does.
+// actorstore.Store.Transact does. A timeout (*actors.TimeoutError with Op
+// "transact" and the streams) leaves the outcome unknown: retry with the
+// same event IDs.
 func (c *Client) Transact(ctx context.Context, reqs ...eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	req := &messages.TransactRequest{Appends: make([]*messages.StreamAppend, len(reqs))}
 	for i, r := range reqs {
@@ -44,7 +46,11 @@ func (c *Client) Transact(ctx context.Context, reqs ...eventstore.AppendRequest)
 	}
 	reply, err := c.call(ctx, req, &req.Options)
 	if err != nil {
-		return nil, err
+		streams := make([]string, len(reqs))
+		for i := range reqs {
+			streams[i] = reqs[i].Stream
+		}
+		return nil, actors.OnTransaction(err, streams)
 	}
 	r, ok := reply.(*messages.TransactReply)
 	if !ok {

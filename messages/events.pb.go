@@ -409,8 +409,10 @@ type Error struct {
 	// DUPLICATE_EVENT: the event ID (16 bytes) and the stream it is stored in.
 	EventId        []byte `protobuf:"bytes,10,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	ExistingStream string `protobuf:"bytes,11,opt,name=existing_stream,json=existingStream,proto3" json:"existing_stream,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// TIMEOUT of a transaction (operation "transact"): its streams.
+	Streams       []string `protobuf:"bytes,12,rep,name=streams,proto3" json:"streams,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Error) Reset() {
@@ -520,6 +522,13 @@ func (x *Error) GetExistingStream() string {
 	return ""
 }
 
+func (x *Error) GetStreams() []string {
+	if x != nil {
+		return x.Streams
+	}
+	return nil
+}
+
 // FieldError names one problem in a request or a payload.
 type FieldError struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -609,7 +618,7 @@ const file_events_proto_rawDesc = "" +
 	"\tno_stream\x18\x02 \x01(\bH\x00R\bnoStream\x12%\n" +
 	"\rstream_exists\x18\x03 \x01(\bH\x00R\fstreamExists\x12\x16\n" +
 	"\x05exact\x18\x04 \x01(\x04H\x00R\x05exactB\x06\n" +
-	"\x04kind\"\x98\x03\n" +
+	"\x04kind\"\xb2\x03\n" +
 	"\x05Error\x12,\n" +
 	"\x04code\x18\x01 \x01(\x0e2\x18.actorstore.v1.ErrorCodeR\x04code\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\x12\x16\n" +
@@ -622,7 +631,8 @@ const file_events_proto_rawDesc = "" +
 	"\tretryable\x18\t \x01(\bR\tretryable\x12\x19\n" +
 	"\bevent_id\x18\n" +
 	" \x01(\fR\aeventId\x12'\n" +
-	"\x0fexisting_stream\x18\v \x01(\tR\x0eexistingStream\"N\n" +
+	"\x0fexisting_stream\x18\v \x01(\tR\x0eexistingStream\x12\x18\n" +
+	"\astreams\x18\f \x03(\tR\astreams\"N\n" +
 	"\n" +
 	"FieldError\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +

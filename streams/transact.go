@@ -23,8 +23,8 @@ import (
 // On success it returns one result per request, in order. Otherwise it
 // returns the error of the request that failed (for example a
 // *eventstore.ConcurrencyError naming its stream) and nothing was written;
-// after a timeout while committing (*actors.TimeoutError) the outcome is
-// unknown: retry with the same event IDs.
+// after a timeout (*actors.TimeoutError with Op "transact" and the
+// streams) the outcome is unknown: retry with the same event IDs.
 func (n *Node) Transact(ctx context.Context, reqs []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	if err := n.validateTx(reqs); err != nil {
 		return nil, forCaller(err, "")
@@ -40,9 +40,19 @@ func (n *Node) Transact(ctx context.Context, reqs []eventstore.AppendRequest) ([
 	pids, err := n.reserve(ctx, tx, reqs, order)
 	if err != nil {
 		n.release(tx, reqs, order)
-		return nil, forCaller(err, reqs[order[len(pids)]].Stream)
+		return nil, forCaller(actors.OnTransaction(err, txStreams(reqs)), reqs[order[len(pids)]].Stream)
 	}
-	return n.commitTx(ctx, tx, reqs, order, pids)
+	res, err := n.commitTx(ctx, tx, reqs, order, pids)
+	return res, actors.OnTransaction(err, txStreams(reqs))
+}
+
+// txStreams names the streams of a transaction, in request order.
+func txStreams(reqs []eventstore.AppendRequest) []string {
+	out := make([]string, len(reqs))
+	for i := range reqs {
+		out[i] = reqs[i].Stream
+	}
+	return out
 }
 
 func (n *Node) validateTx(reqs []eventstore.AppendRequest) error {

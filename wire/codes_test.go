@@ -57,6 +57,7 @@ func TestCodeAndRetryableAgreeOverTheWire(t *testing.T) {
 		{"aborted by an unavailable store", &eventstore.AbortedError{Stream: "b", Cause: conn}, eventstore.CodeUnavailable},
 		{"stream timeout", &actors.TimeoutError{Op: "append", Stream: "s", Expected: eventstore.Exact(3), Target: "$1"}, eventstore.CodeTimeout},
 		{"request timeout", &actors.TimeoutError{Target: "$1"}, eventstore.CodeTimeout},
+		{"transaction timeout", &actors.TimeoutError{Op: "transact", Streams: []string{"a", "b"}}, eventstore.CodeTimeout},
 		{"deadline", fmt.Errorf("append: %w", context.DeadlineExceeded), eventstore.CodeTimeout},
 		{"statement timeout", &eventstore.ConnectionError{Host: "db", Op: "append", Err: context.DeadlineExceeded, Stream: "s"}, eventstore.CodeTimeout},
 		{"duplicate event", &eventstore.DuplicateEventError{EventID: uuid.New(), Stream: "a", ExistingStream: "b"}, eventstore.CodeDuplicateEvent},
@@ -117,5 +118,20 @@ func TestUnknownCodeIsNotRetryable(t *testing.T) {
 	err := wire.ErrorFromProto(&messages.Error{Code: 42, Message: "new", Retryable: true})
 	if eventstore.CodeOf(err) != 42 || eventstore.IsRetryable(err) || err.Error() != "new" {
 		t.Fatalf("unknown code: %v %v %v", eventstore.CodeOf(err), eventstore.IsRetryable(err), err)
+	}
+}
+
+// TestTimeoutsKeepWhatTheyName: a timeout on a stream keeps its operation,
+// stream and expected version over the wire, and a transaction's timeout
+// its streams.
+func TestTimeoutsKeepWhatTheyName(t *testing.T) {
+	got, _ := overTheWire(t, &actors.TimeoutError{Op: "append", Stream: "s", Expected: eventstore.Exact(3), Target: "$1"})
+	var te *actors.TimeoutError
+	if !errors.As(got, &te) || te.Op != "append" || te.Stream != "s" || te.Expected != eventstore.Exact(3) {
+		t.Fatalf("stream timeout over the wire: %#v", got)
+	}
+	got, _ = overTheWire(t, &actors.TimeoutError{Op: "transact", Streams: []string{"a", "b"}})
+	if !errors.As(got, &te) || te.Op != "transact" || len(te.Streams) != 2 || te.Streams[0] != "a" || te.Streams[1] != "b" {
+		t.Fatalf("transaction timeout over the wire: %#v", got)
 	}
 }

@@ -153,7 +153,8 @@ var sentinels = map[eventstore.Code]error{
 
 func detailFromProto(m *messages.Error) *Detail {
 	d := &Detail{Code: eventstore.Code(m.GetCode()), Message: m.GetMessage(), Stream: m.GetStream(),
-		Operation: m.GetOperation(), Actual: m.GetActualVersion(), ExistingStream: m.GetExistingStream()}
+		Operation: m.GetOperation(), Actual: m.GetActualVersion(), ExistingStream: m.GetExistingStream(),
+		Streams: m.GetStreams()}
 	if e, err := ExpectedVersionFromProto("expected", m.GetExpected()); err == nil {
 		d.Expected = &e
 	}
@@ -170,6 +171,9 @@ func (d *Detail) toProto() *messages.Error {
 	m := &messages.Error{Code: messages.ErrorCode(d.Code), Message: valid(d.Message), Stream: valid(d.Stream),
 		Operation: valid(d.Operation), ActualVersion: d.Actual, Retryable: d.Code.Retryable(),
 		ExistingStream: valid(d.ExistingStream)}
+	for _, s := range d.Streams {
+		m.Streams = append(m.Streams, valid(s))
+	}
 	if d.Expected != nil {
 		m.Expected = ExpectedVersionToProto(*d.Expected)
 	}

@@ -17,6 +17,8 @@ type Detail struct {
 	Stream  string
 	// Operation names what failed ("append", "read", a database operation).
 	Operation string
+	// Streams are the streams of a transaction, when the error names them.
+	Streams []string
 	// Expected is the expected version of a concurrency error or of a
 	// timed-out append; nil when the error has none.
 	Expected *eventstore.ExpectedVersion
