@@ -188,12 +188,12 @@ func (n *Node) route(stream string, msg proto.Message, opts **messages.RequestOp
 		}
 		reply, err := n.cluster.Request(ctx, StreamKind, stream, msg, ownerClosing)
 		if err != nil {
-			return fail(wire.ErrorToProto(eventstore.AttachTraceID(err, trace)))
+			return fail(wire.ErrorToProto(err)) // run attaches the trace ID
 		}
 		if pm, ok := reply.(proto.Message); ok {
 			return pm
 		}
-		return fail(&messages.Error{Code: messages.ErrorCode_ERROR_CODE_INTERNAL, TraceId: trace,
+		return fail(&messages.Error{Code: messages.ErrorCode_ERROR_CODE_INTERNAL,
 			Message: fmt.Sprintf("stream owner replied with %T", reply)})
 	}
 }
