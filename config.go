@@ -180,10 +180,11 @@ func (c Config) postgresConfig() postgres.Config {
 
 func (c Config) sqliteConfig() sqlite.Config {
 	return sqlite.Config{
-		Path:   filepath.Join(c.dataDir(), EmbeddedFileName),
-		Limits: c.Limits,
-		Retry:  c.Retry,
-		Logger: c.Logger,
+		Path:      filepath.Join(c.dataDir(), EmbeddedFileName),
+		Exclusive: true, // one process at a time: the stream actors trust their heads
+		Limits:    c.Limits,
+		Retry:     c.Retry,
+		Logger:    c.Logger,
 	}
 }
 
