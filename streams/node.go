@@ -55,6 +55,7 @@ func (n *Node) spawn(ctx context.Context) error {
 	sh, st := n.sh, newWriterState(n.sh)
 	props := actors.PropsOf(func() actors.Actor { return &guardianActor{sh: sh, writerSt: st, strategy: strategy} })
 	n.guardian = n.sh.sys.Spawn(actors.WithStrategy(props, strategy))
+	n.sh.sys.MarkVital("stream guardian", n.guardian) // readiness fails if it ever stops
 	reply, err := actors.Request(ctx, n.sh.sys, n.guardian, &getPIDs{})
 	if err != nil {
 		return err
