@@ -37,6 +37,10 @@ import "testing"
 //   - RoundTrip: a property test (rapid) that arbitrary valid events come
 //     back from ReadStream, ReadAll and LookupEvents field by field.
 //   - Close: every call after Close returns eventstore.ErrClosed.
+//   - Lease (stores that implement persistence.Leaser): one holder at a
+//     time, takeover after expiry or release with a greater token, renew
+//     keeps the lease, fenced checkpoint writes of a stale token are refused
+//     and write nothing, racing takeovers have one winner.
 //
 // The suite assumes the store uses eventstore.DefaultLimits, and that
 // positions are gapless (a failed request uses none).
@@ -62,6 +66,7 @@ func runAll(t *testing.T, f Factory, features Features) {
 		{"Concurrency", testConcurrency},
 		{"RoundTrip", testRoundTrip},
 		{"Close", testClose},
+		{"Lease", testLease},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
