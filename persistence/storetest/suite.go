@@ -23,6 +23,7 @@ import "testing"
 //   - ReadStream and ReadAll: both directions, limits, From in the middle,
 //     past the end and End; filters by stream prefix, event types and both;
 //     *StreamNotFoundError for a missing stream.
+//   - ReadAllManyTypes: a filter of 50,000 event types is answered.
 //   - Head, LookupEvents, Checkpoints (missing, set, overwrite, backwards).
 //   - Notifications: a position >= the appended one arrives, coalesced for a
 //     slow reader; the channel closes when ctx ends and when the store closes.
@@ -58,6 +59,7 @@ func runAll(t *testing.T, f Factory, features Features) {
 		{"Atomicity", testAtomicity},
 		{"ReadStream", testReadStream},
 		{"ReadAll", testReadAll},
+		{"ReadAllManyTypes", testReadAllManyTypes},
 		{"Head", testHead},
 		{"LookupEvents", testLookupEvents},
 		{"Checkpoints", testCheckpoints},
