@@ -99,7 +99,9 @@ func ValidateLease(name string, owner *string, ttl *time.Duration) error {
 	bad := func(field, msg string) error {
 		return &eventstore.InputError{Field: field, Rule: "required", Message: msg}
 	}
-	text := func(v string) bool { return v != "" && len(v) <= 512 && utf8.ValidString(v) && !strings.ContainsRune(v, 0) }
+	text := func(v string) bool {
+		return v != "" && len(v) <= 512 && utf8.ValidString(v) && !strings.ContainsRune(v, 0)
+	}
 	switch {
 	case !text(name):
 		return bad("name", "lease name must be 1 to 512 bytes of UTF-8 without NUL")
