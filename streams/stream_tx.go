@@ -51,6 +51,7 @@ func (s *streamActor) maybeGrant(c actors.Context) {
 func (s *streamActor) onRelease(c actors.Context, m *releaseCmd) {
 	if s.tx != nil && s.tx.id == m.tx {
 		s.tx = nil
+		s.serveReads(c)
 		s.maybeGrant(c)
 		return
 	}
@@ -80,6 +81,9 @@ func (s *streamActor) onTxDone(c actors.Context, m *txDone) {
 		s.committed = m.res.LastVersion
 	case m.err != nil, errors.Is(m.res.Err, eventstore.ErrConcurrency):
 		s.reload(c) // the outcome may be unknown, or another writer moved the head
+	}
+	if s.ready {
+		s.serveReads(c)
 	}
 	s.maybeGrant(c)
 }
