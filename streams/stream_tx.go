@@ -77,7 +77,7 @@ func (s *streamActor) onTxDone(c actors.Context, m *txDone) {
 	case m.err == nil && m.res.Err == nil && !m.res.Idempotent:
 		evs := recordedEvents(s.stream, m.req.Events, m.res, m.committed)
 		s.cache.add(evs)
-		s.ids.add(evs, true)
+		s.ids.add(evs)
 		s.committed = m.res.LastVersion
 	case m.err != nil, errors.Is(m.res.Err, eventstore.ErrConcurrency):
 		s.reload(c) // the outcome may be unknown, or another writer moved the head
