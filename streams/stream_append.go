@@ -21,7 +21,7 @@ func (s *streamActor) onAppend(c actors.Context, e envelope) {
 	case !s.ready:
 		s.waiting = append(s.waiting, e)
 		return
-	case s.tx != nil || len(s.reserves) > 0:
+	case s.tx != nil || s.reservedBefore(e.at):
 		s.held = append(s.held, e)
 		return
 	}
