@@ -49,6 +49,10 @@ func (s *Store) AcquireLease(ctx context.Context, name, owner string, ttl time.D
 		held  *persistence.LeaseHeldError
 	}
 	r, err := run(ctx, s, "acquire lease", func(ctx context.Context) (got, error) {
+		if err := s.turn.take(ctx); err != nil {
+			return got{}, err
+		}
+		defer s.turn.give()
 		l := persistence.Lease{Name: name}
 		var ms int64
 		err := s.writer.QueryRowContext(ctx, sqlAcquireLease, name, owner, ttl.Milliseconds()).Scan(&l.Owner, &l.Token, &ms)
@@ -85,6 +89,10 @@ func (s *Store) RenewLease(ctx context.Context, name string, token int64, ttl ti
 		lost  bool
 	}
 	r, err := run(ctx, s, "renew lease", func(ctx context.Context) (got, error) {
+		if err := s.turn.take(ctx); err != nil {
+			return got{}, err
+		}
+		defer s.turn.give()
 		l := persistence.Lease{Name: name}
 		var ms int64
 		err := s.writer.QueryRowContext(ctx, sqlRenewLease, name, token, ttl.Milliseconds()).Scan(&l.Owner, &l.Token, &ms)
@@ -114,6 +122,10 @@ func (s *Store) ReleaseLease(ctx context.Context, name string, token int64) erro
 		return s.fail(ctx, "release lease", 0, err)
 	}
 	_, err = run(ctx, s, "release lease", func(ctx context.Context) (struct{}, error) {
+		if err := s.turn.take(ctx); err != nil {
+			return struct{}{}, err
+		}
+		defer s.turn.give()
 		_, err := s.writer.ExecContext(ctx, sqlReleaseLease, name, token)
 		return struct{}{}, err
 	})
@@ -135,6 +147,10 @@ func (s *Store) SetCheckpointFenced(ctx context.Context, checkpoint string, pos 
 		return s.fail(ctx, "set checkpoint", 0, err)
 	}
 	written, err := run(ctx, s, "set checkpoint", func(ctx context.Context) (bool, error) {
+		if err := s.turn.take(ctx); err != nil {
+			return false, err
+		}
+		defer s.turn.give()
 		res, err := s.writer.ExecContext(ctx, sqlFencedCheckpoint, checkpoint, clamp(pos), lease, token)
 		if err != nil {
 			return false, err

@@ -26,6 +26,7 @@ type Store struct {
 	readers *sql.DB // cfg.Readers connections, query_only
 	notify  *broadcaster
 	lock    *fileLock // with cfg.Exclusive: held until Close
+	turn    writeTurn // the writer, in arrival order (turn.go)
 
 	// mu is held for reading by every call in flight and for writing by
 	// Close, so Close waits for running calls and later calls see closed.
@@ -90,7 +91,7 @@ func open(ctx context.Context, cfg Config) (*Store, error) {
 		readers.Close()
 		return nil, &eventstore.ConnectionError{Host: cfg.Path, Op: "open", Attempts: 1, Err: err}
 	}
-	s := &Store{cfg: cfg, log: cfg.Logger, writer: writer, readers: readers, notify: newBroadcaster()}
+	s := &Store{cfg: cfg, log: cfg.Logger, writer: writer, readers: readers, notify: newBroadcaster(), turn: newWriteTurn()}
 	s.log.Debug().Str("path", cfg.Path).Int("readers", cfg.Readers).Msg("sqlite store opened")
 	return s, nil
 }
