@@ -32,6 +32,16 @@ var (
 	ErrTimeout = errors.New("operation timed out")
 	// ErrClosed: the store was closed.
 	ErrClosed = errors.New("store closed")
+	// ErrLeaseHeld: another owner holds the lease of a consumer (a durable
+	// subscription, a consumer group); persistence.LeaseHeldError names it.
+	ErrLeaseHeld = errors.New("lease held by another owner")
+	// ErrLeaseLost: the caller's lease of a consumer ended (it could not
+	// renew in time, or another owner took it); it must stop working on
+	// the consumer. persistence.LeaseLostError names the lease.
+	ErrLeaseLost = errors.New("lease lost")
+	// ErrLocked: the embedded store is in use by another process
+	// (sqlite.LockedError names it); several processes need PostgreSQL.
+	ErrLocked = errors.New("embedded store is in use by another process")
 	// ErrAborted: a request was not written because another request of its
 	// transaction (its Group) failed.
 	ErrAborted = errors.New("transaction aborted")

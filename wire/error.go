@@ -149,6 +149,9 @@ var sentinels = map[eventstore.Code]error{
 	eventstore.CodeTimeout:        eventstore.ErrTimeout,
 	eventstore.CodeDuplicateEvent: eventstore.ErrDuplicateEvent,
 	eventstore.CodeClosed:         eventstore.ErrClosed,
+	eventstore.CodeLeaseHeld:      eventstore.ErrLeaseHeld,
+	eventstore.CodeLeaseLost:      eventstore.ErrLeaseLost,
+	eventstore.CodeLocked:         eventstore.ErrLocked,
 }
 
 func detailFromProto(m *messages.Error) *Detail {
