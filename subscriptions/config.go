@@ -63,9 +63,12 @@ type Config struct {
 	AckInterval time.Duration
 	// StopTimeout: see DefaultStopTimeout.
 	StopTimeout time.Duration
-	// Retry is the policy for store reads and checkpoint writes that fail
-	// transiently (zero fields: persistence.DefaultRetryPolicy). A read that
-	// still fails drops the subscription with SubscriptionDropped.
+	// Retry.Base paces the hub's next read of new commits after one failed
+	// (four times Base; zero fields: persistence.DefaultRetryPolicy). Store
+	// calls are not retried here: the store retries them under its own
+	// policy (see Retries in doc.go). A catch-up read, park or checkpoint
+	// write that still fails drops the subscription with
+	// SubscriptionDropped.
 	Retry persistence.RetryPolicy
 	// Logger receives the hub's logs. The zero value logs nothing.
 	Logger zerolog.Logger
