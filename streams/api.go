@@ -21,7 +21,7 @@ import (
 // outcome is unknown: retry with the same IDs; it unwraps to the
 // *actors.TimeoutError naming the stream actor's PID),
 // *StreamError (ErrNotWritten, ErrOutcomeUnknown, ErrClosed).
-func (n *Node) Append(ctx context.Context, stream string, expected persistence.ExpectedVersion,
+func (n *Runtime) Append(ctx context.Context, stream string, expected persistence.ExpectedVersion,
 	events []persistence.EventData) (persistence.AppendResult, error) {
 	ctx, trace := persistence.EnsureTraceID(ctx)
 	req := []persistence.AppendRequest{{Stream: stream, Expected: expected, Events: events}}
@@ -50,7 +50,7 @@ func (n *Node) Append(ctx context.Context, stream string, expected persistence.E
 // ReadStream reads events of one stream, like Store.ReadStream: from the
 // stream actor's cache of recent events when it holds them all, else from
 // the store. It sees every append acknowledged before it was called.
-func (n *Node) ReadStream(ctx context.Context, r persistence.StreamRead) ([]persistence.RecordedEvent, error) {
+func (n *Runtime) ReadStream(ctx context.Context, r persistence.StreamRead) ([]persistence.RecordedEvent, error) {
 	ctx, trace := persistence.EnsureTraceID(ctx)
 	if err := n.sh.cfg.Limits.ValidateStreamID("stream", r.Stream); err != nil {
 		return nil, forCaller(err, r.Stream, trace)

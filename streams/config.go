@@ -7,7 +7,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/actorstore/actorstore/actors"
-	"github.com/actorstore/actorstore/internal/obs"
+	"github.com/actorstore/actorstore/internal/instruments"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/supervisor"
 )
@@ -24,14 +24,14 @@ const (
 	DefaultRequestTimeout    = 10 * time.Second
 )
 
-// Config configures a Node. Only Store is required.
+// Config configures a Runtime. Only Store is required.
 type Config struct {
-	// Store is where events are committed. Required. The Node does not close it.
+	// Store is where events are committed. Required. The Runtime does not close it.
 	Store persistence.Store
-	// System is the actor system to run in. When nil the Node starts its own
+	// System is the actor system to run in. When nil the Runtime starts its own
 	// and shuts it down on Close.
 	System *actors.System
-	// Logger receives the node's logs. The zero value logs nothing.
+	// Logger receives the runtime's logs. The zero value logs nothing.
 	Logger zerolog.Logger
 	// Limits validate every append at the API (zero fields: persistence.DefaultLimits).
 	Limits persistence.Limits
@@ -71,15 +71,15 @@ type Config struct {
 	RequestTimeout time.Duration
 	// OnCommit, when set, receives the events of every group commit in
 	// position order, from the writer actor: it must return quickly and must
-	// not call back into the Node. The slice is the callee's to keep.
+	// not call back into the Runtime. The slice is the callee's to keep.
 	// RecordedEvent.Created is the time the commit returned, as seen by this
 	// node (the store's own timestamp may differ slightly).
 	OnCommit func([]persistence.RecordedEvent)
 	// Supervision is the policy for stream actors (zero: supervisor defaults).
 	Supervision supervisor.Policy
-	// Telemetry records group commits (batch size, commit time, bytes)
+	// Instruments record group commits (batch size, commit time, bytes)
 	// and the stream actor and writer spans of an append. Default: none.
-	Telemetry *obs.Telemetry
+	Instruments *instruments.Set
 
 	// hooks are for tests in this package only.
 	hooks hooks
@@ -115,8 +115,8 @@ func (c Config) WithDefaults() Config {
 	setD(&c.RequestTimeout, DefaultRequestTimeout)
 	c.Limits = c.Limits.WithDefaults()
 	c.Supervision = c.Supervision.WithDefaults()
-	if c.Telemetry == nil {
-		c.Telemetry = obs.Disabled()
+	if c.Instruments == nil {
+		c.Instruments = instruments.Disabled()
 	}
 	return c
 }

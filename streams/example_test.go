@@ -13,7 +13,7 @@ import (
 	"github.com/actorstore/actorstore/streams"
 )
 
-func ExampleNode() {
+func ExampleRuntime() {
 	ctx := context.Background()
 	dir, _ := os.MkdirTemp("", "streams-example")
 	defer os.RemoveAll(dir)
@@ -22,22 +22,22 @@ func ExampleNode() {
 		panic(err)
 	}
 	defer store.Close()
-	node, err := streams.New(ctx, streams.Config{Store: store})
+	rt, err := streams.New(ctx, streams.Config{Store: store})
 	if err != nil {
 		panic(err)
 	}
-	defer node.Close(ctx)
+	defer rt.Close(ctx)
 
 	placed := persistence.EventData{ID: uuid.New(), Type: "OrderPlaced", Data: []byte(`{"total":42}`)}
-	res, err := node.Append(ctx, "order-1", persistence.NoStream(), []persistence.EventData{placed})
+	res, err := rt.Append(ctx, "order-1", persistence.NoStream(), []persistence.EventData{placed})
 	fmt.Println(res.LastVersion, err)
 
 	ctx = persistence.WithTraceID(ctx, "req-7") // errors carry the trace ID
-	_, err = node.Append(ctx, "order-1", persistence.NoStream(), []persistence.EventData{
+	_, err = rt.Append(ctx, "order-1", persistence.NoStream(), []persistence.EventData{
 		{ID: uuid.New(), Type: "OrderPlaced", Data: []byte(`{}`)}})
 	fmt.Println(err)
 
-	evs, _ := node.ReadStream(ctx, persistence.StreamRead{Stream: "order-1", Limit: 10})
+	evs, _ := rt.ReadStream(ctx, persistence.StreamRead{Stream: "order-1", Limit: 10})
 	fmt.Println(len(evs), evs[0].Type)
 	// Output:
 	// 1 <nil>

@@ -94,7 +94,7 @@ func randomInput(seen persistence.Version) lzInput {
 	return lzInput{exp: persistence.Exact(seen)}
 }
 
-func runOp(t *testing.T, n *Node, in lzInput) lzOutput {
+func runOp(t *testing.T, n *Runtime, in lzInput) lzOutput {
 	if in.read {
 		evs, err := n.ReadStream(ctxT(t), persistence.StreamRead{Stream: "lz", From: persistence.End,
 			Direction: persistence.Backward, Limit: 1})

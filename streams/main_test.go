@@ -58,8 +58,8 @@ func checkLeaks(t testing.TB) {
 	t.Cleanup(func() { goleak.VerifyNone(t, before) })
 }
 
-// newNode starts a Node over store, closed when the test ends.
-func newNode(t testing.TB, store persistence.Store, edit func(*Config)) *Node {
+// newNode starts a Runtime over store, closed when the test ends.
+func newNode(t testing.TB, store persistence.Store, edit func(*Config)) *Runtime {
 	t.Helper()
 	cfg := Config{Store: store, TxTimeout: 5 * time.Second}
 	if edit != nil {
@@ -95,7 +95,7 @@ func ctxT(t testing.TB) context.Context {
 }
 
 // mustAppend appends and fails the test on error.
-func mustAppend(t testing.TB, n *Node, stream string, exp persistence.ExpectedVersion,
+func mustAppend(t testing.TB, n *Runtime, stream string, exp persistence.ExpectedVersion,
 	evs []persistence.EventData) persistence.AppendResult {
 	t.Helper()
 	res, err := n.Append(ctxT(t), stream, exp, evs)

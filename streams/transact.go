@@ -25,7 +25,7 @@ import (
 // *persistence.ConcurrencyError naming its stream) and nothing was written;
 // after a timeout while committing (*actors.TimeoutError) the outcome is
 // unknown: retry with the same event IDs.
-func (n *Node) Transact(ctx context.Context, reqs []persistence.AppendRequest) ([]persistence.AppendResult, error) {
+func (n *Runtime) Transact(ctx context.Context, reqs []persistence.AppendRequest) ([]persistence.AppendResult, error) {
 	ctx, trace := persistence.EnsureTraceID(ctx)
 	if err := n.validateTx(reqs); err != nil {
 		return nil, forCaller(err, "", trace)
@@ -46,7 +46,7 @@ func (n *Node) Transact(ctx context.Context, reqs []persistence.AppendRequest) (
 	return n.commitTx(ctx, tx, reqs, order, pids, trace)
 }
 
-func (n *Node) validateTx(reqs []persistence.AppendRequest) error {
+func (n *Runtime) validateTx(reqs []persistence.AppendRequest) error {
 	if err := n.sh.cfg.Limits.ValidateAppend(reqs); err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func (n *Node) validateTx(reqs []persistence.AppendRequest) error {
 
 // reserve holds the streams in order; it returns the stream actors' PIDs
 // (in order) of those reserved, and an error at the first that failed.
-func (n *Node) reserve(ctx context.Context, tx uint64, reqs []persistence.AppendRequest,
+func (n *Runtime) reserve(ctx context.Context, tx uint64, reqs []persistence.AppendRequest,
 	order []int) ([]*actors.PID, error) {
 	pids := make([]*actors.PID, 0, len(order))
 	for _, i := range order {
@@ -85,7 +85,7 @@ func (n *Node) reserve(ctx context.Context, tx uint64, reqs []persistence.Append
 // release frees every stream of the transaction (held or still waiting).
 // Each release follows its reserve through the registry, so it cannot
 // overtake it.
-func (n *Node) release(tx uint64, reqs []persistence.AppendRequest, order []int) {
+func (n *Runtime) release(tx uint64, reqs []persistence.AppendRequest, order []int) {
 	for _, i := range order {
 		n.sh.sys.Send(n.registry, &routed{stream: reqs[i].Stream, msg: &releaseCmd{tx: tx}})
 	}
@@ -93,7 +93,7 @@ func (n *Node) release(tx uint64, reqs []persistence.AppendRequest, order []int)
 
 // commitTx sends the reserved transaction to the writer as one group. The
 // writer releases the streams with the outcome, whatever happens here.
-func (n *Node) commitTx(ctx context.Context, tx uint64, reqs []persistence.AppendRequest, order []int,
+func (n *Runtime) commitTx(ctx context.Context, tx uint64, reqs []persistence.AppendRequest, order []int,
 	pids []*actors.PID, trace string) ([]persistence.AppendResult, error) {
 	grouped := make([]persistence.AppendRequest, len(order))
 	for k, i := range order {

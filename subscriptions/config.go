@@ -5,7 +5,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/actorstore/actorstore/internal/obs"
+	"github.com/actorstore/actorstore/internal/instruments"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -72,8 +72,8 @@ type Config struct {
 	Retry persistence.RetryPolicy
 	// Logger receives the hub's logs. The zero value logs nothing.
 	Logger zerolog.Logger
-	// Telemetry counts delivered events and traces deliveries. Default: none.
-	Telemetry *obs.Telemetry
+	// Instruments count delivered events and traces deliveries. Default: none.
+	Instruments *instruments.Set
 }
 
 // WithDefaults returns c with zero fields set to their defaults.
@@ -104,8 +104,8 @@ func (c Config) WithDefaults() Config {
 		c.StopTimeout = DefaultStopTimeout
 	}
 	c.Retry = c.Retry.WithDefaults()
-	if c.Telemetry == nil {
-		c.Telemetry = obs.Disabled()
+	if c.Instruments == nil {
+		c.Instruments = instruments.Disabled()
 	}
 	return c
 }

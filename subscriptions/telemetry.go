@@ -56,7 +56,7 @@ func (a *subActor) delivered(n int) {
 	if n == 0 {
 		return
 	}
-	tel := a.sh.cfg.Telemetry
+	tel := a.sh.cfg.Instruments
 	tel.Delivered(a.ctx, n)
 	if tel.Tracing {
 		_, span := tel.Tracer.Start(a.ctx, "actorstore.subscription.deliver", trace.WithAttributes(

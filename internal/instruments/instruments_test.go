@@ -1,4 +1,4 @@
-package obs_test
+package instruments_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
-	"github.com/actorstore/actorstore/internal/obs"
+	"github.com/actorstore/actorstore/internal/instruments"
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/persistence"
 )
@@ -30,13 +30,13 @@ func BenchmarkOperation(b *testing.B) {
 	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	for _, c := range []struct {
 		name string
-		tel  *obs.Telemetry
-	}{{"off", obs.Disabled()}, {"metrics", must(obs.New(mp, nil))}, {"metrics+tracing", must(obs.New(mp, tp))}} {
+		tel  *instruments.Set
+	}{{"off", instruments.Disabled()}, {"metrics", must(instruments.New(mp, nil))}, {"metrics+tracing", must(instruments.New(mp, tp))}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			cpu0 := processCPU()
 			for b.Loop() {
-				ctx, _, op := c.tel.Start(context.Background(), obs.OpAppend)
+				ctx, _, op := c.tel.Start(context.Background(), instruments.OpAppend)
 				op.End(ctx, nil)
 			}
 			// CPU time, less inflated than wall time on a loaded machine.
@@ -45,7 +45,7 @@ func BenchmarkOperation(b *testing.B) {
 	}
 }
 
-func must(t *obs.Telemetry, err error) *obs.Telemetry {
+func must(t *instruments.Set, err error) *instruments.Set {
 	if err != nil {
 		panic(err)
 	}
@@ -55,14 +55,14 @@ func must(t *obs.Telemetry, err error) *obs.Telemetry {
 // TestCodeNames: every wire error code has an error.type value, and
 // errors map to their code.
 func TestCodeNames(t *testing.T) {
-	if got := obs.CodeName(messages.ErrorCode_ERROR_CODE_CONCURRENCY); got != "concurrency" {
+	if got := instruments.CodeName(messages.ErrorCode_ERROR_CODE_CONCURRENCY); got != "concurrency" {
 		t.Fatalf("CodeName(CONCURRENCY) = %q", got)
 	}
 	ce := &persistence.ConcurrencyError{Stream: "s"}
-	if c := obs.CodeOf(ce); c != messages.ErrorCode_ERROR_CODE_CONCURRENCY {
+	if c := instruments.CodeOf(ce); c != messages.ErrorCode_ERROR_CODE_CONCURRENCY {
 		t.Fatalf("CodeOf(conflict) = %v", c)
 	}
-	if c := obs.CodeOf(errors.New("x")); c != messages.ErrorCode_ERROR_CODE_INTERNAL {
+	if c := instruments.CodeOf(errors.New("x")); c != messages.ErrorCode_ERROR_CODE_INTERNAL {
 		t.Fatalf("CodeOf(untyped) = %v", c)
 	}
 }
