@@ -18,9 +18,9 @@ import (
 )
 
 // TestMain stops the PostgreSQL server of the tests that use one. Leaks
-// are checked per test instead (newStore), after the node and the store
-// are closed: pgtest.Main must own the exit, so goleak.VerifyTestMain
-// cannot.
+// are checked per test instead (newStore), after the runtime and the
+// store are closed: goleak.VerifyTestMain runs m.Run itself and exits,
+// so it cannot be combined with pgtest.Main.
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // onPostgres is set while TestPostgres runs tests on PostgreSQL; tests run
