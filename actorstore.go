@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/instruments"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
@@ -112,7 +113,7 @@ func openDB(ctx context.Context, cfg Config) (persistence.Store, error) {
 		return postgres.Open(ctx, cfg.postgresConfig())
 	}
 	if err := os.MkdirAll(cfg.dataDir(), 0o750); err != nil {
-		return nil, &persistence.InputError{Field: "DataDir", Rule: "writable",
+		return nil, &eventstore.InputError{Field: "DataDir", Rule: "writable",
 			Message: "cannot create data directory: " + err.Error()}
 	}
 	return sqlite.Open(ctx, cfg.sqliteConfig())
@@ -123,7 +124,7 @@ func openDB(ctx context.Context, cfg Config) (persistence.Store, error) {
 //
 // Retrying with the same event IDs is safe: an append that committed
 // returns its original result with Idempotent set. Errors carry the trace ID
-// of ctx (persistence.WithTraceID) or a new one: *ConcurrencyError (Stream,
+// of ctx (eventstore.WithTraceID) or a new one: *ConcurrencyError (Stream,
 // Expected, Actual; nothing written), *InputError, *DuplicateEventError,
 // *ConnectionError (retryable), a timeout (retryable: the outcome is
 // unknown), ErrClosed.
@@ -195,19 +196,19 @@ func (s *Store) ReadAll(ctx context.Context, r AllRead) ([]RecordedEvent, error)
 }
 
 func (s *Store) readAll(ctx context.Context, trace string, r AllRead) ([]RecordedEvent, error) {
-	if err := persistence.ValidateLimit(r.Limit); err != nil {
-		return nil, persistence.AttachTraceID(err, trace)
+	if err := eventstore.ValidateLimit(r.Limit); err != nil {
+		return nil, eventstore.AttachTraceID(err, trace)
 	}
 	evs, err := s.db.ReadAll(ctx, r)
-	return s.upcast(evs, persistence.AttachTraceID(err, trace))
+	return s.upcast(evs, eventstore.AttachTraceID(err, trace))
 }
 
 // Head returns the newest version and position of a stream (version 0 when
 // it has no events), as committed in the database.
-func (s *Store) Head(ctx context.Context, stream string) (persistence.StreamHead, error) {
-	ctx, trace := persistence.EnsureTraceID(ctx)
+func (s *Store) Head(ctx context.Context, stream string) (eventstore.StreamHead, error) {
+	ctx, trace := eventstore.EnsureTraceID(ctx)
 	h, err := s.db.Head(ctx, stream)
-	return h, persistence.AttachTraceID(err, trace)
+	return h, eventstore.AttachTraceID(err, trace)
 }
 
 // Stats reports the stream actors' counters: live and passivated actors,

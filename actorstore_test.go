@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/pgtest"
 	"github.com/actorstore/actorstore/persistence"
 )
@@ -192,7 +193,7 @@ func TestTransactIsAllOrNothing(t *testing.T) {
 func TestErrorsCarryTraceID(t *testing.T) {
 	backends(t, func(t *testing.T, open func(*testing.T, actorstore.Config) *actorstore.Store) {
 		st := open(t, actorstore.Config{})
-		ctx := persistence.WithTraceID(context.Background(), "trace-42")
+		ctx := eventstore.WithTraceID(context.Background(), "trace-42")
 		st.Append(ctx, "s", actorstore.Any(), ev("X"))
 		_, err := st.Append(ctx, "s", actorstore.NoStream(), ev("X"))
 		var ce *actorstore.ConcurrencyError

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/actorstore/actorstore"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // TestHealthReportsClusterMembership: a store served by a clustered node
@@ -40,7 +40,7 @@ func TestHealthReportsClusterMembership(t *testing.T) {
 // embedded store is refused before anything is opened.
 func TestSharedWritersNeedPostgres(t *testing.T) {
 	_, err := actorstore.Open(context.Background(), actorstore.Config{DataDir: t.TempDir(), SharedWriters: true})
-	var ie *persistence.InputError
+	var ie *eventstore.InputError
 	if !errors.As(err, &ie) || ie.Field != "SharedWriters" {
 		t.Fatalf("err = %v, want an *InputError on SharedWriters", err)
 	}

@@ -9,6 +9,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/instruments"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
@@ -52,7 +53,7 @@ type Config struct {
 	Retry persistence.RetryPolicy
 	// Limits bound what one append may contain. Defaults: stream IDs 512
 	// bytes, types 256 bytes, 1 MiB per event, 100,000 events per batch.
-	Limits persistence.Limits
+	Limits eventstore.Limits
 
 	// IdleTimeout passivates a stream actor idle for this long. Default 1m.
 	IdleTimeout time.Duration
@@ -127,7 +128,7 @@ type PoolConfig struct {
 // Validate reports the first bad field of c as an *InputError naming it.
 func (c Config) Validate() error {
 	bad := func(field, msg string) error {
-		return &persistence.InputError{Field: field, Rule: "range", Message: msg}
+		return &eventstore.InputError{Field: field, Rule: "range", Message: msg}
 	}
 	switch {
 	case c.RequestTimeout < 0 || c.TxTimeout < 0 || c.IdleTimeout < 0:
@@ -140,10 +141,10 @@ func (c Config) Validate() error {
 		return bad("Retry", "retry settings must not be negative")
 	}
 	if err := c.Subscriptions.Validate(); err != nil {
-		return &persistence.InputError{Field: "Subscriptions", Rule: "valid", Message: err.Error()}
+		return &eventstore.InputError{Field: "Subscriptions", Rule: "valid", Message: err.Error()}
 	}
 	if c.SharedWriters && c.Embedded() {
-		return &persistence.InputError{Field: "SharedWriters", Rule: "postgres",
+		return &eventstore.InputError{Field: "SharedWriters", Rule: "postgres",
 			Message: "shared writers (a cluster) need PostgreSQL: the embedded store belongs to one process"}
 	}
 	if c.PostgresURL != "" {

@@ -46,6 +46,6 @@
 // of time is a *TimeoutError naming the stream (and the append's expected
 // version); a statement the database cancelled (statement_timeout) is a
 // *ConnectionError that matches ErrTimeout. Each carries the trace ID of its operation: the
-// one put in ctx with persistence.WithTraceID, or a new one. IsRetryable
+// one put in ctx with eventstore.WithTraceID, or a new one. IsRetryable
 // tells transient failures (retry with the same event IDs) from final ones.
 package actorstore

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/schemas"
 )
 
@@ -33,7 +33,7 @@ func (s *Store) validate(ctx context.Context, reqs []AppendRequest) ([]AppendReq
 		if err != nil {
 			var ve *ValidationError
 			if errors.As(err, &ve) {
-				ve.Stream, ve.TraceID = r.Stream, persistence.TraceID(ctx)
+				ve.Stream, ve.TraceID = r.Stream, eventstore.TraceID(ctx)
 			}
 			return nil, err
 		}

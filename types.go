@@ -1,53 +1,53 @@
 package actorstore
 
-import "github.com/actorstore/actorstore/persistence"
+import "github.com/actorstore/actorstore/eventstore"
 
 // The records of actorstore, under the names users of the root package see.
 // See package persistence for their full documentation.
 type (
 	// EventData is an event as a writer proposes it (ID, Type, Data, ...).
-	EventData = persistence.EventData
+	EventData = eventstore.EventData
 	// RecordedEvent is a committed event with its stream, version and position.
-	RecordedEvent = persistence.RecordedEvent
+	RecordedEvent = eventstore.RecordedEvent
 	// ExpectedVersion is an optimistic-concurrency expectation.
-	ExpectedVersion = persistence.ExpectedVersion
+	ExpectedVersion = eventstore.ExpectedVersion
 	// AppendResult is the outcome of an append: versions and positions.
-	AppendResult = persistence.AppendResult
+	AppendResult = eventstore.AppendResult
 	// AppendRequest is one stream's part of a Transact.
-	AppendRequest = persistence.AppendRequest
+	AppendRequest = eventstore.AppendRequest
 	// StreamRead asks for the events of one stream.
-	StreamRead = persistence.StreamRead
+	StreamRead = eventstore.StreamRead
 	// AllRead asks for the events of all streams in global order.
-	AllRead = persistence.AllRead
+	AllRead = eventstore.AllRead
 	// Filter selects events by stream prefix and type.
-	Filter = persistence.Filter
+	Filter = eventstore.Filter
 	// Direction of a read: Forward or Backward.
-	Direction = persistence.Direction
+	Direction = eventstore.Direction
 	// Version of a stream: its number of events.
-	Version = persistence.Version
+	Version = eventstore.Version
 	// Position of an event in the global order, from 1.
-	Position = persistence.Position
+	Position = eventstore.Position
 )
 
 // Read directions and the start of a backward read.
 const (
-	Forward  = persistence.Forward
-	Backward = persistence.Backward
+	Forward  = eventstore.Forward
+	Backward = eventstore.Backward
 	// End, as the From of a backward read, starts at the newest event.
-	End = persistence.End
+	End = eventstore.End
 )
 
 // Any accepts the stream at any version.
-func Any() ExpectedVersion { return persistence.Any() }
+func Any() ExpectedVersion { return eventstore.Any() }
 
 // NoStream requires that the stream has no events.
-func NoStream() ExpectedVersion { return persistence.NoStream() }
+func NoStream() ExpectedVersion { return eventstore.NoStream() }
 
 // StreamExists requires that the stream has at least one event.
-func StreamExists() ExpectedVersion { return persistence.StreamExists() }
+func StreamExists() ExpectedVersion { return eventstore.StreamExists() }
 
 // Exact requires the stream to be at version v (Exact(0) is NoStream).
-func Exact(v Version) ExpectedVersion { return persistence.Exact(v) }
+func Exact(v Version) ExpectedVersion { return eventstore.Exact(v) }
 
 // CategoryFilter selects the streams "<category>-...".
-func CategoryFilter(category string) Filter { return persistence.CategoryFilter(category) }
+func CategoryFilter(category string) Filter { return eventstore.CategoryFilter(category) }

@@ -14,7 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/actorstore/actorstore/actors"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -50,15 +50,15 @@ func TestRequestReplies(t *testing.T) {
 func TestRequestTimeoutIsTyped(t *testing.T) {
 	sys := newSystem(t)
 	pid := sys.Spawn(actors.PropsOf(func() actors.Actor { return echo{} }))
-	ctx, cancel := context.WithTimeout(persistence.WithTraceID(context.Background(), "t-1"), 20*time.Millisecond)
+	ctx, cancel := context.WithTimeout(eventstore.WithTraceID(context.Background(), "t-1"), 20*time.Millisecond)
 	defer cancel()
 	_, err := actors.Request(ctx, sys, pid, 42) // never answered
 	var te *actors.TimeoutError
 	if !errors.As(err, &te) || te.TraceID != "t-1" {
 		t.Fatalf("err = %v, want *TimeoutError with trace", err)
 	}
-	if !errors.Is(err, persistence.ErrTimeout) || !persistence.IsRetryable(err) {
-		t.Fatalf("timeout should be persistence.ErrTimeout and retryable: %v", err)
+	if !errors.Is(err, eventstore.ErrTimeout) || !eventstore.IsRetryable(err) {
+		t.Fatalf("timeout should be eventstore.ErrTimeout and retryable: %v", err)
 	}
 }
 
@@ -125,26 +125,26 @@ func TestLogsHaveOneMessageKey(t *testing.T) {
 }
 
 // TestOnStreamNamesTheStream: a request timeout, which names only the PID
-// waited on, becomes a *persistence.TimeoutError naming the operation, the
+// waited on, becomes a *eventstore.TimeoutError naming the operation, the
 // stream, the expected version and the trace ID, and still unwraps to the
 // *actors.TimeoutError; other errors pass unchanged.
 func TestOnStreamNamesTheStream(t *testing.T) {
 	inner := &actors.TimeoutError{Target: "nonhost/$4", Timeout: time.Second, TraceID: "tr-1"}
-	err := actors.OnStream(fmt.Errorf("wrapped: %w", inner), "append", "orders-1", persistence.Exact(3))
-	var te *persistence.TimeoutError
+	err := actors.OnStream(fmt.Errorf("wrapped: %w", inner), "append", "orders-1", eventstore.Exact(3))
+	var te *eventstore.TimeoutError
 	var ae *actors.TimeoutError
-	if !errors.As(err, &te) || te.Op != "append" || te.Stream != "orders-1" || te.Expected != persistence.Exact(3) ||
+	if !errors.As(err, &te) || te.Op != "append" || te.Stream != "orders-1" || te.Expected != eventstore.Exact(3) ||
 		te.Timeout != time.Second || te.TraceID != "tr-1" {
 		t.Fatalf("OnStream = %#v", err)
 	}
-	if !errors.As(err, &ae) || ae != inner || !errors.Is(err, persistence.ErrTimeout) || !persistence.IsRetryable(err) {
+	if !errors.As(err, &ae) || ae != inner || !errors.Is(err, eventstore.ErrTimeout) || !eventstore.IsRetryable(err) {
 		t.Fatalf("OnStream lost the cause or the kind: %v", err)
 	}
 	if !strings.Contains(err.Error(), `"orders-1"`) || !strings.Contains(err.Error(), "tr-1") {
 		t.Fatalf("text does not name the stream and trace: %q", err.Error())
 	}
 	other := errors.New("other")
-	if actors.OnStream(other, "read", "s", persistence.Any()) != other || actors.OnStream(nil, "read", "s", persistence.Any()) != nil {
+	if actors.OnStream(other, "read", "s", eventstore.Any()) != other || actors.OnStream(nil, "read", "s", eventstore.Any()) != nil {
 		t.Fatal("OnStream changed an error that is no timeout")
 	}
 }

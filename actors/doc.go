@@ -23,7 +23,7 @@
 // Request sends a message and waits for the reply, honouring the context's
 // deadline and cancellation, with DefaultRequestTimeout when the context has
 // none. A timeout returns a *TimeoutError (errors.Is ErrTimeout and
-// persistence.ErrTimeout); a request to a PID that does not exist returns
+// eventstore.ErrTimeout); a request to a PID that does not exist returns
 // ErrDeadLetter. No goroutine is started per request.
 //
 // # Supervision

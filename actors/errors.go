@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // Sentinel errors of this package.
 var (
 	// ErrTimeout: a request got no reply within its deadline. It also
-	// matches persistence.ErrTimeout.
+	// matches eventstore.ErrTimeout.
 	ErrTimeout = errors.New("actor request timed out")
 	// ErrDeadLetter: the target actor does not exist (any more).
 	ErrDeadLetter = errors.New("actor not found")
@@ -36,22 +36,22 @@ func (e *TimeoutError) Error() string {
 }
 
 // Is makes errors.Is(err, ErrTimeout) and errors.Is(err,
-// persistence.ErrTimeout) true, so persistence.IsRetryable treats it as
+// eventstore.ErrTimeout) true, so eventstore.IsRetryable treats it as
 // transient.
 func (e *TimeoutError) Is(target error) bool {
-	return target == ErrTimeout || target == persistence.ErrTimeout
+	return target == ErrTimeout || target == eventstore.ErrTimeout
 }
 
-// OnStream returns err as the *persistence.TimeoutError a caller of a
+// OnStream returns err as the *eventstore.TimeoutError a caller of a
 // stream operation should see when err is a *TimeoutError (which names
 // only the PID waited on): it names the operation, the stream, the
 // append's expected version and the trace ID, and unwraps to err. Other
 // errors are returned unchanged.
-func OnStream(err error, op, stream string, expected persistence.ExpectedVersion) error {
+func OnStream(err error, op, stream string, expected eventstore.ExpectedVersion) error {
 	var te *TimeoutError
 	if !errors.As(err, &te) {
 		return err
 	}
-	return &persistence.TimeoutError{Op: op, Stream: stream, Expected: expected, Timeout: te.Timeout,
+	return &eventstore.TimeoutError{Op: op, Stream: stream, Expected: expected, Timeout: te.Timeout,
 		Err: err, TraceID: te.TraceID}
 }

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/asynkron/protoactor-go/actor"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // Request sends msg to pid and waits for the reply. It returns ctx's error
@@ -38,11 +37,11 @@ func Request(ctx context.Context, sys *System, pid *PID, msg any) (any, error) {
 		return reply, nil
 	case <-ctx.Done():
 		if ctx.Err() == context.DeadlineExceeded {
-			return nil, &TimeoutError{Target: pid.String(), Timeout: timeout, TraceID: persistence.TraceID(ctx)}
+			return nil, &TimeoutError{Target: pid.String(), Timeout: timeout, TraceID: eventstore.TraceID(ctx)}
 		}
 		return nil, ctx.Err()
 	case <-t.C:
-		return nil, &TimeoutError{Target: pid.String(), Timeout: timeout, TraceID: persistence.TraceID(ctx)}
+		return nil, &TimeoutError{Target: pid.String(), Timeout: timeout, TraceID: eventstore.TraceID(ctx)}
 	}
 }
 
@@ -77,7 +76,7 @@ func (m *Mailbox) awaitTerminated(ctx context.Context, def time.Duration, pid *P
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
-			return &TimeoutError{Target: pid.String(), Timeout: def, TraceID: persistence.TraceID(ctx)}
+			return &TimeoutError{Target: pid.String(), Timeout: def, TraceID: eventstore.TraceID(ctx)}
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/actors/actortest"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/supervisor"
 )
@@ -70,7 +71,7 @@ func TestTransientFailureRestartsAfterBackoff(t *testing.T) {
 	child := spawnSupervised(t, sys, probe, policy, func(_ *actors.PID, _ any, d supervisor.Decision) { decisions <- d })
 
 	start := time.Now()
-	sys.Send(child, &persistence.ConnectionError{Op: "append", Err: errors.New("reset")})
+	sys.Send(child, &eventstore.ConnectionError{Op: "append", Err: errors.New("reset")})
 	if got := probe.ExpectMsg(t, time.Second); got != "started" {
 		t.Fatalf("got %v, want started after restart", got)
 	}
@@ -85,7 +86,7 @@ func TestTransientFailureRestartsAfterBackoff(t *testing.T) {
 
 func TestPoisonInputAndBugsStop(t *testing.T) {
 	for name, reason := range map[string]any{
-		"input": &persistence.InputError{Field: "stream"},
+		"input": &eventstore.InputError{Field: "stream"},
 		"bug":   7,
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -3,11 +3,10 @@ package actors
 import (
 	"context"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/asynkron/protoactor-go/actor"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // HeaderTraceID is the message header that carries an operation's trace
@@ -42,7 +41,7 @@ func (c mapCarrier) Keys() []string {
 // its trace ID and, when ctx has a span, the W3C trace context. Nil when
 // ctx has no trace.
 func traceHeader(ctx context.Context) map[string]string {
-	id := persistence.TraceID(ctx)
+	id := eventstore.TraceID(ctx)
 	if id == "" {
 		return nil
 	}
@@ -84,7 +83,7 @@ func TraceContext(ctx context.Context, c Context) context.Context {
 	}
 	ctx = propagator.Extract(ctx, headerCarrier{h})
 	if id := h.Get(HeaderTraceID); id != "" {
-		ctx = persistence.WithTraceID(ctx, id)
+		ctx = eventstore.WithTraceID(ctx, id)
 	}
 	return ctx
 }

@@ -4,43 +4,44 @@ import (
 	"context"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/schemas"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // Append appends events to stream on the node if expected holds, exactly
 // as actorstore.Store.Append does, with the same typed errors
-// (*persistence.ConcurrencyError with Stream, Expected, Actual, TraceID;
-// *persistence.InputError; ...). A timeout (*persistence.TimeoutError naming
-// the stream and expected version, errors.Is persistence.ErrTimeout; when
+// (*eventstore.ConcurrencyError with Stream, Expected, Actual, TraceID;
+// *eventstore.InputError; ...). A timeout (*eventstore.TimeoutError naming
+// the stream and expected version, errors.Is eventstore.ErrTimeout; when
 // the client gave up waiting it unwraps to the *actors.TimeoutError) leaves
 // the outcome unknown: retry with the same event IDs.
-func (c *Client) Append(ctx context.Context, stream string, expected persistence.ExpectedVersion,
-	events ...persistence.EventData) (persistence.AppendResult, error) {
-	req := &messages.AppendRequest{Stream: stream, Expected: persistence.ExpectedVersionToProto(expected),
+func (c *Client) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion,
+	events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	req := &messages.AppendRequest{Stream: stream, Expected: wire.ExpectedVersionToProto(expected),
 		Events: eventsToProto(events)}
 	reply, err := c.call(ctx, req, &req.Options)
 	if err != nil {
-		return persistence.AppendResult{}, actors.OnStream(err, "append", stream, expected)
+		return eventstore.AppendResult{}, actors.OnStream(err, "append", stream, expected)
 	}
 	r, ok := reply.(*messages.AppendReply)
 	if !ok {
-		return persistence.AppendResult{}, unexpected(reply, "AppendReply")
+		return eventstore.AppendResult{}, unexpected(reply, "AppendReply")
 	}
 	if e := r.GetError(); e != nil {
-		return persistence.AppendResult{}, schemas.ErrorFromProto(e)
+		return eventstore.AppendResult{}, schemas.ErrorFromProto(e)
 	}
 	return resultFromProto(r.GetResult()), nil
 }
 
 // Transact appends to several streams atomically on the node, as
 // actorstore.Store.Transact does.
-func (c *Client) Transact(ctx context.Context, reqs ...persistence.AppendRequest) ([]persistence.AppendResult, error) {
+func (c *Client) Transact(ctx context.Context, reqs ...eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	req := &messages.TransactRequest{Appends: make([]*messages.StreamAppend, len(reqs))}
 	for i, r := range reqs {
 		req.Appends[i] = &messages.StreamAppend{Stream: r.Stream,
-			Expected: persistence.ExpectedVersionToProto(r.Expected), Events: eventsToProto(r.Events)}
+			Expected: wire.ExpectedVersionToProto(r.Expected), Events: eventsToProto(r.Events)}
 	}
 	reply, err := c.call(ctx, req, &req.Options)
 	if err != nil {
@@ -53,7 +54,7 @@ func (c *Client) Transact(ctx context.Context, reqs ...persistence.AppendRequest
 	if e := r.GetError(); e != nil {
 		return nil, schemas.ErrorFromProto(e)
 	}
-	out := make([]persistence.AppendResult, len(r.GetResult().GetResults()))
+	out := make([]eventstore.AppendResult, len(r.GetResult().GetResults()))
 	for i, res := range r.GetResult().GetResults() {
 		out[i] = resultFromProto(res)
 	}
@@ -61,21 +62,21 @@ func (c *Client) Transact(ctx context.Context, reqs ...persistence.AppendRequest
 }
 
 // Head returns the newest version and position of a stream.
-func (c *Client) Head(ctx context.Context, stream string) (persistence.StreamHead, error) {
+func (c *Client) Head(ctx context.Context, stream string) (eventstore.StreamHead, error) {
 	req := &messages.HeadRequest{Stream: stream}
 	reply, err := c.call(ctx, req, &req.Options)
 	if err != nil {
-		return persistence.StreamHead{}, err
+		return eventstore.StreamHead{}, err
 	}
 	r, ok := reply.(*messages.HeadReply)
 	if !ok {
-		return persistence.StreamHead{}, unexpected(reply, "HeadReply")
+		return eventstore.StreamHead{}, unexpected(reply, "HeadReply")
 	}
 	if e := r.GetError(); e != nil {
-		return persistence.StreamHead{}, schemas.ErrorFromProto(e)
+		return eventstore.StreamHead{}, schemas.ErrorFromProto(e)
 	}
 	h := r.GetResult()
-	return persistence.StreamHead{Stream: h.GetStream(), Version: h.GetVersion(), LastPosition: h.GetLastPosition()}, nil
+	return eventstore.StreamHead{Stream: h.GetStream(), Version: h.GetVersion(), LastPosition: h.GetLastPosition()}, nil
 }
 
 // Status returns the node's identity, store kind, limits and counters.
@@ -115,16 +116,16 @@ func (c *Client) Health(ctx context.Context) (*messages.HealthReport, error) {
 	return r.GetResult(), nil
 }
 
-func eventsToProto(events []persistence.EventData) []*messages.EventData {
+func eventsToProto(events []eventstore.EventData) []*messages.EventData {
 	out := make([]*messages.EventData, len(events))
 	for i := range events {
-		out[i] = persistence.EventDataToProto(&events[i])
+		out[i] = wire.EventDataToProto(&events[i])
 	}
 	return out
 }
 
-func resultFromProto(r *messages.AppendResult) persistence.AppendResult {
-	return persistence.AppendResult{Stream: r.GetStream(), FirstVersion: r.GetFirstVersion(),
+func resultFromProto(r *messages.AppendResult) eventstore.AppendResult {
+	return eventstore.AppendResult{Stream: r.GetStream(), FirstVersion: r.GetFirstVersion(),
 		LastVersion: r.GetLastVersion(), FirstPosition: r.GetFirstPosition(),
 		LastPosition: r.GetLastPosition(), Idempotent: r.GetIdempotent()}
 }

@@ -14,8 +14,9 @@ import (
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/client"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // The remote benchmarks run the client in this process and the node in a
@@ -49,20 +50,20 @@ func benchEmbedded(b *testing.B, callers int) {
 	}
 	defer st.Close(context.Background())
 	runCallers(b, callers, func(i int) error {
-		_, err := st.Append(context.Background(), fmt.Sprintf("bench-%d", i), persistence.Any(), benchEvent())
+		_, err := st.Append(context.Background(), fmt.Sprintf("bench-%d", i), eventstore.Any(), benchEvent())
 		return err
 	})
 }
 
-func benchEvent() persistence.EventData {
-	return persistence.EventData{ID: uuid.New(), Type: "BenchEvent",
+func benchEvent() eventstore.EventData {
+	return eventstore.EventData{ID: uuid.New(), Type: "BenchEvent",
 		Data: []byte(`{"order":"o-123456","sku":"sku-42","quantity":3,"price_cents":1999,"note":"bench"}`)}
 }
 
 func benchAppend(b *testing.B, callers int) {
 	run := uuid.NewString()[:8]
 	runCallers(b, callers, func(i int) error {
-		_, err := cl.Append(context.Background(), fmt.Sprintf("bench-%s-%d", run, i), persistence.Any(), benchEvent())
+		_, err := cl.Append(context.Background(), fmt.Sprintf("bench-%s-%d", run, i), eventstore.Any(), benchEvent())
 		return err
 	})
 }
@@ -71,8 +72,8 @@ func benchEcho(b *testing.B, callers int) {
 	sys := client.SystemOf(cl)
 	pid := actors.NewPID(cl.NodeAddress(), "echo")
 	e := benchEvent()
-	msg := &messages.AppendRequest{Stream: "bench-echo", Expected: persistence.ExpectedVersionToProto(persistence.Any()),
-		Events:  []*messages.EventData{persistence.EventDataToProto(&e)},
+	msg := &messages.AppendRequest{Stream: "bench-echo", Expected: wire.ExpectedVersionToProto(eventstore.Any()),
+		Events:  []*messages.EventData{wire.EventDataToProto(&e)},
 		Options: &messages.RequestOptions{TraceId: uuid.NewString(), TimeoutMs: 10_000}}
 	runCallers(b, callers, func(int) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -12,9 +12,10 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/schemas"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // scopeName is the instrumentation scope of the client's spans.
@@ -35,7 +36,7 @@ type Client struct {
 
 // Dial starts the client's endpoint and checks that the node answers a
 // Status request within ctx and Config.DialTimeout. An unreachable node
-// gives a *persistence.ConnectionError (retryable).
+// gives a *eventstore.ConnectionError (retryable).
 func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -61,8 +62,8 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	defer cancel()
 	if _, err := c.Status(dctx); err != nil {
 		c.Close()
-		return nil, &persistence.ConnectionError{Host: cfg.NodeAddress, Op: "dial", Attempts: 1, Err: err,
-			TraceID: persistence.TraceID(ctx)}
+		return nil, &eventstore.ConnectionError{Host: cfg.NodeAddress, Op: "dial", Attempts: 1, Err: err,
+			TraceID: eventstore.TraceID(ctx)}
 	}
 	return c, nil
 }
@@ -75,8 +76,8 @@ func probe(ctx context.Context, cfg Config) error {
 	defer cancel()
 	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", cfg.NodeAddress)
 	if err != nil {
-		return &persistence.ConnectionError{Host: cfg.NodeAddress, Op: "dial", Attempts: 1, Err: err,
-			TraceID: persistence.TraceID(ctx)}
+		return &eventstore.ConnectionError{Host: cfg.NodeAddress, Op: "dial", Attempts: 1, Err: err,
+			TraceID: eventstore.TraceID(ctx)}
 	}
 	return conn.Close()
 }
@@ -93,7 +94,7 @@ func (c *Client) NodeAddress() string { return c.cfg.NodeAddress }
 // Calls waiting for a reply when the connection to the node is lost (the
 // node process died, closed the connection, or stopped answering
 // keepalive pings) fail at once with a retryable
-// *persistence.ConnectionError instead of waiting for their deadline.
+// *eventstore.ConnectionError instead of waiting for their deadline.
 func (c *Client) Close() {
 	c.close.Do(func() {
 		c.unsub()
@@ -114,7 +115,7 @@ func (c *Client) call(ctx context.Context, req proto.Message, opts **messages.Re
 			oteltrace.WithSpanKind(oteltrace.SpanKindClient))
 		defer span.End()
 	}
-	ctx, trace := persistence.EnsureTraceID(ctx)
+	ctx, trace := eventstore.EnsureTraceID(ctx)
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.cfg.RequestTimeout)
@@ -123,7 +124,7 @@ func (c *Client) call(ctx context.Context, req proto.Message, opts **messages.Re
 	dl, _ := ctx.Deadline()
 	*opts = &messages.RequestOptions{TraceId: trace, TimeoutMs: nodeTimeoutMs(time.Until(dl))}
 	if size := proto.Size(req); size > c.cfg.MaxMessageBytes-8<<10 {
-		return nil, &persistence.InputError{Field: "request", Rule: "max_size", TraceID: trace,
+		return nil, &eventstore.InputError{Field: "request", Rule: "max_size", TraceID: trace,
 			Message: fmt.Sprintf("request is %d bytes, the node accepts at most %d", size, c.cfg.MaxMessageBytes-8<<10)}
 	}
 	rctx, gen, release := c.conn.bind(ctx)
@@ -131,7 +132,7 @@ func (c *Client) call(ctx context.Context, req proto.Message, opts **messages.Re
 	release()
 	err = c.conn.lostError(err, ctx, gen, trace)
 	if errors.Is(err, actors.ErrDeadLetter) {
-		return nil, &persistence.ConnectionError{Host: c.cfg.NodeAddress, Op: "request", Attempts: 1,
+		return nil, &eventstore.ConnectionError{Host: c.cfg.NodeAddress, Op: "request", Attempts: 1,
 			Err: fmt.Errorf("node has no %q actor: %w", APIActorName, err), TraceID: trace}
 	}
 	if e, ok := reply.(*messages.Error); ok { // the node did not know the request type
@@ -149,6 +150,6 @@ func nodeTimeoutMs(left time.Duration) uint32 {
 
 // unexpected reports a reply of the wrong type (a protocol bug).
 func unexpected(reply any, want string) error {
-	return &persistence.RemoteError{Code: messages.ErrorCode_ERROR_CODE_INTERNAL,
+	return &wire.RemoteError{Code: messages.ErrorCode_ERROR_CODE_INTERNAL,
 		Message: fmt.Sprintf("client: got %T from the node, want %s", reply, want)}
 }

@@ -9,14 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/actorstore/actorstore"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
+	"github.com/google/uuid"
 )
 
-func ev(typ string, data string) persistence.EventData {
-	return persistence.EventData{ID: uuid.New(), Type: typ, Data: []byte(data)}
+func ev(typ string, data string) eventstore.EventData {
+	return eventstore.EventData{ID: uuid.New(), Type: typ, Data: []byte(data)}
 }
 
 func ctx5(t *testing.T) context.Context {
@@ -27,26 +26,26 @@ func ctx5(t *testing.T) context.Context {
 
 func TestRoundTrip(t *testing.T) {
 	ctx := ctx5(t)
-	res, err := cl.Append(ctx, "cart-1", persistence.NoStream(), ev("Added", `{"sku":1}`), ev("Added", `{"sku":2}`))
+	res, err := cl.Append(ctx, "cart-1", eventstore.NoStream(), ev("Added", `{"sku":1}`), ev("Added", `{"sku":2}`))
 	if err != nil || res.FirstVersion != 1 || res.LastVersion != 2 || res.LastPosition == 0 {
 		t.Fatalf("append = %+v, %v", res, err)
 	}
-	evs, err := cl.ReadStream(ctx, persistence.StreamRead{Stream: "cart-1", Limit: 10})
+	evs, err := cl.ReadStream(ctx, eventstore.StreamRead{Stream: "cart-1", Limit: 10})
 	if err != nil || len(evs) != 2 || string(evs[1].Data) != `{"sku":2}` || evs[1].Version != 2 || evs[0].Created.IsZero() {
 		t.Fatalf("read = %+v, %v", evs, err)
 	}
-	back, err := cl.ReadStream(ctx, persistence.StreamRead{Stream: "cart-1", From: persistence.End,
-		Direction: persistence.Backward, Limit: 1})
+	back, err := cl.ReadStream(ctx, eventstore.StreamRead{Stream: "cart-1", From: eventstore.End,
+		Direction: eventstore.Backward, Limit: 1})
 	if err != nil || len(back) != 1 || back[0].Version != 2 {
 		t.Fatalf("backward = %+v, %v", back, err)
 	}
 	rs, err := cl.Transact(ctx,
-		persistence.AppendRequest{Stream: "cart-1", Expected: persistence.Exact(2), Events: []persistence.EventData{ev("CheckedOut", `{}`)}},
-		persistence.AppendRequest{Stream: "order-1", Expected: persistence.NoStream(), Events: []persistence.EventData{ev("Placed", `{}`)}})
+		eventstore.AppendRequest{Stream: "cart-1", Expected: eventstore.Exact(2), Events: []eventstore.EventData{ev("CheckedOut", `{}`)}},
+		eventstore.AppendRequest{Stream: "order-1", Expected: eventstore.NoStream(), Events: []eventstore.EventData{ev("Placed", `{}`)}})
 	if err != nil || len(rs) != 2 || rs[0].LastVersion != 3 || rs[1].LastVersion != 1 {
 		t.Fatalf("transact = %+v, %v", rs, err)
 	}
-	all, err := cl.ReadAll(ctx, persistence.AllRead{Limit: 100, Filter: persistence.Filter{EventTypes: []string{"Placed", "CheckedOut"}}})
+	all, err := cl.ReadAll(ctx, eventstore.AllRead{Limit: 100, Filter: eventstore.Filter{EventTypes: []string{"Placed", "CheckedOut"}}})
 	if err != nil || len(all) != 2 || all[0].Position >= all[1].Position {
 		t.Fatalf("read all = %+v, %v", all, err)
 	}
@@ -61,19 +60,19 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestConcurrencyErrorIsTypedForPeers(t *testing.T) {
-	ctx := persistence.WithTraceID(ctx5(t), "trace-peer-1")
-	if _, err := cl.Append(ctx, "conflict-1", persistence.Any(), ev("A", `{}`)); err != nil {
+	ctx := eventstore.WithTraceID(ctx5(t), "trace-peer-1")
+	if _, err := cl.Append(ctx, "conflict-1", eventstore.Any(), ev("A", `{}`)); err != nil {
 		t.Fatal(err)
 	}
-	_, err := cl.Append(ctx, "conflict-1", persistence.Exact(5), ev("B", `{}`))
-	var ce *persistence.ConcurrencyError
+	_, err := cl.Append(ctx, "conflict-1", eventstore.Exact(5), ev("B", `{}`))
+	var ce *eventstore.ConcurrencyError
 	if !errors.As(err, &ce) {
-		t.Fatalf("err = %T %v, want *persistence.ConcurrencyError", err, err)
+		t.Fatalf("err = %T %v, want *eventstore.ConcurrencyError", err, err)
 	}
 	if v, _ := ce.Expected.ExactVersion(); ce.Stream != "conflict-1" || v != 5 || ce.Actual != 1 || ce.TraceID != "trace-peer-1" {
 		t.Fatalf("concurrency error = %+v", ce)
 	}
-	if !errors.Is(err, persistence.ErrConcurrency) || persistence.IsRetryable(err) {
+	if !errors.Is(err, eventstore.ErrConcurrency) || eventstore.IsRetryable(err) {
 		t.Fatalf("sentinel/retryable wrong for %v", err)
 	}
 }
@@ -81,14 +80,14 @@ func TestConcurrencyErrorIsTypedForPeers(t *testing.T) {
 func TestTransactConflictWritesNothing(t *testing.T) {
 	ctx := ctx5(t)
 	_, err := cl.Transact(ctx,
-		persistence.AppendRequest{Stream: "tx-a", Expected: persistence.NoStream(), Events: []persistence.EventData{ev("A", `{}`)}},
-		persistence.AppendRequest{Stream: "tx-b", Expected: persistence.Exact(3), Events: []persistence.EventData{ev("B", `{}`)}})
-	var ce *persistence.ConcurrencyError
+		eventstore.AppendRequest{Stream: "tx-a", Expected: eventstore.NoStream(), Events: []eventstore.EventData{ev("A", `{}`)}},
+		eventstore.AppendRequest{Stream: "tx-b", Expected: eventstore.Exact(3), Events: []eventstore.EventData{ev("B", `{}`)}})
+	var ce *eventstore.ConcurrencyError
 	if !errors.As(err, &ce) || ce.Stream != "tx-b" {
 		t.Fatalf("err = %v, want a ConcurrencyError on tx-b", err)
 	}
-	_, err = cl.ReadStream(ctx, persistence.StreamRead{Stream: "tx-a", Limit: 1})
-	var nf *persistence.StreamNotFoundError
+	_, err = cl.ReadStream(ctx, eventstore.StreamRead{Stream: "tx-a", Limit: 1})
+	var nf *eventstore.StreamNotFoundError
 	if !errors.As(err, &nf) || nf.Stream != "tx-a" {
 		t.Fatalf("tx-a after the failed transaction: %v", err)
 	}
@@ -96,12 +95,12 @@ func TestTransactConflictWritesNothing(t *testing.T) {
 
 func TestInputErrorsAreTyped(t *testing.T) {
 	ctx := ctx5(t)
-	_, err := cl.Append(ctx, "input-1", persistence.Any(), ev("", `{}`))
-	var ie *persistence.InputError
+	_, err := cl.Append(ctx, "input-1", eventstore.Any(), ev("", `{}`))
+	var ie *eventstore.InputError
 	if !errors.As(err, &ie) || ie.Rule != "required" || ie.TraceID == "" {
 		t.Fatalf("err = %v, want *InputError with a trace ID", err)
 	}
-	_, err = cl.ReadStream(ctx, persistence.StreamRead{Stream: "input-1", Limit: 0})
+	_, err = cl.ReadStream(ctx, eventstore.StreamRead{Stream: "input-1", Limit: 0})
 	if !errors.As(err, &ie) || ie.Field != "limit" {
 		t.Fatalf("err = %v, want *InputError on limit", err)
 	}
@@ -110,11 +109,11 @@ func TestInputErrorsAreTyped(t *testing.T) {
 func TestIdempotentRetry(t *testing.T) {
 	ctx := ctx5(t)
 	e := ev("Once", `{}`)
-	first, err := cl.Append(ctx, "idem-1", persistence.Any(), e)
+	first, err := cl.Append(ctx, "idem-1", eventstore.Any(), e)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := cl.Append(ctx, "idem-1", persistence.Any(), e)
+	again, err := cl.Append(ctx, "idem-1", eventstore.Any(), e)
 	if err != nil || !again.Idempotent || again.LastPosition != first.LastPosition {
 		t.Fatalf("retry = %+v, %v; first %+v", again, err, first)
 	}
@@ -128,28 +127,28 @@ func TestLargeReadsArePaged(t *testing.T) {
 	start := time.Now()
 	defer func() { t.Logf("took %v", time.Since(start)) }()
 	for range 6 {
-		if _, err := cl.Append(ctx, "large-1", persistence.Any(), ev("Big", string(make([]byte, 1_000_000)))); err != nil {
+		if _, err := cl.Append(ctx, "large-1", eventstore.Any(), ev("Big", string(make([]byte, 1_000_000)))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	evs, err := cl.ReadStream(ctx, persistence.StreamRead{Stream: "large-1", Limit: 100})
+	evs, err := cl.ReadStream(ctx, eventstore.StreamRead{Stream: "large-1", Limit: 100})
 	if err != nil || len(evs) != 6 || evs[5].Version != 6 {
 		t.Fatalf("read = %d events, %v", len(evs), err)
 	}
-	back, err := cl.ReadAll(ctx, persistence.AllRead{From: persistence.End, Direction: persistence.Backward,
-		Limit: 5, Filter: persistence.Filter{StreamPrefix: "large-"}})
+	back, err := cl.ReadAll(ctx, eventstore.AllRead{From: eventstore.End, Direction: eventstore.Backward,
+		Limit: 5, Filter: eventstore.Filter{StreamPrefix: "large-"}})
 	if err != nil || len(back) != 5 || back[0].Version != 6 || back[4].Version != 2 {
 		t.Fatalf("read all backward = %d events, %v", len(back), err)
 	}
 }
 
 func TestOversizeRequestIsRefusedLocally(t *testing.T) {
-	evs := make([]persistence.EventData, 5)
+	evs := make([]eventstore.EventData, 5)
 	for i := range evs {
 		evs[i] = ev("Big", string(make([]byte, 1_000_000)))
 	}
-	_, err := cl.Append(ctx5(t), "oversize-1", persistence.Any(), evs...)
-	var ie *persistence.InputError
+	_, err := cl.Append(ctx5(t), "oversize-1", eventstore.Any(), evs...)
+	var ie *eventstore.InputError
 	if !errors.As(err, &ie) || ie.Rule != "max_size" {
 		t.Fatalf("err = %v, want *InputError max_size", err)
 	}
@@ -157,7 +156,7 @@ func TestOversizeRequestIsRefusedLocally(t *testing.T) {
 
 // TestTimeoutIsRetryable: an append the node cannot commit before the
 // caller's deadline (another process holds the write lock of the node's
-// SQLite file) fails with a *persistence.TimeoutError naming the operation,
+// SQLite file) fails with an *eventstore.TimeoutError naming the operation,
 // the stream and the expected version (the node answers it just before the
 // caller's deadline; had the reply been lost, the client's own would wrap
 // the *actors.TimeoutError), matches ErrTimeout and is retryable. Once the
@@ -167,24 +166,24 @@ func TestTimeoutIsRetryable(t *testing.T) {
 	release := lockNodeStore(t)
 	defer release()
 	e := ev("Slow", `{}`)
-	expected := persistence.NoStream()
+	expected := eventstore.NoStream()
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	_, err := cl.Append(ctx, "timeout-1", expected, e)
-	var te *persistence.TimeoutError
+	var te *eventstore.TimeoutError
 	if !errors.As(err, &te) || te.Stream != "timeout-1" || te.Expected != expected || te.Op != "append" {
-		t.Fatalf("err = %v (%T), want a *persistence.TimeoutError for append on timeout-1 expecting no-stream", err, err)
+		t.Fatalf("err = %v (%T), want an *eventstore.TimeoutError for append on timeout-1 expecting no-stream", err, err)
 	}
-	if !errors.Is(err, persistence.ErrTimeout) || !persistence.IsRetryable(err) {
+	if !errors.Is(err, eventstore.ErrTimeout) || !eventstore.IsRetryable(err) {
 		t.Errorf("err = %v: errors.Is(ErrTimeout) %v, IsRetryable %v, want both", err,
-			errors.Is(err, persistence.ErrTimeout), persistence.IsRetryable(err))
+			errors.Is(err, eventstore.ErrTimeout), eventstore.IsRetryable(err))
 	}
 	release()
 	res, err := cl.Append(ctx5(t), "timeout-1", expected, e)
 	if err != nil || res.FirstVersion != 1 || res.LastVersion != 1 {
 		t.Fatalf("retry with the same event ID = %+v, %v; want version 1", res, err)
 	}
-	if evs, err := cl.ReadStream(ctx5(t), persistence.StreamRead{Stream: "timeout-1", Limit: 10}); err != nil || len(evs) != 1 {
+	if evs, err := cl.ReadStream(ctx5(t), eventstore.StreamRead{Stream: "timeout-1", Limit: 10}); err != nil || len(evs) != 1 {
 		t.Fatalf("stream after the retry: %d events, %v; want 1", len(evs), err)
 	}
 }

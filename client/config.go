@@ -42,7 +42,7 @@ type Config struct {
 	// DialTimeout bounds Dial's check that the node answers. Default 5s.
 	DialTimeout time.Duration
 	// MaxMessageBytes bounds one request; larger ones are refused locally
-	// with an *persistence.InputError. It must match the node's (see
+	// with an *eventstore.InputError. It must match the node's (see
 	// Status). Default actors.DefaultMaxMessageBytes.
 	MaxMessageBytes int
 	// KeepaliveTime and KeepaliveTimeout: see actors.RemoteConfig.

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // errConnectionLost is the cause of calls cut short because the connection
@@ -61,11 +61,11 @@ func (c *conn) bind(ctx context.Context) (context.Context, context.Context, cont
 }
 
 // lostError turns a call cut short by a lost connection into a retryable
-// *persistence.ConnectionError; other errors pass through.
+// *eventstore.ConnectionError; other errors pass through.
 func (c *conn) lostError(err error, caller, gen context.Context, trace string) error {
 	if err == nil || caller.Err() != nil || gen.Err() == nil || !errors.Is(err, context.Canceled) {
 		return err
 	}
-	return &persistence.ConnectionError{Host: c.node, Op: "request", Attempts: 1,
+	return &eventstore.ConnectionError{Host: c.node, Op: "request", Attempts: 1,
 		Err: fmt.Errorf("%w: %w", errConnectionLost, context.Cause(gen)), TraceID: trace}
 }

@@ -11,15 +11,15 @@
 // # Errors
 //
 // Error replies become the same typed errors the embedded API returns
-// (schemas.ErrorFromProto, which falls back to persistence.ErrorFromProto): errors.As(err, &ce) with
-// ce *persistence.ConcurrencyError gives Stream, Expected, Actual and
+// (schemas.ErrorFromProto, which falls back to wire.ErrorFromProto): errors.As(err, &ce) with
+// ce *eventstore.ConcurrencyError gives Stream, Expected, Actual and
 // TraceID as the node saw them. A call that gets no reply in time returns
-// an *actors.TimeoutError (errors.Is persistence.ErrTimeout, retryable: the
+// an *actors.TimeoutError (errors.Is eventstore.ErrTimeout, retryable: the
 // outcome is unknown, retry with the same event IDs); for Append and
-// ReadStream it is wrapped in a *persistence.TimeoutError naming the
+// ReadStream it is wrapped in a *eventstore.TimeoutError naming the
 // stream and the expected version. A request larger
 // than Config.MaxMessageBytes is refused locally with an
-// *persistence.InputError (rule "max_size"): the transport would drop it.
+// *eventstore.InputError (rule "max_size"): the transport would drop it.
 //
 // # Timeouts
 //
@@ -29,7 +29,7 @@
 // protoactor never fails a request fast; the client does where it can:
 // Dial fails at once when nothing listens on the node's port, and calls
 // waiting when the connection to the node is lost fail at once with a
-// retryable *persistence.ConnectionError.
+// retryable *eventstore.ConnectionError.
 //
 // # Concurrency
 //

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore/client"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 const withinEnv = "ACTORSTORE_TEST_FAIL_WITHIN"
@@ -97,15 +97,15 @@ func TestPeerLosesNode(t *testing.T) {
 			for {
 				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 				start := time.Now()
-				_, err := c.Append(ctx, fmt.Sprintf("lose-%d", i), persistence.Any(), ev("E", `{}`))
+				_, err := c.Append(ctx, fmt.Sprintf("lose-%d", i), eventstore.Any(), ev("E", `{}`))
 				cancel()
 				if err == nil {
 					once.Do(func() { fmt.Println("appending") })
 					continue
 				}
-				var ce *persistence.ConnectionError
+				var ce *eventstore.ConnectionError
 				mu.Lock()
-				if took := time.Since(start); !errors.As(err, &ce) || !persistence.IsRetryable(err) || took > within {
+				if took := time.Since(start); !errors.As(err, &ce) || !eventstore.IsRetryable(err) || took > within {
 					fails = append(fails, fmt.Sprintf("caller %d: %v after %v", i, err, took))
 				}
 				mu.Unlock()

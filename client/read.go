@@ -6,32 +6,33 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/schemas"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // ReadStream returns up to r.Limit events of r.Stream, as
 // actorstore.Store.ReadStream does. When the node cuts a reply short to
 // keep it under its message size, ReadStream asks again from after the
 // last event, so fewer than r.Limit events still means the stream ended.
-func (c *Client) ReadStream(ctx context.Context, r persistence.StreamRead) ([]persistence.RecordedEvent, error) {
+func (c *Client) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]eventstore.RecordedEvent, error) {
 	evs, err := c.readPages(ctx, r.Limit, r.From, r.Direction, func(from uint64, limit int) *pageReq {
 		req := &messages.ReadStreamRequest{Stream: r.Stream, From: from, Direction: directionToProto(r.Direction),
 			Limit: clampLimit(limit)}
-		return &pageReq{msg: req, opts: &req.Options, next: func(e *persistence.RecordedEvent) uint64 { return e.Version }}
+		return &pageReq{msg: req, opts: &req.Options, next: func(e *eventstore.RecordedEvent) uint64 { return e.Version }}
 	})
-	return evs, actors.OnStream(err, "read", r.Stream, persistence.Any())
+	return evs, actors.OnStream(err, "read", r.Stream, eventstore.Any())
 }
 
 // ReadAll returns up to r.Limit events of all streams in global order that
 // pass r.Filter, as actorstore.Store.ReadAll does (continuing truncated
 // replies like ReadStream).
-func (c *Client) ReadAll(ctx context.Context, r persistence.AllRead) ([]persistence.RecordedEvent, error) {
+func (c *Client) ReadAll(ctx context.Context, r eventstore.AllRead) ([]eventstore.RecordedEvent, error) {
 	return c.readPages(ctx, r.Limit, r.From, r.Direction, func(from uint64, limit int) *pageReq {
 		req := &messages.ReadAllRequest{From: from, Direction: directionToProto(r.Direction), Limit: clampLimit(limit),
 			StreamPrefix: r.Filter.StreamPrefix, EventTypes: r.Filter.EventTypes}
-		return &pageReq{msg: req, opts: &req.Options, next: func(e *persistence.RecordedEvent) uint64 { return e.Position }}
+		return &pageReq{msg: req, opts: &req.Options, next: func(e *eventstore.RecordedEvent) uint64 { return e.Position }}
 	})
 }
 
@@ -39,15 +40,15 @@ func (c *Client) ReadAll(ctx context.Context, r persistence.AllRead) ([]persiste
 type pageReq struct {
 	msg  proto.Message
 	opts **messages.RequestOptions
-	next func(*persistence.RecordedEvent) uint64
+	next func(*eventstore.RecordedEvent) uint64
 }
 
-func (c *Client) readPages(ctx context.Context, limit int, from uint64, dir persistence.Direction,
-	page func(from uint64, limit int) *pageReq) ([]persistence.RecordedEvent, error) {
+func (c *Client) readPages(ctx context.Context, limit int, from uint64, dir eventstore.Direction,
+	page func(from uint64, limit int) *pageReq) ([]eventstore.RecordedEvent, error) {
 	if limit <= 0 {
-		return nil, persistence.ValidateLimit(limit)
+		return nil, eventstore.ValidateLimit(limit)
 	}
-	var out []persistence.RecordedEvent
+	var out []eventstore.RecordedEvent
 	for {
 		p := page(from, limit-len(out))
 		evs, truncated, err := c.readOnce(ctx, p)
@@ -56,7 +57,7 @@ func (c *Client) readPages(ctx context.Context, limit int, from uint64, dir pers
 			return out, err
 		}
 		last := p.next(&evs[len(evs)-1])
-		if dir == persistence.Backward {
+		if dir == eventstore.Backward {
 			if last <= 1 {
 				return out, nil
 			}
@@ -67,7 +68,7 @@ func (c *Client) readPages(ctx context.Context, limit int, from uint64, dir pers
 	}
 }
 
-func (c *Client) readOnce(ctx context.Context, p *pageReq) ([]persistence.RecordedEvent, bool, error) {
+func (c *Client) readOnce(ctx context.Context, p *pageReq) ([]eventstore.RecordedEvent, bool, error) {
 	reply, err := c.call(ctx, p.msg, p.opts)
 	if err != nil {
 		return nil, false, err
@@ -80,9 +81,9 @@ func (c *Client) readOnce(ctx context.Context, p *pageReq) ([]persistence.Record
 		return nil, false, schemas.ErrorFromProto(e)
 	}
 	res := r.GetResult()
-	out := make([]persistence.RecordedEvent, 0, len(res.GetEvents()))
+	out := make([]eventstore.RecordedEvent, 0, len(res.GetEvents()))
 	for _, pe := range res.GetEvents() {
-		e, err := persistence.RecordedEventFromProto(pe)
+		e, err := wire.RecordedEventFromProto(pe)
 		if err != nil {
 			return out, false, err
 		}
@@ -91,8 +92,8 @@ func (c *Client) readOnce(ctx context.Context, p *pageReq) ([]persistence.Record
 	return out, res.GetTruncated(), nil
 }
 
-func directionToProto(d persistence.Direction) messages.ReadDirection {
-	if d == persistence.Backward {
+func directionToProto(d eventstore.Direction) messages.ReadDirection {
+	if d == eventstore.Backward {
 		return messages.ReadDirection_READ_DIRECTION_BACKWARD
 	}
 	return messages.ReadDirection_READ_DIRECTION_FORWARD

@@ -5,9 +5,10 @@ import (
 	"fmt"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/schemas"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // HubActorName is the name of a node's subscription hub.
@@ -33,7 +34,7 @@ type TailOptions struct {
 	At    uint64
 	// Filter keeps streams with a prefix and events of some types (all
 	// streams only for the prefix).
-	Filter persistence.Filter
+	Filter eventstore.Filter
 	// Window is how many events may be in flight to this client; 0 means
 	// the node's default (256).
 	Window uint32
@@ -44,9 +45,9 @@ type TailOptions struct {
 // then live events as they commit. It returns when ctx ends (ctx's
 // error), fn returns an error (that error), the subscription is dropped by
 // the node, or the connection to the node is lost (a retryable
-// *persistence.ConnectionError). Flow control is credit-based: at most
+// *eventstore.ConnectionError). Flow control is credit-based: at most
 // o.Window events wait for fn, so a slow fn never slows the node.
-func (c *Client) Tail(ctx context.Context, o TailOptions, fn func(persistence.RecordedEvent) error) error {
+func (c *Client) Tail(ctx context.Context, o TailOptions, fn func(eventstore.RecordedEvent) error) error {
 	t := &tail{c: c, fn: fn, window: o.Window, next: 1}
 	if t.window == 0 {
 		t.window = 256
@@ -60,13 +61,13 @@ func (c *Client) Tail(ctx context.Context, o TailOptions, fn func(persistence.Re
 	c.sys.SendFrom(actors.NewPID(c.cfg.NodeAddress, HubActorName), t.request(o), t.mb.PID())
 	err := t.loop(rctx)
 	t.unsubscribe()
-	return c.conn.lostError(err, ctx, gen, persistence.TraceID(ctx))
+	return c.conn.lostError(err, ctx, gen, eventstore.TraceID(ctx))
 }
 
 // tail is one running Tail: only its own goroutine touches it.
 type tail struct {
 	c      *Client
-	fn     func(persistence.RecordedEvent) error
+	fn     func(eventstore.RecordedEvent) error
 	mb     *actors.Mailbox
 	window uint32
 	id     string
@@ -112,7 +113,7 @@ func (t *tail) handle(msg any) (done bool, err error) {
 		if err := t.sequence(m.GetSequence()); err != nil {
 			return true, err
 		}
-		e, err := persistence.RecordedEventFromProto(m.GetEvent())
+		e, err := wire.RecordedEventFromProto(m.GetEvent())
 		if err == nil {
 			err = t.fn(e)
 		}

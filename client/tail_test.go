@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore/client"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // TestTailDeliversHistoryThenLive: three stored events, then two appended
@@ -16,15 +16,15 @@ func TestTailDeliversHistoryThenLive(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	for range 3 {
-		if _, err := cl.Append(ctx, "tail-1", persistence.Any(), ev("Old", `{}`)); err != nil {
+		if _, err := cl.Append(ctx, "tail-1", eventstore.Any(), ev("Old", `{}`)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got := make(chan persistence.RecordedEvent, 16)
+	got := make(chan eventstore.RecordedEvent, 16)
 	tctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
-		done <- cl.Tail(tctx, client.TailOptions{Stream: "tail-1", Window: 2}, func(e persistence.RecordedEvent) error {
+		done <- cl.Tail(tctx, client.TailOptions{Stream: "tail-1", Window: 2}, func(e eventstore.RecordedEvent) error {
 			got <- e
 			return nil
 		})
@@ -32,7 +32,7 @@ func TestTailDeliversHistoryThenLive(t *testing.T) {
 	for v := uint64(1); v <= 5; v++ {
 		if v == 4 {
 			for range 2 {
-				if _, err := cl.Append(ctx, "tail-1", persistence.Any(), ev("New", `{}`)); err != nil {
+				if _, err := cl.Append(ctx, "tail-1", eventstore.Any(), ev("New", `{}`)); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -57,11 +57,11 @@ func TestTailDeliversHistoryThenLive(t *testing.T) {
 func TestTailHandlerErrorEndsIt(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if _, err := cl.Append(ctx, "tail-2", persistence.Any(), ev("E", `{}`)); err != nil {
+	if _, err := cl.Append(ctx, "tail-2", eventstore.Any(), ev("E", `{}`)); err != nil {
 		t.Fatal(err)
 	}
 	boom := errors.New("boom")
-	err := cl.Tail(ctx, client.TailOptions{Stream: "tail-2"}, func(persistence.RecordedEvent) error { return boom })
+	err := cl.Tail(ctx, client.TailOptions{Stream: "tail-2"}, func(eventstore.RecordedEvent) error { return boom })
 	if !errors.Is(err, boom) {
 		t.Fatalf("tail returned %v, want the handler's error", err)
 	}

@@ -8,8 +8,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/schemas"
 )
 
@@ -48,7 +48,7 @@ func (n *Node) handle(sender *actors.PID, msg any, local bool, trace context.Con
 	if err != nil {
 		e := schemas.ErrorToProto(err)
 		if e.TraceId == "" {
-			e.TraceId = persistence.TraceID(trace)
+			e.TraceId = eventstore.TraceID(trace)
 		}
 		n.logFailure(j.name, e)
 		n.reply(sender, fail(e))
@@ -111,9 +111,9 @@ func (n *Node) requestContext(trace context.Context, o *messages.RequestOptions)
 	timeout = min(timeout, n.cfg.MaxRequestTimeout)
 	ctx, cancel := context.WithTimeout(n.life, timeout)
 	ctx = withTrace(ctx, trace)
-	if id := o.GetTraceId(); id != "" && persistence.TraceID(ctx) == "" {
-		ctx = persistence.WithTraceID(ctx, id)
+	if id := o.GetTraceId(); id != "" && eventstore.TraceID(ctx) == "" {
+		ctx = eventstore.WithTraceID(ctx, id)
 	}
-	ctx, _ = persistence.EnsureTraceID(ctx)
+	ctx, _ = eventstore.EnsureTraceID(ctx)
 	return ctx, cancel
 }

@@ -9,8 +9,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/schemas"
 )
 
@@ -178,7 +178,7 @@ func (n *Node) clustered(msg proto.Message, run runFunc, fail failFunc, local bo
 // forwarded request carries the caller's trace ID and the time left.
 func (n *Node) route(stream string, msg proto.Message, opts **messages.RequestOptions, fail failFunc) runFunc {
 	return func(ctx context.Context) proto.Message {
-		trace := persistence.TraceID(ctx)
+		trace := eventstore.TraceID(ctx)
 		if *opts == nil {
 			*opts = &messages.RequestOptions{}
 		}
@@ -188,7 +188,7 @@ func (n *Node) route(stream string, msg proto.Message, opts **messages.RequestOp
 		}
 		reply, err := n.cluster.Request(ctx, StreamKind, stream, msg, ownerClosing)
 		if err != nil {
-			return fail(schemas.ErrorToProto(persistence.AttachTraceID(err, trace)))
+			return fail(schemas.ErrorToProto(eventstore.AttachTraceID(err, trace)))
 		}
 		if pm, ok := reply.(proto.Message); ok {
 			return pm

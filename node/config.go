@@ -10,8 +10,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // Defaults of Config; a zero field means its default.
@@ -63,8 +63,8 @@ type Config struct {
 	ServerTLS *tls.Config
 	ClientTLS *tls.Config
 	// Limits are the store's append limits, to report in Status and to
-	// check MaxMessageBytes against. Default persistence.DefaultLimits.
-	Limits persistence.Limits
+	// check MaxMessageBytes against. Default eventstore.DefaultLimits.
+	Limits eventstore.Limits
 	// StoreKind ("embedded", "postgres") and Version are reported by Status.
 	StoreKind string
 	Version   string

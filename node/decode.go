@@ -6,8 +6,9 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // failFunc wraps an Error in the reply type the sender of a request waits for.
@@ -51,7 +52,7 @@ func (n *Node) decode(msg any, local bool) (job, failFunc, error) {
 		j.run = n.healthJob()
 	default:
 		j.name = "unknown"
-		return j, failRaw, &persistence.InputError{Field: "message", Rule: "type",
+		return j, failRaw, &eventstore.InputError{Field: "message", Rule: "type",
 			Message: fmt.Sprintf("unsupported message type %T", msg)}
 	}
 	if err == nil {
@@ -60,7 +61,7 @@ func (n *Node) decode(msg any, local bool) (job, failFunc, error) {
 	if err == nil && n.cluster != nil {
 		j.run = n.clustered(msg.(proto.Message), j.run, fail, local)
 	}
-	return j, fail, persistence.AttachTraceID(err, j.opts.GetTraceId())
+	return j, fail, eventstore.AttachTraceID(err, j.opts.GetTraceId())
 }
 
 // checkSize refuses a request larger than MaxMessageBytes: the transport
@@ -68,7 +69,7 @@ func (n *Node) decode(msg any, local bool) (job, failFunc, error) {
 // can arrive, but is not served (replies to it could not be bounded).
 func (n *Node) checkSize(m proto.Message) error {
 	if size := proto.Size(m); size > n.cfg.MaxMessageBytes {
-		return &persistence.InputError{Field: "request", Rule: "max_size",
+		return &eventstore.InputError{Field: "request", Rule: "max_size",
 			Message: fmt.Sprintf("request is %d bytes, the limit is %d", size, n.cfg.MaxMessageBytes)}
 	}
 	return nil
@@ -98,28 +99,28 @@ func failHealth(e *messages.Error) proto.Message {
 func failRaw(e *messages.Error) proto.Message { return e }
 
 func required(field, what string) error {
-	return &persistence.InputError{Field: field, Rule: "required", Message: what + " is missing"}
+	return &eventstore.InputError{Field: field, Rule: "required", Message: what + " is missing"}
 }
 
 // expectedFromProto requires an expectation: a peer says {any: true}
 // rather than nothing.
-func expectedFromProto(field string, m *messages.ExpectedVersion) (persistence.ExpectedVersion, error) {
+func expectedFromProto(field string, m *messages.ExpectedVersion) (eventstore.ExpectedVersion, error) {
 	if m.GetKind() == nil {
-		return persistence.Any(), required(field, "expected version")
+		return eventstore.Any(), required(field, "expected version")
 	}
-	return persistence.ExpectedVersionFromProto(m), nil
+	return wire.ExpectedVersionFromProto(m), nil
 }
 
-func eventsFromProto(field, stream string, ms []*messages.EventData) ([]persistence.EventData, error) {
+func eventsFromProto(field, stream string, ms []*messages.EventData) ([]eventstore.EventData, error) {
 	if len(ms) == 0 {
-		return nil, &persistence.InputError{Field: field, Rule: "required", Stream: stream,
+		return nil, &eventstore.InputError{Field: field, Rule: "required", Stream: stream,
 			Message: "the append has no events"}
 	}
-	out := make([]persistence.EventData, len(ms))
+	out := make([]eventstore.EventData, len(ms))
 	for i, m := range ms {
-		e, err := persistence.EventDataFromProto(m)
+		e, err := wire.EventDataFromProto(m)
 		if err != nil {
-			var ie *persistence.InputError
+			var ie *eventstore.InputError
 			if errors.As(err, &ie) {
 				ie.Field, ie.Stream = fmt.Sprintf("%s[%d].%s", field, i, ie.Field), stream
 			}
@@ -130,20 +131,20 @@ func eventsFromProto(field, stream string, ms []*messages.EventData) ([]persiste
 	return out, nil
 }
 
-func directionFromProto(d messages.ReadDirection) (persistence.Direction, error) {
+func directionFromProto(d messages.ReadDirection) (eventstore.Direction, error) {
 	switch d {
 	case messages.ReadDirection_READ_DIRECTION_FORWARD:
-		return persistence.Forward, nil
+		return eventstore.Forward, nil
 	case messages.ReadDirection_READ_DIRECTION_BACKWARD:
-		return persistence.Backward, nil
+		return eventstore.Backward, nil
 	}
-	return 0, &persistence.InputError{Field: "direction", Rule: "enum",
+	return 0, &eventstore.InputError{Field: "direction", Rule: "enum",
 		Message: fmt.Sprintf("unknown read direction %d", d)}
 }
 
 // readLimit checks a read's limit and caps it at maxReadEvents.
 func readLimit(limit uint32) (int, error) {
-	if err := persistence.ValidateLimit(int(limit)); err != nil {
+	if err := eventstore.ValidateLimit(int(limit)); err != nil {
 		return 0, err
 	}
 	return min(int(limit), maxReadEvents), nil

@@ -7,25 +7,26 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/wire"
 )
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-func resultToProto(r persistence.AppendResult) *messages.AppendResult {
+func resultToProto(r eventstore.AppendResult) *messages.AppendResult {
 	return &messages.AppendResult{Stream: r.Stream, FirstVersion: r.FirstVersion, LastVersion: r.LastVersion,
 		FirstPosition: r.FirstPosition, LastPosition: r.LastPosition, Idempotent: r.Idempotent}
 }
 
 // readReply encodes events until the reply would outgrow MaxMessageBytes
 // (always at least one event: one event always fits, see Config.Validate).
-func (n *Node) readReply(evs []persistence.RecordedEvent, truncated bool) proto.Message {
+func (n *Node) readReply(evs []eventstore.RecordedEvent, truncated bool) proto.Message {
 	budget := n.cfg.MaxMessageBytes - envelopeRoom
 	out := &messages.ReadResult{Events: make([]*messages.RecordedEvent, 0, len(evs)), Truncated: truncated}
 	size := 0
 	for i := range evs {
-		pe := persistence.RecordedEventToProto(&evs[i])
+		pe := wire.RecordedEventToProto(&evs[i])
 		s := proto.Size(pe) + 8 // tag and length prefix
 		if len(out.Events) > 0 && size+s > budget {
 			out.Truncated = true

@@ -5,8 +5,8 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/schemas"
 )
 
@@ -42,7 +42,7 @@ func (n *Node) transactJob(m *messages.TransactRequest) (runFunc, error) {
 	if len(parts) == 0 {
 		return nil, required("appends", "the list of appends")
 	}
-	reqs := make([]persistence.AppendRequest, len(parts))
+	reqs := make([]eventstore.AppendRequest, len(parts))
 	for i, p := range parts {
 		r, err := appendPart(i, p)
 		if err != nil {
@@ -63,20 +63,20 @@ func (n *Node) transactJob(m *messages.TransactRequest) (runFunc, error) {
 	}, nil
 }
 
-func appendPart(i int, p *messages.StreamAppend) (persistence.AppendRequest, error) {
+func appendPart(i int, p *messages.StreamAppend) (eventstore.AppendRequest, error) {
 	field := "appends[" + itoa(i) + "]"
 	if p.GetStream() == "" {
-		return persistence.AppendRequest{}, required(field+".stream", "stream ID")
+		return eventstore.AppendRequest{}, required(field+".stream", "stream ID")
 	}
 	exp, err := expectedFromProto(field+".expected", p.GetExpected())
 	if err != nil {
-		return persistence.AppendRequest{}, err
+		return eventstore.AppendRequest{}, err
 	}
 	events, err := eventsFromProto(field+".events", p.GetStream(), p.GetEvents())
 	if err != nil {
-		return persistence.AppendRequest{}, err
+		return eventstore.AppendRequest{}, err
 	}
-	return persistence.AppendRequest{Stream: p.GetStream(), Expected: exp, Events: events}, nil
+	return eventstore.AppendRequest{Stream: p.GetStream(), Expected: exp, Events: events}, nil
 }
 
 func (n *Node) readStreamJob(m *messages.ReadStreamRequest) (runFunc, error) {
@@ -91,7 +91,7 @@ func (n *Node) readStreamJob(m *messages.ReadStreamRequest) (runFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := persistence.StreamRead{Stream: m.GetStream(), From: m.GetFrom(), Direction: dir, Limit: limit}
+	r := eventstore.StreamRead{Stream: m.GetStream(), From: m.GetFrom(), Direction: dir, Limit: limit}
 	capped := int(m.GetLimit()) > limit
 	return func(ctx context.Context) proto.Message {
 		evs, err := n.store.ReadStream(ctx, r)
@@ -111,8 +111,8 @@ func (n *Node) readAllJob(m *messages.ReadAllRequest) (runFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := persistence.AllRead{From: m.GetFrom(), Direction: dir, Limit: limit,
-		Filter: persistence.Filter{StreamPrefix: m.GetStreamPrefix(), EventTypes: m.GetEventTypes()}}
+	r := eventstore.AllRead{From: m.GetFrom(), Direction: dir, Limit: limit,
+		Filter: eventstore.Filter{StreamPrefix: m.GetStreamPrefix(), EventTypes: m.GetEventTypes()}}
 	capped := int(m.GetLimit()) > limit
 	return func(ctx context.Context) proto.Message {
 		evs, err := n.store.ReadAll(ctx, r)

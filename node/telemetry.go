@@ -8,8 +8,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // Tracing and logs of the node's requests: every request runs with the
@@ -27,8 +27,8 @@ func withTrace(ctx, from context.Context) context.Context {
 	if sc := trace.SpanContextFromContext(from); sc.HasTraceID() {
 		ctx = trace.ContextWithSpanContext(ctx, sc)
 	}
-	if id := persistence.TraceID(from); id != "" {
-		ctx = persistence.WithTraceID(ctx, id)
+	if id := eventstore.TraceID(from); id != "" {
+		ctx = eventstore.WithTraceID(ctx, id)
 	}
 	return ctx
 }
@@ -54,12 +54,12 @@ func (n *Node) run(ctx context.Context, j job) proto.Message {
 	}
 	if e != nil {
 		if e.TraceId == "" {
-			e.TraceId = persistence.TraceID(ctx)
+			e.TraceId = eventstore.TraceID(ctx)
 		}
 		n.logFailure(j.name, e)
 		return reply
 	}
-	n.log.Debug().Str("trace_id", persistence.TraceID(ctx)).Str("op", j.name).Msg("request served")
+	n.log.Debug().Str("trace_id", eventstore.TraceID(ctx)).Str("op", j.name).Msg("request served")
 	return reply
 }
 
@@ -88,7 +88,7 @@ func (n *Node) healthJob() runFunc {
 	return func(ctx context.Context) proto.Message {
 		if n.cfg.Health == nil {
 			return failHealth(&messages.Error{Code: messages.ErrorCode_ERROR_CODE_INTERNAL,
-				Message: "node: no health checks configured", TraceId: persistence.TraceID(ctx)})
+				Message: "node: no health checks configured", TraceId: eventstore.TraceID(ctx)})
 		}
 		return &messages.HealthReply{Outcome: &messages.HealthReply_Result{Result: n.cfg.Health(ctx)}}
 	}

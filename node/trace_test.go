@@ -19,7 +19,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/actorstore/actorstore/client"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // syncBuffer is a log sink safe for concurrent writers.
@@ -131,17 +131,17 @@ func TestPeerConflictTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	ev := persistence.EventData{ID: uuid.New(), Type: "T", Data: []byte(`{}`)}
-	if _, err := c.Append(ctx, "trace-conflict", persistence.Any(), ev); err != nil {
+	ev := eventstore.EventData{ID: uuid.New(), Type: "T", Data: []byte(`{}`)}
+	if _, err := c.Append(ctx, "trace-conflict", eventstore.Any(), ev); err != nil {
 		t.Fatal(err)
 	}
 	opCtx, op := tp.Tracer("peer").Start(ctx, "peer.operation")
 	ev.ID = uuid.New()
-	_, err = c.Append(opCtx, "trace-conflict", persistence.NoStream(), ev)
+	_, err = c.Append(opCtx, "trace-conflict", eventstore.NoStream(), ev)
 	op.End()
-	var ce *persistence.ConcurrencyError
+	var ce *eventstore.ConcurrencyError
 	if !errors.As(err, &ce) {
-		t.Fatalf("err = %T %v, want *persistence.ConcurrencyError", err, err)
+		t.Fatalf("err = %T %v, want *eventstore.ConcurrencyError", err, err)
 	}
 	if want := op.SpanContext().TraceID().String(); ce.TraceID != want || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error's trace ID %q (%v), want the peer's trace %s", ce.TraceID, err, want)

@@ -1,14 +1,8 @@
 // Package persistence defines the storage contract of actorstore: the Store
-// interface, the records it keeps, and its typed errors. It knows nothing of
-// actors; backends live in the postgres and sqlite subpackages, and both
-// pass the conformance suite in storetest.
-//
-// # Records
-//
-// A stream is an ordered list of events named by a stream ID. Its version is
-// its number of events: an empty stream is at version 0 and its first event
-// has version 1. Every event also has a global position, starting at 1, that
-// orders all events of all streams in commit order.
+// interface and the retry policy of its backends. The records it keeps and
+// its typed errors are those of package eventstore. It knows nothing of
+// actors or of protobuf; backends live in the postgres and sqlite
+// subpackages, and both pass the conformance suite in storetest.
 //
 // # Guarantees every Store gives
 //
@@ -26,17 +20,12 @@
 //
 // # Errors
 //
-// Errors are typed and match sentinels with errors.Is: *ConcurrencyError
-// (ErrConcurrency), *StreamNotFoundError (ErrStreamNotFound), *InputError
-// (ErrInvalidInput), *DuplicateEventError (ErrDuplicateEvent),
-// *ConnectionError (ErrUnavailable, and ErrTimeout for deadlines). Each
-// carries the trace ID of the operation when the context had one
-// (WithTraceID). IsRetryable tells transient errors from final ones; stores
-// retry transient database errors themselves with a RetryPolicy
-// (exponential backoff with jitter) before returning them.
+// Stores return the typed errors of package eventstore. They retry
+// transient database errors themselves with a RetryPolicy (exponential
+// backoff with jitter) before returning them.
 //
 // # Concurrency
 //
-// ExpectedVersion, Filter, Limits and RetryPolicy are values, safe to copy
-// and share. Every Store is safe for concurrent use.
+// RetryPolicy is a value, safe to copy and share. Every Store is safe for
+// concurrent use.
 package persistence

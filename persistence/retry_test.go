@@ -5,11 +5,13 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 func TestRetry(t *testing.T) {
 	fast := RetryPolicy{MaxAttempts: 4, Base: time.Microsecond, Cap: 10 * time.Microsecond}
-	transient := &ConnectionError{Op: "x", Err: errors.New("reset")}
+	transient := &eventstore.ConnectionError{Op: "x", Err: errors.New("reset")}
 	cases := []struct {
 		name     string
 		failures int // failures before success; -1 fails forever
@@ -20,11 +22,11 @@ func TestRetry(t *testing.T) {
 		{"first try", 0, transient, 1, false},
 		{"after two transient failures", 2, transient, 3, false},
 		{"attempts used up", -1, transient, 4, true},
-		{"final error is not retried", -1, &ConcurrencyError{}, 1, true},
+		{"final error is not retried", -1, &eventstore.ConcurrencyError{}, 1, true},
 	}
 	for _, c := range cases {
 		calls := 0
-		res, attempts, err := Retry(context.Background(), fast, IsRetryable, func(context.Context) (int, error) {
+		res, attempts, err := Retry(context.Background(), fast, eventstore.IsRetryable, func(context.Context) (int, error) {
 			calls++
 			if c.failures < 0 || calls <= c.failures {
 				return 0, c.err
@@ -40,11 +42,11 @@ func TestRetry(t *testing.T) {
 func TestRetryStopsWhenCtxEnds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	slow := RetryPolicy{MaxAttempts: 100, Base: time.Hour, Cap: time.Hour}
-	_, attempts, err := Retry(ctx, slow, IsRetryable, func(context.Context) (int, error) {
+	_, attempts, err := Retry(ctx, slow, eventstore.IsRetryable, func(context.Context) (int, error) {
 		cancel() // the wait that follows must end at once
-		return 0, ErrUnavailable
+		return 0, eventstore.ErrUnavailable
 	})
-	if attempts != 1 || !errors.Is(err, ErrUnavailable) {
+	if attempts != 1 || !errors.Is(err, eventstore.ErrUnavailable) {
 		t.Fatalf("attempts %d, err %v", attempts, err)
 	}
 }

@@ -1,6 +1,10 @@
 package persistence
 
-import "context"
+import (
+	"context"
+
+	"github.com/actorstore/actorstore/eventstore"
+)
 
 // Store is the storage contract every backend implements (PostgreSQL, the
 // embedded SQLite file). All methods are safe for concurrent use, take ctx
@@ -31,34 +35,34 @@ type Store interface {
 	//
 	// Requests with the same non-zero Group are a transaction: they commit
 	// together or not at all (see AppendRequest.Group).
-	AppendBatch(ctx context.Context, reqs []AppendRequest) ([]AppendResult, error)
+	AppendBatch(ctx context.Context, reqs []eventstore.AppendRequest) ([]eventstore.AppendResult, error)
 
 	// ReadStream returns up to r.Limit events of one stream from r.From,
 	// in r.Direction. It returns *StreamNotFoundError when the stream has no
 	// events, and an empty slice when From is past the stream's end.
-	ReadStream(ctx context.Context, r StreamRead) ([]RecordedEvent, error)
+	ReadStream(ctx context.Context, r eventstore.StreamRead) ([]eventstore.RecordedEvent, error)
 
 	// ReadAll returns up to r.Limit events of all streams in global order
 	// from r.From, in r.Direction, that pass r.Filter (evaluated by the
 	// database). A forward reader that has seen position P never later finds
 	// a newly committed event below P.
-	ReadAll(ctx context.Context, r AllRead) ([]RecordedEvent, error)
+	ReadAll(ctx context.Context, r eventstore.AllRead) ([]eventstore.RecordedEvent, error)
 
 	// Head returns the stream's newest version and position; Version is 0
 	// and the error nil when the stream has no events.
-	Head(ctx context.Context, stream string) (StreamHead, error)
+	Head(ctx context.Context, stream string) (eventstore.StreamHead, error)
 
 	// LookupEvents returns the stored events of stream whose IDs are in ids
 	// (those not stored in that stream are absent from the result), in
 	// version order. Stream actors use it to answer retries idempotently.
-	LookupEvents(ctx context.Context, stream string, ids []EventID) ([]RecordedEvent, error)
+	LookupEvents(ctx context.Context, stream string, ids []eventstore.EventID) ([]eventstore.RecordedEvent, error)
 
 	// Checkpoint returns the position stored under name and true, or 0 and
 	// false when there is none.
-	Checkpoint(ctx context.Context, name string) (Position, bool, error)
+	Checkpoint(ctx context.Context, name string) (eventstore.Position, bool, error)
 
 	// SetCheckpoint stores pos under name, replacing what was there.
-	SetCheckpoint(ctx context.Context, name string, pos Position) error
+	SetCheckpoint(ctx context.Context, name string, pos eventstore.Position) error
 
 	// Notifications returns a channel that receives the newest committed
 	// global position after commits: on PostgreSQL including commits by
@@ -67,10 +71,10 @@ type Store interface {
 	// newest position, not every one. After a lost connection the store
 	// sends the newest position once it is back, so a gap in signals never
 	// hides events. The channel is closed when ctx ends or the store closes.
-	Notifications(ctx context.Context) (<-chan Position, error)
+	Notifications(ctx context.Context) (<-chan eventstore.Position, error)
 
 	// LastPosition returns the newest committed global position (0 if none).
-	LastPosition(ctx context.Context) (Position, error)
+	LastPosition(ctx context.Context) (eventstore.Position, error)
 
 	// Close releases the store's resources. Calls after Close return ErrClosed.
 	Close() error

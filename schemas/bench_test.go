@@ -8,8 +8,9 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/schemas"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // benchOrder is a 1 KB order payload (1,000 to 1,040 bytes) that validates
@@ -66,7 +67,7 @@ func BenchmarkValidate1KB(b *testing.B) {
 		}
 		return nil
 	})
-	run("encode-event", func() error { _, err := proto.Marshal(persistence.EventDataToProto(ev)); return err })
+	run("encode-event", func() error { _, err := proto.Marshal(wire.EventDataToProto(ev)); return err })
 }
 
 // BenchmarkUpcast2Step is the per-event cost of reading a v1 event as v3.
@@ -100,7 +101,7 @@ func BenchmarkUpcast2Step(b *testing.B) {
 	asJSON := func(r *schemas.Registry, from uint32, f schemas.JSONUpcastFunc) error {
 		return r.RegisterJSONUpcaster("o", from, f)
 	}
-	ev := persistence.RecordedEvent{EventData: *event("o", 1, data)}
+	ev := eventstore.RecordedEvent{EventData: *event("o", 1, data)}
 	for _, c := range []struct {
 		name   string
 		r      *schemas.Registry

@@ -9,7 +9,7 @@ import (
 
 	"pgregory.net/rapid"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/schemas"
 )
 
@@ -87,7 +87,7 @@ func TestUpcastChainEqualsStepsOneByOne(t *testing.T) {
 			}
 		}
 		data, _ := json.Marshal(doc)
-		ev := persistence.RecordedEvent{EventData: *event("chain", 1, string(data))}
+		ev := eventstore.RecordedEvent{EventData: *event("chain", 1, string(data))}
 
 		whole, err := r.Upcast(ev, 0)
 		if err != nil {

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/schemas"
 )
 
@@ -26,11 +26,11 @@ func TestConcurrentUseDuringRegistration(t *testing.T) {
 					errs <- err
 					return
 				}
-				if _, err := r.ValidateBatch([]persistence.EventData{*good, *event(fmt.Sprintf("t%d-%d", g, i), 0, `{}`)}); err != nil {
+				if _, err := r.ValidateBatch([]eventstore.EventData{*good, *event(fmt.Sprintf("t%d-%d", g, i), 0, `{}`)}); err != nil {
 					errs <- err
 					return
 				}
-				out, err := r.Upcast(persistence.RecordedEvent{EventData: *good}, 4)
+				out, err := r.Upcast(eventstore.RecordedEvent{EventData: *good}, 4)
 				if err != nil || out.SchemaVersion != 4 {
 					errs <- fmt.Errorf("upcast: %v", err)
 					return

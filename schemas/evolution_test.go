@@ -7,7 +7,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/schemas"
 )
 
@@ -52,8 +52,8 @@ func customerRegistry(t *testing.T) *schemas.Registry {
 	return r
 }
 
-func recorded(typ string, v uint32, data string) persistence.RecordedEvent {
-	return persistence.RecordedEvent{EventData: *event(typ, v, data), Stream: "customer-1", Version: 1, Position: 1}
+func recorded(typ string, v uint32, data string) eventstore.RecordedEvent {
+	return eventstore.RecordedEvent{EventData: *event(typ, v, data), Stream: "customer-1", Version: 1, Position: 1}
 }
 
 func jsonEqual(t *testing.T, got []byte, want string) {

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/schemas"
 )
 
@@ -18,7 +18,7 @@ func ExampleRegistry_Validate() {
 		fmt.Println(err)
 		return
 	}
-	ev := &persistence.EventData{Type: "item-added", Data: []byte(`{"qty": 0}`)}
+	ev := &eventstore.EventData{Type: "item-added", Data: []byte(`{"qty": 0}`)}
 	_, err = reg.Validate(ev)
 	var ve *schemas.ValidationError
 	if errors.As(err, &ve) {
@@ -40,7 +40,7 @@ func ExampleRegistry_Upcast() {
 		return nil
 	})
 	_ = reg.RegisterJSON("renamed", 2, []byte(`{"required":["title"],"examples":[{"title":"a"}]}`))
-	stored := persistence.RecordedEvent{EventData: persistence.EventData{Type: "renamed", SchemaVersion: 1, Data: []byte(`{"name":"x"}`)}}
+	stored := eventstore.RecordedEvent{EventData: eventstore.EventData{Type: "renamed", SchemaVersion: 1, Data: []byte(`{"name":"x"}`)}}
 	latest, err := reg.Upcast(stored, 0)
 	fmt.Println(latest.SchemaVersion, string(latest.Data), err)
 	// Output: 2 {"title":"x"} <nil>

@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/schemas"
 )
 
@@ -45,8 +45,8 @@ func newOrderRegistry(t testing.TB) *schemas.Registry {
 	return r
 }
 
-func event(typ string, version uint32, data string) *persistence.EventData {
-	return &persistence.EventData{ID: uuid.New(), Type: typ, SchemaVersion: version, Data: []byte(data)}
+func event(typ string, version uint32, data string) *eventstore.EventData {
+	return &eventstore.EventData{ID: uuid.New(), Type: typ, SchemaVersion: version, Data: []byte(data)}
 }
 
 // mustValidationError asserts err is a *ValidationError and returns it.

@@ -5,13 +5,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/schemas"
 )
 
-// TestImportsOnlyPersistenceAndMessages keeps the layering: schemas sits
+// TestImportsOnlyEventstoreAndWire keeps the layering: schemas sits
 // beside persistence and knows nothing of actors, streams or the root.
-func TestImportsOnlyPersistenceAndMessages(t *testing.T) {
+func TestImportsOnlyEventstoreAndWire(t *testing.T) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("go tool not on PATH")
@@ -20,7 +20,11 @@ func TestImportsOnlyPersistenceAndMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	allowed := map[string]bool{"github.com/actorstore/actorstore/persistence": true, "github.com/actorstore/actorstore/messages": true}
+	allowed := map[string]bool{
+		"github.com/actorstore/actorstore/eventstore": true,
+		"github.com/actorstore/actorstore/wire":       true,
+		"github.com/actorstore/actorstore/messages":   true,
+	}
 	for _, imp := range strings.Fields(string(out)) {
 		if strings.HasPrefix(imp, "github.com/actorstore/actorstore") && !allowed[imp] {
 			t.Errorf("schemas imports %s", imp)
@@ -34,11 +38,11 @@ func TestNilRegistryValidatesAndUpcastsNothing(t *testing.T) {
 	if err != nil || res.Mode != schemas.ModeOff || res.Version != 3 {
 		t.Fatalf("validate: %+v %v", res, err)
 	}
-	ev := persistence.RecordedEvent{EventData: *event("any", 1, `x`)}
+	ev := eventstore.RecordedEvent{EventData: *event("any", 1, `x`)}
 	if out, err := r.Upcast(ev, 0); err != nil || string(out.Data) != "x" {
 		t.Fatalf("upcast: %v", err)
 	}
-	if _, err := r.ValidateBatch([]persistence.EventData{*event("a", 0, "")}); err != nil {
+	if _, err := r.ValidateBatch([]eventstore.EventData{*event("a", 0, "")}); err != nil {
 		t.Fatal(err)
 	}
 }

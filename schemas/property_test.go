@@ -14,9 +14,10 @@ import (
 	"google.golang.org/protobuf/proto"
 	"pgregory.net/rapid"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/schemas"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // fieldSpec is one generated constraint on a top-level property.
@@ -252,19 +253,19 @@ func TestEventRoundTripProperty(t *testing.T) {
 			t.Fatalf("validate %s: %+v %v", data, res, err)
 		}
 		ev.SchemaVersion = res.Version
-		wire, err := proto.Marshal(persistence.EventDataToProto(ev))
+		raw, err := proto.Marshal(wire.EventDataToProto(ev))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var m messages.EventData
-		if err := proto.Unmarshal(wire, &m); err != nil {
+		if err := proto.Unmarshal(raw, &m); err != nil {
 			t.Fatal(err)
 		}
-		back, err := persistence.EventDataFromProto(&m)
+		back, err := wire.EventDataFromProto(&m)
 		if err != nil || !bytes.Equal(back.Data, data) || back.SchemaVersion != 1 {
 			t.Fatalf("codec round trip: %+v %v", back, err)
 		}
-		out, err := r.Upcast(persistence.RecordedEvent{EventData: back}, 1)
+		out, err := r.Upcast(eventstore.RecordedEvent{EventData: back}, 1)
 		if err != nil || !bytes.Equal(out.Data, data) || out.SchemaVersion != 1 {
 			t.Fatalf("upcast to the same version: %s %v", out.Data, err)
 		}

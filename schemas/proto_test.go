@@ -11,7 +11,7 @@ import (
 	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/dynamicpb"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/schemas"
 )
 
@@ -67,9 +67,9 @@ func orderBytes(t testing.TB, md protoreflect.MessageDescriptor, id string, qtys
 	return b
 }
 
-func protoEvent(data []byte) *persistence.EventData {
+func protoEvent(data []byte) *eventstore.EventData {
 	ev := event("order-pb", 1, "")
-	ev.Data, ev.ContentType = data, persistence.ContentTypeProtobuf
+	ev.Data, ev.ContentType = data, eventstore.ContentTypeProtobuf
 	return ev
 }
 
@@ -150,7 +150,7 @@ func TestProtoVersionDetectionAndUpcast(t *testing.T) {
 		t.Fatalf("detect: %+v %v", res, err)
 	}
 	ev.SchemaVersion = 1
-	out, err := r.Upcast(persistence.RecordedEvent{EventData: *ev}, 0)
+	out, err := r.Upcast(eventstore.RecordedEvent{EventData: *ev}, 0)
 	if err != nil || out.SchemaVersion != 2 {
 		t.Fatal(err)
 	}

@@ -3,7 +3,7 @@ package schemas
 import (
 	"fmt"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // RegisterJSON registers version n of an event type with a JSON Schema
@@ -39,7 +39,7 @@ func registerJSON(s *snapshot, typ string, n uint32, schema []byte, examples [][
 		return &RegistrationError{Type: typ, Version: n, Reason: "invalid JSON Schema: " + err.Error()}
 	}
 	all := append(append([][]byte(nil), fromSchema...), examples...)
-	v := &version{number: n, contentType: persistence.ContentTypeJSON, json: c, examples: all}
+	v := &version{number: n, contentType: eventstore.ContentTypeJSON, json: c, examples: all}
 	return addVersion(s, typ, v)
 }
 
@@ -57,7 +57,7 @@ func registerProto(s *snapshot, typ string, n uint32, spec ProtoSchema) error {
 	if err != nil {
 		return &RegistrationError{Type: typ, Version: n, Reason: err.Error()}
 	}
-	v := &version{number: n, contentType: persistence.ContentTypeProtobuf, proto: c,
+	v := &version{number: n, contentType: eventstore.ContentTypeProtobuf, proto: c,
 		examples: append([][]byte(nil), spec.Examples...)}
 	return addVersion(s, typ, v)
 }

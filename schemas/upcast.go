@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // UpcastFunc turns a payload of version k into a payload of version k+1.
@@ -138,7 +138,7 @@ func encodeJSON(v any) ([]byte, error) {
 // missing step is a *MissingUpcasterError; an event newer than target, or a
 // version that cannot be found, a *VersionError; a failing upcaster an
 // *UpcastError.
-func (r *Registry) Upcast(ev persistence.RecordedEvent, target uint32) (persistence.RecordedEvent, error) {
+func (r *Registry) Upcast(ev eventstore.RecordedEvent, target uint32) (eventstore.RecordedEvent, error) {
 	t := r.load().types[ev.Type]
 	last := t.latest()
 	if last == nil {

@@ -3,7 +3,7 @@ package schemas
 import (
 	"strconv"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // MetadataVersionKey is the metadata key a writer may use to give the schema
@@ -59,7 +59,7 @@ type Result struct {
 // lists every problem. In ModeWarn the problems come back as
 // Result.Warnings and err is nil; in ModeOff nothing is checked. Validate
 // does not modify ev. It is safe for concurrent use.
-func (r *Registry) Validate(ev *persistence.EventData) (Result, error) {
+func (r *Registry) Validate(ev *eventstore.EventData) (Result, error) {
 	res, probs := r.load().validate(ev)
 	if probs != nil {
 		return res, &ValidationError{Events: []EventProblems{*probs}}
@@ -71,7 +71,7 @@ func (r *Registry) Validate(ev *persistence.EventData) (Result, error) {
 // view of the registry. It returns a Result for every event, and a
 // *ValidationError naming each rejected event by its index in evs, with
 // all its problems. The caller rejects the whole append on error.
-func (r *Registry) ValidateBatch(evs []persistence.EventData) ([]Result, error) {
+func (r *Registry) ValidateBatch(evs []eventstore.EventData) ([]Result, error) {
 	s := r.load()
 	results := make([]Result, len(evs))
 	var failed []EventProblems
@@ -91,7 +91,7 @@ func (r *Registry) ValidateBatch(evs []persistence.EventData) ([]Result, error) 
 
 // validate returns the event's result, and its problems when the event is
 // rejected.
-func (s *snapshot) validate(ev *persistence.EventData) (Result, *EventProblems) {
+func (s *snapshot) validate(ev *eventstore.EventData) (Result, *EventProblems) {
 	if ev == nil {
 		return Result{}, &EventProblems{Problems: []Problem{{Rule: "required", Message: "no event"}}}
 	}
@@ -115,7 +115,7 @@ func (s *snapshot) validate(ev *persistence.EventData) (Result, *EventProblems) 
 
 // check chooses the version (into res) and returns the version checked
 // against and the problems found.
-func (s *snapshot) check(ev *persistence.EventData, res *Result) (uint32, []Problem) {
+func (s *snapshot) check(ev *eventstore.EventData, res *Result) (uint32, []Problem) {
 	t := s.types[ev.Type]
 	if t.latest() == nil {
 		return 0, []Problem{{Rule: RuleUnknownType, Message: "event type " + strconv.Quote(ev.Type) + " is not registered"}}
@@ -144,7 +144,7 @@ func (s *snapshot) check(ev *persistence.EventData, res *Result) (uint32, []Prob
 }
 
 // givenVersion returns the version the writer gave, if any.
-func givenVersion(ev *persistence.EventData) (uint32, VersionSource, []Problem) {
+func givenVersion(ev *eventstore.EventData) (uint32, VersionSource, []Problem) {
 	if ev.SchemaVersion != 0 {
 		return ev.SchemaVersion, VersionGiven, nil
 	}
@@ -171,7 +171,7 @@ func (t *typeEntry) newestAccepting(p *payload, ct string) *version {
 }
 
 // detect finds the version of a stored event that has none, for upcasting.
-func (t *typeEntry) detect(ev *persistence.EventData) (uint32, bool) {
+func (t *typeEntry) detect(ev *eventstore.EventData) (uint32, bool) {
 	n, src, probs := givenVersion(ev)
 	if probs == nil && src != VersionNone {
 		return n, true

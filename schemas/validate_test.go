@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/schemas"
 )
 
@@ -108,7 +108,7 @@ func TestStrictRejectsUnknownVersion(t *testing.T) {
 func TestValidateRejectsWrongContentType(t *testing.T) {
 	r := newOrderRegistry(t)
 	ev := event("order-placed", 1, `{"order":{"id":"o","lines":[]}}`)
-	ev.ContentType = persistence.ContentTypeProtobuf
+	ev.ContentType = eventstore.ContentTypeProtobuf
 	_, err := r.Validate(ev)
 	if ve := mustValidationError(t, err); ve.Events[0].Problems[0].Rule != schemas.RuleContentType {
 		t.Fatalf("got %v", err)
@@ -118,7 +118,7 @@ func TestValidateRejectsWrongContentType(t *testing.T) {
 func TestValidateBatchNamesEveryFailingIndex(t *testing.T) {
 	r := newOrderRegistry(t)
 	good := `{"order":{"id":"o","lines":[]}}`
-	evs := []persistence.EventData{*event("order-placed", 1, good), *event("order-placed", 1, `{}`),
+	evs := []eventstore.EventData{*event("order-placed", 1, good), *event("order-placed", 1, `{}`),
 		*event("order-placed", 0, good), *event("order-placed", 1, `{"order":{"id":"o","lines":[{"sku":"s","qty":-1}]}}`)}
 	results, err := r.ValidateBatch(evs)
 	ve := mustValidationError(t, err)

@@ -3,13 +3,13 @@ package schemas
 import (
 	"sort"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // version is one registered, immutable schema version of a type.
 type version struct {
 	number      uint32
-	contentType string       // persistence.ContentTypeJSON or ContentTypeProtobuf
+	contentType string       // eventstore.ContentTypeJSON or ContentTypeProtobuf
 	json        *jsonChecker // set for JSON versions
 	proto       *protoChecker
 	examples    [][]byte
@@ -70,7 +70,7 @@ func (v *version) unsortedProblems(p *payload, contentType string) []Problem {
 // contentTypeOf returns the event's content type, JSON when empty.
 func contentTypeOf(ct string) string {
 	if ct == "" {
-		return persistence.ContentTypeJSON
+		return eventstore.ContentTypeJSON
 	}
 	return ct
 }

@@ -6,12 +6,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // ErrorToProto converts an error to its wire form. A *ValidationError (also
-// as the cause of a *persistence.AbortedError) becomes ERROR_CODE_VALIDATION
+// as the cause of a *eventstore.AbortedError) becomes ERROR_CODE_VALIDATION
 // with one FieldError per problem:
 //
 //	path:    "events[<index>]" followed by the problem's JSON pointer,
@@ -20,16 +21,16 @@ import (
 //	message: <quoted type> " v" <version> ": " <problem message>,
 //	         e.g. `"order-placed" v2: must be >= 1`
 //
-// Every other error is converted by persistence.ErrorToProto. It returns nil
+// Every other error is converted by wire.ErrorToProto. It returns nil
 // for a nil error.
 func ErrorToProto(err error) *messages.Error {
 	var ve *ValidationError
 	if !errors.As(err, &ve) {
-		return persistence.ErrorToProto(err)
+		return wire.ErrorToProto(err)
 	}
 	m := &messages.Error{Code: messages.ErrorCode_ERROR_CODE_VALIDATION, Message: utf8Only(err.Error()),
 		Stream: ve.Stream, TraceId: ve.TraceID}
-	var ae *persistence.AbortedError
+	var ae *eventstore.AbortedError
 	if errors.As(err, &ae) {
 		m.Operation = "transaction aborted: " + ae.Stream
 		if m.TraceId == "" {
@@ -54,10 +55,10 @@ func utf8Only(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 // ErrorFromProto turns a wire error back into the typed error: a
 // *ValidationError for ERROR_CODE_VALIDATION, with the same events and
 // problems as the one ErrorToProto was given; other codes go through
-// persistence.ErrorFromProto. It returns nil for a nil message.
+// wire.ErrorFromProto. It returns nil for a nil message.
 func ErrorFromProto(m *messages.Error) error {
 	if m == nil || m.GetCode() != messages.ErrorCode_ERROR_CODE_VALIDATION {
-		return persistence.ErrorFromProto(m)
+		return wire.ErrorFromProto(m)
 	}
 	ve := &ValidationError{Stream: m.GetStream(), TraceID: m.GetTraceId()}
 	for _, f := range m.GetFields() {

@@ -9,14 +9,14 @@ import (
 	"google.golang.org/protobuf/proto"
 	"pgregory.net/rapid"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/schemas"
 )
 
 func TestValidationErrorToProto(t *testing.T) {
 	r := newOrderRegistry(t)
-	evs := []persistence.EventData{*event("order-placed", 1, `{"order":{"id":"o","lines":[]}}`),
+	evs := []eventstore.EventData{*event("order-placed", 1, `{"order":{"id":"o","lines":[]}}`),
 		*event("order-placed", 1, `{"order":{"id":"o","lines":[{"sku":"a","qty":1},{"sku":"b","qty":1},{"sku":"c","qty":0}]}}`)}
 	_, err := r.ValidateBatch(evs)
 	ve := mustValidationError(t, err)
@@ -37,12 +37,12 @@ func TestValidationErrorToProto(t *testing.T) {
 }
 
 func TestErrorToProtoDelegatesOtherErrors(t *testing.T) {
-	ce := &persistence.ConcurrencyError{Stream: "s", Actual: 3}
+	ce := &eventstore.ConcurrencyError{Stream: "s", Actual: 3}
 	m := schemas.ErrorToProto(ce)
 	if m.GetCode() != messages.ErrorCode_ERROR_CODE_CONCURRENCY {
 		t.Fatalf("code %v", m.GetCode())
 	}
-	if !errors.Is(schemas.ErrorFromProto(m), persistence.ErrConcurrency) {
+	if !errors.Is(schemas.ErrorFromProto(m), eventstore.ErrConcurrency) {
 		t.Fatal("concurrency error did not round-trip")
 	}
 	if schemas.ErrorToProto(nil) != nil || schemas.ErrorFromProto(nil) != nil {
@@ -53,7 +53,7 @@ func TestErrorToProtoDelegatesOtherErrors(t *testing.T) {
 func TestAbortedValidationErrorKeepsCode(t *testing.T) {
 	ve := &schemas.ValidationError{Events: []schemas.EventProblems{{Index: 0, Type: "t", Version: 1,
 		Problems: []schemas.Problem{{Path: "/a", Rule: "type", Message: "want string"}}}}}
-	m := schemas.ErrorToProto(&persistence.AbortedError{Stream: "other", Cause: ve, TraceID: "tr"})
+	m := schemas.ErrorToProto(&eventstore.AbortedError{Stream: "other", Cause: ve, TraceID: "tr"})
 	if m.GetCode() != messages.ErrorCode_ERROR_CODE_VALIDATION || m.GetOperation() != "transaction aborted: other" || m.GetTraceId() != "tr" {
 		t.Fatalf("wire error %v", m)
 	}

@@ -7,29 +7,29 @@ import (
 	oteltrace "go.opentelemetry.io/otel/trace"
 
 	"github.com/actorstore/actorstore/actors"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // Append appends events to stream if expected holds, through the stream's
 // actor and the group-commit writer. It returns the committed versions and
 // positions, or the original result (Idempotent set) when the same event
 // IDs were appended before. Errors are typed and carry ctx's trace ID:
-// *persistence.InputError (nothing sent), *persistence.ConcurrencyError
+// *eventstore.InputError (nothing sent), *eventstore.ConcurrencyError
 // (answered in memory, or from the store when another writer won),
-// *persistence.DuplicateEventError, *persistence.ConnectionError,
-// *persistence.TimeoutError naming the stream and expected version (the
+// *eventstore.DuplicateEventError, *eventstore.ConnectionError,
+// *eventstore.TimeoutError naming the stream and expected version (the
 // outcome is unknown: retry with the same IDs; it unwraps to the
 // *actors.TimeoutError naming the stream actor's PID),
 // *StreamError (ErrNotWritten, ErrOutcomeUnknown, ErrClosed).
-func (n *Runtime) Append(ctx context.Context, stream string, expected persistence.ExpectedVersion,
-	events []persistence.EventData) (persistence.AppendResult, error) {
-	ctx, trace := persistence.EnsureTraceID(ctx)
-	req := []persistence.AppendRequest{{Stream: stream, Expected: expected, Events: events}}
+func (n *Runtime) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion,
+	events []eventstore.EventData) (eventstore.AppendResult, error) {
+	ctx, trace := eventstore.EnsureTraceID(ctx)
+	req := []eventstore.AppendRequest{{Stream: stream, Expected: expected, Events: events}}
 	if err := n.sh.cfg.Limits.ValidateAppend(req); err != nil {
-		return persistence.AppendResult{}, forCaller(err, stream, trace)
+		return eventstore.AppendResult{}, forCaller(err, stream, trace)
 	}
 	if err := n.enter(trace); err != nil {
-		return persistence.AppendResult{}, err
+		return eventstore.AppendResult{}, err
 	}
 	defer n.mu.RUnlock()
 	ctx, cancel := withDefaultTimeout(ctx, n.sh.cfg.RequestTimeout)
@@ -38,11 +38,11 @@ func (n *Runtime) Append(ctx context.Context, stream string, expected persistenc
 		span: oteltrace.SpanContextFromContext(ctx)}
 	reply, err := actors.Request(ctx, n.sh.sys, n.registry, &routed{stream: stream, msg: cmd})
 	if err != nil {
-		return persistence.AppendResult{}, forCaller(actors.OnStream(err, "append", stream, expected), stream, trace)
+		return eventstore.AppendResult{}, forCaller(actors.OnStream(err, "append", stream, expected), stream, trace)
 	}
 	r, ok := reply.(*appendReply)
 	if !ok {
-		return persistence.AppendResult{}, unexpected(stream, reply, trace)
+		return eventstore.AppendResult{}, unexpected(stream, reply, trace)
 	}
 	return r.res, actors.OnStream(r.err, "append", stream, expected)
 }
@@ -50,12 +50,12 @@ func (n *Runtime) Append(ctx context.Context, stream string, expected persistenc
 // ReadStream reads events of one stream, like Store.ReadStream: from the
 // stream actor's cache of recent events when it holds them all, else from
 // the store. It sees every append acknowledged before it was called.
-func (n *Runtime) ReadStream(ctx context.Context, r persistence.StreamRead) ([]persistence.RecordedEvent, error) {
-	ctx, trace := persistence.EnsureTraceID(ctx)
+func (n *Runtime) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]eventstore.RecordedEvent, error) {
+	ctx, trace := eventstore.EnsureTraceID(ctx)
 	if err := n.sh.cfg.Limits.ValidateStreamID("stream", r.Stream); err != nil {
 		return nil, forCaller(err, r.Stream, trace)
 	}
-	if err := persistence.ValidateLimit(r.Limit); err != nil {
+	if err := eventstore.ValidateLimit(r.Limit); err != nil {
 		return nil, forCaller(err, r.Stream, trace)
 	}
 	if err := n.enter(trace); err != nil {
@@ -66,7 +66,7 @@ func (n *Runtime) ReadStream(ctx context.Context, r persistence.StreamRead) ([]p
 	defer cancel()
 	reply, err := actors.Request(ctx, n.sh.sys, n.registry, &routed{stream: r.Stream, msg: &readCmd{read: r}})
 	if err != nil {
-		return nil, forCaller(actors.OnStream(err, "read", r.Stream, persistence.Any()), r.Stream, trace)
+		return nil, forCaller(actors.OnStream(err, "read", r.Stream, eventstore.Any()), r.Stream, trace)
 	}
 	switch m := reply.(type) {
 	case *readReply:
@@ -79,7 +79,7 @@ func (n *Runtime) ReadStream(ctx context.Context, r persistence.StreamRead) ([]p
 		return nil, unexpected(r.Stream, reply, trace)
 	}
 	evs, err := n.sh.store.ReadStream(ctx, r)
-	return evs, withStream(persistence.AttachTraceID(err, trace), r.Stream)
+	return evs, withStream(eventstore.AttachTraceID(err, trace), r.Stream)
 }
 
 func unexpected(stream string, reply any, trace string) error {

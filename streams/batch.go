@@ -3,9 +3,8 @@ package streams
 import (
 	"slices"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/google/uuid"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // takeBatch picks the units of the next group commit from the queue, in
@@ -60,8 +59,8 @@ func markUnit(u *unit, streams map[string]struct{}, ids map[uuid.UUID]struct{}) 
 	}
 }
 
-func sortByPosition(evs []persistence.RecordedEvent) {
-	slices.SortFunc(evs, func(a, b persistence.RecordedEvent) int {
+func sortByPosition(evs []eventstore.RecordedEvent) {
+	slices.SortFunc(evs, func(a, b eventstore.RecordedEvent) int {
 		switch {
 		case a.Position < b.Position:
 			return -1

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // Benchmarks of the Runtime API. Each runs on SQLite and, when a PostgreSQL
@@ -34,8 +34,8 @@ func forEachBackend(b *testing.B, run func(b *testing.B)) {
 func BenchmarkAppendOwnStreams(b *testing.B) {
 	forEachBackend(b, func(b *testing.B) {
 		n := newNode(b, newStore(b), nil)
-		benchWriters(b, 256, func(w int, v persistence.Version) (string, persistence.ExpectedVersion) {
-			return fmt.Sprintf("bench-%d", w), persistence.Exact(v)
+		benchWriters(b, 256, func(w int, v eventstore.Version) (string, eventstore.ExpectedVersion) {
+			return fmt.Sprintf("bench-%d", w), eventstore.Exact(v)
 		}, n)
 	})
 }
@@ -45,15 +45,15 @@ func BenchmarkAppendOwnStreams(b *testing.B) {
 func BenchmarkAppendHotStream(b *testing.B) {
 	forEachBackend(b, func(b *testing.B) {
 		n := newNode(b, newStore(b), nil)
-		benchWriters(b, 64, func(int, persistence.Version) (string, persistence.ExpectedVersion) {
-			return "hot", persistence.Any()
+		benchWriters(b, 64, func(int, eventstore.Version) (string, eventstore.ExpectedVersion) {
+			return "hot", eventstore.Any()
 		}, n)
 	})
 }
 
 // benchWriters shares b.N appends among writers goroutines and reports
 // throughput and latency percentiles.
-func benchWriters(b *testing.B, writers int, target func(w int, v persistence.Version) (string, persistence.ExpectedVersion), n *Runtime) {
+func benchWriters(b *testing.B, writers int, target func(w int, v eventstore.Version) (string, eventstore.ExpectedVersion), n *Runtime) {
 	var left atomic.Int64
 	left.Store(int64(b.N))
 	lat := make([][]time.Duration, writers)
@@ -62,7 +62,7 @@ func benchWriters(b *testing.B, writers int, target func(w int, v persistence.Ve
 	start := time.Now()
 	for w := 0; w < writers; w++ {
 		wg.Go(func() {
-			var v persistence.Version
+			var v eventstore.Version
 			for left.Add(-1) >= 0 {
 				stream, exp := target(w, v)
 				t0 := time.Now()
@@ -115,7 +115,7 @@ func BenchmarkMemoryPerStream(b *testing.B) {
 		for w := 0; w < 256; w++ {
 			wg.Go(func() {
 				for i := next.Add(1); i <= int64(streams); i = next.Add(1) {
-					if _, err := n.Append(ctxBackground(), fmt.Sprintf("m-%d", i), persistence.NoStream(), events(1)); err != nil {
+					if _, err := n.Append(ctxBackground(), fmt.Sprintf("m-%d", i), eventstore.NoStream(), events(1)); err != nil {
 						b.Error(err)
 						return
 					}

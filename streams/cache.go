@@ -1,27 +1,27 @@
 package streams
 
-import "github.com/actorstore/actorstore/persistence"
+import "github.com/actorstore/actorstore/eventstore"
 
 // eventCache keeps the newest committed events of one stream, a contiguous
 // run of versions ending at the stream's head, within a byte budget. It is
 // owned by one stream actor and not safe for concurrent use.
 type eventCache struct {
 	budget int
-	head   persistence.Version // the stream's committed version
-	events []persistence.RecordedEvent
+	head   eventstore.Version // the stream's committed version
+	events []eventstore.RecordedEvent
 	bytes  int
 }
 
 func newEventCache(budget int) *eventCache { return &eventCache{budget: budget} }
 
 // reset forgets every event and sets the head.
-func (c *eventCache) reset(head persistence.Version) {
+func (c *eventCache) reset(head eventstore.Version) {
 	c.head, c.events, c.bytes = head, nil, 0
 }
 
 // add appends newly committed events; they must continue the head, or the
 // cache starts over from them.
-func (c *eventCache) add(evs []persistence.RecordedEvent) {
+func (c *eventCache) add(evs []eventstore.RecordedEvent) {
 	if len(evs) == 0 {
 		return
 	}
@@ -52,7 +52,7 @@ func (c *eventCache) evict() {
 }
 
 // low is the oldest cached version (head+1 when nothing is cached).
-func (c *eventCache) low() persistence.Version {
+func (c *eventCache) low() eventstore.Version {
 	if len(c.events) == 0 {
 		return c.head + 1
 	}
@@ -62,38 +62,38 @@ func (c *eventCache) low() persistence.Version {
 // read serves r when every event it asks for is cached; ok is false
 // otherwise. Errors follow Store.ReadStream (StreamNotFoundError for an
 // empty stream). The events share Data with the cache: do not modify them.
-func (c *eventCache) read(r persistence.StreamRead) (evs []persistence.RecordedEvent, ok bool, err error) {
+func (c *eventCache) read(r eventstore.StreamRead) (evs []eventstore.RecordedEvent, ok bool, err error) {
 	if c.head == 0 {
-		return nil, true, &persistence.StreamNotFoundError{Stream: r.Stream}
+		return nil, true, &eventstore.StreamNotFoundError{Stream: r.Stream}
 	}
-	if r.Direction == persistence.Backward {
+	if r.Direction == eventstore.Backward {
 		return c.readBackward(r)
 	}
 	start := max(r.From, 1)
 	if start > c.head {
-		return []persistence.RecordedEvent{}, true, nil
+		return []eventstore.RecordedEvent{}, true, nil
 	}
 	if start < c.low() {
 		return nil, false, nil
 	}
 	i := int(start - c.low())
 	j := min(i+r.Limit, len(c.events))
-	return append([]persistence.RecordedEvent(nil), c.events[i:j]...), true, nil
+	return append([]eventstore.RecordedEvent(nil), c.events[i:j]...), true, nil
 }
 
-func (c *eventCache) readBackward(r persistence.StreamRead) ([]persistence.RecordedEvent, bool, error) {
+func (c *eventCache) readBackward(r eventstore.StreamRead) ([]eventstore.RecordedEvent, bool, error) {
 	start := min(r.From, c.head)
 	if start == 0 {
-		return []persistence.RecordedEvent{}, true, nil
+		return []eventstore.RecordedEvent{}, true, nil
 	}
-	end := persistence.Version(1)
-	if start > persistence.Version(r.Limit) {
-		end = start - persistence.Version(r.Limit) + 1
+	end := eventstore.Version(1)
+	if start > eventstore.Version(r.Limit) {
+		end = start - eventstore.Version(r.Limit) + 1
 	}
 	if end < c.low() {
 		return nil, false, nil
 	}
-	out := make([]persistence.RecordedEvent, 0, start-end+1)
+	out := make([]eventstore.RecordedEvent, 0, start-end+1)
 	for v := start; v >= end; v-- {
 		out = append(out, c.events[v-c.low()])
 	}
@@ -101,7 +101,7 @@ func (c *eventCache) readBackward(r persistence.StreamRead) ([]persistence.Recor
 }
 
 // cachedSize approximates the memory an event takes.
-func cachedSize(e *persistence.RecordedEvent) int {
+func cachedSize(e *eventstore.RecordedEvent) int {
 	n := 128 + len(e.Data) + len(e.Type) + len(e.ContentType) + len(e.Stream)
 	for k, v := range e.Metadata {
 		n += len(k) + len(v)

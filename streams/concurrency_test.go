@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/actorstore/actorstore/actors/actortest"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -17,9 +18,9 @@ import (
 type outcome struct {
 	stream string
 	ids    []uuid.UUID
-	res    persistence.AppendResult
+	res    eventstore.AppendResult
 	err    error
-	seen   persistence.Version // the version the writer last knew before the call
+	seen   eventstore.Version // the version the writer last knew before the call
 }
 
 // TestManyWritersManyStreamsAndOneHotStream runs hundreds of goroutines:
@@ -43,9 +44,9 @@ func TestManyWritersManyStreamsAndOneHotStream(t *testing.T) {
 	for w := 0; w < own; w++ {
 		wg.Go(func() {
 			stream := fmt.Sprintf("own-%d", w%40) // three writers per stream
-			var v persistence.Version
+			var v eventstore.Version
 			for r := 0; r < rounds; r++ {
-				o := appendOnce(n, stream, persistence.Exact(v), 1+r%2)
+				o := appendOnce(n, stream, eventstore.Exact(v), 1+r%2)
 				o.seen = v
 				record(o)
 				v = nextKnown(o, v)
@@ -54,11 +55,11 @@ func TestManyWritersManyStreamsAndOneHotStream(t *testing.T) {
 	}
 	for w := 0; w < hot; w++ {
 		wg.Go(func() {
-			var v persistence.Version
+			var v eventstore.Version
 			for r := 0; r < rounds; r++ {
-				exp := persistence.Any()
+				exp := eventstore.Any()
 				if w%2 == 0 {
-					exp = persistence.Exact(v)
+					exp = eventstore.Exact(v)
 				}
 				o := appendOnce(n, "hot", exp, 1)
 				o.seen = v
@@ -72,7 +73,7 @@ func TestManyWritersManyStreamsAndOneHotStream(t *testing.T) {
 	t.Logf("stats: %+v", n.Stats())
 }
 
-func appendOnce(n *Runtime, stream string, exp persistence.ExpectedVersion, k int) outcome {
+func appendOnce(n *Runtime, stream string, exp eventstore.ExpectedVersion, k int) outcome {
 	evs := events(k)
 	o := outcome{stream: stream}
 	for _, e := range evs {
@@ -83,8 +84,8 @@ func appendOnce(n *Runtime, stream string, exp persistence.ExpectedVersion, k in
 }
 
 // nextKnown is the version a writer knows after o.
-func nextKnown(o outcome, v persistence.Version) persistence.Version {
-	var ce *persistence.ConcurrencyError
+func nextKnown(o outcome, v eventstore.Version) eventstore.Version {
+	var ce *eventstore.ConcurrencyError
 	switch {
 	case o.err == nil:
 		return o.res.LastVersion
@@ -96,22 +97,22 @@ func nextKnown(o outcome, v persistence.Version) persistence.Version {
 
 func verifyOutcomes(t *testing.T, store persistence.Store, out []outcome) {
 	t.Helper()
-	stored := map[string]map[uuid.UUID]persistence.RecordedEvent{}
-	final := map[string]persistence.Version{}
+	stored := map[string]map[uuid.UUID]eventstore.RecordedEvent{}
+	final := map[string]eventstore.Version{}
 	for _, o := range out {
 		if stored[o.stream] == nil {
 			stored[o.stream] = checkContiguous(t, store, o.stream)
-			final[o.stream] = persistence.Version(len(stored[o.stream]))
+			final[o.stream] = eventstore.Version(len(stored[o.stream]))
 		}
 	}
 	committed := map[string]int{}
 	for _, o := range out {
-		var ce *persistence.ConcurrencyError
+		var ce *eventstore.ConcurrencyError
 		switch {
 		case o.err == nil:
 			for i, id := range o.ids {
 				e, ok := stored[o.stream][id]
-				if !ok || e.Version != o.res.FirstVersion+persistence.Version(i) || e.Position != o.res.FirstPosition+uint64(i) {
+				if !ok || e.Version != o.res.FirstVersion+eventstore.Version(i) || e.Position != o.res.FirstPosition+uint64(i) {
 					t.Fatalf("acknowledged event %s of %s not stored as reported (%+v, stored %+v)", id, o.stream, o.res, e)
 				}
 			}
@@ -130,7 +131,7 @@ func verifyOutcomes(t *testing.T, store persistence.Store, out []outcome) {
 		}
 	}
 	for s, k := range committed {
-		if persistence.Version(k) != final[s] {
+		if eventstore.Version(k) != final[s] {
 			t.Fatalf("stream %s has %d events, %d acknowledged", s, final[s], k)
 		}
 	}
@@ -145,10 +146,10 @@ func TestPipelinedExactAppends(t *testing.T) {
 	probe := actortest.NewProbe(t, n.sh.sys)
 	const k = 100
 	for i := 0; i < k; i++ {
-		cmd := &appendCmd{stream: "p", expected: persistence.Exact(persistence.Version(i)), events: events(1)}
+		cmd := &appendCmd{stream: "p", expected: eventstore.Exact(eventstore.Version(i)), events: events(1)}
 		n.sh.sys.SendFrom(n.registry, &routed{stream: "p", msg: cmd}, probe.PID())
 	}
-	seen := map[persistence.Version]bool{}
+	seen := map[eventstore.Version]bool{}
 	for i := 0; i < k; i++ {
 		r := actortest.ExpectMsgType[*appendReply](t, probe, 10*time.Second)
 		if r.err != nil {

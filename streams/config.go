@@ -7,6 +7,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/instruments"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/supervisor"
@@ -33,8 +34,8 @@ type Config struct {
 	System *actors.System
 	// Logger receives the runtime's logs. The zero value logs nothing.
 	Logger zerolog.Logger
-	// Limits validate every append at the API (zero fields: persistence.DefaultLimits).
-	Limits persistence.Limits
+	// Limits validate every append at the API (zero fields: eventstore.DefaultLimits).
+	Limits eventstore.Limits
 	// IdleTimeout passivates (stops) a stream actor that got no message for
 	// this long. Default DefaultIdleTimeout.
 	IdleTimeout time.Duration
@@ -74,7 +75,7 @@ type Config struct {
 	// not call back into the Runtime. The slice is the callee's to keep.
 	// RecordedEvent.Created is the time the commit returned, as seen by this
 	// node (the store's own timestamp may differ slightly).
-	OnCommit func([]persistence.RecordedEvent)
+	OnCommit func([]eventstore.RecordedEvent)
 	// Supervision is the policy for stream actors (zero: supervisor defaults).
 	Supervision supervisor.Policy
 	// Instruments record group commits (batch size, commit time, bytes)

@@ -7,21 +7,21 @@
 // # Use
 //
 //	rt, err := streams.New(ctx, streams.Config{Store: store})
-//	res, err := rt.Append(ctx, "order-1", persistence.NoStream(), events)
-//	evs, err := rt.ReadStream(ctx, persistence.StreamRead{Stream: "order-1", Limit: 100})
-//	results, err := rt.Transact(ctx, []persistence.AppendRequest{...})
+//	res, err := rt.Append(ctx, "order-1", eventstore.NoStream(), events)
+//	evs, err := rt.ReadStream(ctx, eventstore.StreamRead{Stream: "order-1", Limit: 100})
+//	results, err := rt.Transact(ctx, []eventstore.AppendRequest{...})
 //	err = rt.Close(ctx)
 //
 // # The append path
 //
-// Append validates the request (persistence.Limits), then the registry
+// Append validates the request (eventstore.Limits), then the registry
 // routes it to the stream's actor, starting it if needed. On start the
 // actor waits until the writer holds nothing of its stream, then loads the
 // stream's head and newest events in a goroutine; requests that arrive
 // meanwhile wait in memory. The actor checks the expected version in memory
 // against the version the stream will have after every append it accepted
 // before (so pipelined appends with exact versions work). A mismatch is a
-// *persistence.ConcurrencyError, without I/O and without using a position:
+// *eventstore.ConcurrencyError, without I/O and without using a position:
 // answered at once when nothing is pending, else as soon as the appends
 // before it are resolved (so the actual version it names is committed, and
 // the history stays linearizable). The actor keeps one flush in flight to

@@ -5,13 +5,13 @@ import (
 	"fmt"
 
 	"github.com/actorstore/actorstore/actors"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // Sentinel errors. Each typed error below matches one with errors.Is.
 var (
-	// ErrClosed: the Node is closed. It also matches persistence.ErrClosed.
-	ErrClosed = fmt.Errorf("streams: node closed: %w", persistence.ErrClosed)
+	// ErrClosed: the Runtime is closed. It also matches eventstore.ErrClosed.
+	ErrClosed = fmt.Errorf("streams: node closed: %w", eventstore.ErrClosed)
 	// ErrNotWritten: the stream actor failed (restarted or stopped) before
 	// the append was handed to the store; nothing was written. Retryable.
 	ErrNotWritten = errors.New("stream actor failed before the append was written")
@@ -24,7 +24,7 @@ var (
 // StreamError is a failure of the actor layer for one stream (not a
 // storage error, which is returned as the persistence error it is). It
 // matches ErrNotWritten or ErrOutcomeUnknown through Err, and
-// persistence.ErrUnavailable, so persistence.IsRetryable reports true.
+// eventstore.ErrUnavailable, so eventstore.IsRetryable reports true.
 type StreamError struct {
 	Stream string
 	Op     string
@@ -44,8 +44,8 @@ func (e *StreamError) Error() string {
 // Unwrap returns the cause.
 func (e *StreamError) Unwrap() error { return e.Err }
 
-// Is makes errors.Is(err, persistence.ErrUnavailable) true.
-func (e *StreamError) Is(target error) bool { return target == persistence.ErrUnavailable }
+// Is makes errors.Is(err, eventstore.ErrUnavailable) true.
+func (e *StreamError) Is(target error) bool { return target == eventstore.ErrUnavailable }
 
 // forCaller returns err as one caller should see it: a copy of the typed
 // error (errors shared by many callers are never mutated) carrying traceID
@@ -54,30 +54,30 @@ func forCaller(err error, stream, traceID string) error {
 	switch e := err.(type) {
 	case nil:
 		return nil
-	case *persistence.ConcurrencyError:
+	case *eventstore.ConcurrencyError:
 		cp := *e
 		setTrace(&cp.TraceID, traceID)
 		return &cp
-	case *persistence.ConnectionError:
+	case *eventstore.ConnectionError:
 		cp := *e
 		setTrace(&cp.TraceID, traceID)
 		if cp.Stream == "" {
 			cp.Stream = stream
 		}
 		return &cp
-	case *persistence.TimeoutError:
+	case *eventstore.TimeoutError:
 		cp := *e
 		setTrace(&cp.TraceID, traceID)
 		return &cp
-	case *persistence.InputError:
+	case *eventstore.InputError:
 		cp := *e
 		setTrace(&cp.TraceID, traceID)
 		return &cp
-	case *persistence.DuplicateEventError:
+	case *eventstore.DuplicateEventError:
 		cp := *e
 		setTrace(&cp.TraceID, traceID)
 		return &cp
-	case *persistence.AbortedError:
+	case *eventstore.AbortedError:
 		cp := *e
 		cp.Cause = forCaller(e.Cause, stream, traceID)
 		setTrace(&cp.TraceID, traceID)
@@ -101,10 +101,10 @@ func setTrace(dst *string, id string) {
 }
 
 // withStream returns err with the stream named when it is a
-// *persistence.ConnectionError that names none (a copy: the store's error
+// *eventstore.ConnectionError that names none (a copy: the store's error
 // may be shared). Other errors are returned unchanged.
 func withStream(err error, stream string) error {
-	e, ok := err.(*persistence.ConnectionError)
+	e, ok := err.(*eventstore.ConnectionError)
 	if !ok || e.Stream != "" {
 		return err
 	}

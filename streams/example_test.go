@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence/sqlite"
 	"github.com/actorstore/actorstore/streams"
 )
@@ -28,16 +28,16 @@ func ExampleRuntime() {
 	}
 	defer rt.Close(ctx)
 
-	placed := persistence.EventData{ID: uuid.New(), Type: "OrderPlaced", Data: []byte(`{"total":42}`)}
-	res, err := rt.Append(ctx, "order-1", persistence.NoStream(), []persistence.EventData{placed})
+	placed := eventstore.EventData{ID: uuid.New(), Type: "OrderPlaced", Data: []byte(`{"total":42}`)}
+	res, err := rt.Append(ctx, "order-1", eventstore.NoStream(), []eventstore.EventData{placed})
 	fmt.Println(res.LastVersion, err)
 
-	ctx = persistence.WithTraceID(ctx, "req-7") // errors carry the trace ID
-	_, err = rt.Append(ctx, "order-1", persistence.NoStream(), []persistence.EventData{
+	ctx = eventstore.WithTraceID(ctx, "req-7") // errors carry the trace ID
+	_, err = rt.Append(ctx, "order-1", eventstore.NoStream(), []eventstore.EventData{
 		{ID: uuid.New(), Type: "OrderPlaced", Data: []byte(`{}`)}})
 	fmt.Println(err)
 
-	evs, _ := rt.ReadStream(ctx, persistence.StreamRead{Stream: "order-1", Limit: 10})
+	evs, _ := rt.ReadStream(ctx, eventstore.StreamRead{Stream: "order-1", Limit: 10})
 	fmt.Println(len(evs), evs[0].Type)
 	// Output:
 	// 1 <nil>

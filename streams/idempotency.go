@@ -1,9 +1,8 @@
 package streams
 
 import (
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/google/uuid"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // idWindow remembers the newest committed event IDs of one stream (at
@@ -17,11 +16,11 @@ type idWindow struct {
 }
 
 type idRef struct {
-	version  persistence.Version
-	position persistence.Position
+	version  eventstore.Version
+	position eventstore.Position
 	// from and to are the first and last versions of the append that wrote
 	// the event; 0 when unknown (events loaded from the store).
-	from, to persistence.Version
+	from, to eventstore.Version
 }
 
 func newIDWindow(max int) *idWindow {
@@ -30,11 +29,11 @@ func newIDWindow(max int) *idWindow {
 
 // add remembers committed events, forgetting the oldest beyond max.
 // appended says that evs are exactly one append (known boundaries).
-func (w *idWindow) add(evs []persistence.RecordedEvent, appended bool) {
+func (w *idWindow) add(evs []eventstore.RecordedEvent, appended bool) {
 	if w.max <= 0 || len(evs) == 0 {
 		return
 	}
-	var from, to persistence.Version
+	var from, to eventstore.Version
 	if appended {
 		from, to = evs[0].Version, evs[len(evs)-1].Version
 	}
@@ -52,7 +51,7 @@ func (w *idWindow) add(evs []persistence.RecordedEvent, appended bool) {
 }
 
 // knows reports whether any of the events' IDs is remembered.
-func (w *idWindow) knows(evs []persistence.EventData) bool {
+func (w *idWindow) knows(evs []eventstore.EventData) bool {
 	for i := range evs {
 		if _, ok := w.refs[evs[i].ID]; ok {
 			return true
@@ -73,26 +72,26 @@ const (
 
 // retry classifies an append by its IDs. For retryKnown it returns the
 // original result, for retryDuplicate a *DuplicateEventError.
-func (w *idWindow) retry(stream string, evs []persistence.EventData) (persistence.AppendResult, retryOutcome, error) {
+func (w *idWindow) retry(stream string, evs []eventstore.EventData) (eventstore.AppendResult, retryOutcome, error) {
 	if !w.knows(evs) {
-		return persistence.AppendResult{}, retryNone, nil
+		return eventstore.AppendResult{}, retryNone, nil
 	}
 	first, ok := w.refs[evs[0].ID]
 	for i := range evs {
 		ref, found := w.refs[evs[i].ID]
 		switch {
 		case !ok || !found || ref.from == 0:
-			return persistence.AppendResult{}, retryToStore, nil
-		case ref.version != first.version+persistence.Version(i) || ref.from != first.from:
-			return persistence.AppendResult{}, retryDuplicate, &persistence.DuplicateEventError{
+			return eventstore.AppendResult{}, retryToStore, nil
+		case ref.version != first.version+eventstore.Version(i) || ref.from != first.from:
+			return eventstore.AppendResult{}, retryDuplicate, &eventstore.DuplicateEventError{
 				EventID: evs[i].ID, Stream: stream, ExistingStream: stream}
 		}
 	}
 	last := w.refs[evs[len(evs)-1].ID]
 	if first.version != first.from || last.version != first.to {
-		return persistence.AppendResult{}, retryDuplicate, &persistence.DuplicateEventError{
+		return eventstore.AppendResult{}, retryDuplicate, &eventstore.DuplicateEventError{
 			EventID: evs[0].ID, Stream: stream, ExistingStream: stream}
 	}
-	return persistence.AppendResult{Stream: stream, FirstVersion: first.version, LastVersion: last.version,
+	return eventstore.AppendResult{Stream: stream, FirstVersion: first.version, LastVersion: last.version,
 		FirstPosition: first.position, LastPosition: last.position, Idempotent: true}, retryKnown, nil
 }

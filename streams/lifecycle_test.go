@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 func TestIdempotentRetry(t *testing.T) {
@@ -18,28 +18,28 @@ func TestIdempotentRetry(t *testing.T) {
 	// repeat): one live stream at most, and "other" evicts it.
 	n := newNode(t, store, func(c *Config) { c.IdleTimeout = time.Minute; c.MaxLiveStreams = 1 })
 	evs := events(3)
-	orig := mustAppend(t, n, "s", persistence.NoStream(), evs)
-	mustAppend(t, n, "s", persistence.Any(), events(1))
+	orig := mustAppend(t, n, "s", eventstore.NoStream(), evs)
+	mustAppend(t, n, "s", eventstore.Any(), events(1))
 
 	// Remembered by the live actor: the original result, whatever the expectation.
-	again := mustAppend(t, n, "s", persistence.NoStream(), evs)
+	again := mustAppend(t, n, "s", eventstore.NoStream(), evs)
 	want := orig
 	want.Idempotent = true
 	if again != want {
 		t.Fatalf("retry = %+v, want %+v", again, want)
 	}
 	// A partial repeat is a duplicate, not a retry.
-	if _, err := n.Append(ctxT(t), "s", persistence.Any(), evs[:2]); !errors.Is(err, persistence.ErrDuplicateEvent) {
+	if _, err := n.Append(ctxT(t), "s", eventstore.Any(), evs[:2]); !errors.Is(err, eventstore.ErrDuplicateEvent) {
 		t.Fatalf("partial repeat: %v", err)
 	}
 	if got := n.Stats().Passivations; got != 0 {
 		t.Fatalf("%d passivations before the test asked for one", got)
 	}
 	// After passivation the store answers (any expectation).
-	mustAppend(t, n, "other", persistence.NoStream(), events(1))
+	mustAppend(t, n, "other", eventstore.NoStream(), events(1))
 	eventually(t, 5*time.Second, "passivation", func() bool { return n.Stats().Passivations > 0 })
 	before := n.Stats()
-	fromStore := mustAppend(t, n, "s", persistence.Any(), evs)
+	fromStore := mustAppend(t, n, "s", eventstore.Any(), evs)
 	if fromStore != want {
 		t.Fatalf("retry after passivation = %+v, want %+v", fromStore, want)
 	}
@@ -56,16 +56,16 @@ func TestIdempotentRetry(t *testing.T) {
 func TestPassivationThenReactivationKeepsTheVersion(t *testing.T) {
 	store := newStore(t)
 	n := newNode(t, store, func(c *Config) { c.IdleTimeout = 20 * time.Millisecond })
-	mustAppend(t, n, "s", persistence.NoStream(), events(2))
+	mustAppend(t, n, "s", eventstore.NoStream(), events(2))
 	eventually(t, 5*time.Second, "passivation", func() bool {
 		s := n.Stats()
 		return s.Passivations == 1 && s.LiveStreams == 0
 	})
-	res := mustAppend(t, n, "s", persistence.Exact(2), events(1))
+	res := mustAppend(t, n, "s", eventstore.Exact(2), events(1))
 	if res.FirstVersion != 3 {
 		t.Fatalf("after reactivation: %+v", res)
 	}
-	if _, err := n.Append(ctxT(t), "s", persistence.Exact(2), events(1)); !errors.Is(err, persistence.ErrConcurrency) {
+	if _, err := n.Append(ctxT(t), "s", eventstore.Exact(2), events(1)); !errors.Is(err, eventstore.ErrConcurrency) {
 		t.Fatalf("stale exact after reactivation: %v", err)
 	}
 	if s := n.Stats(); s.Activations != 2 {
@@ -77,12 +77,12 @@ func TestLiveActorCapPassivatesLeastRecentlyUsed(t *testing.T) {
 	store := newStore(t)
 	n := newNode(t, store, func(c *Config) { c.MaxLiveStreams = 4; c.IdleTimeout = time.Hour })
 	for i := 0; i < 20; i++ {
-		mustAppend(t, n, fmt.Sprintf("s-%d", i), persistence.NoStream(), events(1))
+		mustAppend(t, n, fmt.Sprintf("s-%d", i), eventstore.NoStream(), events(1))
 	}
 	eventually(t, 5*time.Second, "the cap", func() bool { return n.Stats().LiveStreams <= 5 })
 	// The newest streams are the live ones; every stream keeps its version.
 	for i := 0; i < 20; i++ {
-		res := mustAppend(t, n, fmt.Sprintf("s-%d", i), persistence.Exact(1), events(1))
+		res := mustAppend(t, n, fmt.Sprintf("s-%d", i), eventstore.Exact(1), events(1))
 		if res.FirstVersion != 2 {
 			t.Fatalf("s-%d: %+v", i, res)
 		}
@@ -114,24 +114,24 @@ func TestPanicDuringFlushLosesNothing(t *testing.T) {
 			}
 		}
 	})
-	mustAppend(t, n, "s", persistence.NoStream(), events(1)) // the actor is live
+	mustAppend(t, n, "s", eventstore.NoStream(), events(1)) // the actor is live
 	gate.close()
 	type result struct {
-		res persistence.AppendResult
+		res eventstore.AppendResult
 		err error
 	}
 	results := make(chan result, 3)
-	send := func(exp persistence.ExpectedVersion) {
+	send := func(exp eventstore.ExpectedVersion) {
 		go func() {
 			r, err := n.Append(ctxT(t), "s", exp, events(1))
 			results <- result{r, err}
 		}()
 	}
-	send(persistence.Exact(1)) // A: in flight, held at the gate
+	send(eventstore.Exact(1)) // A: in flight, held at the gate
 	<-gate.entered
-	send(persistence.Exact(2)) // B: queued behind A
+	send(eventstore.Exact(2)) // B: queued behind A
 	<-queued
-	send(persistence.Any()) // C: its handling panics
+	send(eventstore.Any()) // C: its handling panics
 	var ok, failed int
 	for i := 0; i < 3; i++ {
 		if i == 2 {
@@ -142,7 +142,7 @@ func TestPanicDuringFlushLosesNothing(t *testing.T) {
 			switch {
 			case r.err == nil:
 				ok++
-			case errors.Is(r.err, ErrNotWritten) && persistence.IsRetryable(r.err):
+			case errors.Is(r.err, ErrNotWritten) && eventstore.IsRetryable(r.err):
 				failed++
 			default:
 				t.Fatalf("unexpected outcome: %+v", r)
@@ -154,7 +154,7 @@ func TestPanicDuringFlushLosesNothing(t *testing.T) {
 	if ok != 1 || failed != 2 {
 		t.Fatalf("ok %d, failed %d; want 1 and 2", ok, failed)
 	}
-	if res := mustAppend(t, n, "s", persistence.Exact(2), events(1)); res.FirstVersion != 3 {
+	if res := mustAppend(t, n, "s", eventstore.Exact(2), events(1)); res.FirstVersion != 3 {
 		t.Fatalf("after restart: %+v", res)
 	}
 	if got := len(checkContiguous(t, base, "s")); got != 3 {
@@ -172,34 +172,34 @@ func TestPanicDuringFlushLosesNothing(t *testing.T) {
 func TestConflictFromAnotherWriter(t *testing.T) {
 	store := newStore(t)
 	n := newNode(t, store, nil)
-	mustAppend(t, n, "s", persistence.NoStream(), events(1))
+	mustAppend(t, n, "s", eventstore.NoStream(), events(1))
 	foreign := func() {
 		v, _ := store.Head(ctxT(t), "s")
-		rs, err := store.AppendBatch(ctxT(t), []persistence.AppendRequest{{Stream: "s",
-			Expected: persistence.Exact(v.Version), Events: events(1)}})
+		rs, err := store.AppendBatch(ctxT(t), []eventstore.AppendRequest{{Stream: "s",
+			Expected: eventstore.Exact(v.Version), Events: events(1)}})
 		if err != nil || rs[0].Err != nil {
 			t.Fatalf("foreign append: %v %v", err, rs)
 		}
 	}
 	foreign() // the stream is at 2; the actor believes 1
-	_, err := n.Append(persistence.WithTraceID(ctxT(t), "tr"), "s", persistence.Exact(1), events(1))
-	var ce *persistence.ConcurrencyError
+	_, err := n.Append(eventstore.WithTraceID(ctxT(t), "tr"), "s", eventstore.Exact(1), events(1))
+	var ce *eventstore.ConcurrencyError
 	if !errors.As(err, &ce) || ce.Actual != 2 || ce.TraceID != "tr" {
 		t.Fatalf("err = %v, want ConcurrencyError with actual 2", err)
 	}
-	if res := mustAppend(t, n, "s", persistence.Exact(2), events(1)); res.FirstVersion != 3 {
+	if res := mustAppend(t, n, "s", eventstore.Exact(2), events(1)); res.FirstVersion != 3 {
 		t.Fatalf("after reload: %+v", res)
 	}
 	foreign() // 4
-	if res := mustAppend(t, n, "s", persistence.Any(), events(1)); res.FirstVersion != 5 {
+	if res := mustAppend(t, n, "s", eventstore.Any(), events(1)); res.FirstVersion != 5 {
 		t.Fatalf("any after a foreign write: %+v", res)
 	}
 	checkContiguous(t, store, "s")
 
 	// A second node on the same store is another writer too.
 	other := newNode(t, store, nil)
-	mustAppend(t, other, "s", persistence.Exact(5), events(1))
-	if _, err := n.Append(ctxT(t), "s", persistence.Exact(5), events(1)); !errors.As(err, &ce) || ce.Actual != 6 {
+	mustAppend(t, other, "s", eventstore.Exact(5), events(1))
+	if _, err := n.Append(ctxT(t), "s", eventstore.Exact(5), events(1)); !errors.As(err, &ce) || ce.Actual != 6 {
 		t.Fatalf("err = %v, want actual 6", err)
 	}
 }

@@ -7,31 +7,30 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/anishathalye/porcupine"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // lzInput is one operation on the stream: an append of one event with an
 // expectation, or a read of the head.
 type lzInput struct {
 	read bool
-	exp  persistence.ExpectedVersion
+	exp  eventstore.ExpectedVersion
 }
 
 // lzOutput is what the operation returned.
 type lzOutput struct {
 	ok       bool
-	version  persistence.Version // append: the new version; read: the head
+	version  eventstore.Version // append: the new version; read: the head
 	conflict bool
-	actual   persistence.Version
+	actual   eventstore.Version
 }
 
 // versionedStream models one stream as its version.
 var versionedStream = porcupine.Model{
-	Init: func() any { return persistence.Version(0) },
+	Init: func() any { return eventstore.Version(0) },
 	Step: func(state, input, output any) (bool, any) {
-		v, in, out := state.(persistence.Version), input.(lzInput), output.(lzOutput)
+		v, in, out := state.(eventstore.Version), input.(lzInput), output.(lzOutput)
 		switch {
 		case in.read:
 			return out.ok && out.version == v, v
@@ -58,7 +57,7 @@ func TestAppendsAreLinearizable(t *testing.T) {
 	)
 	for cl := 0; cl < clients; cl++ {
 		wg.Go(func() {
-			var seen persistence.Version
+			var seen eventstore.Version
 			for i := 0; i < ops; i++ {
 				in := randomInput(seen)
 				call := time.Since(start).Nanoseconds()
@@ -78,28 +77,28 @@ func TestAppendsAreLinearizable(t *testing.T) {
 	}
 }
 
-func randomInput(seen persistence.Version) lzInput {
+func randomInput(seen eventstore.Version) lzInput {
 	switch rand.IntN(6) {
 	case 0:
 		return lzInput{read: true}
 	case 1:
-		return lzInput{exp: persistence.Any()}
+		return lzInput{exp: eventstore.Any()}
 	case 2:
-		return lzInput{exp: persistence.NoStream()}
+		return lzInput{exp: eventstore.NoStream()}
 	case 3:
-		return lzInput{exp: persistence.StreamExists()}
+		return lzInput{exp: eventstore.StreamExists()}
 	case 4:
-		return lzInput{exp: persistence.Exact(seen + 1)}
+		return lzInput{exp: eventstore.Exact(seen + 1)}
 	}
-	return lzInput{exp: persistence.Exact(seen)}
+	return lzInput{exp: eventstore.Exact(seen)}
 }
 
 func runOp(t *testing.T, n *Runtime, in lzInput) lzOutput {
 	if in.read {
-		evs, err := n.ReadStream(ctxT(t), persistence.StreamRead{Stream: "lz", From: persistence.End,
-			Direction: persistence.Backward, Limit: 1})
+		evs, err := n.ReadStream(ctxT(t), eventstore.StreamRead{Stream: "lz", From: eventstore.End,
+			Direction: eventstore.Backward, Limit: 1})
 		switch {
-		case errors.Is(err, persistence.ErrStreamNotFound):
+		case errors.Is(err, eventstore.ErrStreamNotFound):
 			return lzOutput{ok: true}
 		case err != nil:
 			t.Errorf("read: %v", err)
@@ -108,7 +107,7 @@ func runOp(t *testing.T, n *Runtime, in lzInput) lzOutput {
 		return lzOutput{ok: true, version: evs[0].Version}
 	}
 	res, err := n.Append(ctxT(t), "lz", in.exp, events(1))
-	var ce *persistence.ConcurrencyError
+	var ce *eventstore.ConcurrencyError
 	switch {
 	case err == nil:
 		return lzOutput{ok: true, version: res.LastVersion}

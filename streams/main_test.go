@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"go.uber.org/goleak"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/pgtest"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
@@ -80,10 +81,10 @@ func newNode(t testing.TB, store persistence.Store, edit func(*Config)) *Runtime
 }
 
 // events returns n new events of type "e".
-func events(n int) []persistence.EventData {
-	out := make([]persistence.EventData, n)
+func events(n int) []eventstore.EventData {
+	out := make([]eventstore.EventData, n)
 	for i := range out {
-		out[i] = persistence.EventData{ID: uuid.New(), Type: "e", Data: []byte(`{}`)}
+		out[i] = eventstore.EventData{ID: uuid.New(), Type: "e", Data: []byte(`{}`)}
 	}
 	return out
 }
@@ -95,8 +96,8 @@ func ctxT(t testing.TB) context.Context {
 }
 
 // mustAppend appends and fails the test on error.
-func mustAppend(t testing.TB, n *Runtime, stream string, exp persistence.ExpectedVersion,
-	evs []persistence.EventData) persistence.AppendResult {
+func mustAppend(t testing.TB, n *Runtime, stream string, exp eventstore.ExpectedVersion,
+	evs []eventstore.EventData) eventstore.AppendResult {
 	t.Helper()
 	res, err := n.Append(ctxT(t), stream, exp, evs)
 	if err != nil {
@@ -106,10 +107,10 @@ func mustAppend(t testing.TB, n *Runtime, stream string, exp persistence.Expecte
 }
 
 // readAll reads a whole stream from the store.
-func readAll(t testing.TB, s persistence.Store, stream string) []persistence.RecordedEvent {
+func readAll(t testing.TB, s persistence.Store, stream string) []eventstore.RecordedEvent {
 	t.Helper()
-	evs, err := s.ReadStream(ctxT(t), persistence.StreamRead{Stream: stream, Limit: 1 << 20})
-	var nf *persistence.StreamNotFoundError
+	evs, err := s.ReadStream(ctxT(t), eventstore.StreamRead{Stream: stream, Limit: 1 << 20})
+	var nf *eventstore.StreamNotFoundError
 	if errors.As(err, &nf) {
 		return nil
 	}
@@ -121,12 +122,12 @@ func readAll(t testing.TB, s persistence.Store, stream string) []persistence.Rec
 
 // checkContiguous fails unless the stream's versions are 1..n with no gap
 // or duplicate, and returns its events by ID.
-func checkContiguous(t testing.TB, s persistence.Store, stream string) map[uuid.UUID]persistence.RecordedEvent {
+func checkContiguous(t testing.TB, s persistence.Store, stream string) map[uuid.UUID]eventstore.RecordedEvent {
 	t.Helper()
 	evs := readAll(t, s, stream)
-	byID := make(map[uuid.UUID]persistence.RecordedEvent, len(evs))
+	byID := make(map[uuid.UUID]eventstore.RecordedEvent, len(evs))
 	for i, e := range evs {
-		if e.Version != persistence.Version(i+1) {
+		if e.Version != eventstore.Version(i+1) {
 			t.Fatalf("stream %s: event %d has version %d", stream, i, e.Version)
 		}
 		if _, dup := byID[e.ID]; dup {
@@ -178,7 +179,7 @@ func (g *gateStore) open() {
 	}
 }
 
-func (g *gateStore) AppendBatch(ctx context.Context, reqs []persistence.AppendRequest) ([]persistence.AppendResult, error) {
+func (g *gateStore) AppendBatch(ctx context.Context, reqs []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	g.mu.Lock()
 	gate := g.gate
 	g.mu.Unlock()

@@ -6,7 +6,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/actorstore/actorstore/actors"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // Messages between the Runtime API, the registry, stream actors and the
@@ -24,24 +24,24 @@ type routed struct {
 // appendReply.
 type appendCmd struct {
 	stream   string
-	expected persistence.ExpectedVersion
-	events   []persistence.EventData
+	expected eventstore.ExpectedVersion
+	events   []eventstore.EventData
 	trace    string
 	span     trace.SpanContext // the caller's span (invalid when not tracing)
 }
 
 // appendReply answers an appendCmd.
 type appendReply struct {
-	res persistence.AppendResult
+	res eventstore.AppendResult
 	err error
 }
 
 // readCmd reads from a stream's cache; the reply is a readReply.
-type readCmd struct{ read persistence.StreamRead }
+type readCmd struct{ read eventstore.StreamRead }
 
 // readReply answers a readCmd. hit is false when the store must be read.
 type readReply struct {
-	events []persistence.RecordedEvent
+	events []eventstore.RecordedEvent
 	err    error
 	hit    bool
 }
@@ -54,7 +54,7 @@ type notLive struct{}
 // reserveReply.
 type reserveCmd struct {
 	tx  uint64
-	req persistence.AppendRequest
+	req eventstore.AppendRequest
 }
 
 // reserveReply answers a reserveCmd: err is a *ConcurrencyError when the
@@ -77,7 +77,7 @@ type drainedReply struct{ pid *actors.PID }
 type flushReq struct {
 	pid *actors.PID
 	seq uint64
-	req persistence.AppendRequest
+	req eventstore.AppendRequest
 	// spans are the appends' stream actor spans, linked from the commit's
 	// span (nil when not tracing).
 	spans []trace.SpanContext
@@ -87,7 +87,7 @@ type flushReq struct {
 // otherwise res (whose Err may be set).
 type flushDone struct {
 	seq       uint64
-	res       persistence.AppendResult
+	res       eventstore.AppendResult
 	err       error
 	committed time.Time
 }
@@ -96,22 +96,22 @@ type flushDone struct {
 // to the sender, and every stream actor in pids gets a txDone.
 type txFlush struct {
 	tx   uint64
-	reqs []persistence.AppendRequest
+	reqs []eventstore.AppendRequest
 	pids []*actors.PID
 	span trace.SpanContext // the caller's span, linked from the commit's span
 }
 
 // txResult answers a txFlush.
 type txResult struct {
-	results []persistence.AppendResult
+	results []eventstore.AppendResult
 	err     error
 }
 
 // txDone tells a stream actor the outcome of its part of transaction tx.
 type txDone struct {
 	tx        uint64
-	req       persistence.AppendRequest
-	res       persistence.AppendResult
+	req       eventstore.AppendRequest
+	res       eventstore.AppendResult
 	err       error
 	committed time.Time
 }
@@ -127,8 +127,8 @@ type idleNow struct{}
 type loaded struct {
 	epoch  uint64
 	start  time.Time // when the load began: the head is at least this fresh
-	head   persistence.StreamHead
-	recent []persistence.RecordedEvent
+	head   eventstore.StreamHead
+	recent []eventstore.RecordedEvent
 	err    error
 }
 
@@ -152,6 +152,6 @@ type passivateIdle struct{ streams []string }
 
 // batchDone carries the outcome of one Store.AppendBatch back to the writer.
 type batchDone struct {
-	results []persistence.AppendResult
+	results []eventstore.AppendResult
 	err     error
 }

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // TestOnCommitGetsEveryCommittedEventInPositionOrder checks the node-level
@@ -14,10 +14,10 @@ func TestOnCommitGetsEveryCommittedEventInPositionOrder(t *testing.T) {
 	store := newStore(t)
 	var (
 		mu  sync.Mutex
-		got []persistence.RecordedEvent
+		got []eventstore.RecordedEvent
 	)
 	n := newNode(t, store, func(c *Config) {
-		c.OnCommit = func(evs []persistence.RecordedEvent) {
+		c.OnCommit = func(evs []eventstore.RecordedEvent) {
 			mu.Lock()
 			got = append(got, evs...)
 			mu.Unlock()
@@ -25,13 +25,13 @@ func TestOnCommitGetsEveryCommittedEventInPositionOrder(t *testing.T) {
 	})
 	var wg sync.WaitGroup
 	for i := 0; i < 50; i++ {
-		wg.Go(func() { mustAppend(t, n, fmt.Sprintf("s-%d", i%7), persistence.Any(), events(1+i%3)) })
+		wg.Go(func() { mustAppend(t, n, fmt.Sprintf("s-%d", i%7), eventstore.Any(), events(1+i%3)) })
 	}
 	wg.Go(func() {
-		_, _ = n.Transact(ctxT(t), txReqs(map[string]persistence.ExpectedVersion{}, "tx-a", "tx-b"))
+		_, _ = n.Transact(ctxT(t), txReqs(map[string]eventstore.ExpectedVersion{}, "tx-a", "tx-b"))
 	})
 	wg.Wait()
-	all, err := store.ReadAll(ctxT(t), persistence.AllRead{Limit: 1000})
+	all, err := store.ReadAll(ctxT(t), eventstore.AllRead{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

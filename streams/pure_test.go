@@ -6,13 +6,14 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
-func recorded(from, to persistence.Version, size int) []persistence.RecordedEvent {
-	var out []persistence.RecordedEvent
+func recorded(from, to eventstore.Version, size int) []eventstore.RecordedEvent {
+	var out []eventstore.RecordedEvent
 	for v := from; v <= to; v++ {
-		out = append(out, persistence.RecordedEvent{EventData: persistence.EventData{ID: uuid.New(), Type: "e",
+		out = append(out, eventstore.RecordedEvent{EventData: eventstore.EventData{ID: uuid.New(), Type: "e",
 			Data: make([]byte, size)}, Stream: "s", Version: v, Position: 100 + v})
 	}
 	return out
@@ -21,15 +22,15 @@ func recorded(from, to persistence.Version, size int) []persistence.RecordedEven
 func TestEventCacheRead(t *testing.T) {
 	c := newEventCache(10 * (128 + 10 + 2)) // ten events of 10 bytes
 	c.reset(0)
-	if _, ok, err := c.read(persistence.StreamRead{Stream: "s", Limit: 1}); !ok || !errors.Is(err, persistence.ErrStreamNotFound) {
+	if _, ok, err := c.read(eventstore.StreamRead{Stream: "s", Limit: 1}); !ok || !errors.Is(err, eventstore.ErrStreamNotFound) {
 		t.Fatalf("empty stream: ok %v, err %v", ok, err)
 	}
 	c.add(recorded(1, 20, 10)) // keeps 11..20
-	fwd, back := persistence.Forward, persistence.Backward
+	fwd, back := eventstore.Forward, eventstore.Backward
 	tests := []struct {
 		name     string
-		from     persistence.Version
-		dir      persistence.Direction
+		from     eventstore.Version
+		dir      eventstore.Direction
 		limit    int
 		ok       bool
 		first, n int
@@ -39,18 +40,18 @@ func TestEventCacheRead(t *testing.T) {
 		{"forward clipped at the head", 18, fwd, 10, true, 18, 3},
 		{"forward past the end", 21, fwd, 10, true, 0, 0},
 		{"forward from just below the cache", 10, fwd, 2, false, 0, 0},
-		{"backward from the end", persistence.End, back, 3, true, 20, 3},
+		{"backward from the end", eventstore.End, back, 3, true, 20, 3},
 		{"backward down to the oldest cached", 15, back, 5, true, 15, 5},
 		{"backward below the cache", 15, back, 6, false, 0, 0},
 		{"backward from zero", 0, back, 3, true, 0, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			evs, ok, err := c.read(persistence.StreamRead{Stream: "s", From: tc.from, Direction: tc.dir, Limit: tc.limit})
+			evs, ok, err := c.read(eventstore.StreamRead{Stream: "s", From: tc.from, Direction: tc.dir, Limit: tc.limit})
 			if ok != tc.ok || err != nil || len(evs) != tc.n {
 				t.Fatalf("ok %v, err %v, %d events", ok, err, len(evs))
 			}
-			if tc.n > 0 && evs[0].Version != persistence.Version(tc.first) {
+			if tc.n > 0 && evs[0].Version != eventstore.Version(tc.first) {
 				t.Fatalf("first version %d, want %d", evs[0].Version, tc.first)
 			}
 		})
@@ -67,8 +68,8 @@ func TestIDWindow(t *testing.T) {
 	b := recorded(3, 5, 0)
 	w.add(a, true)
 	w.add(b, true)
-	data := func(evs []persistence.RecordedEvent) []persistence.EventData {
-		out := make([]persistence.EventData, len(evs))
+	data := func(evs []eventstore.RecordedEvent) []eventstore.EventData {
+		out := make([]eventstore.EventData, len(evs))
 		for i := range evs {
 			out[i] = evs[i].EventData
 		}
@@ -78,7 +79,7 @@ func TestIDWindow(t *testing.T) {
 	if outcome != retryKnown || res.FirstVersion != 3 || res.LastVersion != 5 || res.FirstPosition != 103 || !res.Idempotent {
 		t.Fatalf("whole retry: %v %+v", outcome, res)
 	}
-	if _, outcome, err := w.retry("s", data(b[:2])); outcome != retryDuplicate || !errors.Is(err, persistence.ErrDuplicateEvent) {
+	if _, outcome, err := w.retry("s", data(b[:2])); outcome != retryDuplicate || !errors.Is(err, eventstore.ErrDuplicateEvent) {
 		t.Fatalf("partial retry: %v %v", outcome, err)
 	}
 	if _, outcome, _ := w.retry("s", data(recorded(9, 9, 0))); outcome != retryNone {
@@ -98,15 +99,15 @@ func TestIDWindow(t *testing.T) {
 func TestTakeBatch(t *testing.T) {
 	id := uuid.New()
 	mk := func(stream string, events int, ids ...uuid.UUID) *unit {
-		req := persistence.AppendRequest{Stream: stream}
+		req := eventstore.AppendRequest{Stream: stream}
 		for i := 0; i < events; i++ {
-			e := persistence.EventData{ID: uuid.New()}
+			e := eventstore.EventData{ID: uuid.New()}
 			if i < len(ids) {
 				e.ID = ids[i]
 			}
 			req.Events = append(req.Events, e)
 		}
-		return &unit{reqs: []persistence.AppendRequest{req}, events: events}
+		return &unit{reqs: []eventstore.AppendRequest{req}, events: events}
 	}
 	a, b, a2, c, d := mk("a", 2), mk("b", 3, id), mk("a", 1), mk("c", 1, id), mk("d", 1)
 	batch, rest := takeBatch([]*unit{a, b, a2, c, d}, 100, 1<<20)

@@ -7,7 +7,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/actorstore/actorstore/actors"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // streamActor owns one stream: it checks expected versions in memory,
@@ -23,7 +23,7 @@ type streamActor struct {
 	ready bool   // the head is loaded
 	epoch uint64 // of the latest load, to ignore stale results
 
-	committed persistence.Version
+	committed eventstore.Version
 	queue     []*pending             // accepted, not yet sent
 	byID      map[uuid.UUID]*pending // every event ID of queued and in-flight appends
 	waiting   []envelope             // arrived before the head was loaded
@@ -61,7 +61,7 @@ type inflightFlush struct {
 // pending is one accepted append and everyone waiting for its outcome (the
 // caller, and callers retrying it with the same event IDs).
 type pending struct {
-	events  []persistence.EventData
+	events  []eventstore.EventData
 	waiters []waiter
 	// toStore: some IDs were committed before; the store decides (retry or
 	// duplicate), so it is flushed alone and not checked in memory.
@@ -75,7 +75,7 @@ type pending struct {
 
 type waiter struct {
 	to       *actors.PID
-	expected persistence.ExpectedVersion
+	expected eventstore.ExpectedVersion
 	trace    string
 	span     trace.SpanContext // the stream actor's span of this append (invalid when not tracing)
 }
@@ -88,7 +88,7 @@ type envelope struct {
 
 type heldTx struct {
 	id  uint64
-	req persistence.AppendRequest
+	req eventstore.AppendRequest
 }
 
 func newStreamActor(sh *shared, writer *actors.PID, stream string, cell *streamCell) *streamActor {

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore/actors"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // onAppend accepts or answers an append: a retry of a queued or in-flight
@@ -64,7 +64,7 @@ func (s *streamActor) joinPending(c actors.Context, m *appendCmd, w waiter) bool
 	}
 	for i := range m.events {
 		if _, dup := s.byID[m.events[i].ID]; dup {
-			err := &persistence.DuplicateEventError{EventID: m.events[i].ID, Stream: s.stream, ExistingStream: s.stream}
+			err := &eventstore.DuplicateEventError{EventID: m.events[i].ID, Stream: s.stream, ExistingStream: s.stream}
 			c.Send(w.to, &appendReply{err: forCaller(err, s.stream, m.trace)})
 			return true
 		}
@@ -87,7 +87,7 @@ func (s *streamActor) untrack(p *pending) {
 
 // projected is the version the stream will have once every accepted
 // append is committed.
-func (s *streamActor) projected() persistence.Version {
+func (s *streamActor) projected() eventstore.Version {
 	v := s.committed
 	if inf := s.cell.inflight; inf != nil {
 		for _, p := range inf.appends {
@@ -102,11 +102,11 @@ func (s *streamActor) projected() persistence.Version {
 
 // contribution is how many versions p is expected to add (a probable
 // retry, or an append whose expectation fails, is expected to add none).
-func contribution(p *pending) persistence.Version {
+func contribution(p *pending) eventstore.Version {
 	if p.toStore || p.deferred {
 		return 0
 	}
-	return persistence.Version(len(p.events))
+	return eventstore.Version(len(p.events))
 }
 
 // maybeFlush sends the next flush when none is in flight: the queued
@@ -121,13 +121,13 @@ func (s *streamActor) maybeFlush(c actors.Context) {
 	n := s.takeFlush()
 	appends := s.queue[:n:n]
 	s.queue = slices.Clone(s.queue[n:])
-	var events []persistence.EventData
+	var events []eventstore.EventData
 	for _, p := range appends {
 		events = append(events, p.events...)
 	}
 	s.cell.seq++
 	s.cell.inflight = &inflightFlush{seq: s.cell.seq, appends: appends, sentAt: time.Now()}
-	req := persistence.AppendRequest{Stream: s.stream, Expected: persistence.Exact(s.committed), Events: events}
+	req := eventstore.AppendRequest{Stream: s.stream, Expected: eventstore.Exact(s.committed), Events: events}
 	c.Send(s.writer, &flushReq{pid: c.Self(), seq: s.cell.seq, req: req, spans: s.flushSpans(appends)})
 }
 
@@ -190,7 +190,7 @@ func (s *streamActor) fresh(t time.Time) bool {
 	return !s.sh.cfg.VerifyConflicts || !s.freshAt.Before(t)
 }
 
-func (s *streamActor) projectedInflight() persistence.Version {
+func (s *streamActor) projectedInflight() eventstore.Version {
 	v := s.committed
 	if inf := s.cell.inflight; inf != nil {
 		for _, p := range inf.appends {
@@ -200,9 +200,9 @@ func (s *streamActor) projectedInflight() persistence.Version {
 	return v
 }
 
-func (s *streamActor) answerConflict(c actors.Context, p *pending, actual persistence.Version) {
+func (s *streamActor) answerConflict(c actors.Context, p *pending, actual eventstore.Version) {
 	for _, w := range p.waiters {
-		err := &persistence.ConcurrencyError{Stream: s.stream, Expected: w.expected, Actual: actual, TraceID: w.trace}
+		err := &eventstore.ConcurrencyError{Stream: s.stream, Expected: w.expected, Actual: actual, TraceID: w.trace}
 		s.logConflict(err)
 		c.Send(w.to, &appendReply{err: err})
 	}
@@ -249,11 +249,11 @@ func (s *streamActor) serveReads(c actors.Context) {
 	}
 }
 
-func sameIDs(a, b []persistence.EventData) bool {
-	return slices.EqualFunc(a, b, func(x, y persistence.EventData) bool { return x.ID == y.ID })
+func sameIDs(a, b []eventstore.EventData) bool {
+	return slices.EqualFunc(a, b, func(x, y eventstore.EventData) bool { return x.ID == y.ID })
 }
 
-func eventsSize(evs []persistence.EventData) int {
+func eventsSize(evs []eventstore.EventData) int {
 	n := 0
 	for i := range evs {
 		n += len(evs[i].Data) + len(evs[i].Type)

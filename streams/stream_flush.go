@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore/actors"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // onFlushDone answers the callers of the flush in flight with its outcome
@@ -40,13 +40,13 @@ func (s *streamActor) onFlushDone(c actors.Context, m *flushDone) {
 
 // onCommitted answers each append of a committed (or idempotent) flush
 // with its share of the result and remembers the events.
-func (s *streamActor) onCommitted(c actors.Context, appends []*pending, res persistence.AppendResult, at time.Time) {
+func (s *streamActor) onCommitted(c actors.Context, appends []*pending, res eventstore.AppendResult, at time.Time) {
 	contiguous := res.LastPosition-res.FirstPosition+1 == res.LastVersion-res.FirstVersion+1
-	offset := persistence.Version(0)
+	offset := eventstore.Version(0)
 	for _, p := range appends {
 		s.untrack(p)
 		r := splitResult(res, offset, len(p.events), contiguous)
-		offset += persistence.Version(len(p.events))
+		offset += eventstore.Version(len(p.events))
 		for _, w := range p.waiters {
 			c.Send(w.to, &appendReply{res: r})
 		}
@@ -68,24 +68,24 @@ func (s *streamActor) onCommitted(c actors.Context, appends []*pending, res pers
 // splitResult is the share of a flush's result of the append whose events
 // start offset events into the flush. Positions are split only when the
 // store assigned the flush contiguous positions.
-func splitResult(res persistence.AppendResult, offset persistence.Version, n int, contiguous bool) persistence.AppendResult {
+func splitResult(res eventstore.AppendResult, offset eventstore.Version, n int, contiguous bool) eventstore.AppendResult {
 	r := res
 	r.FirstVersion = res.FirstVersion + offset
-	r.LastVersion = r.FirstVersion + persistence.Version(n) - 1
+	r.LastVersion = r.FirstVersion + eventstore.Version(n) - 1
 	if contiguous {
 		r.FirstPosition = res.FirstPosition + offset
-		r.LastPosition = r.FirstPosition + persistence.Version(n) - 1
+		r.LastPosition = r.FirstPosition + eventstore.Version(n) - 1
 	}
 	return r
 }
 
 // recordedEvents builds the committed form of events appended with result r.
-func recordedEvents(stream string, events []persistence.EventData, r persistence.AppendResult,
-	at time.Time) []persistence.RecordedEvent {
-	out := make([]persistence.RecordedEvent, len(events))
+func recordedEvents(stream string, events []eventstore.EventData, r eventstore.AppendResult,
+	at time.Time) []eventstore.RecordedEvent {
+	out := make([]eventstore.RecordedEvent, len(events))
 	for i := range events {
-		out[i] = persistence.RecordedEvent{EventData: events[i], Stream: stream,
-			Version: r.FirstVersion + persistence.Version(i), Position: r.FirstPosition + persistence.Position(i), Created: at}
+		out[i] = eventstore.RecordedEvent{EventData: events[i], Stream: stream,
+			Version: r.FirstVersion + eventstore.Version(i), Position: r.FirstPosition + eventstore.Position(i), Created: at}
 	}
 	return out
 }
@@ -97,12 +97,12 @@ func recordedEvents(stream string, events []persistence.EventData, r persistence
 // ID in a flush of several appends is found by flushing them one by one.
 func (s *streamActor) onRejected(c actors.Context, appends []*pending, err error) {
 	switch {
-	case errors.Is(err, persistence.ErrConcurrency):
+	case errors.Is(err, eventstore.ErrConcurrency):
 		s.queue = append(append([]*pending(nil), appends...), s.queue...)
 		if s.ready {
 			s.reload(c)
 		}
-	case errors.Is(err, persistence.ErrDuplicateEvent) && len(appends) > 1:
+	case errors.Is(err, eventstore.ErrDuplicateEvent) && len(appends) > 1:
 		for _, p := range appends {
 			p.solo = true
 		}

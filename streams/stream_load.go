@@ -7,7 +7,7 @@ import (
 	"slices"
 
 	"github.com/actorstore/actorstore/actors"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // start begins an incarnation: it waits until the writer has nothing of
@@ -48,8 +48,8 @@ func (s *streamActor) load(c actors.Context) {
 		m := &loaded{epoch: epoch, start: time.Now()}
 		m.head, m.err = sh.store.Head(ctx, stream)
 		if m.err == nil && m.head.Exists() {
-			m.recent, m.err = sh.store.ReadStream(ctx, persistence.StreamRead{
-				Stream: stream, From: persistence.End, Direction: persistence.Backward, Limit: window})
+			m.recent, m.err = sh.store.ReadStream(ctx, eventstore.StreamRead{
+				Stream: stream, From: eventstore.End, Direction: eventstore.Backward, Limit: window})
 		}
 		sh.sys.Send(self, m)
 	})
@@ -72,7 +72,7 @@ func (s *streamActor) onLoaded(c actors.Context, m *loaded) {
 		// The read is newer than the head if a commit landed in between.
 		s.committed = recent[len(recent)-1].Version
 	}
-	s.cache.reset(s.committed - persistence.Version(len(recent)))
+	s.cache.reset(s.committed - eventstore.Version(len(recent)))
 	s.cache.add(recent)
 	s.ids.add(recent, false)
 	s.ready = true

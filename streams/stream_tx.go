@@ -4,9 +4,8 @@ import (
 	"errors"
 	"slices"
 
-	"github.com/actorstore/actorstore/persistence"
-
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // Transactions hold a stream: once its own accepted appends are committed,
@@ -79,7 +78,7 @@ func (s *streamActor) onTxDone(c actors.Context, m *txDone) {
 		s.cache.add(evs)
 		s.ids.add(evs, true)
 		s.committed = m.res.LastVersion
-	case m.err != nil, errors.Is(m.res.Err, persistence.ErrConcurrency):
+	case m.err != nil, errors.Is(m.res.Err, eventstore.ErrConcurrency):
 		s.reload(c) // the outcome may be unknown, or another writer moved the head
 	}
 	s.maybeGrant(c)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/supervisor"
 )
@@ -17,9 +18,9 @@ type flakyHeadStore struct {
 	failures atomic.Int32
 }
 
-func (f *flakyHeadStore) Head(ctx context.Context, stream string) (persistence.StreamHead, error) {
+func (f *flakyHeadStore) Head(ctx context.Context, stream string) (eventstore.StreamHead, error) {
 	if f.failures.Add(-1) >= 0 {
-		return persistence.StreamHead{}, &persistence.ConnectionError{Host: "db:5432", Op: "head", Attempts: 5,
+		return eventstore.StreamHead{}, &eventstore.ConnectionError{Host: "db:5432", Op: "head", Attempts: 5,
 			Err: errors.New("connection reset")}
 	}
 	return f.Store.Head(ctx, stream)
@@ -35,13 +36,13 @@ func TestTransientLoadFailureRestartsWithBackoff(t *testing.T) {
 	n := newNode(t, store, func(c *Config) {
 		c.Supervision = supervisor.Policy{Backoff: persistence.RetryPolicy{Base: 5 * time.Millisecond, Cap: 20 * time.Millisecond}}
 	})
-	_, err := n.Append(ctxT(t), "s", persistence.NoStream(), events(1))
-	if err == nil || !persistence.IsRetryable(err) {
+	_, err := n.Append(ctxT(t), "s", eventstore.NoStream(), events(1))
+	if err == nil || !eventstore.IsRetryable(err) {
 		t.Fatalf("first append: %v, want a retryable error", err)
 	}
-	var res persistence.AppendResult
+	var res eventstore.AppendResult
 	eventually(t, 5*time.Second, "the stream to load", func() bool {
-		res, err = n.Append(ctxT(t), "s", persistence.NoStream(), events(1))
+		res, err = n.Append(ctxT(t), "s", eventstore.NoStream(), events(1))
 		return err == nil
 	})
 	if res.FirstVersion != 1 || n.Stats().Restarts < 1 {
@@ -62,13 +63,13 @@ func TestBugStopsTheActorAndANewOneTakesOver(t *testing.T) {
 			}
 		}
 	})
-	mustAppend(t, n, "s", persistence.NoStream(), events(1))
+	mustAppend(t, n, "s", eventstore.NoStream(), events(1))
 	armed.Store(true)
-	if _, err := n.Append(ctxT(t), "s", persistence.Exact(1), events(1)); !errors.Is(err, ErrNotWritten) {
+	if _, err := n.Append(ctxT(t), "s", eventstore.Exact(1), events(1)); !errors.Is(err, ErrNotWritten) {
 		t.Fatalf("err = %v, want ErrNotWritten", err)
 	}
 	eventually(t, 5*time.Second, "the actor to stop", func() bool { return n.Stats().LiveStreams == 0 })
-	if res := mustAppend(t, n, "s", persistence.Exact(1), events(1)); res.FirstVersion != 2 {
+	if res := mustAppend(t, n, "s", eventstore.Exact(1), events(1)); res.FirstVersion != 2 {
 		t.Fatalf("after the stop: %+v", res)
 	}
 	if got := len(checkContiguous(t, store, "s")); got != 2 {

@@ -3,11 +3,10 @@ package streams
 import (
 	"time"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // Telemetry of the append path: the stream actor's span of an append, the
@@ -61,7 +60,7 @@ func (s *streamActor) flushSpans(appends []*pending) []trace.SpanContext {
 }
 
 // logConflict logs, at debug level, an append answered with a conflict.
-func (s *streamActor) logConflict(err *persistence.ConcurrencyError) {
+func (s *streamActor) logConflict(err *eventstore.ConcurrencyError) {
 	s.sh.log.Debug().Str("trace_id", err.TraceID).Str("stream", err.Stream).
 		Str("expected", err.Expected.String()).Uint64("actual", err.Actual).
 		Msg("append rejected: wrong expected version")
@@ -72,8 +71,8 @@ func (s *streamActor) logConflict(err *persistence.ConcurrencyError) {
 // the runtime's Stats, records the commit metrics, and, when tracing, wraps
 // it in a writer span linked to every append's span, with the database
 // commit as a child span.
-func (sh *shared) commit(batch []*unit, reqs []persistence.AppendRequest, events int) (
-	[]persistence.AppendResult, error) {
+func (sh *shared) commit(batch []*unit, reqs []eventstore.AppendRequest, events int) (
+	[]eventstore.AppendResult, error) {
 	tel, ctx := sh.cfg.Instruments, sh.ctx
 	var span trace.Span
 	if tel.Tracing {
@@ -116,7 +115,7 @@ func batchLinks(batch []*unit) []trace.Link {
 }
 
 // committedBytes sums the sizes of the units whose requests committed.
-func committedBytes(batch []*unit, results []persistence.AppendResult, err error) int64 {
+func committedBytes(batch []*unit, results []eventstore.AppendResult, err error) int64 {
 	if err != nil {
 		return 0
 	}

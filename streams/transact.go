@@ -8,7 +8,7 @@ import (
 	oteltrace "go.opentelemetry.io/otel/trace"
 
 	"github.com/actorstore/actorstore/actors"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // Transact appends to several streams atomically: every request commits or
@@ -22,11 +22,11 @@ import (
 //
 // On success it returns one result per request, in order. Otherwise it
 // returns the error of the request that failed (for example a
-// *persistence.ConcurrencyError naming its stream) and nothing was written;
+// *eventstore.ConcurrencyError naming its stream) and nothing was written;
 // after a timeout while committing (*actors.TimeoutError) the outcome is
 // unknown: retry with the same event IDs.
-func (n *Runtime) Transact(ctx context.Context, reqs []persistence.AppendRequest) ([]persistence.AppendResult, error) {
-	ctx, trace := persistence.EnsureTraceID(ctx)
+func (n *Runtime) Transact(ctx context.Context, reqs []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
+	ctx, trace := eventstore.EnsureTraceID(ctx)
 	if err := n.validateTx(reqs); err != nil {
 		return nil, forCaller(err, "", trace)
 	}
@@ -46,13 +46,13 @@ func (n *Runtime) Transact(ctx context.Context, reqs []persistence.AppendRequest
 	return n.commitTx(ctx, tx, reqs, order, pids, trace)
 }
 
-func (n *Runtime) validateTx(reqs []persistence.AppendRequest) error {
+func (n *Runtime) validateTx(reqs []eventstore.AppendRequest) error {
 	if err := n.sh.cfg.Limits.ValidateAppend(reqs); err != nil {
 		return err
 	}
 	for i := range reqs {
 		if reqs[i].Group != 0 {
-			return &persistence.InputError{Field: "requests.group", Rule: "zero",
+			return &eventstore.InputError{Field: "requests.group", Rule: "zero",
 				Stream: reqs[i].Stream, Message: "Transact assigns the group itself"}
 		}
 	}
@@ -61,7 +61,7 @@ func (n *Runtime) validateTx(reqs []persistence.AppendRequest) error {
 
 // reserve holds the streams in order; it returns the stream actors' PIDs
 // (in order) of those reserved, and an error at the first that failed.
-func (n *Runtime) reserve(ctx context.Context, tx uint64, reqs []persistence.AppendRequest,
+func (n *Runtime) reserve(ctx context.Context, tx uint64, reqs []eventstore.AppendRequest,
 	order []int) ([]*actors.PID, error) {
 	pids := make([]*actors.PID, 0, len(order))
 	for _, i := range order {
@@ -85,7 +85,7 @@ func (n *Runtime) reserve(ctx context.Context, tx uint64, reqs []persistence.App
 // release frees every stream of the transaction (held or still waiting).
 // Each release follows its reserve through the registry, so it cannot
 // overtake it.
-func (n *Runtime) release(tx uint64, reqs []persistence.AppendRequest, order []int) {
+func (n *Runtime) release(tx uint64, reqs []eventstore.AppendRequest, order []int) {
 	for _, i := range order {
 		n.sh.sys.Send(n.registry, &routed{stream: reqs[i].Stream, msg: &releaseCmd{tx: tx}})
 	}
@@ -93,9 +93,9 @@ func (n *Runtime) release(tx uint64, reqs []persistence.AppendRequest, order []i
 
 // commitTx sends the reserved transaction to the writer as one group. The
 // writer releases the streams with the outcome, whatever happens here.
-func (n *Runtime) commitTx(ctx context.Context, tx uint64, reqs []persistence.AppendRequest, order []int,
-	pids []*actors.PID, trace string) ([]persistence.AppendResult, error) {
-	grouped := make([]persistence.AppendRequest, len(order))
+func (n *Runtime) commitTx(ctx context.Context, tx uint64, reqs []eventstore.AppendRequest, order []int,
+	pids []*actors.PID, trace string) ([]eventstore.AppendResult, error) {
+	grouped := make([]eventstore.AppendRequest, len(order))
 	for k, i := range order {
 		grouped[k] = reqs[i]
 		grouped[k].Group = tx
@@ -112,7 +112,7 @@ func (n *Runtime) commitTx(ctx context.Context, tx uint64, reqs []persistence.Ap
 	if r.err != nil {
 		return nil, forCaller(r.err, grouped[0].Stream, trace)
 	}
-	results := make([]persistence.AppendResult, len(reqs))
+	results := make([]eventstore.AppendResult, len(reqs))
 	for k, i := range order {
 		results[i] = r.results[k]
 	}
@@ -124,14 +124,14 @@ func (n *Runtime) commitTx(ctx context.Context, tx uint64, reqs []persistence.Ap
 
 // firstTxError returns the error of the request that made the transaction
 // fail, preferring it over the *AbortedError of the others.
-func firstTxError(results []persistence.AppendResult) error {
+func firstTxError(results []eventstore.AppendResult) error {
 	var aborted error
 	for i := range results {
 		err := results[i].Err
 		if err == nil {
 			continue
 		}
-		if !errors.Is(err, persistence.ErrAborted) {
+		if !errors.Is(err, eventstore.ErrAborted) {
 			return err
 		}
 		if aborted == nil {
@@ -141,7 +141,7 @@ func firstTxError(results []persistence.AppendResult) error {
 	return aborted
 }
 
-func sortedByStream(reqs []persistence.AppendRequest) []int {
+func sortedByStream(reqs []eventstore.AppendRequest) []int {
 	order := make([]int, len(reqs))
 	for i := range order {
 		order[i] = i

@@ -8,13 +8,13 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore/actors"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
-func txReqs(exp map[string]persistence.ExpectedVersion, order ...string) []persistence.AppendRequest {
-	reqs := make([]persistence.AppendRequest, len(order))
+func txReqs(exp map[string]eventstore.ExpectedVersion, order ...string) []eventstore.AppendRequest {
+	reqs := make([]eventstore.AppendRequest, len(order))
 	for i, s := range order {
-		reqs[i] = persistence.AppendRequest{Stream: s, Expected: exp[s], Events: events(1 + i)}
+		reqs[i] = eventstore.AppendRequest{Stream: s, Expected: exp[s], Events: events(1 + i)}
 	}
 	return reqs
 }
@@ -22,9 +22,9 @@ func txReqs(exp map[string]persistence.ExpectedVersion, order ...string) []persi
 func TestTransactCommitsAllStreams(t *testing.T) {
 	store := newStore(t)
 	n := newNode(t, store, nil)
-	mustAppend(t, n, "b", persistence.NoStream(), events(2))
-	reqs := txReqs(map[string]persistence.ExpectedVersion{"c": persistence.NoStream(), "b": persistence.Exact(2),
-		"a": persistence.Any()}, "c", "b", "a")
+	mustAppend(t, n, "b", eventstore.NoStream(), events(2))
+	reqs := txReqs(map[string]eventstore.ExpectedVersion{"c": eventstore.NoStream(), "b": eventstore.Exact(2),
+		"a": eventstore.Any()}, "c", "b", "a")
 	results, err := n.Transact(ctxT(t), reqs)
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +50,7 @@ func TestTransactCommitsAllStreams(t *testing.T) {
 		}
 	}
 	// The stream actors saw the transaction: exact appends continue from it.
-	if r := mustAppend(t, n, "b", persistence.Exact(results[1].LastVersion), events(1)); r.FirstVersion != 5 {
+	if r := mustAppend(t, n, "b", eventstore.Exact(results[1].LastVersion), events(1)); r.FirstVersion != 5 {
 		t.Fatalf("after tx: %+v", r)
 	}
 }
@@ -61,40 +61,40 @@ func TestTransactIsAllOrNothing(t *testing.T) {
 	store := newStore(t)
 	gate := newGateStore(store)
 	n := newNode(t, gate, nil)
-	mustAppend(t, n, "a", persistence.NoStream(), events(1))
-	mustAppend(t, n, "b", persistence.NoStream(), events(1))
-	ok := map[string]persistence.ExpectedVersion{"a": persistence.Exact(1), "b": persistence.Exact(1)}
+	mustAppend(t, n, "a", eventstore.NoStream(), events(1))
+	mustAppend(t, n, "b", eventstore.NoStream(), events(1))
+	ok := map[string]eventstore.ExpectedVersion{"a": eventstore.Exact(1), "b": eventstore.Exact(1)}
 
 	t.Run("conflict", func(t *testing.T) {
-		bad := map[string]persistence.ExpectedVersion{"a": persistence.Exact(1), "b": persistence.Exact(7)}
+		bad := map[string]eventstore.ExpectedVersion{"a": eventstore.Exact(1), "b": eventstore.Exact(7)}
 		_, err := n.Transact(ctxT(t), txReqs(bad, "a", "b"))
-		var ce *persistence.ConcurrencyError
+		var ce *eventstore.ConcurrencyError
 		if !errors.As(err, &ce) || ce.Stream != "b" || ce.Actual != 1 {
 			t.Fatalf("err = %v", err)
 		}
 	})
 	t.Run("conflict found by the store", func(t *testing.T) {
-		rs, err := store.AppendBatch(ctxT(t), []persistence.AppendRequest{{Stream: "b",
-			Expected: persistence.Exact(1), Events: events(1)}}) // behind the actor's back
+		rs, err := store.AppendBatch(ctxT(t), []eventstore.AppendRequest{{Stream: "b",
+			Expected: eventstore.Exact(1), Events: events(1)}}) // behind the actor's back
 		if err != nil || rs[0].Err != nil {
 			t.Fatal(err, rs)
 		}
 		_, err = n.Transact(ctxT(t), txReqs(ok, "a", "b"))
-		var ce *persistence.ConcurrencyError
+		var ce *eventstore.ConcurrencyError
 		if !errors.As(err, &ce) || ce.Stream != "b" || ce.Actual != 2 {
 			t.Fatalf("err = %v", err)
 		}
-		ok["b"] = persistence.Exact(2)
+		ok["b"] = eventstore.Exact(2)
 		// b reloaded its head: an exact append on the store's version works.
-		if r := mustAppend(t, n, "b", persistence.Exact(2), events(1)); r.FirstVersion != 3 {
+		if r := mustAppend(t, n, "b", eventstore.Exact(2), events(1)); r.FirstVersion != 3 {
 			t.Fatalf("after the conflict: %+v", r)
 		}
-		ok["b"] = persistence.Exact(3)
+		ok["b"] = eventstore.Exact(3)
 	})
 	t.Run("invalid input", func(t *testing.T) {
 		reqs := txReqs(ok, "a", "b")
 		reqs[1].Events[0].Data = nil
-		if _, err := n.Transact(ctxT(t), reqs); !errors.Is(err, persistence.ErrInvalidInput) {
+		if _, err := n.Transact(ctxT(t), reqs); !errors.Is(err, eventstore.ErrInvalidInput) {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -108,20 +108,20 @@ func TestTransactIsAllOrNothing(t *testing.T) {
 	t.Run("timeout while reserving", func(t *testing.T) {
 		gate.close()
 		done := make(chan error, 1)
-		go func() { _, err := n.Append(ctxT(t), "b", persistence.Any(), events(1)); done <- err }()
+		go func() { _, err := n.Append(ctxT(t), "b", eventstore.Any(), events(1)); done <- err }()
 		<-gate.entered                                                    // b has a flush in flight: the transaction waits for it
 		ctx, cancel := context.WithTimeout(ctxT(t), 200*time.Millisecond) // before Config.TxTimeout
 		defer cancel()
 		_, err := n.Transact(ctx, txReqs(ok, "a", "b"))
 		var te *actors.TimeoutError
-		if !errors.As(err, &te) || !persistence.IsRetryable(err) {
+		if !errors.As(err, &te) || !eventstore.IsRetryable(err) {
 			t.Fatalf("err = %v, want a retryable timeout", err)
 		}
 		gate.open()
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
-		ok["b"] = persistence.Exact(4)
+		ok["b"] = eventstore.Exact(4)
 	})
 	if len(readAll(t, store, "a")) != 1 || len(readAll(t, store, "b")) != 4 {
 		t.Fatal("a failed transaction wrote something")
@@ -136,7 +136,7 @@ func TestTransactIsAllOrNothing(t *testing.T) {
 func TestTransactOppositeOrdersDoNotDeadlock(t *testing.T) {
 	store := newStore(t)
 	n := newNode(t, store, nil)
-	anyExp := map[string]persistence.ExpectedVersion{}
+	anyExp := map[string]eventstore.ExpectedVersion{}
 	const k = 40
 	var wg sync.WaitGroup
 	errs := make(chan error, 3*k)
@@ -150,7 +150,7 @@ func TestTransactOppositeOrdersDoNotDeadlock(t *testing.T) {
 			errs <- err
 		})
 		wg.Go(func() {
-			_, err := n.Append(ctxT(t), "x", persistence.Any(), events(1))
+			_, err := n.Append(ctxT(t), "x", eventstore.Any(), events(1))
 			errs <- err
 		})
 	}
@@ -180,7 +180,7 @@ func TestCloseFlushesAcceptedAppends(t *testing.T) {
 	outs := make(chan outcome, k)
 	var wg sync.WaitGroup
 	for i := 0; i < k; i++ {
-		wg.Go(func() { outs <- appendOnce(n, "s", persistence.Any(), 1) })
+		wg.Go(func() { outs <- appendOnce(n, "s", eventstore.Any(), 1) })
 	}
 	if err := n.Close(ctxT(t)); err != nil {
 		t.Fatal(err)
@@ -196,14 +196,14 @@ func TestCloseFlushesAcceptedAppends(t *testing.T) {
 			if _, ok := stored[o.ids[0]]; !ok {
 				t.Fatal("an acknowledged append is not stored")
 			}
-		case !errors.Is(o.err, persistence.ErrClosed):
+		case !errors.Is(o.err, eventstore.ErrClosed):
 			t.Fatalf("unexpected error: %v", o.err)
 		}
 	}
 	if acked != len(stored) {
 		t.Fatalf("%d acknowledged, %d stored", acked, len(stored))
 	}
-	if _, err := n.Append(ctxT(t), "s", persistence.Any(), events(1)); !errors.Is(err, ErrClosed) {
+	if _, err := n.Append(ctxT(t), "s", eventstore.Any(), events(1)); !errors.Is(err, ErrClosed) {
 		t.Fatalf("append after close: %v", err)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore/actors"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // writerActor is the runtime's group-commit writer: it gathers flushes from
@@ -30,7 +30,7 @@ type unit struct {
 	flush   *flushReq
 	tx      *txFlush
 	replyTo *actors.PID
-	reqs    []persistence.AppendRequest
+	reqs    []eventstore.AppendRequest
 	events  int
 	bytes   int
 }
@@ -43,7 +43,7 @@ func (w *writerActor) Receive(c actors.Context) {
 	st := w.st
 	switch m := c.Message().(type) {
 	case *flushReq:
-		st.enqueue(&unit{flush: m, reqs: []persistence.AppendRequest{m.req}})
+		st.enqueue(&unit{flush: m, reqs: []eventstore.AppendRequest{m.req}})
 	case *txFlush:
 		st.enqueue(&unit{tx: m, replyTo: c.Sender(), reqs: m.reqs})
 	case *awaitIdle:
@@ -77,7 +77,7 @@ func (st *writerState) kick(c actors.Context) {
 	}
 	batch, rest := takeBatch(st.queue, st.sh.cfg.MaxBatchEvents, st.sh.cfg.MaxBatchBytes)
 	st.queue, st.inflight = rest, batch
-	var reqs []persistence.AppendRequest
+	var reqs []eventstore.AppendRequest
 	events := 0
 	for _, u := range batch {
 		reqs = append(reqs, u.reqs...)
@@ -96,10 +96,10 @@ func (st *writerState) finish(c actors.Context, m *batchDone) {
 	batch := st.inflight
 	st.inflight = nil
 	at := time.Now().UTC()
-	var committed []persistence.RecordedEvent
+	var committed []eventstore.RecordedEvent
 	i, requests := 0, 0
 	for _, u := range batch {
-		var rs []persistence.AppendResult
+		var rs []eventstore.AppendResult
 		if m.err == nil {
 			rs = m.results[i : i+len(u.reqs)]
 		}
@@ -124,7 +124,7 @@ func (st *writerState) finish(c actors.Context, m *batchDone) {
 	}
 }
 
-func (st *writerState) reply(c actors.Context, u *unit, rs []persistence.AppendResult, err error, at time.Time) {
+func (st *writerState) reply(c actors.Context, u *unit, rs []eventstore.AppendResult, err error, at time.Time) {
 	if u.flush != nil {
 		d := &flushDone{seq: u.flush.seq, err: err, committed: at}
 		if err == nil {
@@ -169,9 +169,9 @@ func (st *writerState) checkDrained(c actors.Context) {
 	st.drainers = nil
 }
 
-func appendCommitted(out []persistence.RecordedEvent, req *persistence.AppendRequest,
-	r persistence.AppendResult, at time.Time) []persistence.RecordedEvent {
-	if r.Err != nil || r.Idempotent || r.LastPosition-r.FirstPosition+1 != persistence.Position(len(req.Events)) {
+func appendCommitted(out []eventstore.RecordedEvent, req *eventstore.AppendRequest,
+	r eventstore.AppendResult, at time.Time) []eventstore.RecordedEvent {
+	if r.Err != nil || r.Idempotent || r.LastPosition-r.FirstPosition+1 != eventstore.Position(len(req.Events)) {
 		return out
 	}
 	return append(out, recordedEvents(req.Stream, req.Events, r, at)...)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -41,7 +42,7 @@ func BenchmarkLiveDelivery(b *testing.B) {
 			var delivered atomic.Int64
 			for range subs {
 				s, err := hub.Subscribe(context.Background(), HandlerOptions{Options: Options{Window: 512}},
-					func(context.Context, persistence.RecordedEvent) error { delivered.Add(1); return nil })
+					func(context.Context, eventstore.RecordedEvent) error { delivered.Add(1); return nil })
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -76,7 +77,7 @@ func BenchmarkCatchUp(b *testing.B) {
 	for range b.N {
 		var n atomic.Int64
 		s, err := hub.Subscribe(context.Background(), HandlerOptions{Options: Options{Window: 1024}},
-			func(context.Context, persistence.RecordedEvent) error { n.Add(1); return nil })
+			func(context.Context, eventstore.RecordedEvent) error { n.Add(1); return nil })
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/instruments"
 	"github.com/actorstore/actorstore/persistence"
 )
@@ -110,11 +111,11 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
-// Validate reports the first bad field as a *persistence.InputError. Zero
+// Validate reports the first bad field as a *eventstore.InputError. Zero
 // fields are valid (they mean their default).
 func (c Config) Validate() error {
 	bad := func(field, msg string) error {
-		return &persistence.InputError{Field: field, Rule: "range", Message: msg}
+		return &eventstore.InputError{Field: field, Rule: "range", Message: msg}
 	}
 	switch {
 	case c.Window < 0, c.MaxWindow < 0, c.BufferFactor < 0, c.PageSize < 0, c.AckEvery < 0:

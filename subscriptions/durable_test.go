@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -57,7 +58,7 @@ func TestDurableResumesFromCheckpoint(t *testing.T) {
 			var mu sync.Mutex
 			var last uint64
 			s, err := hub.Subscribe(context.Background(), HandlerOptions{Options: Options{Durable: "billing", Window: 16}},
-				func(_ context.Context, e persistence.RecordedEvent) error {
+				func(_ context.Context, e eventstore.RecordedEvent) error {
 					mu.Lock()
 					defer mu.Unlock()
 					if first == 0 {
@@ -122,7 +123,7 @@ func TestNackRetryPark(t *testing.T) {
 		s, err := hub.Subscribe(context.Background(), HandlerOptions{
 			Options: Options{Durable: "payments"},
 			Retry:   persistence.RetryPolicy{MaxAttempts: 3, Base: time.Millisecond, Cap: 2 * time.Millisecond},
-		}, func(_ context.Context, e persistence.RecordedEvent) error {
+		}, func(_ context.Context, e eventstore.RecordedEvent) error {
 			if e.Type == "bad" {
 				attempts++
 				return errors.New("cannot handle")
@@ -149,8 +150,8 @@ func TestNackRetryPark(t *testing.T) {
 			cp, _, err := st.Checkpoint(context.Background(), checkpointName("payments"))
 			return err == nil && cp >= 7
 		})
-		var replayed []persistence.RecordedEvent
-		n, err := ReplayParked(context.Background(), st, "payments", func(_ context.Context, e persistence.RecordedEvent) error {
+		var replayed []eventstore.RecordedEvent
+		n, err := ReplayParked(context.Background(), st, "payments", func(_ context.Context, e eventstore.RecordedEvent) error {
 			replayed = append(replayed, e)
 			return nil
 		})
@@ -176,7 +177,7 @@ func TestHandlerErrorStopsEphemeral(t *testing.T) {
 	w.appendN(t, "h-1", 2, "e")
 	boom := errors.New("boom")
 	s, err := hub.Subscribe(context.Background(), HandlerOptions{Retry: persistence.RetryPolicy{MaxAttempts: 2, Base: time.Millisecond}},
-		func(_ context.Context, e persistence.RecordedEvent) error {
+		func(_ context.Context, e eventstore.RecordedEvent) error {
 			if e.Version == 2 {
 				return boom
 			}

@@ -25,7 +25,7 @@ func (e *DroppedError) Error() string {
 	return fmt.Sprintf("subscription %s dropped: %v", e.SubscriptionID, e.Cause)
 }
 
-// Unwrap returns the cause, so errors.Is(err, persistence.ErrUnavailable)
+// Unwrap returns the cause, so errors.Is(err, eventstore.ErrUnavailable)
 // and the like work.
 func (e *DroppedError) Unwrap() error { return e.Cause }
 

@@ -9,7 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/actorstore/actorstore/actors"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence/sqlite"
 	"github.com/actorstore/actorstore/subscriptions"
 )
@@ -29,13 +29,13 @@ func ExampleHub_Subscribe() {
 	defer hub.Close()
 
 	for _, stream := range []string{"order-1", "invoice-1", "order-2"} {
-		_, _ = store.AppendBatch(ctx, []persistence.AppendRequest{{Stream: stream, Expected: persistence.Any(),
-			Events: []persistence.EventData{{ID: uuid.New(), Type: "created", Data: []byte(`{}`)}}}})
+		_, _ = store.AppendBatch(ctx, []eventstore.AppendRequest{{Stream: stream, Expected: eventstore.Any(),
+			Events: []eventstore.EventData{{ID: uuid.New(), Type: "created", Data: []byte(`{}`)}}}})
 	}
 	seen := make(chan string, 2)
 	sub, _ := hub.Subscribe(ctx, subscriptions.HandlerOptions{
-		Options: subscriptions.Options{Filter: persistence.CategoryFilter("order")},
-	}, func(_ context.Context, e persistence.RecordedEvent) error {
+		Options: subscriptions.Options{Filter: eventstore.CategoryFilter("order")},
+	}, func(_ context.Context, e eventstore.RecordedEvent) error {
 		seen <- fmt.Sprintf("%s@%d (position %d)", e.Stream, e.Version, e.Position)
 		return nil
 	})

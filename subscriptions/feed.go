@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore/actors"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // feed turns the commits handed to Publish and the store's notifications
@@ -19,15 +19,15 @@ import (
 // Publish explains within RemoteGrace also triggers a read: that is how
 // commits of other processes reach subscribers, without polling.
 type feed struct {
-	head    persistence.Position // last position fanned out
-	known   persistence.Position // newest position known to be committed
+	head    eventstore.Position // last position fanned out
+	known   eventstore.Position // newest position known to be committed
 	reading bool
-	held    [][]persistence.RecordedEvent // batches published during a read
+	held    [][]eventstore.RecordedEvent // batches published during a read
 	nHeld   int
 	timer   *time.Timer
 }
 
-func (f *feed) onPublished(c actors.Context, h *hubActor, events []persistence.RecordedEvent) {
+func (f *feed) onPublished(c actors.Context, h *hubActor, events []eventstore.RecordedEvent) {
 	f.known = max(f.known, events[len(events)-1].Position)
 	if f.reading {
 		if f.nHeld+len(events) <= 4*h.sh.cfg.PageSize {
@@ -41,7 +41,7 @@ func (f *feed) onPublished(c actors.Context, h *hubActor, events []persistence.R
 
 // apply fans out the part of events that continues the feed and starts a
 // read when events do not.
-func (f *feed) apply(c actors.Context, h *hubActor, events []persistence.RecordedEvent) {
+func (f *feed) apply(c actors.Context, h *hubActor, events []eventstore.RecordedEvent) {
 	i := 0
 	for i < len(events) && events[i].Position <= f.head {
 		i++
@@ -59,7 +59,7 @@ func (f *feed) apply(c actors.Context, h *hubActor, events []persistence.Recorde
 	}
 }
 
-func (f *feed) onNotified(c actors.Context, h *hubActor, pos persistence.Position) {
+func (f *feed) onNotified(c actors.Context, h *hubActor, pos eventstore.Position) {
 	f.known = max(f.known, pos)
 	if pos > f.head && !f.reading && f.timer == nil {
 		f.timer = h.sh.timeAfter(h.sh.cfg.RemoteGrace, c.Self(), checkHead{})
@@ -82,7 +82,7 @@ func (f *feed) startRead(c actors.Context, h *hubActor) {
 	sh.goIO(func() {
 		// The store retries (doc.go, Retries); a read that still fails is
 		// tried again after retryAfter.
-		evs, err := sh.store.ReadAll(sh.ctx, persistence.AllRead{From: from, Limit: sh.cfg.PageSize})
+		evs, err := sh.store.ReadAll(sh.ctx, eventstore.AllRead{From: from, Limit: sh.cfg.PageSize})
 		sh.sys.Send(self, &feedRead{events: evs, err: err})
 	})
 }

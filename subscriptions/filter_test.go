@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/persistence"
 )
@@ -30,35 +31,35 @@ func TestFilters(t *testing.T) {
 		write()
 		type want struct {
 			o     Options
-			match func(e persistence.RecordedEvent) bool
+			match func(e eventstore.RecordedEvent) bool
 		}
 		cases := map[string]want{
-			"category": {Options{Filter: persistence.CategoryFilter("order")},
-				func(e persistence.RecordedEvent) bool { return e.Stream[:5] == "order" }},
-			"types": {Options{Filter: persistence.Filter{EventTypes: []string{"placed", "sent"}}},
-				func(e persistence.RecordedEvent) bool { return e.Stream[0] != '$' && e.Type != "shipped" }},
-			"both": {Options{Filter: persistence.Filter{StreamPrefix: "order-", EventTypes: []string{"shipped"}}},
-				func(e persistence.RecordedEvent) bool { return e.Stream == "order-2" }},
-			"system": {Options{IncludeSystemStreams: true, Filter: persistence.Filter{StreamPrefix: "$"}},
-				func(e persistence.RecordedEvent) bool { return e.Stream[0] == '$' }},
-			"stream-types": {Options{Stream: "order-1", Filter: persistence.Filter{EventTypes: []string{"placed"}}},
-				func(e persistence.RecordedEvent) bool { return e.Stream == "order-1" }},
+			"category": {Options{Filter: eventstore.CategoryFilter("order")},
+				func(e eventstore.RecordedEvent) bool { return e.Stream[:5] == "order" }},
+			"types": {Options{Filter: eventstore.Filter{EventTypes: []string{"placed", "sent"}}},
+				func(e eventstore.RecordedEvent) bool { return e.Stream[0] != '$' && e.Type != "shipped" }},
+			"both": {Options{Filter: eventstore.Filter{StreamPrefix: "order-", EventTypes: []string{"shipped"}}},
+				func(e eventstore.RecordedEvent) bool { return e.Stream == "order-2" }},
+			"system": {Options{IncludeSystemStreams: true, Filter: eventstore.Filter{StreamPrefix: "$"}},
+				func(e eventstore.RecordedEvent) bool { return e.Stream[0] == '$' }},
+			"stream-types": {Options{Stream: "order-1", Filter: eventstore.Filter{EventTypes: []string{"placed"}}},
+				func(e eventstore.RecordedEvent) bool { return e.Stream == "order-1" }},
 		}
-		recs := map[string]*[]persistence.RecordedEvent{}
-		chans := map[string]chan persistence.RecordedEvent{}
+		recs := map[string]*[]eventstore.RecordedEvent{}
+		chans := map[string]chan eventstore.RecordedEvent{}
 		for name, c := range cases {
-			ch := make(chan persistence.RecordedEvent, 1000)
+			ch := make(chan eventstore.RecordedEvent, 1000)
 			chans[name] = ch
 			s, err := hub.Subscribe(context.Background(), HandlerOptions{Options: c.o},
-				func(_ context.Context, e persistence.RecordedEvent) error { ch <- e; return nil })
+				func(_ context.Context, e eventstore.RecordedEvent) error { ch <- e; return nil })
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			recs[name] = new([]persistence.RecordedEvent)
+			recs[name] = new([]eventstore.RecordedEvent)
 		}
 		write() // live
-		all, err := st.ReadAll(context.Background(), persistence.AllRead{From: 1, Limit: 10000})
+		all, err := st.ReadAll(context.Background(), eventstore.AllRead{From: 1, Limit: 10000})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +98,7 @@ func TestSparseFilterGetsCheckpoints(t *testing.T) {
 		w := writer{st: st, hub: hub}
 		w.appendN(t, "noise-1", 120, "e")
 		who, out := spawnCollector(t, sys)
-		sub, _, err := hub.SubscribeActor(context.Background(), who, Options{Filter: persistence.CategoryFilter("rare"), Window: 4})
+		sub, _, err := hub.SubscribeActor(context.Background(), who, Options{Filter: eventstore.CategoryFilter("rare"), Window: 4})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,15 +2,16 @@ package subscriptions
 
 import (
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // examine takes the event whose position (version) is next: it queues it
 // when it matches the filter. It reports false, taking nothing, when e is
 // beyond next (a gap: the events between must come from the store).
 // Events before next were seen already and are skipped (dedupe).
-func (a *subActor) examine(e *persistence.RecordedEvent) bool {
+func (a *subActor) examine(e *eventstore.RecordedEvent) bool {
 	s := a.sp.seq(e)
 	switch {
 	case s < a.next:
@@ -29,7 +30,7 @@ func (a *subActor) examine(e *persistence.RecordedEvent) bool {
 // batch is held (bounded by bufLimit; beyond that the held events are
 // dropped: they will be read from the store). While live, every event is
 // examined; a gap sends the subscription back to the store.
-func (a *subActor) onLive(c actors.Context, events []persistence.RecordedEvent) {
+func (a *subActor) onLive(c actors.Context, events []eventstore.RecordedEvent) {
 	if n := len(events); n > 0 {
 		a.seen = max(a.seen, a.sp.seq(&events[n-1]))
 	}
@@ -51,7 +52,7 @@ func (a *subActor) onLive(c actors.Context, events []persistence.RecordedEvent) 
 	a.pump(c)
 }
 
-func (a *subActor) hold(events []persistence.RecordedEvent) {
+func (a *subActor) hold(events []eventstore.RecordedEvent) {
 	if len(a.pending)+len(events) > a.bufLimit {
 		a.pending = nil
 		return
@@ -96,7 +97,7 @@ func (a *subActor) flush(c actors.Context) {
 		a.credits--
 		a.signal = e.Position
 		c.Send(a.who, &messages.SubscriptionEvent{
-			SubscriptionId: a.sp.id, Sequence: a.seq, Event: persistence.RecordedEventToProto(e),
+			SubscriptionId: a.sp.id, Sequence: a.seq, Event: wire.RecordedEventToProto(e),
 		})
 	}
 	a.delivered(n)

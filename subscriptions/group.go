@@ -5,8 +5,9 @@ import (
 	"slices"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // groupActor is a consumer group: the one subscriber of a durable
@@ -78,7 +79,7 @@ func (g *groupActor) Receive(c actors.Context) {
 		g.receive(&groupEvent{pos: m.GetPosition(), done: true})
 		g.advance(c)
 	case *messages.SubscriptionDropped:
-		g.end(c, persistence.ErrorFromProto(m.GetError()))
+		g.end(c, wire.ErrorFromProto(m.GetError()))
 	case *messages.Credit, *messages.Ack, *messages.Nack, *messages.Unsubscribe:
 		g.fromMember(c, m)
 	case *actors.Terminated:
@@ -86,7 +87,7 @@ func (g *groupActor) Receive(c actors.Context) {
 	case statsRequest:
 		c.Respond(g.stats())
 	case *actors.Stopping: // the hub is closing: tell the members left
-		g.end(c, persistence.ErrClosed)
+		g.end(c, eventstore.ErrClosed)
 	}
 }
 
@@ -99,7 +100,7 @@ func (g *groupActor) receive(e *groupEvent) {
 
 func (g *groupActor) subscribed(c actors.Context, m *messages.Subscribed) {
 	if m.GetError() != nil {
-		g.end(c, persistence.ErrorFromProto(m.GetError()))
+		g.end(c, wire.ErrorFromProto(m.GetError()))
 		return
 	}
 	if g.sub == nil {
@@ -111,7 +112,7 @@ func (g *groupActor) subscribed(c actors.Context, m *messages.Subscribed) {
 func (g *groupActor) join(c actors.Context, m *messages.SubscribeRequest) {
 	sp, err := parseRequest(m, g.sh.cfg)
 	if err != nil {
-		c.Respond(&messages.Subscribed{SubscriptionId: m.GetSubscriptionId(), Error: persistence.ErrorToProto(err)})
+		c.Respond(&messages.Subscribed{SubscriptionId: m.GetSubscriptionId(), Error: wire.ErrorToProto(err)})
 		return
 	}
 	pid := PIDOf(sp.subscriber)
@@ -272,7 +273,7 @@ func (g *groupActor) leave(c actors.Context, mb *member) {
 
 func (g *groupActor) terminated(c actors.Context, who *actors.PID) {
 	if actors.SamePID(who, g.sub) {
-		g.end(c, persistence.ErrClosed)
+		g.end(c, eventstore.ErrClosed)
 		return
 	}
 	if mb := g.members[pidKey(who)]; mb != nil {
@@ -284,7 +285,7 @@ func (g *groupActor) terminated(c actors.Context, who *actors.PID) {
 // end tells every member the group is gone, and stops.
 func (g *groupActor) end(c actors.Context, err error) {
 	for _, mb := range g.members {
-		c.Send(mb.pid, &messages.SubscriptionDropped{SubscriptionId: mb.subID, Error: persistence.ErrorToProto(err)})
+		c.Send(mb.pid, &messages.SubscriptionDropped{SubscriptionId: mb.subID, Error: wire.ErrorToProto(err)})
 	}
 	g.members = map[string]*member{}
 	c.Stop(c.Self())

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -21,7 +22,7 @@ type groupLog struct {
 
 func (g *groupLog) handler(member int) Handler {
 	last := map[string]uint64{} // this member's newest version per stream
-	return func(_ context.Context, e persistence.RecordedEvent) error {
+	return func(_ context.Context, e eventstore.RecordedEvent) error {
 		g.mu.Lock()
 		defer g.mu.Unlock()
 		switch {

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/persistence"
 )
@@ -15,7 +16,7 @@ import (
 // is closed. An error is retried under HandlerOptions.Retry; then a durable
 // subscription parks the event and goes on, any other one stops with a
 // *HandlerError.
-type Handler func(ctx context.Context, e persistence.RecordedEvent) error
+type Handler func(ctx context.Context, e eventstore.RecordedEvent) error
 
 // HandlerOptions are the Go-side options of Subscribe.
 type HandlerOptions struct {

@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // Hub is a node's subscription fan-out: it spawns subscription actors,
@@ -80,7 +82,7 @@ func (h *Hub) PID() *actors.PID { return h.pid }
 // Publish hands the hub the events of one commit, in position order, as the
 // writer's OnCommit hook does. It never blocks: the events are queued for
 // the hub actor. The hub keeps the slice; the caller must not change it.
-func (h *Hub) Publish(events []persistence.RecordedEvent) {
+func (h *Hub) Publish(events []eventstore.RecordedEvent) {
 	if len(events) > 0 {
 		h.sh.sys.Send(h.pid, &published{events: events})
 	}
@@ -102,7 +104,7 @@ func (h *Hub) SubscribeActor(ctx context.Context, subscriber *actors.PID, o Opti
 		return nil, "", fmt.Errorf("%w: hub replied %T", ErrProtocol, reply)
 	}
 	if s.GetError() != nil {
-		return nil, "", persistence.ErrorFromProto(s.GetError())
+		return nil, "", wire.ErrorFromProto(s.GetError())
 	}
 	return PIDOf(s.GetSubscription()), s.GetSubscriptionId(), nil
 }
@@ -114,7 +116,7 @@ type Stats struct {
 	// Groups is the number of live consumer groups.
 	Groups int
 	// Head is the newest position the hub has fanned out.
-	Head persistence.Position
+	Head eventstore.Position
 }
 
 // Stats asks the hub actor for a snapshot.

@@ -4,22 +4,23 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/supervisor"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // Messages of the hub actor (local only).
 type (
 	// published carries the events of one local commit (Hub.Publish).
-	published struct{ events []persistence.RecordedEvent }
+	published struct{ events []eventstore.RecordedEvent }
 	// notified carries a store notification of the newest committed position.
-	notified struct{ pos persistence.Position }
+	notified struct{ pos eventstore.Position }
 	// checkHead: the grace after a notification has passed.
 	checkHead struct{}
 	// feedRead is the result of the hub's read of commits it was not handed.
 	feedRead struct {
-		events []persistence.RecordedEvent
+		events []eventstore.RecordedEvent
 		err    error
 	}
 	statsRequest struct{}
@@ -41,7 +42,7 @@ type hubActor struct {
 	groupOf  map[string]string                 // group actor PID ID -> name
 }
 
-func newHubActor(sh *shared, head persistence.Position) *hubActor {
+func newHubActor(sh *shared, head eventstore.Position) *hubActor {
 	return &hubActor{
 		sh: sh, feed: feed{head: head, known: head},
 		all: map[string]*actors.PID{}, byStream: map[string]map[string]*actors.PID{},
@@ -82,7 +83,7 @@ func (h *hubActor) Receive(c actors.Context) {
 func (h *hubActor) subscribe(c actors.Context, m *messages.SubscribeRequest) {
 	sp, err := parseRequest(m, h.sh.cfg)
 	if err != nil {
-		c.Respond(&messages.Subscribed{SubscriptionId: m.GetSubscriptionId(), Error: persistence.ErrorToProto(err)})
+		c.Respond(&messages.Subscribed{SubscriptionId: m.GetSubscriptionId(), Error: wire.ErrorToProto(err)})
 		return
 	}
 	if sp.group {
@@ -137,7 +138,7 @@ func (h *hubActor) forget(who *actors.PID) {
 
 // fanout sends events (contiguous, in position order) to the subscriptions
 // that want them. The slices are shared: receivers must not change them.
-func (h *hubActor) fanout(c actors.Context, events []persistence.RecordedEvent) {
+func (h *hubActor) fanout(c actors.Context, events []eventstore.RecordedEvent) {
 	if len(h.all) > 0 {
 		batch := &liveBatch{events: events}
 		for _, pid := range h.all {
@@ -147,7 +148,7 @@ func (h *hubActor) fanout(c actors.Context, events []persistence.RecordedEvent) 
 	if len(h.byStream) == 0 {
 		return
 	}
-	per := map[string][]persistence.RecordedEvent{}
+	per := map[string][]eventstore.RecordedEvent{}
 	for i := range events {
 		if _, ok := h.byStream[events[i].Stream]; ok {
 			per[events[i].Stream] = append(per[events[i].Stream], events[i])

@@ -9,8 +9,10 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // TestSubscriberStopLeavesNothing: when the subscriber stops (normally or
@@ -41,7 +43,7 @@ func testStopLeavesNothing(t *testing.T, st persistence.Store, how string) {
 	if how == "handler-close" {
 		block := make(chan struct{})
 		s, err := hub.Subscribe(context.Background(), HandlerOptions{Options: Options{Window: 4}},
-			func(ctx context.Context, _ persistence.RecordedEvent) error {
+			func(ctx context.Context, _ eventstore.RecordedEvent) error {
 				select { // a handler stuck in I/O until its ctx ends
 				case <-block:
 				case <-ctx.Done():
@@ -113,7 +115,7 @@ func TestHubCloseDropsSubscribers(t *testing.T) {
 		t.Fatal("handler subscription did not end")
 	}
 	var de *DroppedError
-	if !errors.As(s.Err(), &de) || !errors.Is(s.Err(), persistence.ErrClosed) {
+	if !errors.As(s.Err(), &de) || !errors.Is(s.Err(), eventstore.ErrClosed) {
 		t.Fatalf("Err = %v, want *DroppedError wrapping ErrClosed", s.Err())
 	}
 	if _, _, err := hub.SubscribeActor(context.Background(), who, Options{}); !errors.Is(err, ErrClosed) {
@@ -131,11 +133,11 @@ func TestBadRequestIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !errors.Is(persistence.ErrorFromProto(reply.(*messages.Subscribed).GetError()), persistence.ErrInvalidInput) {
+	if !errors.Is(wire.ErrorFromProto(reply.(*messages.Subscribed).GetError()), eventstore.ErrInvalidInput) {
 		t.Fatalf("reply %v", reply)
 	}
-	_, _, err = hub.SubscribeActor(context.Background(), hub.PID(), Options{Stream: "a", Filter: persistence.Filter{StreamPrefix: "b"}})
-	var ie *persistence.InputError
+	_, _, err = hub.SubscribeActor(context.Background(), hub.PID(), Options{Stream: "a", Filter: eventstore.Filter{StreamPrefix: "b"}})
+	var ie *eventstore.InputError
 	if !errors.As(err, &ie) || ie.Field != "stream_prefix" {
 		t.Fatalf("err = %v", err)
 	}
@@ -166,7 +168,7 @@ func TestHubCloseLeavesNoGoroutines(t *testing.T) {
 		var subs []*Subscription
 		for _, o := range []Options{{}, {Stream: "z-1"}, {Durable: "d"}, {Durable: "g", Group: true}, {Window: 1}} {
 			s, err := hub.Subscribe(context.Background(), HandlerOptions{Options: o},
-				func(context.Context, persistence.RecordedEvent) error { return nil })
+				func(context.Context, eventstore.RecordedEvent) error { return nil })
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/pgtest"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
@@ -95,23 +96,23 @@ type writer struct {
 	hub *Hub
 }
 
-func newEvents(n int, typ string) []persistence.EventData {
-	out := make([]persistence.EventData, n)
+func newEvents(n int, typ string) []eventstore.EventData {
+	out := make([]eventstore.EventData, n)
 	for i := range out {
-		out[i] = persistence.EventData{ID: uuid.New(), Type: typ, Data: []byte(`{}`)}
+		out[i] = eventstore.EventData{ID: uuid.New(), Type: typ, Data: []byte(`{}`)}
 	}
 	return out
 }
 
 // append commits reqs in one batch and publishes the committed events.
-func (w writer) append(t testing.TB, reqs ...persistence.AppendRequest) []persistence.RecordedEvent {
+func (w writer) append(t testing.TB, reqs ...eventstore.AppendRequest) []eventstore.RecordedEvent {
 	t.Helper()
 	res, err := w.st.AppendBatch(context.Background(), reqs)
 	if err != nil {
 		t.Error(err)
 		return nil
 	}
-	var out []persistence.RecordedEvent
+	var out []eventstore.RecordedEvent
 	now := time.Now().UTC()
 	for i, r := range res {
 		if r.Err != nil {
@@ -119,7 +120,7 @@ func (w writer) append(t testing.TB, reqs ...persistence.AppendRequest) []persis
 			continue
 		}
 		for j, e := range reqs[i].Events {
-			out = append(out, persistence.RecordedEvent{EventData: e, Stream: r.Stream,
+			out = append(out, eventstore.RecordedEvent{EventData: e, Stream: r.Stream,
 				Version: r.FirstVersion + uint64(j), Position: r.FirstPosition + uint64(j), Created: now})
 		}
 	}
@@ -130,8 +131,8 @@ func (w writer) append(t testing.TB, reqs ...persistence.AppendRequest) []persis
 	return out
 }
 
-func (w writer) appendN(t testing.TB, stream string, n int, typ string) []persistence.RecordedEvent {
-	return w.append(t, persistence.AppendRequest{Stream: stream, Expected: persistence.Any(), Events: newEvents(n, typ)})
+func (w writer) appendN(t testing.TB, stream string, n int, typ string) []eventstore.RecordedEvent {
+	return w.append(t, eventstore.AppendRequest{Stream: stream, Expected: eventstore.Any(), Events: newEvents(n, typ)})
 }
 
 // collector is a subscriber actor that forwards every protocol message to
@@ -217,11 +218,11 @@ type recorder struct {
 	last     uint64
 	count    int
 	err      error
-	events   []persistence.RecordedEvent
+	events   []eventstore.RecordedEvent
 	keep     bool
 }
 
-func (r *recorder) handle(_ context.Context, e persistence.RecordedEvent) error {
+func (r *recorder) handle(_ context.Context, e eventstore.RecordedEvent) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	seq := e.Position

@@ -5,8 +5,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // Start says where a subscription begins.
@@ -39,7 +39,7 @@ type Options struct {
 	At    uint64
 	// Filter keeps some events only. StreamPrefix applies to all-stream
 	// subscriptions; EventTypes to both kinds.
-	Filter persistence.Filter
+	Filter eventstore.Filter
 	// IncludeSystemStreams delivers "$"-prefixed streams too.
 	IncludeSystemStreams bool
 	// Window is the credit window (0: the hub's default).
@@ -76,7 +76,7 @@ type spec struct {
 	stream        string
 	start         Start
 	at            uint64
-	filter        persistence.Filter
+	filter        eventstore.Filter
 	includeSystem bool
 	window        int
 	durable       string
@@ -95,12 +95,12 @@ func (s spec) request() *messages.SubscribeRequest {
 // parseRequest checks m against cfg and returns its spec or an *InputError.
 func parseRequest(m *messages.SubscribeRequest, cfg Config) (spec, error) {
 	bad := func(field, rule, msg string) error {
-		return &persistence.InputError{Field: field, Rule: rule, Message: msg}
+		return &eventstore.InputError{Field: field, Rule: rule, Message: msg}
 	}
 	s := spec{
 		id: m.GetSubscriptionId(), subscriber: m.GetSubscriber(), stream: m.GetStream(),
 		start: m.GetStart(), at: m.GetStartAt(), includeSystem: m.GetIncludeSystemStreams(),
-		filter:  persistence.Filter{StreamPrefix: m.GetStreamPrefix(), EventTypes: m.GetEventTypes()},
+		filter:  eventstore.Filter{StreamPrefix: m.GetStreamPrefix(), EventTypes: m.GetEventTypes()},
 		window:  int(m.GetWindow()),
 		durable: m.GetDurableName(),
 		group:   m.GetConsumerGroup(),
@@ -127,7 +127,7 @@ func parseRequest(m *messages.SubscribeRequest, cfg Config) (spec, error) {
 }
 
 // matches reports whether e passes the subscription's filter.
-func (s *spec) matches(e *persistence.RecordedEvent) bool {
+func (s *spec) matches(e *eventstore.RecordedEvent) bool {
 	if s.stream == "" && !s.includeSystem && strings.HasPrefix(e.Stream, SystemStreamPrefix) {
 		return false
 	}
@@ -136,7 +136,7 @@ func (s *spec) matches(e *persistence.RecordedEvent) bool {
 
 // seq is the number a subscription orders e by: its version in a
 // single-stream subscription, its position otherwise.
-func (s *spec) seq(e *persistence.RecordedEvent) uint64 {
+func (s *spec) seq(e *eventstore.RecordedEvent) uint64 {
 	if s.stream != "" {
 		return e.Version
 	}

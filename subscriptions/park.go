@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -45,13 +46,13 @@ func (a *subActor) park(c actors.Context, pos uint64, reason string) {
 
 func parkOne(ctx context.Context, st persistence.Store, sp *spec, pos uint64, reason string) error {
 	var (
-		evs []persistence.RecordedEvent
+		evs []eventstore.RecordedEvent
 		err error
 	)
 	if sp.stream != "" {
-		evs, err = st.ReadStream(ctx, persistence.StreamRead{Stream: sp.stream, From: pos, Limit: 1})
+		evs, err = st.ReadStream(ctx, eventstore.StreamRead{Stream: sp.stream, From: pos, Limit: 1})
 	} else {
-		evs, err = st.ReadAll(ctx, persistence.AllRead{From: pos, Limit: 1})
+		evs, err = st.ReadAll(ctx, eventstore.AllRead{From: pos, Limit: 1})
 	}
 	if err != nil {
 		return err
@@ -59,8 +60,8 @@ func parkOne(ctx context.Context, st persistence.Store, sp *spec, pos uint64, re
 	if len(evs) == 0 || sp.seq(&evs[0]) != pos {
 		return nil // nothing stored there: nothing to park
 	}
-	res, err := st.AppendBatch(ctx, []persistence.AppendRequest{{
-		Stream: ParkedStream(sp.durable), Expected: persistence.Any(), Events: []persistence.EventData{parkedCopy(sp.durable, &evs[0], reason)},
+	res, err := st.AppendBatch(ctx, []eventstore.AppendRequest{{
+		Stream: ParkedStream(sp.durable), Expected: eventstore.Any(), Events: []eventstore.EventData{parkedCopy(sp.durable, &evs[0], reason)},
 	}})
 	if err == nil && res[0].Err != nil {
 		err = res[0].Err
@@ -68,7 +69,7 @@ func parkOne(ctx context.Context, st persistence.Store, sp *spec, pos uint64, re
 	return err
 }
 
-func parkedCopy(name string, e *persistence.RecordedEvent, reason string) persistence.EventData {
+func parkedCopy(name string, e *eventstore.RecordedEvent, reason string) eventstore.EventData {
 	d := e.EventData
 	d.ID = uuid.NewSHA1(parkedNamespace, []byte(name+"/"+e.ID.String()))
 	d.Metadata = maps.Clone(e.Metadata)
@@ -87,7 +88,7 @@ func parkedCopy(name string, e *persistence.RecordedEvent, reason string) persis
 type ParkedEvent struct {
 	// Original is the event as it was delivered (its metadata without the
 	// "$original-*" and "$park-reason" keys).
-	Original persistence.RecordedEvent
+	Original eventstore.RecordedEvent
 	// Reason is the subscriber's Nack reason.
 	Reason string
 	// ParkedVersion is its version in the parked stream.
@@ -97,8 +98,8 @@ type ParkedEvent struct {
 // Parked lists up to limit parked events of the durable subscription name,
 // from the parked stream's version from (1 for the first).
 func Parked(ctx context.Context, st persistence.Store, name string, from uint64, limit int) ([]ParkedEvent, error) {
-	evs, err := st.ReadStream(ctx, persistence.StreamRead{Stream: ParkedStream(name), From: from, Limit: limit})
-	if errors.Is(err, persistence.ErrStreamNotFound) {
+	evs, err := st.ReadStream(ctx, eventstore.StreamRead{Stream: ParkedStream(name), From: from, Limit: limit})
+	if errors.Is(err, eventstore.ErrStreamNotFound) {
 		return nil, nil
 	}
 	if err != nil {
@@ -111,8 +112,8 @@ func Parked(ctx context.Context, st persistence.Store, name string, from uint64,
 	return out, nil
 }
 
-func unpark(p *persistence.RecordedEvent) ParkedEvent {
-	orig := persistence.RecordedEvent{EventData: p.EventData, Created: p.Created}
+func unpark(p *eventstore.RecordedEvent) ParkedEvent {
+	orig := eventstore.RecordedEvent{EventData: p.EventData, Created: p.Created}
 	meta := maps.Clone(p.Metadata)
 	orig.Stream = meta[MetaOriginalStream]
 	orig.Version, _ = strconv.ParseUint(meta[MetaOriginalVersion], 10, 64)

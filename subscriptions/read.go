@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -19,9 +20,9 @@ type readJob struct {
 // readDone is the result of a readJob, sent back to the actor.
 type readDone struct {
 	job    readJob
-	events []persistence.RecordedEvent
-	start  uint64               // resolve: the first position (version) to examine
-	last   persistence.Position // filtered pages: the newest position before the read
+	events []eventstore.RecordedEvent
+	start  uint64              // resolve: the first position (version) to examine
+	last   eventstore.Position // filtered pages: the newest position before the read
 	err    error
 }
 
@@ -72,8 +73,8 @@ func resolveStart(ctx context.Context, st persistence.Store, sp *spec) (readDone
 // so that a short page lets the subscription skip what cannot match.
 func readPage(ctx context.Context, st persistence.Store, sp *spec, job readJob) (readDone, error) {
 	if sp.stream != "" {
-		evs, err := st.ReadStream(ctx, persistence.StreamRead{Stream: sp.stream, From: job.next, Limit: job.limit})
-		if errors.Is(err, persistence.ErrStreamNotFound) {
+		evs, err := st.ReadStream(ctx, eventstore.StreamRead{Stream: sp.stream, From: job.next, Limit: job.limit})
+		if errors.Is(err, eventstore.ErrStreamNotFound) {
 			return readDone{}, nil
 		}
 		return readDone{events: evs}, err
@@ -86,7 +87,7 @@ func readPage(ctx context.Context, st persistence.Store, sp *spec, job readJob) 
 		}
 		d.last = last
 	}
-	evs, err := st.ReadAll(ctx, persistence.AllRead{From: job.next, Limit: job.limit, Filter: sp.filter})
+	evs, err := st.ReadAll(ctx, eventstore.AllRead{From: job.next, Limit: job.limit, Filter: sp.filter})
 	d.events = evs
 	return d, err
 }

@@ -16,9 +16,9 @@ import (
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/client"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/node"
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // remotePeerEnv, set to a node's address, makes this test binary a peer
@@ -176,8 +176,8 @@ func TestRemoteSubscriberKilled(t *testing.T) {
 	// The node keeps serving: an append through its API succeeds, and
 	// through the Go API, whose commit the hub fans out (to no one).
 	nodeAppend(t, n, "remote-sub-after")
-	res, err := st.Append(ctx, "remote-sub-after", persistence.Any(),
-		persistence.EventData{ID: uuid.New(), Type: "Ping", Data: []byte(`{}`)})
+	res, err := st.Append(ctx, "remote-sub-after", eventstore.Any(),
+		eventstore.EventData{ID: uuid.New(), Type: "Ping", Data: []byte(`{}`)})
 	if err != nil {
 		t.Fatalf("append after the kill: %v", err)
 	}
@@ -234,7 +234,7 @@ func TestRemoteSubscriberPeer(t *testing.T) {
 	}
 	defer c.Close()
 	got := 0
-	err = c.Tail(ctx, client.TailOptions{Start: client.FromBeginning}, func(persistence.RecordedEvent) error {
+	err = c.Tail(ctx, client.TailOptions{Start: client.FromBeginning}, func(eventstore.RecordedEvent) error {
 		got++
 		if got == remoteHistory || got == remoteHistory+remoteLive {
 			fmt.Printf("peer received %d events\n", got)

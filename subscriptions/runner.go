@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // handle processes one message on the handler goroutine. A non-nil error
@@ -18,7 +20,7 @@ func (r *runner) handle(ctx context.Context, id string, msg any) error {
 		if err := r.sequence(m.GetSequence()); err != nil {
 			return err
 		}
-		e, err := persistence.RecordedEventFromProto(m.GetEvent())
+		e, err := wire.RecordedEventFromProto(m.GetEvent())
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrProtocol, err)
 		}
@@ -37,7 +39,7 @@ func (r *runner) handle(ctx context.Context, id string, msg any) error {
 			r.opts.OnCaughtUp(m.GetPosition())
 		}
 	case *messages.SubscriptionDropped:
-		return &DroppedError{SubscriptionID: id, Cause: persistence.ErrorFromProto(m.GetError())}
+		return &DroppedError{SubscriptionID: id, Cause: wire.ErrorFromProto(m.GetError())}
 	}
 	return nil
 }
@@ -52,7 +54,7 @@ func (r *runner) sequence(seq uint64) error {
 
 // process runs the handler with retries. A durable subscription parks an
 // event that keeps failing (Nack) and goes on.
-func (r *runner) process(ctx context.Context, id string, e *persistence.RecordedEvent) error {
+func (r *runner) process(ctx context.Context, id string, e *eventstore.RecordedEvent) error {
 	_, _, err := persistence.Retry(ctx, r.opts.Retry, func(error) bool { return true },
 		func(ctx context.Context) (struct{}, error) { return struct{}{}, r.fn(ctx, *e) })
 	pos := e.Position

@@ -4,14 +4,15 @@ import (
 	"context"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // liveBatch carries live events from the hub to a subscription actor:
 // contiguous in position (all-stream subscriptions) or in version (the
 // events of one stream). The slice is shared and must not be changed.
-type liveBatch struct{ events []persistence.RecordedEvent }
+type liveBatch struct{ events []eventstore.RecordedEvent }
 
 // subStats is a subscription actor's answer to statsRequest (tests, metrics).
 type subStats struct {
@@ -42,8 +43,8 @@ type subActor struct {
 	resolved bool   // the start position is known
 	next     uint64 // next position (version) to examine
 	seen     uint64 // newest position (version) seen on the live feed
-	queue    []persistence.RecordedEvent
-	pending  []persistence.RecordedEvent
+	queue    []eventstore.RecordedEvent
+	pending  []eventstore.RecordedEvent
 	live     bool
 	reading  bool
 	credits  int
@@ -123,9 +124,9 @@ func (a *subActor) stopping(c actors.Context) {
 	}
 	err := a.dropErr
 	if err == nil {
-		err = persistence.ErrClosed
+		err = eventstore.ErrClosed
 	}
-	c.Send(a.who, &messages.SubscriptionDropped{SubscriptionId: a.sp.id, Error: persistence.ErrorToProto(err)})
+	c.Send(a.who, &messages.SubscriptionDropped{SubscriptionId: a.sp.id, Error: wire.ErrorToProto(err)})
 }
 
 func (a *subActor) stats() subStats {

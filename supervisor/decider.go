@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // Decider maps the value a child panicked with to a Directive. It must be a
@@ -22,14 +22,14 @@ func DefaultDecider(reason any) Directive {
 		return Stop
 	}
 	switch {
-	case persistence.IsRetryable(err):
+	case eventstore.IsRetryable(err):
 		return Restart
-	case errors.Is(err, persistence.ErrInvalidInput),
-		errors.Is(err, persistence.ErrDuplicateEvent),
-		errors.Is(err, persistence.ErrConcurrency),
-		errors.Is(err, persistence.ErrStreamNotFound):
+	case errors.Is(err, eventstore.ErrInvalidInput),
+		errors.Is(err, eventstore.ErrDuplicateEvent),
+		errors.Is(err, eventstore.ErrConcurrency),
+		errors.Is(err, eventstore.ErrStreamNotFound):
 		return Stop
-	case errors.Is(err, persistence.ErrClosed), errors.Is(err, context.Canceled):
+	case errors.Is(err, eventstore.ErrClosed), errors.Is(err, context.Canceled):
 		return Stop
 	}
 	return Restart
@@ -39,5 +39,5 @@ func DefaultDecider(reason any) Directive {
 // before the restart (a transient storage failure).
 func IsTransient(reason any) bool {
 	err, ok := reason.(error)
-	return ok && persistence.IsRetryable(err)
+	return ok && eventstore.IsRetryable(err)
 }

@@ -6,9 +6,9 @@
 //
 //   - A panic value that is not an error is a bug: Stop (or Escalate when
 //     Policy.EscalateBugs is set).
-//   - A transient storage error (persistence.IsRetryable) restarts the actor
+//   - A transient storage error (eventstore.IsRetryable) restarts the actor
 //     after an exponential backoff with jitter, capped (Policy.Backoff).
-//   - Poison input (persistence.ErrInvalidInput, ErrDuplicateEvent,
+//   - Poison input (eventstore.ErrInvalidInput, ErrDuplicateEvent,
 //     ErrConcurrency, ErrStreamNotFound) stops the actor: restarting cannot help.
 //   - Any other error restarts the actor at once.
 //   - More than Policy.MaxFailures failures within Policy.Window escalate to

@@ -7,11 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
 func TestDefaultDecider(t *testing.T) {
-	transient := &persistence.ConnectionError{Host: "db:5432", Op: "append", Attempts: 5, Err: errors.New("reset")}
+	transient := &eventstore.ConnectionError{Host: "db:5432", Op: "append", Attempts: 5, Err: errors.New("reset")}
 	tests := []struct {
 		name   string
 		reason any
@@ -22,10 +23,10 @@ func TestDefaultDecider(t *testing.T) {
 		{"transient storage error", transient, Restart},
 		{"wrapped transient error", fmt.Errorf("flush: %w", transient), Restart},
 		{"deadline", context.DeadlineExceeded, Restart},
-		{"input error", &persistence.InputError{Field: "stream"}, Stop},
-		{"duplicate event", &persistence.DuplicateEventError{Stream: "s"}, Stop},
-		{"concurrency", &persistence.ConcurrencyError{Stream: "s"}, Stop},
-		{"closed store", persistence.ErrClosed, Stop},
+		{"input error", &eventstore.InputError{Field: "stream"}, Stop},
+		{"duplicate event", &eventstore.DuplicateEventError{Stream: "s"}, Stop},
+		{"concurrency", &eventstore.ConcurrencyError{Stream: "s"}, Stop},
+		{"closed store", eventstore.ErrClosed, Stop},
 		{"cancelled", context.Canceled, Stop},
 		{"other error", errors.New("bug in state machine"), Restart},
 	}
@@ -39,7 +40,7 @@ func TestDefaultDecider(t *testing.T) {
 }
 
 func TestPolicyDecide(t *testing.T) {
-	transient := &persistence.ConnectionError{Err: errors.New("reset")}
+	transient := &eventstore.ConnectionError{Err: errors.New("reset")}
 	p := Policy{MaxFailures: 3, Backoff: persistence.RetryPolicy{Base: 10 * time.Millisecond, Cap: 80 * time.Millisecond}}
 	tests := []struct {
 		name     string
@@ -54,7 +55,7 @@ func TestPolicyDecide(t *testing.T) {
 		{"low jitter halves", p, transient, 2, 0, Decision{Restart, 10 * time.Millisecond}},
 		{"too many failures escalate", p, transient, 4, 0.5, Decision{Directive: Escalate}},
 		{"plain error restarts at once", p, errors.New("x"), 1, 0.5, Decision{Directive: Restart}},
-		{"input error stops", p, &persistence.InputError{}, 1, 0.5, Decision{Directive: Stop}},
+		{"input error stops", p, &eventstore.InputError{}, 1, 0.5, Decision{Directive: Stop}},
 		{"bug stops", p, 42, 1, 0.5, Decision{Directive: Stop}},
 		{"bug escalates when asked", Policy{EscalateBugs: true}, 42, 1, 0.5, Decision{Directive: Escalate}},
 		{"custom decider", Policy{Decider: func(any) Directive { return Resume }}, errors.New("x"), 1, 0.5, Decision{Directive: Resume}},

@@ -17,7 +17,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/actorstore/actorstore"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/telemetry"
 )
 
@@ -87,7 +87,7 @@ func TestConflictTraceIDIsTheCallerSpans(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := st.Append(ctx, "c", actorstore.NoStream(), ev())
-	if id := persistence.TraceIDOf(err); id != span.SpanContext().TraceID().String() {
+	if id := eventstore.TraceIDOf(err); id != span.SpanContext().TraceID().String() {
 		t.Fatalf("conflict's trace ID %q, want the caller's trace %s (%v)", id, span.SpanContext().TraceID(), err)
 	}
 }

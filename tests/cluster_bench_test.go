@@ -21,10 +21,11 @@ import (
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/pgtest"
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/node"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // benchNodeEnv, when set, makes the test binary a node for
@@ -106,10 +107,10 @@ func BenchmarkClusterRemote(b *testing.B) {
 }
 
 func benchAppendRequest(stream string) *messages.AppendRequest {
-	e := persistence.EventData{ID: uuid.New(), Type: "BenchEvent",
+	e := eventstore.EventData{ID: uuid.New(), Type: "BenchEvent",
 		Data: []byte(`{"order":"o-123456","sku":"sku-42","quantity":3,"price_cents":1999,"note":"bench"}`)}
-	return &messages.AppendRequest{Stream: stream, Expected: persistence.ExpectedVersionToProto(persistence.Any()),
-		Events:  []*messages.EventData{persistence.EventDataToProto(&e)},
+	return &messages.AppendRequest{Stream: stream, Expected: wire.ExpectedVersionToProto(eventstore.Any()),
+		Events:  []*messages.EventData{wire.EventDataToProto(&e)},
 		Options: &messages.RequestOptions{TraceId: uuid.NewString(), TimeoutMs: 10_000}}
 }
 

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore/client"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // clusterDriverEnv, when set, makes the test binary a cluster test's peer
@@ -129,8 +129,8 @@ func runClusterDriver(raw string) int {
 // tailAll prints every event of prefix, from the beginning, until ctx ends.
 func tailAll(ctx context.Context, c *client.Client, prefix string, emit func(driverLine), done chan struct{}) {
 	defer close(done)
-	err := c.Tail(ctx, client.TailOptions{Filter: persistence.Filter{StreamPrefix: prefix}},
-		func(e persistence.RecordedEvent) error {
+	err := c.Tail(ctx, client.TailOptions{Filter: eventstore.Filter{StreamPrefix: prefix}},
+		func(e eventstore.RecordedEvent) error {
 			emit(driverLine{Event: &seenEvent{Stream: e.Stream, Version: e.Version, Position: e.Position}})
 			return nil
 		})
@@ -176,15 +176,15 @@ func (w *clusterWriter) any(rng *rand.Rand) {
 // append appends 1 to 3 events, retrying a retryable failure with the same
 // event IDs for up to RetryFor, and prints the final outcome. It reports
 // false when the append finally failed (the writer then stops).
-func (w *clusterWriter) append(rng *rand.Rand, stream string, exact int64) (persistence.AppendResult, bool) {
+func (w *clusterWriter) append(rng *rand.Rand, stream string, exact int64) (eventstore.AppendResult, bool) {
 	evs, ids := events(1+rng.IntN(3), "Cluster")
-	expected := persistence.Any()
+	expected := eventstore.Any()
 	if exact >= 0 {
-		expected = persistence.Exact(uint64(exact))
+		expected = eventstore.Exact(uint64(exact))
 	}
 	start := time.Now()
 	var (
-		res      persistence.AppendResult
+		res      eventstore.AppendResult
 		err      error
 		attempts int
 	)
@@ -193,8 +193,8 @@ func (w *clusterWriter) append(rng *rand.Rand, stream string, exact int64) (pers
 		ctx, cancel := context.WithTimeout(context.Background(), w.cfg.Timeout)
 		res, err = w.c.Append(ctx, stream, expected, evs...)
 		cancel()
-		var ce *persistence.ConcurrencyError
-		if err == nil || errors.As(err, &ce) || !persistence.IsRetryable(err) || time.Since(start) > w.cfg.RetryFor {
+		var ce *eventstore.ConcurrencyError
+		if err == nil || errors.As(err, &ce) || !eventstore.IsRetryable(err) || time.Since(start) > w.cfg.RetryFor {
 			break
 		}
 		time.Sleep(20 * time.Millisecond) // pacing of retries, not synchronization
@@ -203,8 +203,8 @@ func (w *clusterWriter) append(rng *rand.Rand, stream string, exact int64) (pers
 	if err == nil {
 		o.FirstVer, o.LastVer, o.FirstPos, o.LastPos = res.FirstVersion, res.LastVersion, res.FirstPosition, res.LastPosition
 	} else {
-		var ce *persistence.ConcurrencyError
-		o.Err, o.Retryable = err.Error(), persistence.IsRetryable(err) && !errors.As(err, &ce)
+		var ce *eventstore.ConcurrencyError
+		o.Err, o.Retryable = err.Error(), eventstore.IsRetryable(err) && !errors.As(err, &ce)
 	}
 	w.emit(driverLine{Append: &o, Attempts: attempts, Start: start.UnixNano(), Done: time.Now().UnixNano()})
 	return res, err == nil

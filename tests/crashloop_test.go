@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/pgtest"
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // Environment of the crash loop.
@@ -328,7 +328,7 @@ func (r *subRecorder) open(t *testing.T, url string) {
 	r.sessions++
 	r.mu.Unlock()
 	sub, err := st.Subscribe(ctx, actorstore.SubscribeOptions{Options: actorstore.SubscriptionOptions{
-		Durable: crashDurable, Filter: persistence.Filter{StreamPrefix: crashPrefix}}}, r.handle)
+		Durable: crashDurable, Filter: eventstore.Filter{StreamPrefix: crashPrefix}}}, r.handle)
 	if err != nil {
 		st.Close(context.Background())
 		t.Fatal(err)
@@ -336,7 +336,7 @@ func (r *subRecorder) open(t *testing.T, url string) {
 	r.st, r.sub = st, sub
 }
 
-func (r *subRecorder) handle(_ context.Context, e persistence.RecordedEvent) error {
+func (r *subRecorder) handle(_ context.Context, e eventstore.RecordedEvent) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.deliveries++

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore/client"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // driverEnv, when set, makes the test binary the crash loop's append
@@ -70,9 +70,9 @@ func runDriver(raw string) int {
 	// every call fails).
 	appendOnce := func(rng *rand.Rand, stream string, exact int64) (uint64, bool) {
 		evs, ids := events(1+rng.IntN(3), "Crash")
-		expected := persistence.Any()
+		expected := eventstore.Any()
 		if exact >= 0 {
-			expected = persistence.Exact(uint64(exact))
+			expected = eventstore.Exact(uint64(exact))
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout)
 		res, err := c.Append(ctx, stream, expected, evs...)
@@ -81,8 +81,8 @@ func runDriver(raw string) int {
 		if err == nil {
 			o.FirstVer, o.LastVer, o.FirstPos, o.LastPos = res.FirstVersion, res.LastVersion, res.FirstPosition, res.LastPosition
 		} else {
-			var ce *persistence.ConcurrencyError
-			o.Err, o.Retryable = err.Error(), persistence.IsRetryable(err) && !errors.As(err, &ce)
+			var ce *eventstore.ConcurrencyError
+			o.Err, o.Retryable = err.Error(), eventstore.IsRetryable(err) && !errors.As(err, &ce)
 		}
 		emit(o)
 		return res.LastVersion, err == nil

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence/postgres"
 )
 
@@ -29,11 +29,11 @@ type outcome struct {
 }
 
 // expected is the expected version the append was made with.
-func (o outcome) expected() persistence.ExpectedVersion {
+func (o outcome) expected() eventstore.ExpectedVersion {
 	if o.Exact < 0 {
-		return persistence.Any()
+		return eventstore.Any()
 	}
-	return persistence.Exact(uint64(o.Exact))
+	return eventstore.Exact(uint64(o.Exact))
 }
 
 // tally is what a check of the database against the outcomes found.
@@ -45,20 +45,20 @@ type tally struct {
 	lastPosition     uint64
 	versions         map[string]uint64
 	positions        []uint64 // every committed position of the prefix, ascending
-	eventsByID       map[uuid.UUID]persistence.RecordedEvent
+	eventsByID       map[uuid.UUID]eventstore.RecordedEvent
 }
 
 // readEverything reads every event with the stream prefix, in global order,
 // straight from PostgreSQL (not through any node or stream actor).
-func readEverything(t *testing.T, db *postgres.Store, prefix string) []persistence.RecordedEvent {
+func readEverything(t *testing.T, db *postgres.Store, prefix string) []eventstore.RecordedEvent {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	var all []persistence.RecordedEvent
-	from := persistence.Position(0)
+	var all []eventstore.RecordedEvent
+	from := eventstore.Position(0)
 	for range 100_000 { // bounded: pages of 5,000
-		page, err := db.ReadAll(ctx, persistence.AllRead{From: from, Limit: 5000,
-			Filter: persistence.Filter{StreamPrefix: prefix}})
+		page, err := db.ReadAll(ctx, eventstore.AllRead{From: from, Limit: 5000,
+			Filter: eventstore.Filter{StreamPrefix: prefix}})
 		if err != nil {
 			t.Fatalf("read all: %v", err)
 		}
@@ -80,7 +80,7 @@ func readEverything(t *testing.T, db *postgres.Store, prefix string) []persisten
 func checkStore(t *testing.T, db *postgres.Store, prefix string, outcomes []outcome) tally {
 	t.Helper()
 	evs := readEverything(t, db, prefix)
-	tl := tally{events: len(evs), versions: map[string]uint64{}, eventsByID: map[uuid.UUID]persistence.RecordedEvent{}}
+	tl := tally{events: len(evs), versions: map[string]uint64{}, eventsByID: map[uuid.UUID]eventstore.RecordedEvent{}}
 	var prev uint64
 	for _, e := range evs {
 		if e.Position <= prev {
@@ -135,7 +135,7 @@ func checkStore(t *testing.T, db *postgres.Store, prefix string, outcomes []outc
 	return tl
 }
 
-func checkAcked(t *testing.T, byID map[uuid.UUID]persistence.RecordedEvent, o outcome) {
+func checkAcked(t *testing.T, byID map[uuid.UUID]eventstore.RecordedEvent, o outcome) {
 	t.Helper()
 	if o.Exact >= 0 && o.FirstVer != uint64(o.Exact)+1 {
 		t.Errorf("append to %s expecting version %d acknowledged at version %d", o.Stream, o.Exact, o.FirstVer)
@@ -182,12 +182,12 @@ func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) 
 	}
 }
 
-func events(n int, kind string) ([]persistence.EventData, []uuid.UUID) {
-	evs := make([]persistence.EventData, n)
+func events(n int, kind string) ([]eventstore.EventData, []uuid.UUID) {
+	evs := make([]eventstore.EventData, n)
 	ids := make([]uuid.UUID, n)
 	for i := range evs {
 		ids[i] = uuid.New()
-		evs[i] = persistence.EventData{ID: ids[i], Type: kind, Data: []byte(fmt.Sprintf(`{"n":%d}`, i))}
+		evs[i] = eventstore.EventData{ID: ids[i], Type: kind, Data: []byte(fmt.Sprintf(`{"n":%d}`, i))}
 	}
 	return evs, ids
 }

@@ -7,10 +7,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/google/uuid"
 	"github.com/urfave/cli/v3"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 func appendCommand() *cli.Command {
@@ -25,7 +24,7 @@ func appendCommand() *cli.Command {
 				Usage: "event payload; '-' or absent reads it from stdin"},
 			&cli.StringFlag{Name: "expected", Aliases: []string{"e"}, Value: "any",
 				Usage: "expected version: any, no-stream, stream-exists or a number"},
-			&cli.StringFlag{Name: "content-type", Value: persistence.ContentTypeJSON, Usage: "MIME type of the payload"},
+			&cli.StringFlag{Name: "content-type", Value: eventstore.ContentTypeJSON, Usage: "MIME type of the payload"},
 			&cli.StringFlag{Name: "id", Usage: "event ID (a UUID; default a new one). Retrying with the same ID is idempotent"},
 			&cli.StringSliceFlag{Name: "meta", Usage: "metadata key=value (repeatable)"},
 		}, peerFlags()...),
@@ -61,26 +60,26 @@ func runAppend(ctx context.Context, cmd *cli.Command) error {
 	return nil
 }
 
-func eventFromFlags(cmd *cli.Command) (persistence.EventData, persistence.ExpectedVersion, error) {
-	expected, err := persistence.ParseExpectedVersion(cmd.String("expected"))
+func eventFromFlags(cmd *cli.Command) (eventstore.EventData, eventstore.ExpectedVersion, error) {
+	expected, err := eventstore.ParseExpectedVersion(cmd.String("expected"))
 	if err != nil {
-		return persistence.EventData{}, expected, usageErrorf("--expected: %v", err)
+		return eventstore.EventData{}, expected, usageErrorf("--expected: %v", err)
 	}
 	id := uuid.New()
 	if s := cmd.String("id"); s != "" {
 		if id, err = uuid.Parse(s); err != nil {
-			return persistence.EventData{}, expected, usageErrorf("--id: %v", err)
+			return eventstore.EventData{}, expected, usageErrorf("--id: %v", err)
 		}
 	}
 	data, err := payload(cmd)
 	if err != nil {
-		return persistence.EventData{}, expected, err
+		return eventstore.EventData{}, expected, err
 	}
 	meta, err := metadata(cmd.StringSlice("meta"))
 	if err != nil {
-		return persistence.EventData{}, expected, err
+		return eventstore.EventData{}, expected, err
 	}
-	return persistence.EventData{ID: id, Type: cmd.String("type"), ContentType: cmd.String("content-type"),
+	return eventstore.EventData{ID: id, Type: cmd.String("type"), ContentType: cmd.String("content-type"),
 		Data: data, Metadata: meta}, expected, nil
 }
 

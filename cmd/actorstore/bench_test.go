@@ -16,6 +16,7 @@ import (
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/client"
 	"github.com/actorstore/actorstore/cmd/actorstore/internal/bench"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/pgtest"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
@@ -256,7 +257,7 @@ func TestBenchNodeRunsEveryScenarioThroughTheClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	evs, err := c.ReadAll(ctx, persistence.AllRead{From: persistence.End, Direction: persistence.Backward, Limit: 1})
+	evs, err := c.ReadAll(ctx, eventstore.AllRead{From: eventstore.End, Direction: eventstore.Backward, Limit: 1})
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("read the node's last event: %v (%d events)", err, len(evs))
 	}

@@ -10,8 +10,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/pgtest"
-	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
 	"github.com/actorstore/actorstore/persistence/sqlite"
 	"github.com/actorstore/actorstore/persistence/storecopy"
@@ -32,10 +32,10 @@ func TestCopyCommandEmbeddedToPostgres(t *testing.T) {
 	}
 	var ids []uuid.UUID
 	for i := range 300 {
-		e := persistence.EventData{ID: uuid.New(), Type: "T", Data: []byte(`{}`)}
+		e := eventstore.EventData{ID: uuid.New(), Type: "T", Data: []byte(`{}`)}
 		ids = append(ids, e.ID)
-		if _, err := src.AppendBatch(ctx, []persistence.AppendRequest{{Stream: fmt.Sprintf("s-%d", i%7),
-			Expected: persistence.Any(), Events: []persistence.EventData{e}}}); err != nil {
+		if _, err := src.AppendBatch(ctx, []eventstore.AppendRequest{{Stream: fmt.Sprintf("s-%d", i%7),
+			Expected: eventstore.Any(), Events: []eventstore.EventData{e}}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -52,7 +52,7 @@ func TestCopyCommandEmbeddedToPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer dst.Close()
-	evs, err := dst.ReadAll(ctx, persistence.AllRead{From: 1, Limit: 1000})
+	evs, err := dst.ReadAll(ctx, eventstore.AllRead{From: 1, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,9 +9,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/urfave/cli/v3"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 func readCommand() *cli.Command {
@@ -40,19 +39,19 @@ func runRead(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	defer c.Close()
-	dir, from := persistence.Forward, cmd.Uint64("from")
+	dir, from := eventstore.Forward, cmd.Uint64("from")
 	if cmd.Bool("backward") {
-		dir = persistence.Backward
+		dir = eventstore.Backward
 		if !cmd.IsSet("from") {
-			from = persistence.End
+			from = eventstore.End
 		}
 	}
-	var evs []persistence.RecordedEvent
+	var evs []eventstore.RecordedEvent
 	if s := cmd.String("stream"); s != "" {
-		evs, err = c.ReadStream(ctx, persistence.StreamRead{Stream: s, From: from, Direction: dir, Limit: cmd.Int("limit")})
+		evs, err = c.ReadStream(ctx, eventstore.StreamRead{Stream: s, From: from, Direction: dir, Limit: cmd.Int("limit")})
 	} else {
-		evs, err = c.ReadAll(ctx, persistence.AllRead{From: from, Direction: dir, Limit: cmd.Int("limit"),
-			Filter: persistence.Filter{StreamPrefix: cmd.String("prefix"), EventTypes: cmd.StringSlice("type")}})
+		evs, err = c.ReadAll(ctx, eventstore.AllRead{From: from, Direction: dir, Limit: cmd.Int("limit"),
+			Filter: eventstore.Filter{StreamPrefix: cmd.String("prefix"), EventTypes: cmd.StringSlice("type")}})
 	}
 	if err != nil {
 		return err
@@ -65,7 +64,7 @@ func runRead(ctx context.Context, cmd *cli.Command) error {
 	return nil
 }
 
-func printEvent(asJSON bool, e *persistence.RecordedEvent) error {
+func printEvent(asJSON bool, e *eventstore.RecordedEvent) error {
 	if asJSON {
 		return printJSON(eventJSON(e))
 	}
@@ -76,7 +75,7 @@ func printEvent(asJSON bool, e *persistence.RecordedEvent) error {
 
 // eventJSON keeps JSON payloads as JSON; others are strings when they are
 // UTF-8 and base64 (by encoding/json) when not.
-func eventJSON(e *persistence.RecordedEvent) map[string]any {
+func eventJSON(e *eventstore.RecordedEvent) map[string]any {
 	m := map[string]any{"stream": e.Stream, "version": e.Version, "position": e.Position,
 		"event_id": e.ID, "type": e.Type, "content_type": e.ContentType, "created": e.Created}
 	switch {

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/schemas"
 )
@@ -91,7 +92,7 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	if err := cfg.Validate(); err != nil {
-		var ie *persistence.InputError
+		var ie *eventstore.InputError
 		if errors.As(err, &ie) {
 			return usageErrorf("configuration: %v", err)
 		}

@@ -7,7 +7,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/actorstore/actorstore/client"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 func tailCommand() *cli.Command {
@@ -33,14 +33,14 @@ func runTail(ctx context.Context, cmd *cli.Command) error {
 	}
 	defer c.Close()
 	o := client.TailOptions{Stream: cmd.String("stream"), Start: client.FromEnd,
-		Filter: persistence.Filter{StreamPrefix: cmd.String("prefix"), EventTypes: cmd.StringSlice("type")}}
+		Filter: eventstore.Filter{StreamPrefix: cmd.String("prefix"), EventTypes: cmd.StringSlice("type")}}
 	switch {
 	case cmd.IsSet("from"):
 		o.Start, o.At = client.FromAt, cmd.Uint64("from")
 	case cmd.Bool("beginning"):
 		o.Start = client.FromBeginning
 	}
-	err = c.Tail(ctx, o, func(e persistence.RecordedEvent) error { return printEvent(cmd.Bool("json"), &e) })
+	err = c.Tail(ctx, o, func(e eventstore.RecordedEvent) error { return printEvent(cmd.Bool("json"), &e) })
 	if errors.Is(err, context.Canceled) { // SIGINT or SIGTERM: a normal end
 		return nil
 	}

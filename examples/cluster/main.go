@@ -26,8 +26,8 @@ import (
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/client"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/node"
-	"github.com/actorstore/actorstore/persistence"
 )
 
 const streams = 12
@@ -73,7 +73,7 @@ func run(url string) error {
 	}
 	defer c0.Close()
 	for k := range streams {
-		if _, err := c0.Append(ctx, stream(prefix, k), persistence.NoStream(), event("Placed")); err != nil {
+		if _, err := c0.Append(ctx, stream(prefix, k), eventstore.NoStream(), event("Placed")); err != nil {
 			return err
 		}
 	}
@@ -90,7 +90,7 @@ func run(url string) error {
 		return err
 	}
 	for k := range streams {
-		if _, err := c0.Append(ctx, stream(prefix, k), persistence.Exact(1), event("Paid")); err != nil {
+		if _, err := c0.Append(ctx, stream(prefix, k), eventstore.Exact(1), event("Paid")); err != nil {
 			return fmt.Errorf("append after node 2 left: %w", err)
 		}
 	}
@@ -154,15 +154,15 @@ func readAndConflict(ctx context.Context, m *member, prefix string) error {
 		return err
 	}
 	defer c.Close()
-	evs, err := c.ReadStream(ctx, persistence.StreamRead{Stream: stream(prefix, 0), Limit: 10})
+	evs, err := c.ReadStream(ctx, eventstore.StreamRead{Stream: stream(prefix, 0), Limit: 10})
 	if err != nil {
 		return err
 	}
 	fmt.Printf("read through node 2: %d event(s), %s@%d\n", len(evs), evs[0].Type, evs[0].Version)
-	_, err = c.Append(ctx, stream(prefix, 0), persistence.NoStream(), event("Placed"))
-	var ce *persistence.ConcurrencyError
+	_, err = c.Append(ctx, stream(prefix, 0), eventstore.NoStream(), event("Placed"))
+	var ce *eventstore.ConcurrencyError
 	if !errors.As(err, &ce) {
-		return fmt.Errorf("want a *persistence.ConcurrencyError through node 2, got %v", err)
+		return fmt.Errorf("want a *eventstore.ConcurrencyError through node 2, got %v", err)
 	}
 	fmt.Printf("typed error through node 2: expected %s, actual %d\n", ce.Expected, ce.Actual)
 	return nil
@@ -178,8 +178,8 @@ func tail(ctx context.Context, m *member, prefix string) error {
 	defer c.Close()
 	seen := 0
 	errSeen := errors.New("seen all")
-	err = c.Tail(ctx, client.TailOptions{Filter: persistence.Filter{StreamPrefix: prefix}},
-		func(persistence.RecordedEvent) error {
+	err = c.Tail(ctx, client.TailOptions{Filter: eventstore.Filter{StreamPrefix: prefix}},
+		func(eventstore.RecordedEvent) error {
 			if seen++; seen == streams {
 				return errSeen
 			}
@@ -213,8 +213,8 @@ func (m *member) close() {
 
 func stream(prefix string, k int) string { return prefix + strconv.Itoa(k) }
 
-func event(typ string) persistence.EventData {
-	return persistence.EventData{ID: uuid.New(), Type: typ, Data: []byte(`{}`)}
+func event(typ string) eventstore.EventData {
+	return eventstore.EventData{ID: uuid.New(), Type: typ, Data: []byte(`{}`)}
 }
 
 // freePorts finds n free loopback ports for the membership endpoints.

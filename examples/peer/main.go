@@ -17,7 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/actorstore/actorstore/client"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 func main() {
@@ -46,7 +46,7 @@ func run(node string) error {
 	if err := appendTwice(ctx, c, stream); err != nil {
 		return err
 	}
-	evs, err := c.ReadStream(ctx, persistence.StreamRead{Stream: stream, Limit: 10})
+	evs, err := c.ReadStream(ctx, eventstore.StreamRead{Stream: stream, Limit: 10})
 	if err != nil {
 		return err
 	}
@@ -57,20 +57,20 @@ func run(node string) error {
 }
 
 func appendTwice(ctx context.Context, c *client.Client, stream string) error {
-	ev := func(typ string) persistence.EventData {
-		return persistence.EventData{ID: uuid.New(), Type: typ, Data: []byte(`{"from":"peer"}`)}
+	ev := func(typ string) eventstore.EventData {
+		return eventstore.EventData{ID: uuid.New(), Type: typ, Data: []byte(`{"from":"peer"}`)}
 	}
-	res, err := c.Append(ctx, stream, persistence.NoStream(), ev("Hello"))
+	res, err := c.Append(ctx, stream, eventstore.NoStream(), ev("Hello"))
 	if err != nil {
 		return err
 	}
 	fmt.Printf("appended version %d at position %d\n", res.LastVersion, res.LastPosition)
-	_, err = c.Append(ctx, stream, persistence.NoStream(), ev("Hello"))
-	var ce *persistence.ConcurrencyError
+	_, err = c.Append(ctx, stream, eventstore.NoStream(), ev("Hello"))
+	var ce *eventstore.ConcurrencyError
 	if !errors.As(err, &ce) {
-		return fmt.Errorf("want a *persistence.ConcurrencyError from the node, got %v", err)
+		return fmt.Errorf("want a *eventstore.ConcurrencyError from the node, got %v", err)
 	}
 	fmt.Printf("typed error from the node: expected %s, actual %d\n", ce.Expected, ce.Actual)
-	_, err = c.Append(ctx, stream, persistence.Exact(ce.Actual), ev("Again"))
+	_, err = c.Append(ctx, stream, eventstore.Exact(ce.Actual), ev("Again"))
 	return err
 }

@@ -15,7 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/schemas"
 )
 
@@ -114,7 +114,7 @@ func refuseIncompatible(reg *schemas.Registry) error {
 }
 
 func upcastStored(reg *schemas.Registry) error {
-	stored := persistence.RecordedEvent{Stream: "order-1", Version: 1, Position: 1,
+	stored := eventstore.RecordedEvent{Stream: "order-1", Version: 1, Position: 1,
 		EventData: *newEvent(`{"orderId":"o-1","lines":[{"sku":"apple","qty":2}]}`)}
 	stored.SchemaVersion = 1
 	latest, err := reg.Upcast(stored, 0)
@@ -125,6 +125,6 @@ func upcastStored(reg *schemas.Registry) error {
 	return nil
 }
 
-func newEvent(data string) *persistence.EventData {
-	return &persistence.EventData{ID: uuid.New(), Type: "order-placed", Data: []byte(data)}
+func newEvent(data string) *eventstore.EventData {
+	return &eventstore.EventData{ID: uuid.New(), Type: "order-placed", Data: []byte(data)}
 }

@@ -62,15 +62,17 @@ func under(path, dir string) bool {
 
 // ours lists every layer of the module, for the packages that must import
 // none of them.
-var ours = []string{"messages", "persistence", "schemas", "supervisor", "actors", "internal",
+var ours = []string{"messages", "eventstore", "wire", "persistence", "schemas", "supervisor", "actors", "internal",
 	"streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"}
 
 // forbidden lists, for each layer, the layers of ours it must not import
 // (directly or through another package). A layer is a directory and
 // everything under it; "(root)" is package actorstore alone.
 var forbidden = map[string][]string{
-	"messages":      {"persistence", "schemas", "supervisor", "actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
-	"persistence":   {"schemas", "supervisor", "actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
+	"messages":      {"eventstore", "wire", "persistence", "schemas", "supervisor", "actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
+	"eventstore":    {"messages", "wire", "persistence", "schemas", "supervisor", "actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
+	"wire":          {"persistence", "schemas", "supervisor", "actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
+	"persistence":   {"messages", "wire", "schemas", "supervisor", "actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
 	"schemas":       {"supervisor", "actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
 	"supervisor":    {"actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
 	"actors":        {"internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},

@@ -12,8 +12,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/schemas"
 )
 
@@ -188,7 +188,7 @@ func (t *Set) Start(ctx context.Context, op Op) (context.Context, string, Operat
 	if t.Tracing {
 		ctx, o.span = t.Tracer.Start(ctx, spanNames[op])
 	}
-	ctx, id := persistence.EnsureTraceID(ctx)
+	ctx, id := eventstore.EnsureTraceID(ctx)
 	return ctx, id, o
 }
 

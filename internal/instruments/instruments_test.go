@@ -10,9 +10,9 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/instruments"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
 )
 
 type discard struct{}
@@ -58,7 +58,7 @@ func TestCodeNames(t *testing.T) {
 	if got := instruments.CodeName(messages.ErrorCode_ERROR_CODE_CONCURRENCY); got != "concurrency" {
 		t.Fatalf("CodeName(CONCURRENCY) = %q", got)
 	}
-	ce := &persistence.ConcurrencyError{Stream: "s"}
+	ce := &eventstore.ConcurrencyError{Stream: "s"}
 	if c := instruments.CodeOf(ce); c != messages.ErrorCode_ERROR_CODE_CONCURRENCY {
 		t.Fatalf("CodeOf(conflict) = %v", c)
 	}

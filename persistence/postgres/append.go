@@ -5,12 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // Phase 1 of the locking append, sent in one round trip: open the
@@ -59,15 +58,15 @@ SELECT g.base, pg_notify($14, (g.base + $1::bigint)::text) FROM g`
 // and returns the original result: as a fresh append when the commit was
 // an earlier attempt of this same call, with Idempotent set when it was an
 // earlier call (the caller's own retry).
-func (s *Store) AppendBatch(ctx context.Context, reqs []persistence.AppendRequest) (
-	[]persistence.AppendResult, error) {
+func (s *Store) AppendBatch(ctx context.Context, reqs []eventstore.AppendRequest) (
+	[]eventstore.AppendResult, error) {
 	if err := s.cfg.Limits.ValidateAppend(reqs); err != nil {
-		return nil, persistence.AttachTraceID(err, persistence.TraceID(ctx))
+		return nil, eventstore.AttachTraceID(err, eventstore.TraceID(ctx))
 	}
 	plan := newAppendPlan(reqs)
 	retryable := func(err error) bool { return IsTransient(err) || isUniqueViolation(err) }
-	results, err := runOp(ctx, s, "append", retryable, func(ctx context.Context) ([]persistence.AppendResult, error) {
-		var res []persistence.AppendResult
+	results, err := runOp(ctx, s, "append", retryable, func(ctx context.Context) ([]eventstore.AppendResult, error) {
+		var res []eventstore.AppendResult
 		err := s.withConn(ctx, func(conn *pgxpool.Conn) (err error) {
 			res, err = s.appendOnce(ctx, conn, plan)
 			return err
@@ -77,7 +76,7 @@ func (s *Store) AppendBatch(ctx context.Context, reqs []persistence.AppendReques
 	if err != nil {
 		return nil, err
 	}
-	trace := persistence.TraceID(ctx)
+	trace := eventstore.TraceID(ctx)
 	for i := range results {
 		results[i].Err = attachTrace(results[i].Err, trace)
 	}
@@ -88,7 +87,7 @@ func (s *Store) AppendBatch(ctx context.Context, reqs []persistence.AppendReques
 // batch is eligible and below CopyThreshold events, else (or when it is
 // refused) the locking append, which inserts large batches with COPY.
 func (s *Store) appendOnce(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan) (
-	[]persistence.AppendResult, error) {
+	[]eventstore.AppendResult, error) {
 	if plan.events < s.cfg.CopyThreshold && fastEligible(plan) {
 		results, ok, err := appendFast(ctx, conn, plan, s.cfg.NotifyChannel)
 		if ok || err != nil {
@@ -209,7 +208,7 @@ type writeSet struct {
 	dropStreams                  []string
 }
 
-func newWriteSet(plan *appendPlan, heads map[string]uint64, results []persistence.AppendResult,
+func newWriteSet(plan *appendPlan, heads map[string]uint64, results []eventstore.AppendResult,
 	writes []int) *writeSet {
 	w := &writeSet{}
 	n := 0
@@ -233,7 +232,7 @@ func newWriteSet(plan *appendPlan, heads map[string]uint64, results []persistenc
 	return w
 }
 
-func (w *writeSet) addEvent(stream string, version uint64, e *persistence.EventData) {
+func (w *writeSet) addEvent(stream string, version uint64, e *eventstore.EventData) {
 	w.streams = append(w.streams, stream)
 	w.versions = append(w.versions, int64(version))
 	w.ids = append(w.ids, pgtype.UUID{Bytes: e.ID, Valid: true})
@@ -255,7 +254,7 @@ func (w *writeSet) args(channel string) []any {
 
 // fillPositions completes the results of written requests once the
 // counter's old value (base) is known.
-func (w *writeSet) fillPositions(results []persistence.AppendResult, base uint64) {
+func (w *writeSet) fillPositions(results []eventstore.AppendResult, base uint64) {
 	for k, i := range w.written {
 		first := uint64(w.headOrd[k])
 		last := uint64(w.headLastOrd[k])
@@ -280,17 +279,17 @@ func encodeMetadata(m map[string]string) *string {
 }
 
 // attachTrace sets the trace ID on a request's error, including the
-// *persistence.AbortedError that AttachTraceID does not know.
+// *eventstore.AbortedError that AttachTraceID does not know.
 func attachTrace(err error, trace string) error {
 	if err == nil || trace == "" {
 		return err
 	}
-	if ae, ok := err.(*persistence.AbortedError); ok {
+	if ae, ok := err.(*eventstore.AbortedError); ok {
 		if ae.TraceID == "" {
 			ae.TraceID = trace
 		}
-		persistence.AttachTraceID(ae.Cause, trace)
+		eventstore.AttachTraceID(ae.Cause, trace)
 		return ae
 	}
-	return persistence.AttachTraceID(err, trace)
+	return eventstore.AttachTraceID(err, trace)
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/pgtest"
-	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
 )
 
@@ -23,16 +23,16 @@ const (
 
 // benchBatch returns 1,000 events over 100 streams, about 200 bytes each
 // (type, 150 bytes of JSON data, two metadata entries).
-func benchBatch(round int) []persistence.AppendRequest {
+func benchBatch(round int) []eventstore.AppendRequest {
 	data := []byte(`{"amount":1234,"currency":"EUR","note":"` + strings.Repeat("x", 108) + `"}`)
 	meta := map[string]string{"corr": "c-123456", "src": "bench"}
-	reqs := make([]persistence.AppendRequest, benchStreams)
+	reqs := make([]eventstore.AppendRequest, benchStreams)
 	for i := range reqs {
-		evs := make([]persistence.EventData, benchEvents/benchStreams)
+		evs := make([]eventstore.EventData, benchEvents/benchStreams)
 		for j := range evs {
-			evs[j] = persistence.EventData{ID: uuid.New(), Type: "Deposited", Data: data, Metadata: meta}
+			evs[j] = eventstore.EventData{ID: uuid.New(), Type: "Deposited", Data: data, Metadata: meta}
 		}
-		reqs[i] = persistence.AppendRequest{Stream: fmt.Sprintf("acct-%d-%d", round%50, i), Events: evs}
+		reqs[i] = eventstore.AppendRequest{Stream: fmt.Sprintf("acct-%d-%d", round%50, i), Events: evs}
 	}
 	return reqs
 }
@@ -133,7 +133,7 @@ func BenchmarkAppendPaired(b *testing.B) {
 	b.ReportMetric(copyIdx.Seconds()/store.Seconds(), "x-copyidx")
 }
 
-func benchRows(reqs []persistence.AppendRequest, pos *int64) [][]any {
+func benchRows(reqs []eventstore.AppendRequest, pos *int64) [][]any {
 	rows := make([][]any, 0, benchEvents)
 	now := time.Now()
 	for _, r := range reqs {
@@ -202,17 +202,17 @@ func seedReads(b *testing.B) *postgres.Store {
 	url := pgtest.Server(b).NewDatabase(b)
 	s := openStore(b, url, postgres.Config{})
 	for round := range 10 {
-		reqs := make([]persistence.AppendRequest, benchStreams)
+		reqs := make([]eventstore.AppendRequest, benchStreams)
 		for i := range reqs {
-			evs := make([]persistence.EventData, 10)
+			evs := make([]eventstore.EventData, 10)
 			for j := range evs {
 				typ := "Deposited"
 				if j%5 == 0 {
 					typ = "Withdrawn"
 				}
-				evs[j] = persistence.EventData{ID: uuid.New(), Type: typ, Data: []byte(`{"amount":1234}`)}
+				evs[j] = eventstore.EventData{ID: uuid.New(), Type: typ, Data: []byte(`{"amount":1234}`)}
 			}
-			reqs[i] = persistence.AppendRequest{Stream: fmt.Sprintf("cat%d-%d", i%10, i), Events: evs}
+			reqs[i] = eventstore.AppendRequest{Stream: fmt.Sprintf("cat%d-%d", i%10, i), Events: evs}
 		}
 		if _, err := s.AppendBatch(context.Background(), reqs); err != nil {
 			b.Fatalf("seed round %d: %v", round, err)
@@ -226,23 +226,23 @@ func BenchmarkRead(b *testing.B) {
 	ctx := context.Background()
 	reads := []struct {
 		name string
-		read func(i int) ([]persistence.RecordedEvent, error)
+		read func(i int) ([]eventstore.RecordedEvent, error)
 	}{
-		{"ReadStream/forward100", func(i int) ([]persistence.RecordedEvent, error) {
-			return s.ReadStream(ctx, persistence.StreamRead{Stream: fmt.Sprintf("cat%d-%d", i%10, i%100), Limit: 100})
+		{"ReadStream/forward100", func(i int) ([]eventstore.RecordedEvent, error) {
+			return s.ReadStream(ctx, eventstore.StreamRead{Stream: fmt.Sprintf("cat%d-%d", i%10, i%100), Limit: 100})
 		}},
-		{"ReadStream/backward100", func(i int) ([]persistence.RecordedEvent, error) {
-			return s.ReadStream(ctx, persistence.StreamRead{Stream: fmt.Sprintf("cat%d-%d", i%10, i%100),
-				From: persistence.End, Direction: persistence.Backward, Limit: 100})
+		{"ReadStream/backward100", func(i int) ([]eventstore.RecordedEvent, error) {
+			return s.ReadStream(ctx, eventstore.StreamRead{Stream: fmt.Sprintf("cat%d-%d", i%10, i%100),
+				From: eventstore.End, Direction: eventstore.Backward, Limit: 100})
 		}},
-		{"ReadAll/unfiltered1000", func(i int) ([]persistence.RecordedEvent, error) {
-			return s.ReadAll(ctx, persistence.AllRead{From: uint64(i%9) * 1000, Limit: 1000})
+		{"ReadAll/unfiltered1000", func(i int) ([]eventstore.RecordedEvent, error) {
+			return s.ReadAll(ctx, eventstore.AllRead{From: uint64(i%9) * 1000, Limit: 1000})
 		}},
-		{"ReadAll/category100", func(i int) ([]persistence.RecordedEvent, error) {
-			return s.ReadAll(ctx, persistence.AllRead{Limit: 100, Filter: persistence.CategoryFilter(fmt.Sprintf("cat%d", i%10))})
+		{"ReadAll/category100", func(i int) ([]eventstore.RecordedEvent, error) {
+			return s.ReadAll(ctx, eventstore.AllRead{Limit: 100, Filter: eventstore.CategoryFilter(fmt.Sprintf("cat%d", i%10))})
 		}},
-		{"ReadAll/type100", func(i int) ([]persistence.RecordedEvent, error) {
-			return s.ReadAll(ctx, persistence.AllRead{Limit: 100, Filter: persistence.Filter{EventTypes: []string{"Withdrawn"}}})
+		{"ReadAll/type100", func(i int) ([]eventstore.RecordedEvent, error) {
+			return s.ReadAll(ctx, eventstore.AllRead{Limit: 100, Filter: eventstore.Filter{EventTypes: []string{"Withdrawn"}}})
 		}},
 	}
 	for _, r := range reads {

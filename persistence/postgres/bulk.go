@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/jackc/pgx/v5"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // The bulk path of `actorstore copy`: events are written exactly as another
@@ -29,20 +28,20 @@ ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_position 
 // versions, event IDs, metadata and created times are kept. evs must have
 // contiguous positions starting right after the store's last position, and
 // each stream's events contiguous versions continuing its head; otherwise
-// nothing is written and the error is an *persistence.InputError (bad
+// nothing is written and the error is an *eventstore.InputError (bad
 // positions or versions within evs, or a first position that does not
-// follow the store's) or a *persistence.ConcurrencyError (a stream whose
+// follow the store's) or a *eventstore.ConcurrencyError (a stream whose
 // head is not the version before its first event here). The event ID index
-// rejects IDs already stored (*persistence.DuplicateEventError is not
+// rejects IDs already stored (*eventstore.DuplicateEventError is not
 // produced: the error is the database's). Safe for concurrent use, but
 // concurrent appends make it fail (positions move).
-func (s *Store) Import(ctx context.Context, evs []persistence.RecordedEvent) error {
+func (s *Store) Import(ctx context.Context, evs []eventstore.RecordedEvent) error {
 	if len(evs) == 0 {
 		return nil
 	}
 	heads, err := importHeads(evs)
 	if err != nil {
-		return persistence.AttachTraceID(err, persistence.TraceID(ctx))
+		return eventstore.AttachTraceID(err, eventstore.TraceID(ctx))
 	}
 	_, err = runOp(ctx, s, "import", IsTransient, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -54,15 +53,15 @@ func (s *Store) Import(ctx context.Context, evs []persistence.RecordedEvent) err
 
 // importHead is what evs do to one stream.
 type importHead struct {
-	first, last  persistence.Version
-	lastPosition persistence.Position
+	first, last  eventstore.Version
+	lastPosition eventstore.Position
 }
 
 // importHeads checks evs' positions and versions and returns each stream's
 // versions and last position.
-func importHeads(evs []persistence.RecordedEvent) (map[string]*importHead, error) {
+func importHeads(evs []eventstore.RecordedEvent) (map[string]*importHead, error) {
 	bad := func(i int, rule, msg string) error {
-		return &persistence.InputError{Field: fmt.Sprintf("events[%d]", i), Rule: rule, Message: msg, Stream: evs[i].Stream}
+		return &eventstore.InputError{Field: fmt.Sprintf("events[%d]", i), Rule: rule, Message: msg, Stream: evs[i].Stream}
 	}
 	heads := map[string]*importHead{}
 	for i, e := range evs {
@@ -85,13 +84,13 @@ func importHeads(evs []persistence.RecordedEvent) (map[string]*importHead, error
 	return heads, nil
 }
 
-func (s *Store) importTx(ctx context.Context, tx pgx.Tx, evs []persistence.RecordedEvent, heads map[string]*importHead) error {
+func (s *Store) importTx(ctx context.Context, tx pgx.Tx, evs []eventstore.RecordedEvent, heads map[string]*importHead) error {
 	var last int64
 	if err := tx.QueryRow(ctx, sqlLockPosition).Scan(&last); err != nil {
 		return err
 	}
 	if uint64(last)+1 != evs[0].Position {
-		return &persistence.InputError{Field: "events[0].position", Rule: "next",
+		return &eventstore.InputError{Field: "events[0].position", Rule: "next",
 			Message: fmt.Sprintf("the first position is %d but the store's last is %d", evs[0].Position, last)}
 	}
 	names := make([]string, 0, len(heads))
@@ -125,7 +124,7 @@ func (s *Store) importTx(ctx context.Context, tx pgx.Tx, evs []persistence.Recor
 	return tx.SendBatch(ctx, b).Close()
 }
 
-// checkImportHeads fails with a *persistence.ConcurrencyError when a
+// checkImportHeads fails with a *eventstore.ConcurrencyError when a
 // stream's stored version is not the one before its first imported event.
 func checkImportHeads(ctx context.Context, tx pgx.Tx, names []string, heads map[string]*importHead) error {
 	rows, err := tx.Query(ctx, sqlImportLockHeads, names)
@@ -147,7 +146,7 @@ func checkImportHeads(ctx context.Context, tx pgx.Tx, names []string, heads map[
 	}
 	for _, name := range names {
 		if h := heads[name]; uint64(stored[name]) != h.first-1 {
-			return &persistence.ConcurrencyError{Stream: name, Expected: persistence.Exact(h.first - 1),
+			return &eventstore.ConcurrencyError{Stream: name, Expected: eventstore.Exact(h.first - 1),
 				Actual: uint64(stored[name])}
 		}
 	}
@@ -155,13 +154,13 @@ func checkImportHeads(ctx context.Context, tx pgx.Tx, names []string, heads map[
 }
 
 // Checkpoints returns every stored checkpoint, by name.
-func (s *Store) Checkpoints(ctx context.Context) (map[string]persistence.Position, error) {
-	return runOp(ctx, s, "checkpoints", IsTransient, func(ctx context.Context) (map[string]persistence.Position, error) {
+func (s *Store) Checkpoints(ctx context.Context) (map[string]eventstore.Position, error) {
+	return runOp(ctx, s, "checkpoints", IsTransient, func(ctx context.Context) (map[string]eventstore.Position, error) {
 		rows, err := s.pool.Query(ctx, sqlCheckpoints)
 		if err != nil {
 			return nil, err
 		}
-		out := map[string]persistence.Position{}
+		out := map[string]eventstore.Position{}
 		var name string
 		var pos int64
 		_, err = pgx.ForEachRow(rows, []any{&name, &pos}, func() error {

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rs/zerolog"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -64,7 +65,7 @@ type Config struct {
 	// RetryPolicy says how transient failures are retried.
 	RetryPolicy persistence.RetryPolicy
 	// Limits bound what one append may contain.
-	Limits persistence.Limits
+	Limits eventstore.Limits
 
 	// CopyThreshold is the number of events of a batch from which the
 	// events are inserted with COPY rather than one multi-row INSERT. Such
@@ -105,7 +106,7 @@ func setDefault[T comparable](field *T, def T) {
 }
 
 // Validate reports the first problem of c (after defaults) as a
-// *persistence.InputError naming the field. Its text never contains the
+// *eventstore.InputError naming the field. Its text never contains the
 // URL's password.
 func (c Config) Validate() error {
 	_, err := c.WithDefaults().poolConfig()
@@ -114,7 +115,7 @@ func (c Config) Validate() error {
 
 func (c Config) check() error {
 	bad := func(field, rule, msg string) error {
-		return &persistence.InputError{Field: field, Rule: rule, Message: msg}
+		return &eventstore.InputError{Field: field, Rule: rule, Message: msg}
 	}
 	switch {
 	case c.URL == "":
@@ -159,7 +160,7 @@ func (c Config) poolConfig() (*pgxpool.Config, error) {
 	if err != nil {
 		// pgx's ParseConfigError redacts the password; keep only its text
 		// and the redacted form of the URL.
-		return nil, &persistence.InputError{Field: "URL", Rule: "format",
+		return nil, &eventstore.InputError{Field: "URL", Rule: "format",
 			Message: redact(err, c.URL).Error()}
 	}
 	pc.MaxConns, pc.MinConns = c.MaxConns, c.MinConns

@@ -39,7 +39,7 @@
 //
 // Transient failures (see IsTransient) are retried with the RetryPolicy,
 // the whole transaction each time; then the caller gets a
-// *persistence.ConnectionError with host:port (never the password), the
+// *eventstore.ConnectionError with host:port (never the password), the
 // operation, the attempts and the cause. Expectation, input and duplicate
 // errors are never retried. Every error carries the trace ID of ctx.
 //

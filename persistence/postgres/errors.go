@@ -10,16 +10,15 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/jackc/pgx/v5/pgconn"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // IsTransient reports whether err is a database failure that the same
 // request may survive when retried: a lost or refused connection, a server
 // shutting down or starting up, a serialization failure or deadlock, too
 // many connections, or the timeout of one attempt. The store retries these
-// itself with its RetryPolicy; callers see a *persistence.ConnectionError
+// itself with its RetryPolicy; callers see a *eventstore.ConnectionError
 // once the attempts are used up. Cancellation is never transient.
 func IsTransient(err error) bool {
 	switch {
@@ -70,7 +69,7 @@ func isUniqueViolation(err error) bool {
 
 // markCanceled marks a statement the server cancelled (SQLSTATE 57014
 // query_canceled: statement_timeout, or pg_cancel_backend) so that the
-// caller's *persistence.ConnectionError matches persistence.ErrTimeout:
+// caller's *eventstore.ConnectionError matches eventstore.ErrTimeout:
 // the database did not finish the statement in time. The transaction was
 // rolled back, so it is retryable like any timeout. Other errors are
 // returned unchanged.
@@ -86,7 +85,7 @@ type canceledError struct{ err error }
 
 func (e *canceledError) Error() string        { return e.err.Error() }
 func (e *canceledError) Unwrap() error        { return e.err }
-func (e *canceledError) Is(target error) bool { return target == persistence.ErrTimeout }
+func (e *canceledError) Is(target error) bool { return target == eventstore.ErrTimeout }
 
 // errConnLost marks an error after which the connection was found closed,
 // whatever the error looked like: the statement's outcome is unknown.

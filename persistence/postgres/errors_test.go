@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/pgtest"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
@@ -44,8 +45,8 @@ func TestIsTransient(t *testing.T) {
 		{"unexpected EOF", fmt.Errorf("receive: %w", io.ErrUnexpectedEOF), true},
 		{"attempt deadline", fmt.Errorf("query: %w", context.DeadlineExceeded), true},
 		{"canceled", fmt.Errorf("query: %w", context.Canceled), false},
-		{"concurrency", &persistence.ConcurrencyError{Stream: "s"}, false},
-		{"input", &persistence.InputError{Field: "f"}, false},
+		{"concurrency", &eventstore.ConcurrencyError{Stream: "s"}, false},
+		{"input", &eventstore.InputError{Field: "f"}, false},
 		{"plain", errors.New("something else"), false},
 	}
 	for _, c := range cases {
@@ -64,19 +65,19 @@ func TestConnectionErrorNamesHostNotPassword(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there now
 	const password = "hunter2-not-in-errors"
-	ctx := persistence.WithTraceID(context.Background(), "trace-42")
+	ctx := eventstore.WithTraceID(context.Background(), "trace-42")
 	_, err = postgres.Open(ctx, postgres.Config{
 		URL:         "postgres://app:" + password + "@" + addr + "/db?sslmode=disable",
 		RetryPolicy: persistence.RetryPolicy{MaxAttempts: 3, Base: time.Millisecond, Cap: 2 * time.Millisecond},
 	})
-	var ce *persistence.ConnectionError
+	var ce *eventstore.ConnectionError
 	if !errors.As(err, &ce) {
 		t.Fatalf("Open on a closed port: %v, want *ConnectionError", err)
 	}
 	if ce.Host != addr || ce.Attempts != 3 || ce.TraceID != "trace-42" || ce.Op == "" {
 		t.Fatalf("ConnectionError = %+v, want host %s, 3 attempts, trace-42", ce, addr)
 	}
-	if !errors.Is(err, persistence.ErrUnavailable) || !persistence.IsRetryable(err) {
+	if !errors.Is(err, eventstore.ErrUnavailable) || !eventstore.IsRetryable(err) {
 		t.Fatalf("%v: want ErrUnavailable and retryable", err)
 	}
 	if strings.Contains(err.Error(), password) {
@@ -91,7 +92,7 @@ func TestWrongPasswordIsNotRetriedOrPrinted(t *testing.T) {
 	const wrong = "wrong-password-xyz"
 	_, err := postgres.Open(context.Background(), postgres.Config{
 		URL: "postgres://postgres:" + wrong + "@" + srv.Host() + "/postgres?sslmode=disable"})
-	var ce *persistence.ConnectionError
+	var ce *eventstore.ConnectionError
 	if !errors.As(err, &ce) || ce.Attempts != 1 {
 		t.Fatalf("Open with a wrong password: %v, want a *ConnectionError after 1 attempt", err)
 	}
@@ -119,7 +120,7 @@ func TestConfigValidate(t *testing.T) {
 	}
 	for _, c := range cases {
 		err := c.cfg.Validate()
-		var ie *persistence.InputError
+		var ie *eventstore.InputError
 		if !errors.As(err, &ie) || ie.Field != c.field {
 			t.Errorf("%s: Validate = %v, want *InputError on %s", c.name, err, c.field)
 			continue
@@ -139,14 +140,14 @@ func TestConfigValidate(t *testing.T) {
 func TestErrorsCarryTraceID(t *testing.T) {
 	t.Parallel()
 	s, _ := newStore(t)
-	ctx := persistence.WithTraceID(context.Background(), "trace-7")
+	ctx := eventstore.WithTraceID(context.Background(), "trace-7")
 	appendN(t, s, "t-1", 1)
-	res, err := s.AppendBatch(ctx, []persistence.AppendRequest{
-		{Stream: "t-1", Expected: persistence.NoStream(), Events: []persistence.EventData{ev("a")}, Group: 1},
-		{Stream: "t-2", Events: []persistence.EventData{ev("b")}, Group: 1},
+	res, err := s.AppendBatch(ctx, []eventstore.AppendRequest{
+		{Stream: "t-1", Expected: eventstore.NoStream(), Events: []eventstore.EventData{ev("a")}, Group: 1},
+		{Stream: "t-2", Events: []eventstore.EventData{ev("b")}, Group: 1},
 	})
-	var ce *persistence.ConcurrencyError
-	var ae *persistence.AbortedError
+	var ce *eventstore.ConcurrencyError
+	var ae *eventstore.AbortedError
 	if err != nil || !errors.As(res[0].Err, &ce) || ce.TraceID != "trace-7" {
 		t.Fatalf("concurrency result = %+v, %v", res, err)
 	}
@@ -154,12 +155,12 @@ func TestErrorsCarryTraceID(t *testing.T) {
 		t.Fatalf("aborted result = %+v", res[1])
 	}
 	_, err = s.AppendBatch(ctx, nil)
-	var ie *persistence.InputError
+	var ie *eventstore.InputError
 	if !errors.As(err, &ie) || ie.TraceID != "trace-7" {
 		t.Fatalf("input error = %v", err)
 	}
-	_, err = s.ReadStream(ctx, persistence.StreamRead{Stream: "missing", Limit: 1})
-	var nf *persistence.StreamNotFoundError
+	_, err = s.ReadStream(ctx, eventstore.StreamRead{Stream: "missing", Limit: 1})
+	var nf *eventstore.StreamNotFoundError
 	if !errors.As(err, &nf) || nf.TraceID != "trace-7" {
 		t.Fatalf("not found = %v", err)
 	}

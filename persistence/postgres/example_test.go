@@ -9,7 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/rs/zerolog"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence/postgres"
 )
 
@@ -23,14 +23,14 @@ func Example() {
 		Logger:           zerolog.Nop(),
 	})
 	if err != nil {
-		log.Fatal(err) // a *persistence.ConnectionError: host, attempts, no password
+		log.Fatal(err) // a *eventstore.ConnectionError: host, attempts, no password
 	}
 	defer store.Close()
 
-	results, err := store.AppendBatch(ctx, []persistence.AppendRequest{
-		{Stream: "order-1", Expected: persistence.NoStream(), Group: 1, Events: []persistence.EventData{
+	results, err := store.AppendBatch(ctx, []eventstore.AppendRequest{
+		{Stream: "order-1", Expected: eventstore.NoStream(), Group: 1, Events: []eventstore.EventData{
 			{ID: uuid.New(), Type: "OrderPlaced", Data: []byte(`{"total":42}`)}}},
-		{Stream: "stock-7", Expected: persistence.Any(), Group: 1, Events: []persistence.EventData{
+		{Stream: "stock-7", Expected: eventstore.Any(), Group: 1, Events: []eventstore.EventData{
 			{ID: uuid.New(), Type: "StockReserved", Data: []byte(`{"qty":1}`)}}},
 	})
 	if err != nil {
@@ -39,7 +39,7 @@ func Example() {
 	for _, r := range results {
 		fmt.Println(r.Stream, r.LastVersion, r.Err)
 	}
-	events, err := store.ReadAll(ctx, persistence.AllRead{Limit: 100, Filter: persistence.CategoryFilter("order")})
+	events, err := store.ReadAll(ctx, eventstore.AllRead{Limit: 100, Filter: eventstore.CategoryFilter("order")})
 	if err != nil {
 		log.Fatal(err)
 	}

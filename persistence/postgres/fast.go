@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // The fast append (docs/adr/0009-one-statement-append.md): when every
@@ -83,10 +82,10 @@ func fastEligible(plan *appendPlan) bool {
 // refused (fence or unique index) and rolled back: the caller then takes
 // the locking way on the same connection. Any other error is returned.
 func appendFast(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan, channel string) (
-	results []persistence.AppendResult, ok bool, err error) {
+	results []eventstore.AppendResult, ok bool, err error) {
 	heads := make(map[string]uint64, len(plan.reqs))
 	all := make([]int, len(plan.reqs))
-	results = make([]persistence.AppendResult, len(plan.reqs))
+	results = make([]eventstore.AppendResult, len(plan.reqs))
 	for i := range plan.reqs {
 		v, _ := plan.reqs[i].Expected.ExactVersion()
 		heads[plan.reqs[i].Stream] = v

@@ -7,8 +7,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/pgtest"
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // TestFastAppendCommitsOrRefusesWholly: the one-statement append commits
@@ -23,14 +23,14 @@ func TestFastAppendCommitsOrRefusesWholly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	fast := func(reqs ...persistence.AppendRequest) ([]persistence.AppendResult, bool) {
+	fast := func(reqs ...eventstore.AppendRequest) ([]eventstore.AppendResult, bool) {
 		t.Helper()
 		plan := newAppendPlan(reqs)
 		if !fastEligible(plan) {
 			t.Fatal("batch not eligible")
 		}
 		var (
-			res []persistence.AppendResult
+			res []eventstore.AppendResult
 			ok  bool
 		)
 		if err := s.withConn(ctx, func(conn *pgxpool.Conn) (err error) {
@@ -44,8 +44,8 @@ func TestFastAppendCommitsOrRefusesWholly(t *testing.T) {
 		}
 		return res, ok
 	}
-	req := func(stream string, expected persistence.Version, ids ...uuid.UUID) persistence.AppendRequest {
-		return persistence.AppendRequest{Stream: stream, Expected: persistence.Exact(expected), Events: events(ids...)}
+	req := func(stream string, expected eventstore.Version, ids ...uuid.UUID) eventstore.AppendRequest {
+		return eventstore.AppendRequest{Stream: stream, Expected: eventstore.Exact(expected), Events: events(ids...)}
 	}
 	a1, a2, b1 := uuid.New(), uuid.New(), uuid.New()
 	res, ok := fast(req("a", 0, a1, a2), req("b", 0, b1))
@@ -56,7 +56,7 @@ func TestFastAppendCommitsOrRefusesWholly(t *testing.T) {
 	if !ok || res[0].FirstVersion != 3 || res[0].FirstPosition != 4 || res[1].LastPosition != 5 {
 		t.Fatalf("second batch: ok=%v %+v", ok, res)
 	}
-	for name, batch := range map[string][]persistence.AppendRequest{
+	for name, batch := range map[string][]eventstore.AppendRequest{
 		"stale head":       {req("a", 2, uuid.New()), req("c", 0, uuid.New())},
 		"head ahead":       {req("b", 9, uuid.New()), req("c", 0, uuid.New())},
 		"existing as new":  {req("a", 0, uuid.New()), req("c", 0, uuid.New())},
@@ -76,7 +76,7 @@ func TestFastAppendCommitsOrRefusesWholly(t *testing.T) {
 		}
 	}
 	// The locking way answers the refused batch per request.
-	got, err := s.AppendBatch(ctx, []persistence.AppendRequest{req("a", 2, uuid.New()), req("c", 0, uuid.New())})
+	got, err := s.AppendBatch(ctx, []eventstore.AppendRequest{req("a", 2, uuid.New()), req("c", 0, uuid.New())})
 	if err != nil || got[0].Err == nil || got[1].Err != nil || got[1].FirstPosition != 6 {
 		t.Fatalf("AppendBatch after refusal: %v %+v", err, got)
 	}
@@ -91,7 +91,7 @@ func TestMigrationFromVersion1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AppendBatch(ctx, []persistence.AppendRequest{{Stream: "old", Expected: persistence.NoStream(),
+	if _, err := s.AppendBatch(ctx, []eventstore.AppendRequest{{Stream: "old", Expected: eventstore.NoStream(),
 		Events: events(uuid.New())}}); err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestMigrationFromVersion1(t *testing.T) {
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM pg_proc WHERE proname = 'actorstore_fence'`).Scan(&fn); err != nil || fn != 1 {
 		t.Fatalf("fence function after migration: %d %v", fn, err)
 	}
-	res, err := s.AppendBatch(ctx, []persistence.AppendRequest{{Stream: "old", Expected: persistence.Exact(1),
+	res, err := s.AppendBatch(ctx, []eventstore.AppendRequest{{Stream: "old", Expected: eventstore.Exact(1),
 		Events: events(uuid.New())}})
 	if err != nil || res[0].Err != nil || res[0].LastVersion != 2 || res[0].LastPosition != 2 {
 		t.Fatalf("append after migration: %v %+v", err, res)

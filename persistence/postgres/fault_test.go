@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/pgtest"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
@@ -104,8 +105,8 @@ func TestRetryAfterUnknownCommit(t *testing.T) {
 	appendN(t, s, "u-0", 2) // positions 1-2, so the append below starts at 3
 
 	proxy.armed.Store(true)
-	req := []persistence.AppendRequest{{Stream: "u-1", Expected: persistence.NoStream(),
-		Events: []persistence.EventData{ev("a"), ev("b"), ev("c")}}}
+	req := []eventstore.AppendRequest{{Stream: "u-1", Expected: eventstore.NoStream(),
+		Events: []eventstore.EventData{ev("a"), ev("b"), ev("c")}}}
 	res, err := s.AppendBatch(context.Background(), req)
 	if err != nil || res[0].Err != nil {
 		t.Fatalf("append through a lost commit: %v %+v", err, res)
@@ -113,7 +114,7 @@ func TestRetryAfterUnknownCommit(t *testing.T) {
 	if proxy.cuts.Load() != 1 {
 		t.Fatalf("the proxy cut %d commits, want 1", proxy.cuts.Load())
 	}
-	want := persistence.AppendResult{Stream: "u-1", FirstVersion: 1, LastVersion: 3,
+	want := eventstore.AppendResult{Stream: "u-1", FirstVersion: 1, LastVersion: 3,
 		FirstPosition: 3, LastPosition: 5}
 	if res[0] != want {
 		t.Fatalf("result after the store's retry = %+v, want the original %+v", res[0], want)
@@ -126,15 +127,15 @@ func TestRetryAfterUnknownCommit(t *testing.T) {
 
 	once := openStore(t, u.String(), postgres.Config{RetryPolicy: persistence.RetryPolicy{MaxAttempts: 1}})
 	proxy.armed.Store(true)
-	req[0] = persistence.AppendRequest{Stream: "u-2", Events: []persistence.EventData{ev("d")}}
-	if _, err := once.AppendBatch(context.Background(), req); !errors.Is(err, persistence.ErrUnavailable) {
+	req[0] = eventstore.AppendRequest{Stream: "u-2", Events: []eventstore.EventData{ev("d")}}
+	if _, err := once.AppendBatch(context.Background(), req); !errors.Is(err, eventstore.ErrUnavailable) {
 		t.Fatalf("append through a lost commit without retries: %v, want ErrUnavailable", err)
 	}
 	again, err = once.AppendBatch(context.Background(), req)
 	if err != nil || !again[0].Idempotent || again[0].FirstPosition != 6 {
 		t.Fatalf("caller's retry = %+v, %v; want Idempotent at position 6", again, err)
 	}
-	all, err := s.ReadAll(context.Background(), persistence.AllRead{Limit: 100})
+	all, err := s.ReadAll(context.Background(), eventstore.AllRead{Limit: 100})
 	if err != nil || len(all) != 6 {
 		t.Fatalf("ReadAll = %d events, %v; want 6 (no duplicates)", len(all), err)
 	}
@@ -176,8 +177,8 @@ func TestCrashRecovery(t *testing.T) {
 }
 
 type outcome struct {
-	req persistence.AppendRequest
-	res persistence.AppendResult
+	req eventstore.AppendRequest
+	res eventstore.AppendResult
 	err error
 }
 
@@ -198,9 +199,9 @@ func startWriter(s *postgres.Store) *writer {
 				return
 			default:
 			}
-			req := persistence.AppendRequest{Stream: name("crash", i%4),
-				Events: []persistence.EventData{ev("a"), ev("b"), ev("c")}}
-			res, err := s.AppendBatch(context.Background(), []persistence.AppendRequest{req})
+			req := eventstore.AppendRequest{Stream: name("crash", i%4),
+				Events: []eventstore.EventData{ev("a"), ev("b"), ev("c")}}
+			res, err := s.AppendBatch(context.Background(), []eventstore.AppendRequest{req})
 			o := outcome{req: req, err: err}
 			if err == nil {
 				o.res, o.err = res[0], res[0].Err
@@ -226,7 +227,7 @@ func checkOutcomes(t *testing.T, s *postgres.Store, password string, outcomes []
 	ctx := context.Background()
 	present, failed, unknown := 0, 0, 0
 	for i, o := range outcomes {
-		ids := make([]persistence.EventID, len(o.req.Events))
+		ids := make([]eventstore.EventID, len(o.req.Events))
 		for j := range ids {
 			ids[j] = o.req.Events[j].ID
 		}
@@ -259,14 +260,14 @@ func checkOutcomes(t *testing.T, s *postgres.Store, password string, outcomes []
 // stored one must come back Idempotent, a missing one must now commit.
 func checkFailedAppend(t *testing.T, s *postgres.Store, password string, o outcome, stored bool) {
 	t.Helper()
-	var ce *persistence.ConnectionError
+	var ce *eventstore.ConnectionError
 	if !errors.As(o.err, &ce) || ce.Host == "" || containsString(o.err.Error(), password) {
 		t.Fatalf("append error %v: want a *ConnectionError with host and no password", o.err)
 	}
 	if !stored {
 		return
 	}
-	res, err := s.AppendBatch(context.Background(), []persistence.AppendRequest{o.req})
+	res, err := s.AppendBatch(context.Background(), []eventstore.AppendRequest{o.req})
 	if err != nil || res[0].Err != nil || !res[0].Idempotent {
 		t.Fatalf("retry of an append whose commit outcome was unknown: %v %+v, want Idempotent", err, res)
 	}

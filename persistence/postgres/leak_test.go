@@ -7,8 +7,8 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/pgtest"
-	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
 )
 
@@ -34,7 +34,7 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		t.Fatal(err)
 	}
 	goleak.VerifyNone(t, before)
-	if _, err := s.LastPosition(context.Background()); err != persistence.ErrClosed {
+	if _, err := s.LastPosition(context.Background()); err != eventstore.ErrClosed {
 		t.Fatalf("LastPosition after Close: %v, want ErrClosed", err)
 	}
 }

@@ -7,8 +7,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/pgtest"
-	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
 )
 
@@ -21,11 +21,11 @@ func TestStatementCacheModes(t *testing.T) {
 	for _, mode := range []string{"prepare", "describe", "exec", "simple"} {
 		for _, copyThreshold := range []int{1, 1000} {
 			s := openStore(t, srv.NewDatabase(t), postgres.Config{StatementCacheMode: mode, CopyThreshold: copyThreshold})
-			e := persistence.EventData{ID: uuid.New(), Type: "Ünïcode", SchemaVersion: 4_000_000_000,
-				ContentType: persistence.ContentTypeBinary, Data: []byte{0, 1, 2, '\\', 'x', 255},
+			e := eventstore.EventData{ID: uuid.New(), Type: "Ünïcode", SchemaVersion: 4_000_000_000,
+				ContentType: eventstore.ContentTypeBinary, Data: []byte{0, 1, 2, '\\', 'x', 255},
 				Metadata: map[string]string{"k": "v \"quoted\" ü"}}
-			req := []persistence.AppendRequest{{Stream: "mode-é", Expected: persistence.NoStream(),
-				Events: []persistence.EventData{e, {ID: uuid.New(), Type: "Empty", Data: []byte{}}}}}
+			req := []eventstore.AppendRequest{{Stream: "mode-é", Expected: eventstore.NoStream(),
+				Events: []eventstore.EventData{e, {ID: uuid.New(), Type: "Empty", Data: []byte{}}}}}
 			first, err := s.AppendBatch(context.Background(), req)
 			if err != nil || first[0].Err != nil {
 				t.Fatalf("%s/copy>=%d: append: %v %+v", mode, copyThreshold, err, first)
@@ -34,7 +34,7 @@ func TestStatementCacheModes(t *testing.T) {
 			if err != nil || !again[0].Idempotent || again[0].LastPosition != first[0].LastPosition {
 				t.Fatalf("%s/copy>=%d: retry: %v %+v", mode, copyThreshold, err, again)
 			}
-			got, err := s.ReadAll(context.Background(), persistence.AllRead{Limit: 10, Filter: persistence.Filter{
+			got, err := s.ReadAll(context.Background(), eventstore.AllRead{Limit: 10, Filter: eventstore.Filter{
 				StreamPrefix: "mode-", EventTypes: []string{"Ünïcode", "Empty"}}})
 			if err != nil || len(got) != 2 {
 				t.Fatalf("%s/copy>=%d: read: %d events, %v", mode, copyThreshold, len(got), err)

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/pgtest"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
@@ -106,9 +107,9 @@ func appendOverlapping(t *testing.T, ctx context.Context, s *postgres.Store, w, 
 	n := 0
 	for r := range rounds {
 		a, b := fmt.Sprintf("shared-%d", r%streams), fmt.Sprintf("shared-%d", (r+w+1)%streams)
-		reqs := []persistence.AppendRequest{{Stream: a, Events: []persistence.EventData{ev("x"), ev("y")}}}
+		reqs := []eventstore.AppendRequest{{Stream: a, Events: []eventstore.EventData{ev("x"), ev("y")}}}
 		if b != a {
-			reqs = append(reqs, persistence.AppendRequest{Stream: b, Events: []persistence.EventData{ev("z")}})
+			reqs = append(reqs, eventstore.AppendRequest{Stream: b, Events: []eventstore.EventData{ev("z")}})
 		}
 		res, err := s.AppendBatch(ctx, reqs)
 		if err != nil {
@@ -135,7 +136,7 @@ func followAll(ctx context.Context, s *postgres.Store, stop <-chan struct{}) err
 			return nil
 		default:
 		}
-		evs, err := s.ReadAll(ctx, persistence.AllRead{From: seen + 1, Limit: 500})
+		evs, err := s.ReadAll(ctx, eventstore.AllRead{From: seen + 1, Limit: 500})
 		if err != nil {
 			return err
 		}
@@ -147,7 +148,7 @@ func followAll(ctx context.Context, s *postgres.Store, stop <-chan struct{}) err
 		}
 		// A full re-read from the start must not show anything new below seen.
 		if seen > 0 {
-			old, err := s.ReadAll(ctx, persistence.AllRead{From: 1, Limit: int(seen)})
+			old, err := s.ReadAll(ctx, eventstore.AllRead{From: 1, Limit: int(seen)})
 			if err != nil {
 				return err
 			}
@@ -163,7 +164,7 @@ func followAll(ctx context.Context, s *postgres.Store, stop <-chan struct{}) err
 func checkAllStreams(t *testing.T, s *postgres.Store, streams, total int) {
 	t.Helper()
 	ctx := context.Background()
-	all, err := s.ReadAll(ctx, persistence.AllRead{Limit: total + 10})
+	all, err := s.ReadAll(ctx, eventstore.AllRead{Limit: total + 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +204,7 @@ func TestNotificationsAcrossStores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := a.AppendBatch(ctx, []persistence.AppendRequest{{Stream: "n-1", Events: []persistence.EventData{ev("x"), ev("y")}}})
+	res, err := a.AppendBatch(ctx, []eventstore.AppendRequest{{Stream: "n-1", Events: []eventstore.EventData{ev("x"), ev("y")}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +212,7 @@ func TestNotificationsAcrossStores(t *testing.T) {
 }
 
 // waitPosition reads ch until it reports at least want.
-func waitPosition(t *testing.T, ctx context.Context, ch <-chan persistence.Position, want uint64) {
+func waitPosition(t *testing.T, ctx context.Context, ch <-chan eventstore.Position, want uint64) {
 	t.Helper()
 	for {
 		select {
@@ -253,11 +254,11 @@ func TestNotificationsAfterReconnect(t *testing.T) {
 
 func appendN(t *testing.T, s persistence.Store, stream string, n int) uint64 {
 	t.Helper()
-	evs := make([]persistence.EventData, n)
+	evs := make([]eventstore.EventData, n)
 	for i := range evs {
 		evs[i] = ev("e")
 	}
-	res, err := s.AppendBatch(context.Background(), []persistence.AppendRequest{{Stream: stream, Events: evs}})
+	res, err := s.AppendBatch(context.Background(), []eventstore.AppendRequest{{Stream: stream, Events: evs}})
 	if err != nil || res[0].Err != nil {
 		t.Fatalf("append %s: %v %v", stream, err, res)
 	}
@@ -280,12 +281,12 @@ func TestNotificationChannelsClose(t *testing.T) {
 	drainUntilClosed(t, byCtx)
 	s.Close()
 	drainUntilClosed(t, byClose)
-	if _, err := s.Notifications(context.Background()); err != persistence.ErrClosed {
+	if _, err := s.Notifications(context.Background()); err != eventstore.ErrClosed {
 		t.Fatalf("Notifications after Close: %v, want ErrClosed", err)
 	}
 }
 
-func drainUntilClosed(t *testing.T, ch <-chan persistence.Position) {
+func drainUntilClosed(t *testing.T, ch <-chan eventstore.Position) {
 	t.Helper()
 	timeout := time.After(10 * time.Second)
 	for {

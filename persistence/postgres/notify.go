@@ -6,9 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/jackc/pgx/v5"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // notifier owns the store's one LISTEN connection and fans its signals
@@ -25,8 +24,8 @@ type notifier struct {
 }
 
 type subscriber struct {
-	ch   chan persistence.Position // capacity 1: holds the newest position
-	stop func() bool               // unregisters the ctx callback
+	ch   chan eventstore.Position // capacity 1: holds the newest position
+	stop func() bool              // unregisters the ctx callback
 }
 
 func newNotifier(s *Store) *notifier {
@@ -37,17 +36,17 @@ func newNotifier(s *Store) *notifier {
 // share one LISTEN connection. Each channel holds at most one signal, the
 // newest position. After the connection is lost and regained, every
 // channel receives the newest committed position.
-func (s *Store) Notifications(ctx context.Context) (<-chan persistence.Position, error) {
+func (s *Store) Notifications(ctx context.Context) (<-chan eventstore.Position, error) {
 	return s.notifier.subscribe(ctx)
 }
 
-func (n *notifier) subscribe(ctx context.Context) (<-chan persistence.Position, error) {
+func (n *notifier) subscribe(ctx context.Context) (<-chan eventstore.Position, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {
-		return nil, persistence.ErrClosed
+		return nil, eventstore.ErrClosed
 	}
-	sub := &subscriber{ch: make(chan persistence.Position, 1)}
+	sub := &subscriber{ch: make(chan eventstore.Position, 1)}
 	n.subs[sub] = struct{}{}
 	sub.stop = context.AfterFunc(ctx, func() { n.remove(sub) })
 	if n.cancel == nil {
@@ -85,7 +84,7 @@ func (n *notifier) close() {
 }
 
 // publish offers pos to every channel, replacing an older unread signal.
-func (n *notifier) publish(pos persistence.Position) {
+func (n *notifier) publish(pos eventstore.Position) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	for sub := range n.subs {

@@ -3,10 +3,9 @@ package postgres
 import (
 	"sort"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgtype"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // storedEvent is where an event ID of a batch is already stored.
@@ -20,7 +19,7 @@ type storedEvent struct {
 // stream heads and the batch's event IDs already stored, it decides the
 // result of every request and which requests are written.
 type appendPlan struct {
-	reqs    []persistence.AppendRequest
+	reqs    []eventstore.AppendRequest
 	streams []string      // every stream of the batch, sorted: the lock order
 	ids     []pgtype.UUID // every event ID of the batch
 	events  int
@@ -56,7 +55,7 @@ func (p *appendPlan) unmarkSent(added []int) {
 
 // ownCommits clears Idempotent on results that an earlier attempt of this
 // call committed (its acknowledgement was lost).
-func (p *appendPlan) ownCommits(results []persistence.AppendResult) {
+func (p *appendPlan) ownCommits(results []eventstore.AppendResult) {
 	for i := range results {
 		if p.sent[i] && results[i].Idempotent {
 			results[i].Idempotent = false
@@ -64,7 +63,7 @@ func (p *appendPlan) ownCommits(results []persistence.AppendResult) {
 	}
 }
 
-func newAppendPlan(reqs []persistence.AppendRequest) *appendPlan {
+func newAppendPlan(reqs []eventstore.AppendRequest) *appendPlan {
 	p := &appendPlan{reqs: reqs, streams: make([]string, 0, len(reqs))}
 	for i := range reqs {
 		p.streams = append(p.streams, reqs[i].Stream)
@@ -84,11 +83,11 @@ func newAppendPlan(reqs []persistence.AppendRequest) *appendPlan {
 // and positions filled in for idempotent retries) and the indexes of the
 // requests to write, in request order. heads holds the locked versions.
 func (p *appendPlan) decide(heads map[string]uint64, stored map[uuid.UUID]storedEvent) (
-	[]persistence.AppendResult, []int) {
-	results := make([]persistence.AppendResult, len(p.reqs))
+	[]eventstore.AppendResult, []int) {
+	results := make([]eventstore.AppendResult, len(p.reqs))
 	for i := range p.reqs {
 		r := &p.reqs[i]
-		results[i] = persistence.AppendResult{Stream: r.Stream}
+		results[i] = eventstore.AppendResult{Stream: r.Stream}
 		if len(stored) > 0 {
 			if res, done := idempotency(r, stored); done {
 				results[i] = res
@@ -110,10 +109,10 @@ func (p *appendPlan) decide(heads map[string]uint64, stored map[uuid.UUID]stored
 // idempotency decides a request some of whose event IDs are stored. It
 // returns done=false when none are. A request whose IDs are all stored in
 // its stream, contiguously and in order, is an idempotent retry; any other
-// overlap is a *persistence.DuplicateEventError.
-func idempotency(r *persistence.AppendRequest, stored map[uuid.UUID]storedEvent) (
-	persistence.AppendResult, bool) {
-	res := persistence.AppendResult{Stream: r.Stream}
+// overlap is a *eventstore.DuplicateEventError.
+func idempotency(r *eventstore.AppendRequest, stored map[uuid.UUID]storedEvent) (
+	eventstore.AppendResult, bool) {
+	res := eventstore.AppendResult{Stream: r.Stream}
 	found := 0
 	var first storedEvent
 	for j := range r.Events {
@@ -122,7 +121,7 @@ func idempotency(r *persistence.AppendRequest, stored map[uuid.UUID]storedEvent)
 			continue
 		}
 		if se.stream != r.Stream {
-			res.Err = &persistence.DuplicateEventError{EventID: r.Events[j].ID, Stream: r.Stream,
+			res.Err = &eventstore.DuplicateEventError{EventID: r.Events[j].ID, Stream: r.Stream,
 				ExistingStream: se.stream}
 			return res, true
 		}
@@ -131,7 +130,7 @@ func idempotency(r *persistence.AppendRequest, stored map[uuid.UUID]storedEvent)
 		}
 		found++
 		if found != j+1 || se.version != first.version+uint64(j) {
-			res.Err = &persistence.DuplicateEventError{EventID: r.Events[j].ID, Stream: r.Stream,
+			res.Err = &eventstore.DuplicateEventError{EventID: r.Events[j].ID, Stream: r.Stream,
 				ExistingStream: se.stream}
 			return res, true
 		}
@@ -141,7 +140,7 @@ func idempotency(r *persistence.AppendRequest, stored map[uuid.UUID]storedEvent)
 	}
 	if found != len(r.Events) {
 		id := r.Events[0].ID
-		res.Err = &persistence.DuplicateEventError{EventID: id, Stream: r.Stream, ExistingStream: r.Stream}
+		res.Err = &eventstore.DuplicateEventError{EventID: id, Stream: r.Stream, ExistingStream: r.Stream}
 		return res, true
 	}
 	last := stored[r.Events[len(r.Events)-1].ID]
@@ -153,7 +152,7 @@ func idempotency(r *persistence.AppendRequest, stored map[uuid.UUID]storedEvent)
 
 // abortGroups fails every request of a group in which one request failed:
 // the group's first failure becomes the Cause of the others' AbortedError.
-func abortGroups(reqs []persistence.AppendRequest, results []persistence.AppendResult) {
+func abortGroups(reqs []eventstore.AppendRequest, results []eventstore.AppendResult) {
 	causes := map[uint64]error{}
 	for i := range reqs {
 		if g := reqs[i].Group; g != 0 && results[i].Err != nil && causes[g] == nil {
@@ -168,7 +167,7 @@ func abortGroups(reqs []persistence.AppendRequest, results []persistence.AppendR
 		if reqs[i].Group == 0 || cause == nil || results[i].Err != nil {
 			continue
 		}
-		results[i] = persistence.AppendResult{Stream: reqs[i].Stream,
-			Err: &persistence.AbortedError{Stream: reqs[i].Stream, Cause: cause}}
+		results[i] = eventstore.AppendResult{Stream: reqs[i].Stream,
+			Err: &eventstore.AbortedError{Stream: reqs[i].Stream, Cause: cause}}
 	}
 }

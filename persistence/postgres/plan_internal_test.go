@@ -4,9 +4,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/google/uuid"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 func TestPrefixUpperBound(t *testing.T) {
@@ -41,10 +40,10 @@ func TestPrefixUpperBound(t *testing.T) {
 	}
 }
 
-func events(ids ...uuid.UUID) []persistence.EventData {
-	evs := make([]persistence.EventData, len(ids))
+func events(ids ...uuid.UUID) []eventstore.EventData {
+	evs := make([]eventstore.EventData, len(ids))
 	for i, id := range ids {
-		evs[i] = persistence.EventData{ID: id, Type: "T", Data: []byte{}}
+		evs[i] = eventstore.EventData{ID: id, Type: "T", Data: []byte{}}
 	}
 	return evs
 }
@@ -57,28 +56,28 @@ func TestDecide(t *testing.T) {
 		c: {stream: "other", version: 1, position: 12},
 	}
 	heads := map[string]uint64{"s1": 5, "s2": 0, "s3": 2, "s4": 0, "s5": 0}
-	reqs := []persistence.AppendRequest{
-		{Stream: "s1", Expected: persistence.NoStream(), Events: events(a, b)},               // idempotent retry
-		{Stream: "s2", Events: events(c)},                                                    // ID in another stream
-		{Stream: "s3", Expected: persistence.Exact(1), Events: events(uuid.New())},           // wrong expectation
-		{Stream: "s4", Expected: persistence.NoStream(), Events: events(d), Group: 7},        // fine alone...
-		{Stream: "s5", Expected: persistence.Exact(3), Events: events(uuid.New()), Group: 7}, // ...but its group fails
+	reqs := []eventstore.AppendRequest{
+		{Stream: "s1", Expected: eventstore.NoStream(), Events: events(a, b)},               // idempotent retry
+		{Stream: "s2", Events: events(c)},                                                   // ID in another stream
+		{Stream: "s3", Expected: eventstore.Exact(1), Events: events(uuid.New())},           // wrong expectation
+		{Stream: "s4", Expected: eventstore.NoStream(), Events: events(d), Group: 7},        // fine alone...
+		{Stream: "s5", Expected: eventstore.Exact(3), Events: events(uuid.New()), Group: 7}, // ...but its group fails
 	}
 	results, writes := newAppendPlan(reqs).decide(heads, stored)
-	want := persistence.AppendResult{Stream: "s1", FirstVersion: 4, LastVersion: 5,
+	want := eventstore.AppendResult{Stream: "s1", FirstVersion: 4, LastVersion: 5,
 		FirstPosition: 10, LastPosition: 11, Idempotent: true}
 	if results[0] != want {
 		t.Errorf("idempotent retry = %+v, want %+v", results[0], want)
 	}
-	var de *persistence.DuplicateEventError
+	var de *eventstore.DuplicateEventError
 	if !errors.As(results[1].Err, &de) || de.ExistingStream != "other" || de.EventID != c {
 		t.Errorf("duplicate = %v", results[1].Err)
 	}
-	var ce *persistence.ConcurrencyError
+	var ce *eventstore.ConcurrencyError
 	if !errors.As(results[2].Err, &ce) || ce.Actual != 2 {
 		t.Errorf("concurrency = %v", results[2].Err)
 	}
-	var ae *persistence.AbortedError
+	var ae *eventstore.AbortedError
 	if !errors.As(results[3].Err, &ae) || !errors.As(ae.Cause, &ce) || ce.Stream != "s5" {
 		t.Errorf("group member = %v, want aborted by s5's concurrency error", results[3].Err)
 	}
@@ -93,15 +92,15 @@ func TestIdempotencyPartialAndReordered(t *testing.T) {
 		a: {stream: "s", version: 1, position: 1},
 		b: {stream: "s", version: 2, position: 2},
 	}
-	for name, evs := range map[string][]persistence.EventData{
+	for name, evs := range map[string][]eventstore.EventData{
 		"prefix only":   events(a, b, c),
 		"suffix only":   events(c, a),
 		"reordered":     events(b, a),
 		"with new head": events(c, a, b),
 	} {
-		req := persistence.AppendRequest{Stream: "s", Events: evs}
+		req := eventstore.AppendRequest{Stream: "s", Events: evs}
 		res, done := idempotency(&req, stored)
-		if !done || !errors.Is(res.Err, persistence.ErrDuplicateEvent) {
+		if !done || !errors.Is(res.Err, eventstore.ErrDuplicateEvent) {
 			t.Errorf("%s: %+v, want a DuplicateEventError", name, res)
 		}
 	}
@@ -109,7 +108,7 @@ func TestIdempotencyPartialAndReordered(t *testing.T) {
 
 func TestOwnCommitIsNotIdempotent(t *testing.T) {
 	a, b := uuid.New(), uuid.New()
-	reqs := []persistence.AppendRequest{{Stream: "s", Events: events(a)}, {Stream: "t", Events: events(b)}}
+	reqs := []eventstore.AppendRequest{{Stream: "s", Events: events(a)}, {Stream: "t", Events: events(b)}}
 	stored := map[uuid.UUID]storedEvent{a: {stream: "s", version: 1, position: 1}, b: {stream: "t", version: 1, position: 2}}
 	p := newAppendPlan(reqs)
 	p.markSent([]int{0}) // an earlier attempt of this call tried to commit request 0 only

@@ -7,10 +7,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 const eventColumns = `position, stream_id, version, event_id, type, schema_version, content_type,
@@ -32,15 +31,15 @@ ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCL
 )
 
 // ReadStream implements persistence.Store.
-func (s *Store) ReadStream(ctx context.Context, r persistence.StreamRead) ([]persistence.RecordedEvent, error) {
+func (s *Store) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]eventstore.RecordedEvent, error) {
 	if err := validateStreamRead(s.cfg.Limits, r); err != nil {
-		return nil, persistence.AttachTraceID(err, persistence.TraceID(ctx))
+		return nil, eventstore.AttachTraceID(err, eventstore.TraceID(ctx))
 	}
 	query, from := sqlStreamForward, clamp(r.From)
-	if r.Direction == persistence.Backward {
+	if r.Direction == eventstore.Backward {
 		query = sqlStreamBackward
 	}
-	return runOp(ctx, s, "read_stream", IsTransient, func(ctx context.Context) ([]persistence.RecordedEvent, error) {
+	return runOp(ctx, s, "read_stream", IsTransient, func(ctx context.Context) ([]eventstore.RecordedEvent, error) {
 		events, err := s.queryEvents(ctx, query, r.Stream, from, r.Limit)
 		if err != nil || len(events) > 0 {
 			return events, err
@@ -50,39 +49,39 @@ func (s *Store) ReadStream(ctx context.Context, r persistence.StreamRead) ([]per
 			return nil, err
 		}
 		if !exists {
-			return nil, &persistence.StreamNotFoundError{Stream: r.Stream}
+			return nil, &eventstore.StreamNotFoundError{Stream: r.Stream}
 		}
-		return []persistence.RecordedEvent{}, nil
+		return []eventstore.RecordedEvent{}, nil
 	})
 }
 
-func validateStreamRead(l persistence.Limits, r persistence.StreamRead) error {
+func validateStreamRead(l eventstore.Limits, r eventstore.StreamRead) error {
 	if err := l.ValidateStreamID("stream", r.Stream); err != nil {
 		return err
 	}
-	return persistence.ValidateLimit(r.Limit)
+	return eventstore.ValidateLimit(r.Limit)
 }
 
 // ReadAll implements persistence.Store. The filter runs in SQL: a stream
 // prefix becomes a range on the C-collated stream ID (index-friendly), the
 // event types an = ANY on type.
-func (s *Store) ReadAll(ctx context.Context, r persistence.AllRead) ([]persistence.RecordedEvent, error) {
-	if err := persistence.ValidateLimit(r.Limit); err != nil {
-		return nil, persistence.AttachTraceID(err, persistence.TraceID(ctx))
+func (s *Store) ReadAll(ctx context.Context, r eventstore.AllRead) ([]eventstore.RecordedEvent, error) {
+	if err := eventstore.ValidateLimit(r.Limit); err != nil {
+		return nil, eventstore.AttachTraceID(err, eventstore.TraceID(ctx))
 	}
 	query, args := allQuery(r)
-	return runOp(ctx, s, "read_all", IsTransient, func(ctx context.Context) ([]persistence.RecordedEvent, error) {
+	return runOp(ctx, s, "read_all", IsTransient, func(ctx context.Context) ([]eventstore.RecordedEvent, error) {
 		return s.queryEvents(ctx, query, args...)
 	})
 }
 
 // allQuery builds the ReadAll statement: one of a few fixed shapes, so
 // each is prepared once per connection.
-func allQuery(r persistence.AllRead) (string, []any) {
+func allQuery(r eventstore.AllRead) (string, []any) {
 	q := `SELECT ` + eventColumns + ` FROM events WHERE `
 	args := []any{clamp(r.From), r.Limit}
 	order := ` ORDER BY position LIMIT $2`
-	if r.Direction == persistence.Backward {
+	if r.Direction == eventstore.Backward {
 		q += `position <= $1`
 		order = ` ORDER BY position DESC LIMIT $2`
 	} else {
@@ -132,12 +131,12 @@ func itoa(n int) string {
 }
 
 // Head implements persistence.Store.
-func (s *Store) Head(ctx context.Context, stream string) (persistence.StreamHead, error) {
+func (s *Store) Head(ctx context.Context, stream string) (eventstore.StreamHead, error) {
 	if err := s.cfg.Limits.ValidateStreamID("stream", stream); err != nil {
-		return persistence.StreamHead{}, persistence.AttachTraceID(err, persistence.TraceID(ctx))
+		return eventstore.StreamHead{}, eventstore.AttachTraceID(err, eventstore.TraceID(ctx))
 	}
-	return runOp(ctx, s, "head", IsTransient, func(ctx context.Context) (persistence.StreamHead, error) {
-		h := persistence.StreamHead{Stream: stream}
+	return runOp(ctx, s, "head", IsTransient, func(ctx context.Context) (eventstore.StreamHead, error) {
+		h := eventstore.StreamHead{Stream: stream}
 		var ver, pos int64
 		err := s.pool.QueryRow(ctx, sqlHead, stream).Scan(&ver, &pos)
 		if err == pgx.ErrNoRows {
@@ -149,22 +148,22 @@ func (s *Store) Head(ctx context.Context, stream string) (persistence.StreamHead
 }
 
 // LookupEvents implements persistence.Store.
-func (s *Store) LookupEvents(ctx context.Context, stream string, ids []persistence.EventID) (
-	[]persistence.RecordedEvent, error) {
+func (s *Store) LookupEvents(ctx context.Context, stream string, ids []eventstore.EventID) (
+	[]eventstore.RecordedEvent, error) {
 	if err := s.cfg.Limits.ValidateStreamID("stream", stream); err != nil {
-		return nil, persistence.AttachTraceID(err, persistence.TraceID(ctx))
+		return nil, eventstore.AttachTraceID(err, eventstore.TraceID(ctx))
 	}
 	if len(ids) == 0 {
-		return []persistence.RecordedEvent{}, nil
+		return []eventstore.RecordedEvent{}, nil
 	}
-	return runOp(ctx, s, "lookup_events", IsTransient, func(ctx context.Context) ([]persistence.RecordedEvent, error) {
+	return runOp(ctx, s, "lookup_events", IsTransient, func(ctx context.Context) ([]eventstore.RecordedEvent, error) {
 		return s.queryEvents(ctx, sqlLookup, stream, ids)
 	})
 }
 
 // LastPosition implements persistence.Store. The counter is committed with
 // the events, so every position up to it is committed and visible.
-func (s *Store) LastPosition(ctx context.Context) (persistence.Position, error) {
+func (s *Store) LastPosition(ctx context.Context) (eventstore.Position, error) {
 	return runOp(ctx, s, "last_position", IsTransient, func(ctx context.Context) (uint64, error) {
 		var pos int64
 		err := s.pool.QueryRow(ctx, sqlLastPosition).Scan(&pos)
@@ -173,9 +172,9 @@ func (s *Store) LastPosition(ctx context.Context) (persistence.Position, error) 
 }
 
 // Checkpoint implements persistence.Store.
-func (s *Store) Checkpoint(ctx context.Context, name string) (persistence.Position, bool, error) {
+func (s *Store) Checkpoint(ctx context.Context, name string) (eventstore.Position, bool, error) {
 	if err := validateCheckpointName(name); err != nil {
-		return 0, false, persistence.AttachTraceID(err, persistence.TraceID(ctx))
+		return 0, false, eventstore.AttachTraceID(err, eventstore.TraceID(ctx))
 	}
 	type found struct {
 		pos uint64
@@ -193,13 +192,13 @@ func (s *Store) Checkpoint(ctx context.Context, name string) (persistence.Positi
 }
 
 // SetCheckpoint implements persistence.Store.
-func (s *Store) SetCheckpoint(ctx context.Context, name string, pos persistence.Position) error {
+func (s *Store) SetCheckpoint(ctx context.Context, name string, pos eventstore.Position) error {
 	if err := validateCheckpointName(name); err != nil {
-		return persistence.AttachTraceID(err, persistence.TraceID(ctx))
+		return eventstore.AttachTraceID(err, eventstore.TraceID(ctx))
 	}
 	if pos > math.MaxInt64 {
-		return persistence.AttachTraceID(&persistence.InputError{Field: "position", Rule: "max",
-			Message: "position is out of range"}, persistence.TraceID(ctx))
+		return eventstore.AttachTraceID(&eventstore.InputError{Field: "position", Rule: "max",
+			Message: "position is out of range"}, eventstore.TraceID(ctx))
 	}
 	_, err := runOp(ctx, s, "set_checkpoint", IsTransient, func(ctx context.Context) (struct{}, error) {
 		_, err := s.pool.Exec(ctx, sqlSetCheckpoint, name, int64(pos))
@@ -210,12 +209,12 @@ func (s *Store) SetCheckpoint(ctx context.Context, name string, pos persistence.
 
 func validateCheckpointName(name string) error {
 	if name == "" || !utf8.ValidString(name) || len(name) > 512 {
-		return &persistence.InputError{Field: "name", Rule: "required",
+		return &eventstore.InputError{Field: "name", Rule: "required",
 			Message: "checkpoint name must be 1 to 512 bytes of UTF-8"}
 	}
 	for i := 0; i < len(name); i++ {
 		if name[i] == 0 {
-			return &persistence.InputError{Field: "name", Rule: "utf8",
+			return &eventstore.InputError{Field: "name", Rule: "utf8",
 				Message: "checkpoint name must not contain NUL bytes"}
 		}
 	}
@@ -223,14 +222,14 @@ func validateCheckpointName(name string) error {
 }
 
 // queryEvents runs a query selecting eventColumns.
-func (s *Store) queryEvents(ctx context.Context, query string, args ...any) ([]persistence.RecordedEvent, error) {
+func (s *Store) queryEvents(ctx context.Context, query string, args ...any) ([]eventstore.RecordedEvent, error) {
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	events := []persistence.RecordedEvent{}
+	events := []eventstore.RecordedEvent{}
 	var (
-		e        persistence.RecordedEvent
+		e        eventstore.RecordedEvent
 		pos, ver int64
 		sv       int64
 		id       pgtype.UUID

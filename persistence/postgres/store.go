@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rs/zerolog"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -44,12 +45,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	cfg = cfg.WithDefaults()
 	pc, err := cfg.poolConfig()
 	if err != nil {
-		return nil, persistence.AttachTraceID(err, persistence.TraceID(ctx))
+		return nil, eventstore.AttachTraceID(err, eventstore.TraceID(ctx))
 	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), pc)
 	if err != nil {
-		return nil, persistence.AttachTraceID(&persistence.InputError{Field: "URL", Rule: "format",
-			Message: redact(err, cfg.URL).Error()}, persistence.TraceID(ctx))
+		return nil, eventstore.AttachTraceID(&eventstore.InputError{Field: "URL", Rule: "format",
+			Message: redact(err, cfg.URL).Error()}, eventstore.TraceID(ctx))
 	}
 	s := &Store{cfg: cfg, pool: pool, poolCfg: pc, host: hostOf(pc),
 		password: pc.ConnConfig.Password, log: cfg.Logger, done: make(chan struct{})}
@@ -69,7 +70,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 
 // Close stops notifications (closing their channels) and the pool. It
 // waits for calls in progress to release their connections. Calls after
-// Close return persistence.ErrClosed.
+// Close return eventstore.ErrClosed.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
@@ -87,9 +88,9 @@ func (s *Store) Close() error {
 func runOp[T any](ctx context.Context, s *Store, op string, retryable func(error) bool,
 	fn func(ctx context.Context) (T, error)) (T, error) {
 	var zero T
-	trace := persistence.TraceID(ctx)
+	trace := eventstore.TraceID(ctx)
 	if s.closed.Load() {
-		return zero, persistence.ErrClosed
+		return zero, eventstore.ErrClosed
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -112,23 +113,23 @@ func runOp[T any](ctx context.Context, s *Store, op string, retryable func(error
 // wrapError maps a failed operation's error to the error callers see.
 func (s *Store) wrapError(op string, attempts int, err error, trace string) error {
 	if isContractError(err) {
-		return persistence.AttachTraceID(err, trace)
+		return eventstore.AttachTraceID(err, trace)
 	}
 	if s.closed.Load() {
-		return persistence.ErrClosed
+		return eventstore.ErrClosed
 	}
 	s.log.Warn().Str("op", op).Str("host", s.host).Int("attempts", attempts).
 		Str("trace_id", trace).Err(redact(err, s.password, s.cfg.URL)).Msg("postgres: operation failed")
-	return &persistence.ConnectionError{Host: s.host, Op: op, Attempts: attempts,
+	return &eventstore.ConnectionError{Host: s.host, Op: op, Attempts: attempts,
 		Err: markCanceled(redact(err, s.password, s.cfg.URL)), TraceID: trace}
 }
 
 // isContractError reports the typed errors of the persistence contract,
 // which are returned as they are.
 func isContractError(err error) bool {
-	for _, target := range []error{persistence.ErrConcurrency, persistence.ErrStreamNotFound,
-		persistence.ErrInvalidInput, persistence.ErrDuplicateEvent, persistence.ErrClosed,
-		persistence.ErrAborted} {
+	for _, target := range []error{eventstore.ErrConcurrency, eventstore.ErrStreamNotFound,
+		eventstore.ErrInvalidInput, eventstore.ErrDuplicateEvent, eventstore.ErrClosed,
+		eventstore.ErrAborted} {
 		if errors.Is(err, target) {
 			return true
 		}

@@ -9,14 +9,14 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence/postgres"
 )
 
 // TestStatementTimeoutIsErrTimeout appends while another session holds
 // the global position row locked, on a Store whose connections have
 // statement_timeout = 200ms: the server cancels the commit (SQLSTATE 57014)
-// and the caller gets a *persistence.ConnectionError that matches
+// and the caller gets a *eventstore.ConnectionError that matches
 // ErrTimeout (not only ErrUnavailable), is retryable, names the operation
 // and host and carries the trace ID; nothing is written.
 func TestStatementTimeoutIsErrTimeout(t *testing.T) {
@@ -43,16 +43,16 @@ func TestStatementTimeoutIsErrTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	tctx := persistence.WithTraceID(ctx, "trace-57014")
-	_, err = timed.AppendBatch(tctx, []persistence.AppendRequest{{Stream: "st-1", Events: []persistence.EventData{ev("a")}}})
-	var ce *persistence.ConnectionError
+	tctx := eventstore.WithTraceID(ctx, "trace-57014")
+	_, err = timed.AppendBatch(tctx, []eventstore.AppendRequest{{Stream: "st-1", Events: []eventstore.EventData{ev("a")}}})
+	var ce *eventstore.ConnectionError
 	var pgErr *pgconn.PgError
 	switch {
 	case err == nil:
 		t.Fatal("append succeeded behind the lock")
 	case !errors.As(err, &pgErr) || pgErr.Code != "57014":
 		t.Fatalf("want the server's statement timeout (57014), got %T %v", err, err)
-	case !errors.Is(err, persistence.ErrTimeout) || !errors.Is(err, persistence.ErrUnavailable) || !persistence.IsRetryable(err):
+	case !errors.Is(err, eventstore.ErrTimeout) || !errors.Is(err, eventstore.ErrUnavailable) || !eventstore.IsRetryable(err):
 		t.Fatalf("statement timeout is not a retryable ErrTimeout: %v", err)
 	case !errors.As(err, &ce) || ce.Op == "" || ce.Host == "" || ce.TraceID != "trace-57014":
 		t.Fatalf("statement timeout lacks its context: %#v", err)
@@ -60,7 +60,7 @@ func TestStatementTimeoutIsErrTimeout(t *testing.T) {
 	if err := tx.Rollback(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ReadStream(ctx, persistence.StreamRead{Stream: "st-1", Limit: 10}); !errors.Is(err, persistence.ErrStreamNotFound) {
+	if _, err := s.ReadStream(ctx, eventstore.StreamRead{Stream: "st-1", Limit: 10}); !errors.Is(err, eventstore.ErrStreamNotFound) {
 		t.Fatalf("the cancelled append wrote something: %v", err)
 	}
 }

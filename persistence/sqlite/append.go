@@ -8,37 +8,36 @@ import (
 	"strings"
 	"time"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/google/uuid"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // storedRef is where an event ID is already stored.
 type storedRef struct {
 	stream   string
-	version  persistence.Version
-	position persistence.Position
+	version  eventstore.Version
+	position eventstore.Position
 }
 
 // appendOutcome is what one AppendBatch transaction did.
 type appendOutcome struct {
-	results []persistence.AppendResult
-	last    persistence.Position // newest position written; 0 when none
+	results []eventstore.AppendResult
+	last    eventstore.Position // newest position written; 0 when none
 }
 
 // AppendBatch implements persistence.Store. The whole batch is one BEGIN
 // IMMEDIATE transaction on the single writer connection: expectations and
 // event IDs are checked under the write lock, then the requests that pass
 // are written with positions last+1, last+2, ... in request order.
-func (s *Store) AppendBatch(ctx context.Context, reqs []persistence.AppendRequest) ([]persistence.AppendResult, error) {
-	trace := persistence.TraceID(ctx)
+func (s *Store) AppendBatch(ctx context.Context, reqs []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
+	trace := eventstore.TraceID(ctx)
 	ctx, leave, err := s.enter(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer leave()
 	if err := s.cfg.Limits.ValidateAppend(reqs); err != nil {
-		return nil, persistence.AttachTraceID(err, trace)
+		return nil, eventstore.AttachTraceID(err, trace)
 	}
 	out, err := run(ctx, s, "append", func(ctx context.Context) (appendOutcome, error) {
 		return s.appendTx(ctx, reqs)
@@ -55,7 +54,7 @@ func (s *Store) AppendBatch(ctx context.Context, reqs []persistence.AppendReques
 	return out.results, nil
 }
 
-func (s *Store) appendTx(ctx context.Context, reqs []persistence.AppendRequest) (appendOutcome, error) {
+func (s *Store) appendTx(ctx context.Context, reqs []eventstore.AppendRequest) (appendOutcome, error) {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return appendOutcome{}, err
@@ -65,8 +64,8 @@ func (s *Store) appendTx(ctx context.Context, reqs []persistence.AppendRequest) 
 	if err != nil {
 		return appendOutcome{}, err
 	}
-	results := make([]persistence.AppendResult, len(reqs))
-	heads := make([]persistence.Version, len(reqs))
+	results := make([]eventstore.AppendResult, len(reqs))
+	heads := make([]eventstore.Version, len(reqs))
 	for i := range reqs {
 		if results[i], heads[i], err = checkRequest(ctx, tx, &reqs[i], stored); err != nil {
 			return appendOutcome{}, err
@@ -86,9 +85,9 @@ func (s *Store) appendTx(ctx context.Context, reqs []persistence.AppendRequest) 
 // checkRequest decides a request before anything is written: an idempotent
 // retry, a duplicate event ID, a failed expectation, or ready to write
 // (Err nil, Idempotent false) on top of the stream's current version head.
-func checkRequest(ctx context.Context, tx *sql.Tx, r *persistence.AppendRequest,
-	stored map[uuid.UUID]storedRef) (_ persistence.AppendResult, head persistence.Version, _ error) {
-	res := persistence.AppendResult{Stream: r.Stream}
+func checkRequest(ctx context.Context, tx *sql.Tx, r *eventstore.AppendRequest,
+	stored map[uuid.UUID]storedRef) (_ eventstore.AppendResult, head eventstore.Version, _ error) {
+	res := eventstore.AppendResult{Stream: r.Stream}
 	if dup, retry, ok := classifyRetry(r, stored); ok {
 		return retry, 0, nil
 	} else if dup != nil {
@@ -107,8 +106,8 @@ func checkRequest(ctx context.Context, tx *sql.Tx, r *persistence.AppendRequest,
 // is false and dup nil (a new append). All of them in this stream with
 // consecutive versions in request order: an idempotent retry (ok true).
 // Otherwise a *DuplicateEventError naming the first offending ID.
-func classifyRetry(r *persistence.AppendRequest, stored map[uuid.UUID]storedRef) (
-	dup error, retry persistence.AppendResult, ok bool) {
+func classifyRetry(r *eventstore.AppendRequest, stored map[uuid.UUID]storedRef) (
+	dup error, retry eventstore.AppendResult, ok bool) {
 	n := 0
 	for j := range r.Events {
 		ref, found := stored[r.Events[j].ID]
@@ -117,7 +116,7 @@ func classifyRetry(r *persistence.AppendRequest, stored map[uuid.UUID]storedRef)
 		}
 		n++
 		if ref.stream != r.Stream {
-			return &persistence.DuplicateEventError{EventID: r.Events[j].ID, Stream: r.Stream,
+			return &eventstore.DuplicateEventError{EventID: r.Events[j].ID, Stream: r.Stream,
 				ExistingStream: ref.stream}, retry, false
 		}
 	}
@@ -132,13 +131,13 @@ func classifyRetry(r *persistence.AppendRequest, stored map[uuid.UUID]storedRef)
 	if !inOrder {
 		for j := range r.Events {
 			if ref, found := stored[r.Events[j].ID]; found {
-				return &persistence.DuplicateEventError{EventID: r.Events[j].ID, Stream: r.Stream,
+				return &eventstore.DuplicateEventError{EventID: r.Events[j].ID, Stream: r.Stream,
 					ExistingStream: ref.stream}, retry, false
 			}
 		}
 	}
 	lastRef := stored[r.Events[len(r.Events)-1].ID]
-	return nil, persistence.AppendResult{
+	return nil, eventstore.AppendResult{
 		Stream: r.Stream, FirstVersion: firstRef.version, LastVersion: lastRef.version,
 		FirstPosition: firstRef.position, LastPosition: lastRef.position, Idempotent: true,
 	}, true
@@ -146,7 +145,7 @@ func classifyRetry(r *persistence.AppendRequest, stored map[uuid.UUID]storedRef)
 
 // abortGroups fails every request of a group in which one request failed:
 // the others report *AbortedError with the first failure as cause.
-func abortGroups(reqs []persistence.AppendRequest, results []persistence.AppendResult) {
+func abortGroups(reqs []eventstore.AppendRequest, results []eventstore.AppendResult) {
 	causes := make(map[uint64]error)
 	for i := range reqs {
 		if g := reqs[i].Group; g != 0 && results[i].Err != nil {
@@ -163,8 +162,8 @@ func abortGroups(reqs []persistence.AppendRequest, results []persistence.AppendR
 		if !failed || results[i].Err != nil {
 			continue
 		}
-		results[i] = persistence.AppendResult{Stream: reqs[i].Stream,
-			Err: &persistence.AbortedError{Stream: reqs[i].Stream, Cause: cause}}
+		results[i] = eventstore.AppendResult{Stream: reqs[i].Stream,
+			Err: &eventstore.AbortedError{Stream: reqs[i].Stream, Cause: cause}}
 	}
 }
 
@@ -176,9 +175,9 @@ const insertEvent = `INSERT INTO events
 // after their stream's head, assigning positions after the newest one, and
 // fills in their results. It returns the newest position written (0 when
 // nothing was written).
-func (s *Store) writeEvents(ctx context.Context, tx *sql.Tx, reqs []persistence.AppendRequest,
-	heads []persistence.Version, results []persistence.AppendResult) (persistence.Position, error) {
-	var pos persistence.Position
+func (s *Store) writeEvents(ctx context.Context, tx *sql.Tx, reqs []eventstore.AppendRequest,
+	heads []eventstore.Version, results []eventstore.AppendResult) (eventstore.Position, error) {
+	var pos eventstore.Position
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), 0) FROM events`).Scan(&pos); err != nil {
 		return 0, err
 	}
@@ -219,7 +218,7 @@ func (s *Store) writeEvents(ctx context.Context, tx *sql.Tx, reqs []persistence.
 
 // streamHead returns the stream's newest version and position (0, 0 when
 // it has no events).
-func streamHead(ctx context.Context, q querier, stream string) (persistence.Version, persistence.Position, error) {
+func streamHead(ctx context.Context, q querier, stream string) (eventstore.Version, eventstore.Position, error) {
 	var v, p int64
 	err := q.QueryRowContext(ctx,
 		`SELECT version, position FROM events WHERE stream = ? ORDER BY version DESC LIMIT 1`, stream).Scan(&v, &p)
@@ -284,7 +283,7 @@ func lookupIDs(ctx context.Context, q querier, ids []uuid.UUID) (map[uuid.UUID]s
 	return found, nil
 }
 
-func allIDs(reqs []persistence.AppendRequest) []uuid.UUID {
+func allIDs(reqs []eventstore.AppendRequest) []uuid.UUID {
 	var ids []uuid.UUID
 	for i := range reqs {
 		for j := range reqs[i].Events {
@@ -312,18 +311,18 @@ func encodeMetadata(m map[string]string) (any, error) {
 }
 
 // attachResultTrace puts the trace ID on a result's error.
-func attachResultTrace(r *persistence.AppendResult, trace string) {
+func attachResultTrace(r *eventstore.AppendResult, trace string) {
 	if r.Err == nil || trace == "" {
 		return
 	}
-	if ab, ok := r.Err.(*persistence.AbortedError); ok {
+	if ab, ok := r.Err.(*eventstore.AbortedError); ok {
 		if ab.TraceID == "" {
 			ab.TraceID = trace
 		}
-		persistence.AttachTraceID(ab.Cause, trace)
+		eventstore.AttachTraceID(ab.Cause, trace)
 		return
 	}
-	persistence.AttachTraceID(r.Err, trace)
+	eventstore.AttachTraceID(r.Err, trace)
 }
 
 // clamp converts a version or position bound to SQLite's int64.

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -23,7 +24,7 @@ func BenchmarkAppendBatch(b *testing.B) {
 			b.ReportAllocs()
 			n := 0
 			for b.Loop() {
-				reqs := make([]persistence.AppendRequest, shape.reqs)
+				reqs := make([]eventstore.AppendRequest, shape.reqs)
 				for r := range reqs {
 					reqs[r].Stream = fmt.Sprintf("bench-%d", r)
 					for range shape.events {

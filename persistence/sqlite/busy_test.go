@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/sqlite"
 )
@@ -52,11 +53,11 @@ func TestBusyIsRetriedThenReported(t *testing.T) {
 	}
 	defer st.Close()
 	release := lockFile(t, path)
-	ctx := persistence.WithTraceID(context.Background(), "busy-trace")
-	reqs := []persistence.AppendRequest{{Stream: "a-1", Events: []persistence.EventData{event("x")}}}
+	ctx := eventstore.WithTraceID(context.Background(), "busy-trace")
+	reqs := []eventstore.AppendRequest{{Stream: "a-1", Events: []eventstore.EventData{event("x")}}}
 	_, err = st.AppendBatch(ctx, reqs)
-	var ce *persistence.ConnectionError
-	if !errors.As(err, &ce) || !errors.Is(err, persistence.ErrUnavailable) || !persistence.IsRetryable(err) {
+	var ce *eventstore.ConnectionError
+	if !errors.As(err, &ce) || !errors.Is(err, eventstore.ErrUnavailable) || !eventstore.IsRetryable(err) {
 		release()
 		t.Fatalf("append while locked: %v, want a retryable *ConnectionError", err)
 	}
@@ -89,8 +90,8 @@ func TestDeadlineWhileLocked(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = st.AppendBatch(ctx, []persistence.AppendRequest{{Stream: "a-1", Events: []persistence.EventData{event("x")}}})
-	if !errors.Is(err, persistence.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) || !persistence.IsRetryable(err) {
+	_, err = st.AppendBatch(ctx, []eventstore.AppendRequest{{Stream: "a-1", Events: []eventstore.EventData{event("x")}}})
+	if !errors.Is(err, eventstore.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) || !eventstore.IsRetryable(err) {
 		t.Fatalf("append past its deadline: %v, want ErrTimeout", err)
 	}
 	if d := time.Since(start); d > 5*time.Second {

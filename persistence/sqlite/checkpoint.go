@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // Checkpoint implements persistence.Store.
-func (s *Store) Checkpoint(ctx context.Context, name string) (persistence.Position, bool, error) {
+func (s *Store) Checkpoint(ctx context.Context, name string) (eventstore.Position, bool, error) {
 	ctx, leave, err := s.enter(ctx)
 	if err != nil {
 		return 0, false, err
@@ -18,7 +18,7 @@ func (s *Store) Checkpoint(ctx context.Context, name string) (persistence.Positi
 		return 0, false, s.fail(ctx, "checkpoint", 0, err)
 	}
 	type result struct {
-		pos persistence.Position
+		pos eventstore.Position
 		ok  bool
 	}
 	r, err := run(ctx, s, "checkpoint", func(ctx context.Context) (result, error) {
@@ -33,7 +33,7 @@ func (s *Store) Checkpoint(ctx context.Context, name string) (persistence.Positi
 }
 
 // SetCheckpoint implements persistence.Store. It is durable when it returns.
-func (s *Store) SetCheckpoint(ctx context.Context, name string, pos persistence.Position) error {
+func (s *Store) SetCheckpoint(ctx context.Context, name string, pos eventstore.Position) error {
 	ctx, leave, err := s.enter(ctx)
 	if err != nil {
 		return err
@@ -52,7 +52,7 @@ func (s *Store) SetCheckpoint(ctx context.Context, name string, pos persistence.
 
 func validateName(name string) error {
 	if name == "" {
-		return &persistence.InputError{Field: "name", Rule: "required", Message: "checkpoint name is empty"}
+		return &eventstore.InputError{Field: "name", Rule: "required", Message: "checkpoint name is empty"}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -40,8 +41,8 @@ type Config struct {
 	// Timeout bounds each call whose ctx has no deadline (default DefaultTimeout).
 	Timeout time.Duration
 
-	// Limits bound appends (zero fields: persistence.DefaultLimits).
-	Limits persistence.Limits
+	// Limits bound appends (zero fields: eventstore.DefaultLimits).
+	Limits eventstore.Limits
 
 	// Retry is the policy for transient SQLITE_BUSY / SQLITE_LOCKED errors
 	// (zero fields: persistence.DefaultRetryPolicy).
@@ -68,11 +69,11 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
-// Validate reports the first problem of c as an *persistence.InputError
+// Validate reports the first problem of c as an *eventstore.InputError
 // naming the field. Zero fields are valid: they mean their default.
 func (c Config) Validate() error {
 	bad := func(field, rule, msg string) error {
-		return &persistence.InputError{Field: field, Rule: rule, Message: msg}
+		return &eventstore.InputError{Field: field, Rule: rule, Message: msg}
 	}
 	switch {
 	case strings.TrimSpace(c.Path) == "":

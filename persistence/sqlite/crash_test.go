@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence/sqlite"
 )
 
@@ -24,11 +24,11 @@ const crashEnv = "ACTORSTORE_SQLITE_CRASH_PATH"
 // AppendBatch with the IDs of each request, "ack" after it returned with the
 // results.
 type crashLine struct {
-	Kind    string                     `json:"kind"`
-	Seq     int                        `json:"seq"`
-	Streams []string                   `json:"streams"`
-	IDs     [][]uuid.UUID              `json:"ids"`
-	Results []persistence.AppendResult `json:"results,omitempty"`
+	Kind    string                    `json:"kind"`
+	Seq     int                       `json:"seq"`
+	Streams []string                  `json:"streams"`
+	IDs     [][]uuid.UUID             `json:"ids"`
+	Results []eventstore.AppendResult `json:"results,omitempty"`
 }
 
 // TestHelperProcessAppend is not a test: TestCrashDurability runs the test
@@ -47,7 +47,7 @@ func TestHelperProcessAppend(t *testing.T) {
 	enc := json.NewEncoder(os.Stdout) // os.Stdout is unbuffered: one write per line
 	deadline := time.Now().Add(time.Minute)
 	for seq := 0; time.Now().Before(deadline); seq++ {
-		reqs := []persistence.AppendRequest{ // one transaction of two streams
+		reqs := []eventstore.AppendRequest{ // one transaction of two streams
 			{Stream: fmt.Sprintf("acct-%d", seq%3), Events: crashEvents(1 + seq%3), Group: 1},
 			{Stream: fmt.Sprintf("log-%d", seq%2), Events: crashEvents(1 + seq%2), Group: 1},
 		}
@@ -72,10 +72,10 @@ func TestHelperProcessAppend(t *testing.T) {
 	os.Exit(4) // not killed within a minute
 }
 
-func crashEvents(n int) []persistence.EventData {
-	out := make([]persistence.EventData, n)
+func crashEvents(n int) []eventstore.EventData {
+	out := make([]eventstore.EventData, n)
 	for i := range out {
-		out[i] = persistence.EventData{ID: uuid.New(), Type: "Crash", Data: []byte(`{"payload":"` +
+		out[i] = eventstore.EventData{ID: uuid.New(), Type: "Crash", Data: []byte(`{"payload":"` +
 			"some bytes so that pages fill up" + `"}`)}
 	}
 	return out
@@ -155,7 +155,7 @@ func checkAcknowledged(t *testing.T, st *sqlite.Store, acks []crashLine) {
 	for _, a := range acks {
 		for k, stream := range a.Streams {
 			res := a.Results[k]
-			got, err := st.ReadStream(context.Background(), persistence.StreamRead{Stream: stream,
+			got, err := st.ReadStream(context.Background(), eventstore.StreamRead{Stream: stream,
 				From: res.FirstVersion, Limit: len(a.IDs[k])})
 			if err != nil {
 				t.Fatalf("acknowledged append %d to %q lost: %v", a.Seq, stream, err)
@@ -196,11 +196,11 @@ func checkAllOrNothing(t *testing.T, st *sqlite.Store, tries []crashLine) {
 // checkContiguous checks versions 1..n in every stream and positions 1..N.
 func checkContiguous(t *testing.T, st *sqlite.Store) {
 	t.Helper()
-	all, err := st.ReadAll(context.Background(), persistence.AllRead{Limit: 1 << 20})
+	all, err := st.ReadAll(context.Background(), eventstore.AllRead{Limit: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
-	next := map[string]persistence.Version{}
+	next := map[string]eventstore.Version{}
 	for i, e := range all {
 		if e.Position != uint64(i+1) {
 			t.Fatalf("position %d at index %d: gap", e.Position, i)

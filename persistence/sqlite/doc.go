@@ -57,5 +57,5 @@
 //
 // A *Store is safe for concurrent use. Close waits for the calls in flight,
 // closes every Notifications channel and stops its goroutines; later calls
-// return persistence.ErrClosed.
+// return eventstore.ErrClosed.
 package sqlite

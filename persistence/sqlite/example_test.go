@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence/sqlite"
 )
 
@@ -26,10 +26,10 @@ func ExampleOpen() {
 	}
 	defer st.Close()
 
-	res, err := st.AppendBatch(ctx, []persistence.AppendRequest{{
+	res, err := st.AppendBatch(ctx, []eventstore.AppendRequest{{
 		Stream:   "order-1",
-		Expected: persistence.NoStream(),
-		Events: []persistence.EventData{
+		Expected: eventstore.NoStream(),
+		Events: []eventstore.EventData{
 			{ID: uuid.New(), Type: "OrderPlaced", Data: []byte(`{"total":42}`)},
 			{ID: uuid.New(), Type: "OrderPaid", Data: []byte(`{}`)},
 		},
@@ -40,13 +40,13 @@ func ExampleOpen() {
 	fmt.Println("versions", res[0].FirstVersion, "to", res[0].LastVersion)
 
 	// The same expectation again fails: the stream exists now.
-	res, _ = st.AppendBatch(ctx, []persistence.AppendRequest{{
-		Stream: "order-1", Expected: persistence.NoStream(),
-		Events: []persistence.EventData{{ID: uuid.New(), Type: "OrderPlaced", Data: []byte(`{}`)}},
+	res, _ = st.AppendBatch(ctx, []eventstore.AppendRequest{{
+		Stream: "order-1", Expected: eventstore.NoStream(),
+		Events: []eventstore.EventData{{ID: uuid.New(), Type: "OrderPlaced", Data: []byte(`{}`)}},
 	}})
 	fmt.Println(res[0].Err)
 
-	events, err := st.ReadStream(ctx, persistence.StreamRead{Stream: "order-1", Limit: 10})
+	events, err := st.ReadStream(ctx, eventstore.StreamRead{Stream: "order-1", Limit: 10})
 	if err != nil {
 		panic(err)
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"sync"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // broadcaster hands the newest committed position to every Notifications
@@ -12,20 +12,20 @@ import (
 // newest position: a slow reader skips intermediate ones, never the last.
 type broadcaster struct {
 	mu     sync.Mutex
-	subs   map[chan persistence.Position]struct{}
-	last   persistence.Position
+	subs   map[chan eventstore.Position]struct{}
+	last   eventstore.Position
 	closed bool
 	done   chan struct{}  // closed by close: ends the watcher goroutines
 	wg     sync.WaitGroup // the watcher goroutines
 }
 
 func newBroadcaster() *broadcaster {
-	return &broadcaster{subs: make(map[chan persistence.Position]struct{}), done: make(chan struct{})}
+	return &broadcaster{subs: make(map[chan eventstore.Position]struct{}), done: make(chan struct{})}
 }
 
 // publish signals pos to every channel unless a newer position was already
 // signalled (commits may finish publishing out of order).
-func (b *broadcaster) publish(pos persistence.Position) {
+func (b *broadcaster) publish(pos eventstore.Position) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed || pos <= b.last {
@@ -49,8 +49,8 @@ func (b *broadcaster) publish(pos persistence.Position) {
 
 // subscribe returns a channel that is closed when ctx ends or the
 // broadcaster closes.
-func (b *broadcaster) subscribe(ctx context.Context) <-chan persistence.Position {
-	ch := make(chan persistence.Position, 1)
+func (b *broadcaster) subscribe(ctx context.Context) <-chan eventstore.Position {
+	ch := make(chan eventstore.Position, 1)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
@@ -100,11 +100,11 @@ func (b *broadcaster) close() {
 // Only commits of this process are signalled: another process writing the
 // same file is not seen (storetest.Features.MultiProcess is false for this
 // backend). Readers that must see such commits poll LastPosition.
-func (s *Store) Notifications(ctx context.Context) (<-chan persistence.Position, error) {
+func (s *Store) Notifications(ctx context.Context) (<-chan eventstore.Position, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
-		return nil, persistence.ErrClosed
+		return nil, eventstore.ErrClosed
 	}
 	return s.notify.subscribe(ctx), nil
 }

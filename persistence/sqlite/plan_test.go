@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // TestQueriesUseIndexes checks with EXPLAIN QUERY PLAN that reads with a
@@ -19,9 +19,9 @@ func TestQueriesUseIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	query := func(r persistence.AllRead) (string, []any) { return allQuery(r) }
-	types := persistence.Filter{EventTypes: []string{"A", "B"}}
-	prefix := persistence.CategoryFilter("order")
+	query := func(r eventstore.AllRead) (string, []any) { return allQuery(r) }
+	types := eventstore.Filter{EventTypes: []string{"A", "B"}}
+	prefix := eventstore.CategoryFilter("order")
 	cases := []struct {
 		name  string
 		q     string
@@ -37,10 +37,10 @@ func TestQueriesUseIndexes(t *testing.T) {
 		{"event IDs", `SELECT ` + eventColumns + ` FROM events WHERE stream = ? AND event_id IN (?)`,
 			[]any{"s", []byte("0123456789abcdef")}, "events_event_id"},
 	}
-	cases[0].q, cases[0].args = query(persistence.AllRead{From: 5, Limit: 10})
-	cases[1].q, cases[1].args = query(persistence.AllRead{From: 5, Limit: 10, Filter: types})
-	cases[2].q, cases[2].args = query(persistence.AllRead{From: 5, Limit: 10, Filter: types, Direction: persistence.Backward})
-	cases[3].q, cases[3].args = query(persistence.AllRead{From: 5, Limit: 10, Filter: prefix})
+	cases[0].q, cases[0].args = query(eventstore.AllRead{From: 5, Limit: 10})
+	cases[1].q, cases[1].args = query(eventstore.AllRead{From: 5, Limit: 10, Filter: types})
+	cases[2].q, cases[2].args = query(eventstore.AllRead{From: 5, Limit: 10, Filter: types, Direction: eventstore.Backward})
+	cases[3].q, cases[3].args = query(eventstore.AllRead{From: 5, Limit: 10, Filter: prefix})
 	for _, c := range cases {
 		plan := explain(t, st, c.q, c.args)
 		t.Logf("%s: %s", c.name, plan)

@@ -9,9 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/google/uuid"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 const (
@@ -21,7 +20,7 @@ const (
 )
 
 // ReadStream implements persistence.Store.
-func (s *Store) ReadStream(ctx context.Context, r persistence.StreamRead) ([]persistence.RecordedEvent, error) {
+func (s *Store) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]eventstore.RecordedEvent, error) {
 	ctx, leave, err := s.enter(ctx)
 	if err != nil {
 		return nil, err
@@ -30,15 +29,15 @@ func (s *Store) ReadStream(ctx context.Context, r persistence.StreamRead) ([]per
 	if err := s.cfg.Limits.ValidateStreamID("stream", r.Stream); err != nil {
 		return nil, s.fail(ctx, "read stream", 0, err)
 	}
-	if err := persistence.ValidateLimit(r.Limit); err != nil {
+	if err := eventstore.ValidateLimit(r.Limit); err != nil {
 		return nil, s.fail(ctx, "read stream", 0, err)
 	}
 	q := streamForward
-	if r.Direction == persistence.Backward {
+	if r.Direction == eventstore.Backward {
 		q = streamBackward
 	}
-	return run(ctx, s, "read stream", func(ctx context.Context) ([]persistence.RecordedEvent, error) {
-		return s.readTx(ctx, func(tx *sql.Tx) ([]persistence.RecordedEvent, error) {
+	return run(ctx, s, "read stream", func(ctx context.Context) ([]eventstore.RecordedEvent, error) {
+		return s.readTx(ctx, func(tx *sql.Tx) ([]eventstore.RecordedEvent, error) {
 			evs, err := queryEvents(ctx, tx, q, r.Stream, clamp(r.From), r.Limit)
 			if err != nil || len(evs) > 0 {
 				return evs, err
@@ -48,9 +47,9 @@ func (s *Store) ReadStream(ctx context.Context, r persistence.StreamRead) ([]per
 				return nil, err
 			}
 			if head == 0 {
-				return nil, &persistence.StreamNotFoundError{Stream: r.Stream}
+				return nil, &eventstore.StreamNotFoundError{Stream: r.Stream}
 			}
-			return []persistence.RecordedEvent{}, nil
+			return []eventstore.RecordedEvent{}, nil
 		})
 	})
 }
@@ -58,28 +57,28 @@ func (s *Store) ReadStream(ctx context.Context, r persistence.StreamRead) ([]per
 // ReadAll implements persistence.Store. The filter is part of the query: a
 // stream prefix is a range on the (stream, version) index, event types use
 // the (type, position) index.
-func (s *Store) ReadAll(ctx context.Context, r persistence.AllRead) ([]persistence.RecordedEvent, error) {
+func (s *Store) ReadAll(ctx context.Context, r eventstore.AllRead) ([]eventstore.RecordedEvent, error) {
 	ctx, leave, err := s.enter(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer leave()
-	if err := persistence.ValidateLimit(r.Limit); err != nil {
+	if err := eventstore.ValidateLimit(r.Limit); err != nil {
 		return nil, s.fail(ctx, "read all", 0, err)
 	}
 	q, args := allQuery(r)
-	return run(ctx, s, "read all", func(ctx context.Context) ([]persistence.RecordedEvent, error) {
+	return run(ctx, s, "read all", func(ctx context.Context) ([]eventstore.RecordedEvent, error) {
 		return queryEvents(ctx, s.readers, q, args...)
 	})
 }
 
 // allQuery builds the query of a ReadAll and its arguments.
-func allQuery(r persistence.AllRead) (string, []any) {
+func allQuery(r eventstore.AllRead) (string, []any) {
 	var (
 		where strings.Builder
 		args  []any
 	)
-	if r.Direction == persistence.Backward {
+	if r.Direction == eventstore.Backward {
 		where.WriteString(`position <= ?`)
 	} else {
 		where.WriteString(`position >= ?`)
@@ -98,7 +97,7 @@ func allQuery(r persistence.AllRead) (string, []any) {
 		}
 	}
 	order := `position`
-	if r.Direction == persistence.Backward {
+	if r.Direction == eventstore.Backward {
 		order = `position DESC`
 	}
 	args = append(args, r.Limit)
@@ -106,23 +105,23 @@ func allQuery(r persistence.AllRead) (string, []any) {
 }
 
 // Head implements persistence.Store.
-func (s *Store) Head(ctx context.Context, stream string) (persistence.StreamHead, error) {
+func (s *Store) Head(ctx context.Context, stream string) (eventstore.StreamHead, error) {
 	ctx, leave, err := s.enter(ctx)
 	if err != nil {
-		return persistence.StreamHead{}, err
+		return eventstore.StreamHead{}, err
 	}
 	defer leave()
 	if err := s.cfg.Limits.ValidateStreamID("stream", stream); err != nil {
-		return persistence.StreamHead{}, s.fail(ctx, "head", 0, err)
+		return eventstore.StreamHead{}, s.fail(ctx, "head", 0, err)
 	}
-	return run(ctx, s, "head", func(ctx context.Context) (persistence.StreamHead, error) {
+	return run(ctx, s, "head", func(ctx context.Context) (eventstore.StreamHead, error) {
 		v, p, err := streamHead(ctx, s.readers, stream)
-		return persistence.StreamHead{Stream: stream, Version: v, LastPosition: p}, err
+		return eventstore.StreamHead{Stream: stream, Version: v, LastPosition: p}, err
 	})
 }
 
 // LookupEvents implements persistence.Store.
-func (s *Store) LookupEvents(ctx context.Context, stream string, ids []persistence.EventID) ([]persistence.RecordedEvent, error) {
+func (s *Store) LookupEvents(ctx context.Context, stream string, ids []eventstore.EventID) ([]eventstore.RecordedEvent, error) {
 	ctx, leave, err := s.enter(ctx)
 	if err != nil {
 		return nil, err
@@ -131,8 +130,8 @@ func (s *Store) LookupEvents(ctx context.Context, stream string, ids []persisten
 	if err := s.cfg.Limits.ValidateStreamID("stream", stream); err != nil {
 		return nil, s.fail(ctx, "lookup events", 0, err)
 	}
-	return run(ctx, s, "lookup events", func(ctx context.Context) ([]persistence.RecordedEvent, error) {
-		evs := []persistence.RecordedEvent{}
+	return run(ctx, s, "lookup events", func(ctx context.Context) ([]eventstore.RecordedEvent, error) {
+		evs := []eventstore.RecordedEvent{}
 		for rest := ids; len(rest) > 0; {
 			chunk := rest[:min(len(rest), maxParams)]
 			rest = rest[len(chunk):]
@@ -147,7 +146,7 @@ func (s *Store) LookupEvents(ctx context.Context, stream string, ids []persisten
 			}
 			evs = append(evs, got...)
 		}
-		slices.SortFunc(evs, func(a, b persistence.RecordedEvent) int {
+		slices.SortFunc(evs, func(a, b eventstore.RecordedEvent) int {
 			return cmp.Compare(a.Version, b.Version)
 		})
 		return evs, nil
@@ -155,13 +154,13 @@ func (s *Store) LookupEvents(ctx context.Context, stream string, ids []persisten
 }
 
 // LastPosition implements persistence.Store.
-func (s *Store) LastPosition(ctx context.Context) (persistence.Position, error) {
+func (s *Store) LastPosition(ctx context.Context) (eventstore.Position, error) {
 	ctx, leave, err := s.enter(ctx)
 	if err != nil {
 		return 0, err
 	}
 	defer leave()
-	return run(ctx, s, "last position", func(ctx context.Context) (persistence.Position, error) {
+	return run(ctx, s, "last position", func(ctx context.Context) (eventstore.Position, error) {
 		var p int64
 		err := s.readers.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), 0) FROM events`).Scan(&p)
 		return uint64(p), err
@@ -169,8 +168,8 @@ func (s *Store) LastPosition(ctx context.Context) (persistence.Position, error) 
 }
 
 // readTx runs fn in one read transaction, so its queries see one snapshot.
-func (s *Store) readTx(ctx context.Context, fn func(*sql.Tx) ([]persistence.RecordedEvent, error)) (
-	[]persistence.RecordedEvent, error) {
+func (s *Store) readTx(ctx context.Context, fn func(*sql.Tx) ([]eventstore.RecordedEvent, error)) (
+	[]eventstore.RecordedEvent, error) {
 	tx, err := s.readers.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
@@ -179,13 +178,13 @@ func (s *Store) readTx(ctx context.Context, fn func(*sql.Tx) ([]persistence.Reco
 	return fn(tx)
 }
 
-func queryEvents(ctx context.Context, q querier, query string, args ...any) ([]persistence.RecordedEvent, error) {
+func queryEvents(ctx context.Context, q querier, query string, args ...any) ([]eventstore.RecordedEvent, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	evs := []persistence.RecordedEvent{}
+	evs := []eventstore.RecordedEvent{}
 	for rows.Next() {
 		e, err := scanEvent(rows)
 		if err != nil {
@@ -196,9 +195,9 @@ func queryEvents(ctx context.Context, q querier, query string, args ...any) ([]p
 	return evs, rows.Err()
 }
 
-func scanEvent(rows *sql.Rows) (persistence.RecordedEvent, error) {
+func scanEvent(rows *sql.Rows) (eventstore.RecordedEvent, error) {
 	var (
-		e                     persistence.RecordedEvent
+		e                     eventstore.RecordedEvent
 		pos, ver, sv, created int64
 		rawID                 []byte
 		meta                  sql.NullString

@@ -13,6 +13,7 @@ import (
 	driver "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -53,7 +54,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	writer.SetConnMaxIdleTime(0)
 	if err := migrate(ctx, writer); err != nil {
 		writer.Close()
-		return nil, &persistence.ConnectionError{Host: cfg.Path, Op: "migrate", Attempts: 1, Err: err}
+		return nil, &eventstore.ConnectionError{Host: cfg.Path, Op: "migrate", Attempts: 1, Err: err}
 	}
 	readers, err := sql.Open("sqlite", dsn(cfg, true))
 	if err != nil {
@@ -67,7 +68,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := readers.PingContext(ctx); err != nil {
 		writer.Close()
 		readers.Close()
-		return nil, &persistence.ConnectionError{Host: cfg.Path, Op: "open", Attempts: 1, Err: err}
+		return nil, &eventstore.ConnectionError{Host: cfg.Path, Op: "open", Attempts: 1, Err: err}
 	}
 	s := &Store{cfg: cfg, log: cfg.Logger, writer: writer, readers: readers, notify: newBroadcaster()}
 	s.log.Debug().Str("path", cfg.Path).Int("readers", cfg.Readers).Msg("sqlite store opened")
@@ -88,7 +89,7 @@ func dsn(cfg Config, reader bool) string {
 }
 
 // Close waits for the calls in flight, closes every Notifications channel
-// and the connections. Calls after Close return persistence.ErrClosed;
+// and the connections. Calls after Close return eventstore.ErrClosed;
 // closing twice returns nil.
 func (s *Store) Close() error {
 	s.mu.Lock()
@@ -112,7 +113,7 @@ func (s *Store) enter(ctx context.Context) (_ context.Context, leave func(), _ e
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
-		return nil, nil, persistence.ErrClosed
+		return nil, nil, eventstore.ErrClosed
 	}
 	cancel := context.CancelFunc(func() {})
 	if _, ok := ctx.Deadline(); !ok {
@@ -131,7 +132,7 @@ func run[T any](ctx context.Context, s *Store, opName string, op func(context.Co
 	}
 	if err != nil {
 		if attempts > 1 {
-			s.log.Warn().Str("op", opName).Int("attempts", attempts).Str("trace_id", persistence.TraceID(ctx)).
+			s.log.Warn().Str("op", opName).Int("attempts", attempts).Str("trace_id", eventstore.TraceID(ctx)).
 				Err(err).Msg("sqlite operation failed after retries")
 		}
 		return res, s.fail(ctx, opName, attempts, err)
@@ -141,20 +142,20 @@ func run[T any](ctx context.Context, s *Store, opName string, op func(context.Co
 
 // fail returns err with the trace ID of ctx: typed persistence errors as
 // they are, anything else (SQLite errors, context ends) as a
-// *persistence.ConnectionError.
+// *eventstore.ConnectionError.
 func (s *Store) fail(ctx context.Context, op string, attempts int, err error) error {
-	trace := persistence.TraceID(ctx)
+	trace := eventstore.TraceID(ctx)
 	var (
-		ie *persistence.InputError
-		nf *persistence.StreamNotFoundError
+		ie *eventstore.InputError
+		nf *eventstore.StreamNotFoundError
 	)
-	if errors.As(err, &ie) || errors.As(err, &nf) || errors.Is(err, persistence.ErrClosed) {
-		return persistence.AttachTraceID(err, trace)
+	if errors.As(err, &ie) || errors.As(err, &nf) || errors.Is(err, eventstore.ErrClosed) {
+		return eventstore.AttachTraceID(err, trace)
 	}
 	if cerr := ctx.Err(); cerr != nil {
 		err = cerr
 	}
-	return &persistence.ConnectionError{Host: s.cfg.Path, Op: op, Attempts: attempts, Err: err, TraceID: trace}
+	return &eventstore.ConnectionError{Host: s.cfg.Path, Op: op, Attempts: attempts, Err: err, TraceID: trace}
 }
 
 // isTransient reports SQLite errors worth retrying: the database is locked

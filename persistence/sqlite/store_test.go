@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/sqlite"
 )
@@ -25,16 +26,16 @@ func openStoreErr(path string) (*sqlite.Store, error) {
 	return sqlite.Open(context.Background(), sqlite.Config{Path: path})
 }
 
-func event(typ string) persistence.EventData {
-	return persistence.EventData{ID: uuid.New(), Type: typ, Data: []byte(`{}`)}
+func event(typ string) eventstore.EventData {
+	return eventstore.EventData{ID: uuid.New(), Type: typ, Data: []byte(`{}`)}
 }
 
 func TestReopenKeepsDataAndPositionsContinue(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "store.db")
 	st := openStore(t, path)
-	res, err := st.AppendBatch(ctx, []persistence.AppendRequest{
-		{Stream: "a-1", Expected: persistence.NoStream(), Events: []persistence.EventData{event("x"), event("y")}},
+	res, err := st.AppendBatch(ctx, []eventstore.AppendRequest{
+		{Stream: "a-1", Expected: eventstore.NoStream(), Events: []eventstore.EventData{event("x"), event("y")}},
 	})
 	if err != nil || res[0].Err != nil {
 		t.Fatalf("append: %v %+v", err, res)
@@ -45,21 +46,21 @@ func TestReopenKeepsDataAndPositionsContinue(t *testing.T) {
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.LastPosition(ctx); !errors.Is(err, persistence.ErrClosed) {
+	if _, err := st.LastPosition(ctx); !errors.Is(err, eventstore.ErrClosed) {
 		t.Fatalf("LastPosition after Close: %v, want ErrClosed", err)
 	}
 
 	st = openStore(t, path)
 	defer st.Close()
-	evs, err := st.ReadStream(ctx, persistence.StreamRead{Stream: "a-1", Limit: 10})
+	evs, err := st.ReadStream(ctx, eventstore.StreamRead{Stream: "a-1", Limit: 10})
 	if err != nil || len(evs) != 2 {
 		t.Fatalf("read after reopen: %v, %d events", err, len(evs))
 	}
 	if pos, ok, err := st.Checkpoint(ctx, "cp"); err != nil || !ok || pos != 2 {
 		t.Fatalf("checkpoint after reopen: %d %v %v", pos, ok, err)
 	}
-	res, err = st.AppendBatch(ctx, []persistence.AppendRequest{
-		{Stream: "a-1", Expected: persistence.Exact(2), Events: []persistence.EventData{event("z")}},
+	res, err = st.AppendBatch(ctx, []eventstore.AppendRequest{
+		{Stream: "a-1", Expected: eventstore.Exact(2), Events: []eventstore.EventData{event("z")}},
 	})
 	if err != nil || res[0].Err != nil {
 		t.Fatalf("append after reopen: %v %+v", err, res)
@@ -83,16 +84,16 @@ func TestTwoStoresShareOneFile(t *testing.T) {
 	for w := range 4 {
 		st := stores[w%2]
 		go func() {
-			var known persistence.Version
+			var known eventstore.Version
 			for done := 0; done < perWriter; {
-				res, err := st.AppendBatch(ctx, []persistence.AppendRequest{
-					{Stream: "shared-1", Expected: persistence.Exact(known), Events: []persistence.EventData{event("x")}},
+				res, err := st.AppendBatch(ctx, []eventstore.AppendRequest{
+					{Stream: "shared-1", Expected: eventstore.Exact(known), Events: []eventstore.EventData{event("x")}},
 				})
 				if err != nil {
 					errs <- err
 					return
 				}
-				var ce *persistence.ConcurrencyError
+				var ce *eventstore.ConcurrencyError
 				switch {
 				case errors.As(res[0].Err, &ce):
 					known = ce.Actual
@@ -112,7 +113,7 @@ func TestTwoStoresShareOneFile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	all, err := stores[1].ReadAll(ctx, persistence.AllRead{Limit: 1000})
+	all, err := stores[1].ReadAll(ctx, eventstore.AllRead{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,13 +139,13 @@ func TestConfigValidate(t *testing.T) {
 		{"negative readers", sqlite.Config{Path: "x.db", Readers: -1}, "Readers"},
 		{"negative timeout", sqlite.Config{Path: "x.db", Timeout: -1}, "Timeout"},
 		{"negative busy timeout", sqlite.Config{Path: "x.db", BusyTimeout: -1}, "BusyTimeout"},
-		{"negative limit", sqlite.Config{Path: "x.db", Limits: persistence.Limits{MaxEventSize: -1}}, "Limits"},
+		{"negative limit", sqlite.Config{Path: "x.db", Limits: eventstore.Limits{MaxEventSize: -1}}, "Limits"},
 		{"negative retry", sqlite.Config{Path: "x.db", Retry: persistence.RetryPolicy{MaxAttempts: -1}}, "Retry"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			err := c.cfg.Validate()
-			var ie *persistence.InputError
+			var ie *eventstore.InputError
 			switch {
 			case c.field == "" && err != nil:
 				t.Fatalf("Validate: %v", err)
@@ -155,11 +156,11 @@ func TestConfigValidate(t *testing.T) {
 	}
 	d := sqlite.Config{Path: "x.db"}.WithDefaults()
 	if d.Readers != sqlite.DefaultReaders || d.Timeout != sqlite.DefaultTimeout ||
-		d.BusyTimeout != sqlite.DefaultBusyTimeout || d.Limits != persistence.DefaultLimits ||
+		d.BusyTimeout != sqlite.DefaultBusyTimeout || d.Limits != eventstore.DefaultLimits ||
 		d.Retry != persistence.DefaultRetryPolicy {
 		t.Fatalf("WithDefaults: %+v", d)
 	}
-	if _, err := sqlite.Open(context.Background(), sqlite.Config{}); !errors.Is(err, persistence.ErrInvalidInput) {
+	if _, err := sqlite.Open(context.Background(), sqlite.Config{}); !errors.Is(err, eventstore.ErrInvalidInput) {
 		t.Fatalf("Open without a path: %v", err)
 	}
 }
@@ -170,13 +171,13 @@ func TestLargeRequests(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t, filepath.Join(t.TempDir(), "large.db"))
 	defer st.Close()
-	events := make([]persistence.EventData, 1200)
-	ids := make([]persistence.EventID, len(events))
+	events := make([]eventstore.EventData, 1200)
+	ids := make([]eventstore.EventID, len(events))
 	for i := range events {
 		events[i] = event("Bulk")
 		ids[len(ids)-1-i] = events[i].ID // reversed: the result must be in version order
 	}
-	reqs := []persistence.AppendRequest{{Stream: "bulk-1", Events: events}}
+	reqs := []eventstore.AppendRequest{{Stream: "bulk-1", Events: events}}
 	first, err := st.AppendBatch(ctx, reqs)
 	if err != nil || first[0].Err != nil || first[0].LastVersion != 1200 {
 		t.Fatalf("append: %v %+v", err, first)

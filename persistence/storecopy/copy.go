@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -14,12 +15,12 @@ const DefaultBatchEvents = 10_000
 // Importer writes events exactly as another store recorded them
 // (positions, versions, IDs, created times); see postgres.Store.Import.
 type Importer interface {
-	Import(ctx context.Context, evs []persistence.RecordedEvent) error
+	Import(ctx context.Context, evs []eventstore.RecordedEvent) error
 }
 
 // CheckpointLister lists every stored checkpoint; both backends implement it.
 type CheckpointLister interface {
-	Checkpoints(ctx context.Context) (map[string]persistence.Position, error)
+	Checkpoints(ctx context.Context) (map[string]eventstore.Position, error)
 }
 
 // Options of Copy; zero fields mean their defaults.
@@ -113,7 +114,7 @@ func startPosition(ctx context.Context, from, to persistence.Store, total uint64
 	if last > total {
 		return 0, &MismatchError{Position: last, Reason: fmt.Sprintf("the target holds more events than the source (%d)", total)}
 	}
-	read := persistence.AllRead{From: last, Limit: 1}
+	read := eventstore.AllRead{From: last, Limit: 1}
 	src, err := from.ReadAll(ctx, read)
 	if err != nil {
 		return 0, fmt.Errorf("storecopy: source: %w", err)
@@ -129,7 +130,7 @@ func startPosition(ctx context.Context, from, to persistence.Store, total uint64
 }
 
 type page struct {
-	events []persistence.RecordedEvent
+	events []eventstore.RecordedEvent
 	err    error
 }
 
@@ -141,7 +142,7 @@ func readPages(ctx context.Context, st persistence.Store, from, to uint64, size 
 	go func() {
 		defer close(out)
 		for from <= to {
-			evs, err := st.ReadAll(ctx, persistence.AllRead{From: from, Limit: int(min(uint64(size), to-from+1))})
+			evs, err := st.ReadAll(ctx, eventstore.AllRead{From: from, Limit: int(min(uint64(size), to-from+1))})
 			if err == nil && len(evs) == 0 {
 				err = fmt.Errorf("no events from position %d although the last is %d", from, to)
 			}
@@ -162,8 +163,8 @@ func readPages(ctx context.Context, st persistence.Store, from, to uint64, size 
 // appendPage writes one page through AppendBatch, in batches that keep
 // the source's order: a batch ends where a stream already in it (other
 // than the last request) appears again.
-func appendPage(ctx context.Context, to persistence.Store, evs []persistence.RecordedEvent) error {
-	var reqs []persistence.AppendRequest
+func appendPage(ctx context.Context, to persistence.Store, evs []eventstore.RecordedEvent) error {
+	var reqs []eventstore.AppendRequest
 	var firsts []uint64 // source position of each request's first event
 	in := map[string]int{}
 	flush := func() error {
@@ -198,8 +199,8 @@ func appendPage(ctx context.Context, to persistence.Store, evs []persistence.Rec
 			}
 		}
 		in[e.Stream] = len(reqs)
-		reqs = append(reqs, persistence.AppendRequest{Stream: e.Stream, Expected: persistence.Exact(e.Version - 1),
-			Events: []persistence.EventData{e.EventData}})
+		reqs = append(reqs, eventstore.AppendRequest{Stream: e.Stream, Expected: eventstore.Exact(e.Version - 1),
+			Events: []eventstore.EventData{e.EventData}})
 		firsts = append(firsts, e.Position)
 	}
 	return flush()

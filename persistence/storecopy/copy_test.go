@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/pgtest"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
@@ -48,27 +49,27 @@ func fill(t *testing.T, st persistence.Store, batches int) {
 	t.Helper()
 	ctx := context.Background()
 	for b := range batches {
-		var reqs []persistence.AppendRequest
+		var reqs []eventstore.AppendRequest
 		for s := range 7 {
-			evs := make([]persistence.EventData, 1+(b+s)%3)
+			evs := make([]eventstore.EventData, 1+(b+s)%3)
 			for i := range evs {
-				evs[i] = persistence.EventData{ID: uuid.New(), Type: fmt.Sprintf("T%d", i%2), Data: []byte(fmt.Sprintf(`{"b":%d}`, b)),
+				evs[i] = eventstore.EventData{ID: uuid.New(), Type: fmt.Sprintf("T%d", i%2), Data: []byte(fmt.Sprintf(`{"b":%d}`, b)),
 					SchemaVersion: uint32(s % 3)}
 				if s%2 == 0 {
 					evs[i].Metadata = map[string]string{"who": "test", "n": fmt.Sprint(i)}
 				}
 				if s == 3 {
-					evs[i].ContentType, evs[i].Data = persistence.ContentTypeBinary, []byte{0, 1, 2, byte(b)}
+					evs[i].ContentType, evs[i].Data = eventstore.ContentTypeBinary, []byte{0, 1, 2, byte(b)}
 				}
 			}
-			reqs = append(reqs, persistence.AppendRequest{Stream: fmt.Sprintf("s-%d", (b*3+s)%11),
-				Expected: persistence.Any(), Events: evs, Group: uint64(s / 4)})
+			reqs = append(reqs, eventstore.AppendRequest{Stream: fmt.Sprintf("s-%d", (b*3+s)%11),
+				Expected: eventstore.Any(), Events: evs, Group: uint64(s / 4)})
 		}
 		// A stale expectation: fails alone, writes nothing, uses no position.
-		reqs = append(reqs, persistence.AppendRequest{Stream: fmt.Sprintf("fail-%d", b), Expected: persistence.Exact(9),
-			Events: []persistence.EventData{{ID: uuid.New(), Type: "X", Data: []byte(`{}`)}}})
+		reqs = append(reqs, eventstore.AppendRequest{Stream: fmt.Sprintf("fail-%d", b), Expected: eventstore.Exact(9),
+			Events: []eventstore.EventData{{ID: uuid.New(), Type: "X", Data: []byte(`{}`)}}})
 		dedupe := map[string]bool{}
-		var uniq []persistence.AppendRequest
+		var uniq []eventstore.AppendRequest
 		for _, r := range reqs {
 			if !dedupe[r.Stream] {
 				dedupe[r.Stream] = true
@@ -86,11 +87,11 @@ func fill(t *testing.T, st persistence.Store, batches int) {
 	}
 }
 
-func readAll(t *testing.T, st persistence.Store) []persistence.RecordedEvent {
+func readAll(t *testing.T, st persistence.Store) []eventstore.RecordedEvent {
 	t.Helper()
-	var out []persistence.RecordedEvent
+	var out []eventstore.RecordedEvent
 	for from := uint64(1); ; {
-		evs, err := st.ReadAll(context.Background(), persistence.AllRead{From: from, Limit: 97})
+		evs, err := st.ReadAll(context.Background(), eventstore.AllRead{From: from, Limit: 97})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,8 +171,8 @@ func TestCopySQLiteToPostgresKeepsEveryField(t *testing.T) {
 	}
 	sameStores(t, src, dst, true)
 	// The copy is a working store: an append continues the streams and positions.
-	res, err := dst.AppendBatch(context.Background(), []persistence.AppendRequest{{Stream: "s-1",
-		Expected: persistence.StreamExists(), Events: []persistence.EventData{{ID: uuid.New(), Type: "T", Data: []byte(`{}`)}}}})
+	res, err := dst.AppendBatch(context.Background(), []eventstore.AppendRequest{{Stream: "s-1",
+		Expected: eventstore.StreamExists(), Events: []eventstore.EventData{{ID: uuid.New(), Type: "T", Data: []byte(`{}`)}}}})
 	if err != nil || res[0].Err != nil || res[0].FirstPosition != last+1 {
 		t.Fatalf("append after copy: %v %+v", err, res)
 	}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -25,15 +26,15 @@ const (
 // success is one committed request as its writer saw it.
 type success struct {
 	stream string
-	res    persistence.AppendResult
-	events []persistence.EventData
+	res    eventstore.AppendResult
+	events []eventstore.EventData
 }
 
 // conflict is one *ConcurrencyError as its writer saw it.
 type conflict struct {
-	err      *persistence.ConcurrencyError
-	expected persistence.Version // what the writer sent
-	known    persistence.Version // the newest version the writer knew of before
+	err      *eventstore.ConcurrencyError
+	expected eventstore.Version // what the writer sent
+	known    eventstore.Version // the newest version the writer knew of before
 }
 
 type concurrencyLog struct {
@@ -82,7 +83,7 @@ func testConcurrency(t *testing.T, f Factory) {
 		}()
 	}
 	writersDone := make(chan struct{})
-	readerDone := make(chan []persistence.RecordedEvent)
+	readerDone := make(chan []eventstore.RecordedEvent)
 	notes, err := st.Notifications(ctxFor(t))
 	if err != nil {
 		t.Fatalf("Notifications: %v", err)
@@ -101,7 +102,7 @@ func testConcurrency(t *testing.T, f Factory) {
 // exactWriter makes appendsEach appends to stream with exact expected
 // versions, retrying on conflict with the actual version reported.
 func exactWriter(t *testing.T, st persistence.Store, stream string, g int, log *concurrencyLog) {
-	var known persistence.Version
+	var known eventstore.Version
 	for i := range appendsEach {
 		events := evs(1+(g+i)%3, "Exact")
 		for try := 0; ; try++ {
@@ -109,13 +110,13 @@ func exactWriter(t *testing.T, st persistence.Store, stream string, g int, log *
 				t.Errorf("writer %d: no success on %q after %d conflicts", g, stream, try)
 				return
 			}
-			exp := persistence.Exact(known)
-			res, err := st.AppendBatch(ctxFor(t), []persistence.AppendRequest{req(stream, exp, events...)})
+			exp := eventstore.Exact(known)
+			res, err := st.AppendBatch(ctxFor(t), []eventstore.AppendRequest{req(stream, exp, events...)})
 			if err != nil {
 				t.Errorf("writer %d: AppendBatch: %v", g, err)
 				return
 			}
-			var ce *persistence.ConcurrencyError
+			var ce *eventstore.ConcurrencyError
 			if errors.As(res[0].Err, &ce) {
 				log.conflict(conflict{err: ce, expected: known, known: known})
 				known = ce.Actual
@@ -139,9 +140,9 @@ func anyWriter(t *testing.T, st persistence.Store, g int, log *concurrencyLog) {
 	for i := range appendsEach {
 		shared := name("any", (g+i)%anyStreams)
 		a, b := evs(1+i%2, "Any"), evs(1+(g+i)%3, "Own")
-		reqs := []persistence.AppendRequest{ // one transaction
-			{Stream: shared, Expected: persistence.Any(), Events: a, Group: 1},
-			{Stream: own, Expected: persistence.Exact(uint64(len(log.ownEvents(own)))), Events: b, Group: 1},
+		reqs := []eventstore.AppendRequest{ // one transaction
+			{Stream: shared, Expected: eventstore.Any(), Events: a, Group: 1},
+			{Stream: own, Expected: eventstore.Exact(uint64(len(log.ownEvents(own)))), Events: b, Group: 1},
 		}
 		res, err := st.AppendBatch(ctxFor(t), reqs)
 		if err != nil {
@@ -160,10 +161,10 @@ func anyWriter(t *testing.T, st persistence.Store, g int, log *concurrencyLog) {
 
 // ownEvents returns the events committed so far to stream (one writer per
 // own stream, so this is its version).
-func (l *concurrencyLog) ownEvents(stream string) []persistence.EventData {
+func (l *concurrencyLog) ownEvents(stream string) []eventstore.EventData {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var out []persistence.EventData
+	var out []eventstore.EventData
 	for _, s := range l.successes {
 		if s.stream == stream {
 			out = append(out, s.events...)
@@ -176,11 +177,11 @@ func (l *concurrencyLog) ownEvents(stream string) []persistence.EventData {
 // run, continuing from after the newest position it has seen (waiting for a
 // notification when it has caught up), and returns what it read once the
 // writers are done and it reached the end.
-func pageReader(t *testing.T, st persistence.Store, notes <-chan persistence.Position,
-	writersDone <-chan struct{}) []persistence.RecordedEvent {
+func pageReader(t *testing.T, st persistence.Store, notes <-chan eventstore.Position,
+	writersDone <-chan struct{}) []eventstore.RecordedEvent {
 	var (
-		got  []persistence.RecordedEvent
-		next persistence.Position = 1
+		got  []eventstore.RecordedEvent
+		next eventstore.Position = 1
 		done bool
 	)
 	for {
@@ -189,7 +190,7 @@ func pageReader(t *testing.T, st persistence.Store, notes <-chan persistence.Pos
 			done = true // one more read after this reaches the end for sure
 		default:
 		}
-		page, err := st.ReadAll(ctxFor(t), persistence.AllRead{From: next, Limit: 50})
+		page, err := st.ReadAll(ctxFor(t), eventstore.AllRead{From: next, Limit: 50})
 		if err != nil {
 			t.Errorf("paging reader: %v", err)
 			return got
@@ -211,9 +212,9 @@ func pageReader(t *testing.T, st persistence.Store, notes <-chan persistence.Pos
 	}
 }
 
-func checkConcurrencyResult(t *testing.T, st persistence.Store, log *concurrencyLog, paged []persistence.RecordedEvent) {
+func checkConcurrencyResult(t *testing.T, st persistence.Store, log *concurrencyLog, paged []eventstore.RecordedEvent) {
 	all := readAll(t, st)
-	seen := make(map[persistence.EventID]bool)
+	seen := make(map[eventstore.EventID]bool)
 	total := 0
 	for _, s := range log.successes {
 		total += len(s.events)
@@ -236,13 +237,13 @@ func checkConcurrencyResult(t *testing.T, st persistence.Store, log *concurrency
 	if last := lastPosition(t, st); last != all[len(all)-1].Position {
 		t.Fatalf("LastPosition %d, newest event at %d", last, all[len(all)-1].Position)
 	}
-	byStream := make(map[string][]persistence.RecordedEvent)
+	byStream := make(map[string][]eventstore.RecordedEvent)
 	for _, e := range all {
 		byStream[e.Stream] = append(byStream[e.Stream], e)
 	}
-	heads := make(map[string]map[persistence.Version]bool) // versions each stream really had
+	heads := make(map[string]map[eventstore.Version]bool) // versions each stream really had
 	for stream, events := range byStream {
-		heads[stream] = map[persistence.Version]bool{0: true}
+		heads[stream] = map[eventstore.Version]bool{0: true}
 		for i, e := range events {
 			if e.Version != uint64(i+1) {
 				t.Fatalf("stream %q: event %d has version %d (gap or duplicate)", stream, i, e.Version)
@@ -265,7 +266,7 @@ func checkConcurrencyResult(t *testing.T, st persistence.Store, log *concurrency
 
 // checkSuccess checks that a success's events are stored at the versions
 // and positions its result gave.
-func checkSuccess(t *testing.T, stream []persistence.RecordedEvent, s success) {
+func checkSuccess(t *testing.T, stream []eventstore.RecordedEvent, s success) {
 	n := uint64(len(s.events))
 	if s.res.LastVersion-s.res.FirstVersion+1 != n || s.res.Idempotent {
 		t.Fatalf("result %+v for %d events", s.res, n)

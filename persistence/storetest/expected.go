@@ -3,7 +3,7 @@ package storetest
 import (
 	"testing"
 
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // testExpectedVersion checks every expectation mode against an empty and a
@@ -14,21 +14,21 @@ func testExpectedVersion(t *testing.T, f Factory) {
 	cases := []struct {
 		name     string
 		existing int // events in the stream before the append
-		exp      persistence.ExpectedVersion
+		exp      eventstore.ExpectedVersion
 		ok       bool
 	}{
-		{"Any/new stream", 0, persistence.Any(), true},
-		{"Any/existing stream", 2, persistence.Any(), true},
-		{"NoStream/new stream", 0, persistence.NoStream(), true},
-		{"NoStream/existing stream", 2, persistence.NoStream(), false},
-		{"StreamExists/existing stream", 2, persistence.StreamExists(), true},
-		{"StreamExists/new stream", 0, persistence.StreamExists(), false},
-		{"Exact/right", 2, persistence.Exact(2), true},
-		{"Exact/too low", 2, persistence.Exact(1), false},
-		{"Exact/too high", 2, persistence.Exact(3), false},
-		{"Exact/on new stream", 0, persistence.Exact(1), false},
-		{"Exact(0)/new stream", 0, persistence.Exact(0), true},
-		{"Exact(0)/existing stream", 2, persistence.Exact(0), false},
+		{"Any/new stream", 0, eventstore.Any(), true},
+		{"Any/existing stream", 2, eventstore.Any(), true},
+		{"NoStream/new stream", 0, eventstore.NoStream(), true},
+		{"NoStream/existing stream", 2, eventstore.NoStream(), false},
+		{"StreamExists/existing stream", 2, eventstore.StreamExists(), true},
+		{"StreamExists/new stream", 0, eventstore.StreamExists(), false},
+		{"Exact/right", 2, eventstore.Exact(2), true},
+		{"Exact/too low", 2, eventstore.Exact(1), false},
+		{"Exact/too high", 2, eventstore.Exact(3), false},
+		{"Exact/on new stream", 0, eventstore.Exact(1), false},
+		{"Exact(0)/new stream", 0, eventstore.Exact(0), true},
+		{"Exact(0)/existing stream", 2, eventstore.Exact(0), false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -36,11 +36,11 @@ func testExpectedVersion(t *testing.T, f Factory) {
 			st := open(t, f)
 			const stream = "acct-1"
 			// Another stream's events make positions and versions differ.
-			appendOK(t, st, req("other-1", persistence.Any(), evs(3, "Noise")...))
-			var before []persistence.EventData
+			appendOK(t, st, req("other-1", eventstore.Any(), evs(3, "Noise")...))
+			var before []eventstore.EventData
 			if c.existing > 0 {
 				before = evs(c.existing, "Opened")
-				appendOK(t, st, req(stream, persistence.NoStream(), before...))
+				appendOK(t, st, req(stream, eventstore.NoStream(), before...))
 			}
 			last := lastPosition(t, st)
 			add := evs(2, "Deposited")
@@ -56,7 +56,7 @@ func testExpectedVersion(t *testing.T, f Factory) {
 				t.Fatalf("LastPosition is %d after a failed expectation, want %d", got, last)
 			}
 			// The failed append used up no position: the next one gets last+1.
-			next := appendOK(t, st, req("other-2", persistence.NoStream(), ev("Noise")))
+			next := appendOK(t, st, req("other-2", eventstore.NoStream(), ev("Noise")))
 			if next.FirstPosition != last+1 {
 				t.Fatalf("next append got position %d, want %d", next.FirstPosition, last+1)
 			}
@@ -66,8 +66,8 @@ func testExpectedVersion(t *testing.T, f Factory) {
 
 // checkAppended checks the result of a successful append of n events to a
 // stream that was at version from, when the newest position was last.
-func checkAppended(t *testing.T, res persistence.AppendResult, from persistence.Version,
-	last persistence.Position, n int) {
+func checkAppended(t *testing.T, res eventstore.AppendResult, from eventstore.Version,
+	last eventstore.Position, n int) {
 	t.Helper()
 	if res.Err != nil {
 		t.Fatalf("append failed: %v", res.Err)

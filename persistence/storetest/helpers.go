@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -27,7 +28,7 @@ func open(t *testing.T, f Factory) persistence.Store {
 	var once sync.Once
 	t.Cleanup(func() {
 		once.Do(func() {
-			if err := st.Close(); err != nil && !errors.Is(err, persistence.ErrClosed) {
+			if err := st.Close(); err != nil && !errors.Is(err, eventstore.ErrClosed) {
 				t.Errorf("Close: %v", err)
 			}
 		})
@@ -43,13 +44,13 @@ func ctxFor(t *testing.T) context.Context {
 }
 
 // ev returns a new event of type typ with a JSON payload.
-func ev(typ string) persistence.EventData {
-	return persistence.EventData{ID: uuid.New(), Type: typ, Data: []byte(`{"n":1}`)}
+func ev(typ string) eventstore.EventData {
+	return eventstore.EventData{ID: uuid.New(), Type: typ, Data: []byte(`{"n":1}`)}
 }
 
 // evs returns n new events of type typ.
-func evs(n int, typ string) []persistence.EventData {
-	out := make([]persistence.EventData, n)
+func evs(n int, typ string) []eventstore.EventData {
+	out := make([]eventstore.EventData, n)
 	for i := range out {
 		out[i] = ev(typ)
 	}
@@ -57,12 +58,12 @@ func evs(n int, typ string) []persistence.EventData {
 }
 
 // req builds an append request.
-func req(stream string, exp persistence.ExpectedVersion, events ...persistence.EventData) persistence.AppendRequest {
-	return persistence.AppendRequest{Stream: stream, Expected: exp, Events: events}
+func req(stream string, exp eventstore.ExpectedVersion, events ...eventstore.EventData) eventstore.AppendRequest {
+	return eventstore.AppendRequest{Stream: stream, Expected: exp, Events: events}
 }
 
 // appendOK appends one request that must succeed and returns its result.
-func appendOK(t *testing.T, st persistence.Store, r persistence.AppendRequest) persistence.AppendResult {
+func appendOK(t *testing.T, st persistence.Store, r eventstore.AppendRequest) eventstore.AppendResult {
 	t.Helper()
 	res := appendBatchOK(t, st, r)
 	if res[0].Err != nil {
@@ -73,7 +74,7 @@ func appendOK(t *testing.T, st persistence.Store, r persistence.AppendRequest) p
 
 // appendBatchOK appends a batch that must not fail as a whole and checks
 // that there is one result per request, naming its stream.
-func appendBatchOK(t *testing.T, st persistence.Store, reqs ...persistence.AppendRequest) []persistence.AppendResult {
+func appendBatchOK(t *testing.T, st persistence.Store, reqs ...eventstore.AppendRequest) []eventstore.AppendResult {
 	t.Helper()
 	res, err := st.AppendBatch(ctxFor(t), reqs)
 	if err != nil {
@@ -91,9 +92,9 @@ func appendBatchOK(t *testing.T, st persistence.Store, reqs ...persistence.Appen
 }
 
 // readStream reads a whole stream forward.
-func readStream(t *testing.T, st persistence.Store, stream string) []persistence.RecordedEvent {
+func readStream(t *testing.T, st persistence.Store, stream string) []eventstore.RecordedEvent {
 	t.Helper()
-	got, err := st.ReadStream(ctxFor(t), persistence.StreamRead{Stream: stream, Limit: 1_000_000})
+	got, err := st.ReadStream(ctxFor(t), eventstore.StreamRead{Stream: stream, Limit: 1_000_000})
 	if err != nil {
 		t.Fatalf("ReadStream(%q): %v", stream, err)
 	}
@@ -101,16 +102,16 @@ func readStream(t *testing.T, st persistence.Store, stream string) []persistence
 }
 
 // readAll reads every event forward.
-func readAll(t *testing.T, st persistence.Store) []persistence.RecordedEvent {
+func readAll(t *testing.T, st persistence.Store) []eventstore.RecordedEvent {
 	t.Helper()
-	got, err := st.ReadAll(ctxFor(t), persistence.AllRead{Limit: 1_000_000})
+	got, err := st.ReadAll(ctxFor(t), eventstore.AllRead{Limit: 1_000_000})
 	if err != nil {
 		t.Fatalf("ReadAll: %v", err)
 	}
 	return got
 }
 
-func lastPosition(t *testing.T, st persistence.Store) persistence.Position {
+func lastPosition(t *testing.T, st persistence.Store) eventstore.Position {
 	t.Helper()
 	p, err := st.LastPosition(ctxFor(t))
 	if err != nil {
@@ -119,7 +120,7 @@ func lastPosition(t *testing.T, st persistence.Store) persistence.Position {
 	return p
 }
 
-func head(t *testing.T, st persistence.Store, stream string) persistence.StreamHead {
+func head(t *testing.T, st persistence.Store, stream string) eventstore.StreamHead {
 	t.Helper()
 	h, err := st.Head(ctxFor(t), stream)
 	if err != nil {
@@ -129,20 +130,20 @@ func head(t *testing.T, st persistence.Store, stream string) persistence.StreamH
 }
 
 // wantConcurrency checks that err is a *ConcurrencyError with these fields.
-func wantConcurrency(t *testing.T, err error, stream string, exp persistence.ExpectedVersion, actual persistence.Version) {
+func wantConcurrency(t *testing.T, err error, stream string, exp eventstore.ExpectedVersion, actual eventstore.Version) {
 	t.Helper()
-	var ce *persistence.ConcurrencyError
+	var ce *eventstore.ConcurrencyError
 	if !errors.As(err, &ce) {
 		t.Fatalf("got %v (%T), want *ConcurrencyError", err, err)
 	}
-	if !errors.Is(err, persistence.ErrConcurrency) {
+	if !errors.Is(err, eventstore.ErrConcurrency) {
 		t.Errorf("errors.Is(%v, ErrConcurrency) is false", err)
 	}
 	if ce.Stream != stream || ce.Expected != exp || ce.Actual != actual {
 		t.Errorf("ConcurrencyError{Stream: %q, Expected: %s, Actual: %d}, want {%q, %s, %d}",
 			ce.Stream, ce.Expected, ce.Actual, stream, exp, actual)
 	}
-	if persistence.IsRetryable(err) {
+	if eventstore.IsRetryable(err) {
 		t.Errorf("IsRetryable(%v) is true", err)
 	}
 }
@@ -150,11 +151,11 @@ func wantConcurrency(t *testing.T, err error, stream string, exp persistence.Exp
 // wantDuplicate checks that err is a *DuplicateEventError with these fields.
 func wantDuplicate(t *testing.T, err error, id uuid.UUID, stream, existing string) {
 	t.Helper()
-	var de *persistence.DuplicateEventError
+	var de *eventstore.DuplicateEventError
 	if !errors.As(err, &de) {
 		t.Fatalf("got %v (%T), want *DuplicateEventError", err, err)
 	}
-	if !errors.Is(err, persistence.ErrDuplicateEvent) {
+	if !errors.Is(err, eventstore.ErrDuplicateEvent) {
 		t.Errorf("errors.Is(%v, ErrDuplicateEvent) is false", err)
 	}
 	if de.EventID != id || de.Stream != stream || de.ExistingStream != existing {
@@ -166,7 +167,7 @@ func wantDuplicate(t *testing.T, err error, id uuid.UUID, stream, existing strin
 // checkStream checks that stream holds exactly want (by ID, in order) at
 // versions 1..len(want) with strictly increasing positions; no events when
 // want is empty.
-func checkStream(t *testing.T, st persistence.Store, stream string, want []persistence.EventData) {
+func checkStream(t *testing.T, st persistence.Store, stream string, want []eventstore.EventData) {
 	t.Helper()
 	if len(want) == 0 {
 		checkNotExists(t, st, stream)

@@ -7,9 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/google/uuid"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // testHead checks the head of missing and existing streams.
@@ -19,9 +18,9 @@ func testHead(t *testing.T, f Factory) {
 	if h.Exists() || h.Version != 0 || h.LastPosition != 0 {
 		t.Fatalf("head of a missing stream: %+v", h)
 	}
-	appendOK(t, st, req("acct-1", persistence.Any(), evs(2, "X")...))
-	appendOK(t, st, req("acct-2", persistence.Any(), evs(2, "X")...))
-	res := appendOK(t, st, req("acct-1", persistence.Any(), evs(3, "X")...))
+	appendOK(t, st, req("acct-1", eventstore.Any(), evs(2, "X")...))
+	appendOK(t, st, req("acct-2", eventstore.Any(), evs(2, "X")...))
+	res := appendOK(t, st, req("acct-1", eventstore.Any(), evs(3, "X")...))
 	h = head(t, st, "acct-1")
 	if !h.Exists() || h.Version != 5 || h.LastPosition != res.LastPosition || h.Stream != "acct-1" {
 		t.Fatalf("head %+v, want version 5 position %d", h, res.LastPosition)
@@ -34,10 +33,10 @@ func testLookupEvents(t *testing.T, f Factory) {
 	st := open(t, f)
 	a := evs(4, "X")
 	other := ev("X")
-	appendOK(t, st, req("acct-1", persistence.Any(), a[:2]...))
-	appendOK(t, st, req("acct-2", persistence.Any(), other))
-	appendOK(t, st, req("acct-1", persistence.Any(), a[2:]...))
-	got, err := st.LookupEvents(ctxFor(t), "acct-1", []persistence.EventID{a[3].ID, other.ID, uuid.New(), a[0].ID, a[2].ID})
+	appendOK(t, st, req("acct-1", eventstore.Any(), a[:2]...))
+	appendOK(t, st, req("acct-2", eventstore.Any(), other))
+	appendOK(t, st, req("acct-1", eventstore.Any(), a[2:]...))
+	got, err := st.LookupEvents(ctxFor(t), "acct-1", []eventstore.EventID{a[3].ID, other.ID, uuid.New(), a[0].ID, a[2].ID})
 	if err != nil {
 		t.Fatalf("LookupEvents: %v", err)
 	}
@@ -47,7 +46,7 @@ func testLookupEvents(t *testing.T, f Factory) {
 	if got[0].Version != 1 || got[1].Version != 3 || got[2].Version != 4 || got[1].Stream != "acct-1" {
 		t.Fatalf("LookupEvents returned versions %v, want 1, 3, 4", versions(got))
 	}
-	none, err := st.LookupEvents(ctxFor(t), "acct-3", []persistence.EventID{a[0].ID})
+	none, err := st.LookupEvents(ctxFor(t), "acct-3", []eventstore.EventID{a[0].ID})
 	if err != nil || len(none) != 0 {
 		t.Fatalf("LookupEvents in a missing stream: %v, %d events", err, len(none))
 	}
@@ -57,7 +56,7 @@ func testLookupEvents(t *testing.T, f Factory) {
 func testCheckpoints(t *testing.T, f Factory) {
 	st := open(t, f)
 	ctx := ctxFor(t)
-	get := func(name string) (persistence.Position, bool) {
+	get := func(name string) (eventstore.Position, bool) {
 		t.Helper()
 		p, ok, err := st.Checkpoint(ctx, name)
 		if err != nil {
@@ -70,7 +69,7 @@ func testCheckpoints(t *testing.T, f Factory) {
 	}
 	for _, step := range []struct {
 		name string
-		pos  persistence.Position
+		pos  eventstore.Position
 	}{{"sub-a", 5}, {"sub-b", 9}, {"sub-a", 42}, {"sub-a", 3}, {"sub-c", 0}} {
 		if err := st.SetCheckpoint(ctx, step.name, step.pos); err != nil {
 			t.Fatalf("SetCheckpoint(%q, %d): %v", step.name, step.pos, err)
@@ -96,7 +95,7 @@ func testNotifications(t *testing.T, f Factory) {
 			t.Fatalf("Notifications: %v", err)
 		}
 		for round := range 3 {
-			res := appendOK(t, st, req("acct-1", persistence.Any(), evs(round+1, "X")...))
+			res := appendOK(t, st, req("acct-1", eventstore.Any(), evs(round+1, "X")...))
 			waitPosition(t, ch, res.LastPosition)
 		}
 	})
@@ -108,7 +107,7 @@ func testNotifications(t *testing.T, f Factory) {
 		if err != nil {
 			t.Fatalf("Notifications: %v", err)
 		}
-		appendOK(t, st, req("acct-1", persistence.Any(), ev("X")))
+		appendOK(t, st, req("acct-1", eventstore.Any(), ev("X")))
 		cancel()
 		waitClosed(t, ch)
 		// The store keeps working for other listeners.
@@ -116,7 +115,7 @@ func testNotifications(t *testing.T, f Factory) {
 		if err != nil {
 			t.Fatalf("Notifications: %v", err)
 		}
-		res := appendOK(t, st, req("acct-1", persistence.Any(), ev("X")))
+		res := appendOK(t, st, req("acct-1", eventstore.Any(), ev("X")))
 		waitPosition(t, ch2, res.LastPosition)
 	})
 	t.Run("closed when the store closes", func(t *testing.T) {
@@ -138,16 +137,16 @@ func testNotifications(t *testing.T, f Factory) {
 		if err != nil {
 			t.Fatalf("Notifications: %v", err)
 		}
-		var last persistence.Position
+		var last eventstore.Position
 		for range 5 { // nobody reads meanwhile
-			last = appendOK(t, st, req("acct-1", persistence.Any(), ev("X"))).LastPosition
+			last = appendOK(t, st, req("acct-1", eventstore.Any(), ev("X"))).LastPosition
 		}
 		waitPosition(t, ch, last)
 	})
 }
 
 // waitPosition receives from ch until it sees a position >= want.
-func waitPosition(t *testing.T, ch <-chan persistence.Position, want persistence.Position) {
+func waitPosition(t *testing.T, ch <-chan eventstore.Position, want eventstore.Position) {
 	t.Helper()
 	timeout := time.NewTimer(10 * time.Second)
 	defer timeout.Stop()
@@ -167,7 +166,7 @@ func waitPosition(t *testing.T, ch <-chan persistence.Position, want persistence
 }
 
 // waitClosed drains ch until it is closed.
-func waitClosed(t *testing.T, ch <-chan persistence.Position) {
+func waitClosed(t *testing.T, ch <-chan eventstore.Position) {
 	t.Helper()
 	timeout := time.NewTimer(10 * time.Second)
 	defer timeout.Stop()
@@ -187,25 +186,25 @@ func waitClosed(t *testing.T, ch <-chan persistence.Position) {
 func testTraceID(t *testing.T, f Factory) {
 	st := open(t, f)
 	const trace = "trace-4711"
-	ctx := persistence.WithTraceID(ctxFor(t), trace)
+	ctx := eventstore.WithTraceID(ctxFor(t), trace)
 	taken := ev("X")
-	appendOK(t, st, req("acct-1", persistence.Any(), taken))
+	appendOK(t, st, req("acct-1", eventstore.Any(), taken))
 
-	res, err := st.AppendBatch(ctx, []persistence.AppendRequest{
-		req("acct-1", persistence.NoStream(), ev("X")),
-		req("acct-2", persistence.Any(), taken),
-		{Stream: "acct-3", Expected: persistence.StreamExists(), Events: evs(1, "X"), Group: 1},
+	res, err := st.AppendBatch(ctx, []eventstore.AppendRequest{
+		req("acct-1", eventstore.NoStream(), ev("X")),
+		req("acct-2", eventstore.Any(), taken),
+		{Stream: "acct-3", Expected: eventstore.StreamExists(), Events: evs(1, "X"), Group: 1},
 		{Stream: "acct-4", Events: evs(1, "X"), Group: 1},
 	})
 	if err != nil {
 		t.Fatalf("AppendBatch: %v", err)
 	}
 	var (
-		ce *persistence.ConcurrencyError
-		de *persistence.DuplicateEventError
-		ab *persistence.AbortedError
-		ie *persistence.InputError
-		nf *persistence.StreamNotFoundError
+		ce *eventstore.ConcurrencyError
+		de *eventstore.DuplicateEventError
+		ab *eventstore.AbortedError
+		ie *eventstore.InputError
+		nf *eventstore.StreamNotFoundError
 	)
 	if !errors.As(res[0].Err, &ce) || ce.TraceID != trace {
 		t.Errorf("ConcurrencyError without the trace ID: %v", res[0].Err)
@@ -223,11 +222,11 @@ func testTraceID(t *testing.T, f Factory) {
 	if !errors.As(err, &ie) || ie.TraceID != trace {
 		t.Errorf("InputError without the trace ID: %v", err)
 	}
-	_, err = st.ReadStream(ctx, persistence.StreamRead{Stream: "nope", Limit: 1})
+	_, err = st.ReadStream(ctx, eventstore.StreamRead{Stream: "nope", Limit: 1})
 	if !errors.As(err, &nf) || nf.TraceID != trace {
 		t.Errorf("StreamNotFoundError without the trace ID: %v", err)
 	}
-	_, err = st.ReadAll(ctx, persistence.AllRead{Limit: 0})
+	_, err = st.ReadAll(ctx, eventstore.AllRead{Limit: 0})
 	if !errors.As(err, &ie) || ie.TraceID != trace {
 		t.Errorf("InputError of a read without the trace ID: %v", err)
 	}
@@ -236,27 +235,27 @@ func testTraceID(t *testing.T, f Factory) {
 // testClose checks that calls after Close return ErrClosed.
 func testClose(t *testing.T, f Factory) {
 	st := open(t, f)
-	appendOK(t, st, req("acct-1", persistence.Any(), ev("X")))
+	appendOK(t, st, req("acct-1", eventstore.Any(), ev("X")))
 	if err := st.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
 	ctx := ctxFor(t)
 	calls := map[string]func() error{
 		"AppendBatch": func() error {
-			_, err := st.AppendBatch(ctx, []persistence.AppendRequest{req("acct-1", persistence.Any(), ev("X"))})
+			_, err := st.AppendBatch(ctx, []eventstore.AppendRequest{req("acct-1", eventstore.Any(), ev("X"))})
 			return err
 		},
 		"ReadStream": func() error {
-			_, err := st.ReadStream(ctx, persistence.StreamRead{Stream: "acct-1", Limit: 1})
+			_, err := st.ReadStream(ctx, eventstore.StreamRead{Stream: "acct-1", Limit: 1})
 			return err
 		},
 		"ReadAll": func() error {
-			_, err := st.ReadAll(ctx, persistence.AllRead{Limit: 1})
+			_, err := st.ReadAll(ctx, eventstore.AllRead{Limit: 1})
 			return err
 		},
 		"Head": func() error { _, err := st.Head(ctx, "acct-1"); return err },
 		"LookupEvents": func() error {
-			_, err := st.LookupEvents(ctx, "acct-1", []persistence.EventID{uuid.New()})
+			_, err := st.LookupEvents(ctx, "acct-1", []eventstore.EventID{uuid.New()})
 			return err
 		},
 		"Checkpoint":    func() error { _, _, err := st.Checkpoint(ctx, "c"); return err },
@@ -270,7 +269,7 @@ func testClose(t *testing.T, f Factory) {
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		if err := calls[n](); !errors.Is(err, persistence.ErrClosed) {
+		if err := calls[n](); !errors.Is(err, eventstore.ErrClosed) {
 			t.Errorf("%s after Close: %v, want ErrClosed", n, err)
 		}
 	}

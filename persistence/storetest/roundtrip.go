@@ -6,10 +6,9 @@ import (
 	"maps"
 	"testing"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/google/uuid"
 	"pgregory.net/rapid"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // testRoundTrip is a property test: arbitrary valid events come back from
@@ -21,14 +20,14 @@ func testRoundTrip(t *testing.T, f Factory) {
 		n++
 		stream := fmt.Sprintf("%s-%d", rapid.StringMatching(`[a-zA-Zé😀_.:]{1,20}`).Draw(rt, "category"), n)
 		events := rapid.SliceOfN(genEvent(), 1, 5).Draw(rt, "events")
-		res, err := st.AppendBatch(ctxFor(t), []persistence.AppendRequest{req(stream, persistence.NoStream(), events...)})
+		res, err := st.AppendBatch(ctxFor(t), []eventstore.AppendRequest{req(stream, eventstore.NoStream(), events...)})
 		if err != nil {
 			rt.Fatalf("AppendBatch: %v", err)
 		}
 		if res[0].Err != nil {
 			rt.Fatalf("append: %v", res[0].Err)
 		}
-		got, err := st.ReadStream(ctxFor(t), persistence.StreamRead{Stream: stream, Limit: 10})
+		got, err := st.ReadStream(ctxFor(t), eventstore.StreamRead{Stream: stream, Limit: 10})
 		if err != nil {
 			rt.Fatalf("ReadStream: %v", err)
 		}
@@ -38,11 +37,11 @@ func testRoundTrip(t *testing.T, f Factory) {
 		for i := range got {
 			sameEvent(rt, got[i], events[i], stream, res[0].FirstVersion+uint64(i), res[0].FirstPosition+uint64(i))
 		}
-		all, err := st.ReadAll(ctxFor(t), persistence.AllRead{From: res[0].FirstPosition, Limit: len(events)})
+		all, err := st.ReadAll(ctxFor(t), eventstore.AllRead{From: res[0].FirstPosition, Limit: len(events)})
 		if err != nil || len(all) != len(events) {
 			rt.Fatalf("ReadAll: %v (%d events)", err, len(all))
 		}
-		ids := make([]persistence.EventID, len(events))
+		ids := make([]eventstore.EventID, len(events))
 		for i := range all {
 			sameEvent(rt, all[i], events[i], stream, got[i].Version, got[i].Position)
 			ids[i] = events[i].ID
@@ -60,14 +59,14 @@ func testRoundTrip(t *testing.T, f Factory) {
 // genEvent generates valid events: random types, binary data (including
 // empty), metadata (nil, empty or with unicode), schema versions and
 // content types.
-func genEvent() *rapid.Generator[persistence.EventData] {
+func genEvent() *rapid.Generator[eventstore.EventData] {
 	text := rapid.StringMatching(`[a-zA-Z0-9 ._/\-äß€漢字😀\t\n]{0,24}`)
-	return rapid.Custom(func(rt *rapid.T) persistence.EventData {
-		e := persistence.EventData{
+	return rapid.Custom(func(rt *rapid.T) eventstore.EventData {
+		e := eventstore.EventData{
 			Type:          rapid.StringMatching(`[A-Za-z][A-Za-z0-9.:é漢]{0,30}`).Draw(rt, "type"),
 			SchemaVersion: rapid.Uint32().Draw(rt, "schema"),
-			ContentType: rapid.SampledFrom([]string{"", persistence.ContentTypeJSON,
-				persistence.ContentTypeProtobuf, persistence.ContentTypeBinary, "text/plain; charset=utf-8"}).Draw(rt, "content_type"),
+			ContentType: rapid.SampledFrom([]string{"", eventstore.ContentTypeJSON,
+				eventstore.ContentTypeProtobuf, eventstore.ContentTypeBinary, "text/plain; charset=utf-8"}).Draw(rt, "content_type"),
 			Data: rapid.SliceOfN(rapid.Byte(), 0, 300).Draw(rt, "data"),
 		}
 		copy(e.ID[:], rapid.SliceOfN(rapid.Byte(), 16, 16).Draw(rt, "id"))
@@ -86,12 +85,12 @@ func genEvent() *rapid.Generator[persistence.EventData] {
 
 // sameEvent checks a read event field by field against the appended one.
 // Nil and empty metadata are equal, as are an empty content type and JSON.
-func sameEvent(rt *rapid.T, got persistence.RecordedEvent, want persistence.EventData, stream string,
-	version persistence.Version, pos persistence.Position) {
+func sameEvent(rt *rapid.T, got eventstore.RecordedEvent, want eventstore.EventData, stream string,
+	version eventstore.Version, pos eventstore.Position) {
 	rt.Helper()
 	ct := func(s string) string {
 		if s == "" {
-			return persistence.ContentTypeJSON
+			return eventstore.ContentTypeJSON
 		}
 		return s
 	}

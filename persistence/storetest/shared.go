@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -25,8 +26,8 @@ func testShared(t *testing.T, features Features) {
 	t.Run("each reads the other's commits", func(t *testing.T) {
 		t.Parallel()
 		a, b := pair(t)
-		first := appendOK(t, a, req("shared-1", persistence.NoStream(), evs(2, "A")...))
-		second := appendOK(t, b, req("shared-1", persistence.Exact(2), evs(3, "B")...))
+		first := appendOK(t, a, req("shared-1", eventstore.NoStream(), evs(2, "A")...))
+		second := appendOK(t, b, req("shared-1", eventstore.Exact(2), evs(3, "B")...))
 		if second.FirstVersion != 3 || second.FirstPosition != first.LastPosition+1 {
 			t.Fatalf("second store appended at version %d position %d, want 3 and %d",
 				second.FirstVersion, second.FirstPosition, first.LastPosition+1)
@@ -49,12 +50,12 @@ func testShared(t *testing.T, features Features) {
 	t.Run("expectations see the other's commits", func(t *testing.T) {
 		t.Parallel()
 		a, b := pair(t)
-		appendOK(t, a, req("shared-2", persistence.NoStream(), ev("A")))
-		res, err := b.AppendBatch(ctxFor(t), []persistence.AppendRequest{req("shared-2", persistence.NoStream(), ev("B"))})
+		appendOK(t, a, req("shared-2", eventstore.NoStream(), ev("A")))
+		res, err := b.AppendBatch(ctxFor(t), []eventstore.AppendRequest{req("shared-2", eventstore.NoStream(), ev("B"))})
 		if err != nil {
 			t.Fatalf("AppendBatch: %v", err)
 		}
-		wantConcurrency(t, res[0].Err, "shared-2", persistence.NoStream(), 1)
+		wantConcurrency(t, res[0].Err, "shared-2", eventstore.NoStream(), 1)
 		if got := readStream(t, a, "shared-2"); len(got) != 1 {
 			t.Fatalf("a refused append wrote: the stream has %d events, want 1", len(got))
 		}
@@ -72,7 +73,7 @@ func testShared(t *testing.T, features Features) {
 			t.Fatalf("Notifications: %v", err)
 		}
 		for round := range 3 {
-			res := appendOK(t, b, req("shared-3", persistence.Any(), evs(round+1, "B")...))
+			res := appendOK(t, b, req("shared-3", eventstore.Any(), evs(round+1, "B")...))
 			waitPosition(t, ch, res.LastPosition)
 		}
 	})

@@ -29,7 +29,7 @@ import "testing"
 //   - InvalidInput: each malformed batch or read is an *InputError naming
 //     Field and Rule (errors.Is ErrInvalidInput), and nothing of the batch is
 //     written, not even its valid requests.
-//   - TraceID: typed errors carry the trace ID of persistence.WithTraceID.
+//   - TraceID: typed errors carry the trace ID of eventstore.WithTraceID.
 //   - Concurrency: 200 goroutines append at once (exact versions on shared
 //     streams retried on conflict; two-stream transactions with Any) while a
 //     reader pages through ReadAll: no version gap or duplicate, every
@@ -37,9 +37,9 @@ import "testing"
 //     the stream really had, and the paging reader skipped no event.
 //   - RoundTrip: a property test (rapid) that arbitrary valid events come
 //     back from ReadStream, ReadAll and LookupEvents field by field.
-//   - Close: every call after Close returns persistence.ErrClosed.
+//   - Close: every call after Close returns eventstore.ErrClosed.
 //
-// The suite assumes the store uses persistence.DefaultLimits, and that
+// The suite assumes the store uses eventstore.DefaultLimits, and that
 // positions are gapless (a failed request uses none).
 // With Features.Shared, the Shared group opens two stores on one storage
 // (see testShared); with Features.MultiProcess it also checks that one

@@ -11,9 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/google/uuid"
-
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // scenario runs one named scenario against t.
@@ -43,8 +42,8 @@ func (r *runner) payload() []byte {
 	return []byte(head + strings.Repeat("x", n) + tail)
 }
 
-func event(data []byte) persistence.EventData {
-	return persistence.EventData{ID: uuid.New(), Type: "BenchEvent", Data: data}
+func event(data []byte) eventstore.EventData {
+	return eventstore.EventData{ID: uuid.New(), Type: "BenchEvent", Data: data}
 }
 
 // writers: c.Writers callers append one event per call to the stream
@@ -53,7 +52,7 @@ func (r *runner) writers(ctx context.Context, t Target, name string, streamOf fu
 	data := r.payload()
 	res, rec := r.measure(ctx, name, r.c.Writers, func(ctx context.Context, i int, rec *recorder) {
 		t0 := time.Now()
-		if _, err := t.Append(ctx, streamOf(i), persistence.Any(), event(data)); err != nil {
+		if _, err := t.Append(ctx, streamOf(i), eventstore.Any(), event(data)); err != nil {
 			rec.fail(err)
 			return
 		}
@@ -74,8 +73,8 @@ func (r *runner) mixed(ctx context.Context, t Target) Result {
 		stream := r.stream("m", i)
 		t0 := time.Now()
 		if wrote[i] && rand.Float64() < r.c.ReadRatio {
-			evs, err := t.ReadStream(ctx, persistence.StreamRead{Stream: stream, From: persistence.End,
-				Direction: persistence.Backward, Limit: 10})
+			evs, err := t.ReadStream(ctx, eventstore.StreamRead{Stream: stream, From: eventstore.End,
+				Direction: eventstore.Backward, Limit: 10})
 			if err != nil {
 				rec.fail(err)
 				return
@@ -84,7 +83,7 @@ func (r *runner) mixed(ctx context.Context, t Target) Result {
 			read.Add(int64(len(evs)))
 			return
 		}
-		if _, err := t.Append(ctx, stream, persistence.Any(), event(data)); err != nil {
+		if _, err := t.Append(ctx, stream, eventstore.Any(), event(data)); err != nil {
 			rec.fail(err)
 			return
 		}
@@ -103,10 +102,10 @@ func (r *runner) mixed(ctx context.Context, t Target) Result {
 func (r *runner) transact(ctx context.Context, t Target) Result {
 	data := r.payload()
 	res, rec := r.measure(ctx, Transact, r.c.Writers, func(ctx context.Context, i int, rec *recorder) {
-		reqs := make([]persistence.AppendRequest, 0, r.c.TxStreams)
+		reqs := make([]eventstore.AppendRequest, 0, r.c.TxStreams)
 		for _, k := range rand.Perm(r.c.TxPool)[:r.c.TxStreams] {
-			reqs = append(reqs, persistence.AppendRequest{Stream: r.stream("tx", k),
-				Expected: persistence.Any(), Events: []persistence.EventData{event(data)}})
+			reqs = append(reqs, eventstore.AppendRequest{Stream: r.stream("tx", k),
+				Expected: eventstore.Any(), Events: []eventstore.EventData{event(data)}})
 		}
 		t0 := time.Now()
 		if _, err := t.Transact(ctx, reqs...); err != nil {
@@ -139,11 +138,11 @@ func (r *runner) preload(ctx context.Context, t Target, n int) (int64, error) {
 				if start >= int64(n) {
 					return
 				}
-				evs := make([]persistence.EventData, min(perCall, int64(n)-start))
+				evs := make([]eventstore.EventData, min(perCall, int64(n)-start))
 				for j := range evs {
 					evs[j] = event(data)
 				}
-				if _, err := t.Append(ctx, r.stream("c", int(start/perCall)%100), persistence.Any(), evs...); err != nil {
+				if _, err := t.Append(ctx, r.stream("c", int(start/perCall)%100), eventstore.Any(), evs...); err != nil {
 					once.Do(func() { firstErr = err })
 					return
 				}
@@ -175,7 +174,7 @@ func (r *runner) catchUp(ctx context.Context, t Target) (Result, error) {
 	pos := from
 	res, rec := r.measure(ctx, CatchUp, 1, func(ctx context.Context, _ int, rec *recorder) {
 		t0 := time.Now()
-		evs, err := t.ReadAll(ctx, persistence.AllRead{From: pos, Limit: r.c.PageSize})
+		evs, err := t.ReadAll(ctx, eventstore.AllRead{From: pos, Limit: r.c.PageSize})
 		if err != nil {
 			rec.fail(err)
 			return
@@ -211,7 +210,7 @@ func (r *runner) fanOut(ctx context.Context, t Target) (Result, error) {
 	rec := newRecorder()
 	delivered := make([]atomic.Int64, r.c.Subscribers)
 	for i := range r.c.Subscribers {
-		stop, err := t.Subscribe(ctx, last+1, func(e persistence.RecordedEvent) {
+		stop, err := t.Subscribe(ctx, last+1, func(e eventstore.RecordedEvent) {
 			if ns, err := strconv.ParseInt(e.Metadata["t"], 10, 64); err == nil {
 				rec.record(time.Since(time.Unix(0, ns)), 1)
 			}
@@ -235,7 +234,7 @@ func (r *runner) fanOut(ctx context.Context, t Target) (Result, error) {
 			for !stopWriters.Load() && ctx.Err() == nil {
 				e := event(data)
 				e.Metadata = map[string]string{"t": strconv.FormatInt(time.Now().UnixNano(), 10)}
-				if _, err := t.Append(ctx, r.stream("f", i), persistence.Any(), e); err == nil {
+				if _, err := t.Append(ctx, r.stream("f", i), eventstore.Any(), e); err == nil {
 					written.Add(1)
 				}
 			}

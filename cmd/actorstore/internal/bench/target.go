@@ -7,21 +7,21 @@ import (
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/client"
-	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/subscriptions"
 )
 
 // Target is what the scenarios drive: the Go API of an open store, or a
 // client of a running node. Its methods are safe for concurrent use.
 type Target interface {
-	Append(ctx context.Context, stream string, expected persistence.ExpectedVersion,
-		events ...persistence.EventData) (persistence.AppendResult, error)
-	Transact(ctx context.Context, reqs ...persistence.AppendRequest) ([]persistence.AppendResult, error)
-	ReadStream(ctx context.Context, r persistence.StreamRead) ([]persistence.RecordedEvent, error)
-	ReadAll(ctx context.Context, r persistence.AllRead) ([]persistence.RecordedEvent, error)
+	Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion,
+		events ...eventstore.EventData) (eventstore.AppendResult, error)
+	Transact(ctx context.Context, reqs ...eventstore.AppendRequest) ([]eventstore.AppendResult, error)
+	ReadStream(ctx context.Context, r eventstore.StreamRead) ([]eventstore.RecordedEvent, error)
+	ReadAll(ctx context.Context, r eventstore.AllRead) ([]eventstore.RecordedEvent, error)
 	// Subscribe calls fn for every event of all streams from position at
 	// (inclusive) until the returned stop is called.
-	Subscribe(ctx context.Context, at persistence.Position, fn func(persistence.RecordedEvent)) (stop func(), err error)
+	Subscribe(ctx context.Context, at eventstore.Position, fn func(eventstore.RecordedEvent)) (stop func(), err error)
 	Close(ctx context.Context) error
 }
 
@@ -67,27 +67,27 @@ type storeTarget struct {
 	tmp string // removed on Close
 }
 
-func (t *storeTarget) Append(ctx context.Context, stream string, expected persistence.ExpectedVersion,
-	events ...persistence.EventData) (persistence.AppendResult, error) {
+func (t *storeTarget) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion,
+	events ...eventstore.EventData) (eventstore.AppendResult, error) {
 	return t.st.Append(ctx, stream, expected, events...)
 }
 
-func (t *storeTarget) Transact(ctx context.Context, reqs ...persistence.AppendRequest) ([]persistence.AppendResult, error) {
+func (t *storeTarget) Transact(ctx context.Context, reqs ...eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	return t.st.Transact(ctx, reqs...)
 }
 
-func (t *storeTarget) ReadStream(ctx context.Context, r persistence.StreamRead) ([]persistence.RecordedEvent, error) {
+func (t *storeTarget) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]eventstore.RecordedEvent, error) {
 	return t.st.ReadStream(ctx, r)
 }
 
-func (t *storeTarget) ReadAll(ctx context.Context, r persistence.AllRead) ([]persistence.RecordedEvent, error) {
+func (t *storeTarget) ReadAll(ctx context.Context, r eventstore.AllRead) ([]eventstore.RecordedEvent, error) {
 	return t.st.ReadAll(ctx, r)
 }
 
-func (t *storeTarget) Subscribe(ctx context.Context, at persistence.Position,
-	fn func(persistence.RecordedEvent)) (func(), error) {
+func (t *storeTarget) Subscribe(ctx context.Context, at eventstore.Position,
+	fn func(eventstore.RecordedEvent)) (func(), error) {
 	o := actorstore.SubscribeOptions{Options: subscriptions.Options{Start: actorstore.FromAt, At: at}}
-	sub, err := t.st.Subscribe(ctx, o, func(_ context.Context, e persistence.RecordedEvent) error {
+	sub, err := t.st.Subscribe(ctx, o, func(_ context.Context, e eventstore.RecordedEvent) error {
 		fn(e)
 		return nil
 	})
@@ -107,30 +107,30 @@ func (t *storeTarget) Close(ctx context.Context) error {
 
 type nodeTarget struct{ c *client.Client }
 
-func (t *nodeTarget) Append(ctx context.Context, stream string, expected persistence.ExpectedVersion,
-	events ...persistence.EventData) (persistence.AppendResult, error) {
+func (t *nodeTarget) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion,
+	events ...eventstore.EventData) (eventstore.AppendResult, error) {
 	return t.c.Append(ctx, stream, expected, events...)
 }
 
-func (t *nodeTarget) Transact(ctx context.Context, reqs ...persistence.AppendRequest) ([]persistence.AppendResult, error) {
+func (t *nodeTarget) Transact(ctx context.Context, reqs ...eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	return t.c.Transact(ctx, reqs...)
 }
 
-func (t *nodeTarget) ReadStream(ctx context.Context, r persistence.StreamRead) ([]persistence.RecordedEvent, error) {
+func (t *nodeTarget) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]eventstore.RecordedEvent, error) {
 	return t.c.ReadStream(ctx, r)
 }
 
-func (t *nodeTarget) ReadAll(ctx context.Context, r persistence.AllRead) ([]persistence.RecordedEvent, error) {
+func (t *nodeTarget) ReadAll(ctx context.Context, r eventstore.AllRead) ([]eventstore.RecordedEvent, error) {
 	return t.c.ReadAll(ctx, r)
 }
 
-func (t *nodeTarget) Subscribe(ctx context.Context, at persistence.Position,
-	fn func(persistence.RecordedEvent)) (func(), error) {
+func (t *nodeTarget) Subscribe(ctx context.Context, at eventstore.Position,
+	fn func(eventstore.RecordedEvent)) (func(), error) {
 	tctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t.c.Tail(tctx, client.TailOptions{Start: client.FromAt, At: at}, func(e persistence.RecordedEvent) error {
+		t.c.Tail(tctx, client.TailOptions{Start: client.FromAt, At: at}, func(e eventstore.RecordedEvent) error {
 			fn(e)
 			return nil
 		})
@@ -144,8 +144,8 @@ func (t *nodeTarget) Close(context.Context) error {
 }
 
 // lastPosition is the newest position the target has (0 when empty).
-func lastPosition(ctx context.Context, t Target) (persistence.Position, error) {
-	evs, err := t.ReadAll(ctx, persistence.AllRead{From: persistence.End, Direction: persistence.Backward, Limit: 1})
+func lastPosition(ctx context.Context, t Target) (eventstore.Position, error) {
+	evs, err := t.ReadAll(ctx, eventstore.AllRead{From: eventstore.End, Direction: eventstore.Backward, Limit: 1})
 	if err != nil || len(evs) == 0 {
 		return 0, err
 	}

@@ -1,14 +1,15 @@
-package persistence
+package wire
 
 import (
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
 )
 
 // EventDataToProto converts an event to its wire form.
-func EventDataToProto(e *EventData) *messages.EventData {
+func EventDataToProto(e *eventstore.EventData) *messages.EventData {
 	id := e.ID
 	return &messages.EventData{
 		EventId:       id[:],
@@ -22,19 +23,19 @@ func EventDataToProto(e *EventData) *messages.EventData {
 
 // EventDataFromProto converts an event from its wire form. A missing or
 // malformed event ID is an *InputError with Field "event_id".
-func EventDataFromProto(m *messages.EventData) (EventData, error) {
+func EventDataFromProto(m *messages.EventData) (eventstore.EventData, error) {
 	if m == nil {
-		return EventData{}, &InputError{Field: "event", Rule: "required", Message: "event is missing"}
+		return eventstore.EventData{}, &eventstore.InputError{Field: "event", Rule: "required", Message: "event is missing"}
 	}
 	id, err := uuid.FromBytes(m.GetEventId())
 	if err != nil {
-		return EventData{}, &InputError{Field: "event_id", Rule: "format", Message: "event ID must be 16 bytes"}
+		return eventstore.EventData{}, &eventstore.InputError{Field: "event_id", Rule: "format", Message: "event ID must be 16 bytes"}
 	}
 	data := m.GetData()
 	if data == nil {
 		data = []byte{} // proto3 does not tell an empty payload from a missing one
 	}
-	return EventData{
+	return eventstore.EventData{
 		ID:            id,
 		Type:          m.GetType(),
 		SchemaVersion: m.GetSchemaVersion(),
@@ -45,7 +46,7 @@ func EventDataFromProto(m *messages.EventData) (EventData, error) {
 }
 
 // RecordedEventToProto converts a recorded event to its wire form.
-func RecordedEventToProto(e *RecordedEvent) *messages.RecordedEvent {
+func RecordedEventToProto(e *eventstore.RecordedEvent) *messages.RecordedEvent {
 	return &messages.RecordedEvent{
 		Event:         EventDataToProto(&e.EventData),
 		Stream:        e.Stream,
@@ -56,12 +57,12 @@ func RecordedEventToProto(e *RecordedEvent) *messages.RecordedEvent {
 }
 
 // RecordedEventFromProto converts a recorded event from its wire form.
-func RecordedEventFromProto(m *messages.RecordedEvent) (RecordedEvent, error) {
+func RecordedEventFromProto(m *messages.RecordedEvent) (eventstore.RecordedEvent, error) {
 	ed, err := EventDataFromProto(m.GetEvent())
 	if err != nil {
-		return RecordedEvent{}, err
+		return eventstore.RecordedEvent{}, err
 	}
-	return RecordedEvent{
+	return eventstore.RecordedEvent{
 		EventData: ed,
 		Stream:    m.GetStream(),
 		Version:   m.GetStreamVersion(),
@@ -71,7 +72,7 @@ func RecordedEventFromProto(m *messages.RecordedEvent) (RecordedEvent, error) {
 }
 
 // ExpectedVersionToProto converts an expectation to its wire form.
-func ExpectedVersionToProto(e ExpectedVersion) *messages.ExpectedVersion {
+func ExpectedVersionToProto(e eventstore.ExpectedVersion) *messages.ExpectedVersion {
 	switch {
 	case e.IsNoStream():
 		return &messages.ExpectedVersion{Kind: &messages.ExpectedVersion_NoStream{NoStream: true}}
@@ -86,14 +87,14 @@ func ExpectedVersionToProto(e ExpectedVersion) *messages.ExpectedVersion {
 
 // ExpectedVersionFromProto converts an expectation from its wire form; a
 // missing one is Any.
-func ExpectedVersionFromProto(m *messages.ExpectedVersion) ExpectedVersion {
+func ExpectedVersionFromProto(m *messages.ExpectedVersion) eventstore.ExpectedVersion {
 	switch k := m.GetKind().(type) {
 	case *messages.ExpectedVersion_NoStream:
-		return NoStream()
+		return eventstore.NoStream()
 	case *messages.ExpectedVersion_StreamExists:
-		return StreamExists()
+		return eventstore.StreamExists()
 	case *messages.ExpectedVersion_Exact:
-		return Exact(k.Exact)
+		return eventstore.Exact(k.Exact)
 	}
-	return Any()
+	return eventstore.Any()
 }

@@ -1,4 +1,4 @@
-package persistence
+package eventstore
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 // Sentinel errors. Every typed error below matches one of them with
 // errors.Is, so callers can test the kind without the type:
 //
-//	if errors.Is(err, persistence.ErrConcurrency) { reload and retry }
+//	if errors.Is(err, eventstore.ErrConcurrency) { reload and retry }
 var (
 	// ErrConcurrency: the stream was not at the expected version.
 	ErrConcurrency = errors.New("wrong expected version")

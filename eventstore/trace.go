@@ -1,4 +1,4 @@
-package persistence
+package eventstore
 
 import (
 	"context"
@@ -104,5 +104,30 @@ func setIfEmpty(dst *string, v string) {
 // TraceIDOf returns the trace ID carried by the typed error in err (the
 // field its wire form carries), or "".
 func TraceIDOf(err error) string {
-	return ErrorToProto(err).GetTraceId()
+	var (
+		ae *AbortedError
+		ce *ConcurrencyError
+		nf *StreamNotFoundError
+		ie *InputError
+		de *DuplicateEventError
+		xe *ConnectionError
+		te *TimeoutError
+	)
+	switch {
+	case errors.As(err, &ae) && ae.TraceID != "":
+		return ae.TraceID
+	case errors.As(err, &ce):
+		return ce.TraceID
+	case errors.As(err, &nf):
+		return nf.TraceID
+	case errors.As(err, &ie):
+		return ie.TraceID
+	case errors.As(err, &de):
+		return de.TraceID
+	case errors.As(err, &te):
+		return te.TraceID
+	case errors.As(err, &xe):
+		return xe.TraceID
+	}
+	return ""
 }

@@ -1,4 +1,4 @@
-package persistence
+package wire
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
 )
 
@@ -17,15 +18,15 @@ func ErrorToProto(err error) *messages.Error {
 	if err == nil {
 		return nil
 	}
-	m := &messages.Error{Message: err.Error(), Retryable: IsRetryable(err)}
+	m := &messages.Error{Message: err.Error(), Retryable: eventstore.IsRetryable(err)}
 	var (
-		ce *ConcurrencyError
-		nf *StreamNotFoundError
-		ie *InputError
-		de *DuplicateEventError
-		xe *ConnectionError
-		te *TimeoutError
-		ae *AbortedError
+		ce *eventstore.ConcurrencyError
+		nf *eventstore.StreamNotFoundError
+		ie *eventstore.InputError
+		de *eventstore.DuplicateEventError
+		xe *eventstore.ConnectionError
+		te *eventstore.TimeoutError
+		ae *eventstore.AbortedError
 	)
 	switch {
 	case errors.As(err, &ae):
@@ -34,7 +35,9 @@ func ErrorToProto(err error) *messages.Error {
 		inner := ErrorToProto(ae.Cause)
 		inner.Operation = "transaction aborted: " + ae.Stream
 		inner.Message = err.Error()
-		setIfEmpty(&inner.TraceId, ae.TraceID)
+		if inner.TraceId == "" {
+			inner.TraceId = ae.TraceID
+		}
 		return inner
 	case errors.As(err, &ce):
 		m.Code = messages.ErrorCode_ERROR_CODE_CONCURRENCY
@@ -61,9 +64,9 @@ func ErrorToProto(err error) *messages.Error {
 	case errors.As(err, &xe):
 		m.Code = messages.ErrorCode_ERROR_CODE_UNAVAILABLE
 		m.Operation, m.Stream, m.TraceId = xe.Op, xe.Stream, xe.TraceID
-	case errors.Is(err, ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, eventstore.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
 		m.Code = messages.ErrorCode_ERROR_CODE_TIMEOUT
-	case errors.Is(err, ErrClosed):
+	case errors.Is(err, eventstore.ErrClosed):
 		m.Code = messages.ErrorCode_ERROR_CODE_CLOSED
 	default:
 		m.Code = messages.ErrorCode_ERROR_CODE_INTERNAL
@@ -80,18 +83,18 @@ func ErrorFromProto(m *messages.Error) error {
 	}
 	switch m.GetCode() {
 	case messages.ErrorCode_ERROR_CODE_CONCURRENCY:
-		return &ConcurrencyError{Stream: m.GetStream(), Expected: ExpectedVersionFromProto(m.GetExpected()),
+		return &eventstore.ConcurrencyError{Stream: m.GetStream(), Expected: ExpectedVersionFromProto(m.GetExpected()),
 			Actual: m.GetActualVersion(), TraceID: m.GetTraceId()}
 	case messages.ErrorCode_ERROR_CODE_STREAM_NOT_FOUND:
-		return &StreamNotFoundError{Stream: m.GetStream(), TraceID: m.GetTraceId()}
+		return &eventstore.StreamNotFoundError{Stream: m.GetStream(), TraceID: m.GetTraceId()}
 	case messages.ErrorCode_ERROR_CODE_INVALID_INPUT:
-		ie := &InputError{Stream: m.GetStream(), TraceID: m.GetTraceId(), Message: m.GetMessage()}
+		ie := &eventstore.InputError{Stream: m.GetStream(), TraceID: m.GetTraceId(), Message: m.GetMessage()}
 		if f := m.GetFields(); len(f) > 0 {
 			ie.Field, ie.Rule, ie.Message = f[0].GetPath(), f[0].GetRule(), f[0].GetMessage()
 		}
 		return ie
 	case messages.ErrorCode_ERROR_CODE_DUPLICATE_EVENT:
-		de := &DuplicateEventError{Stream: m.GetStream(), TraceID: m.GetTraceId()}
+		de := &eventstore.DuplicateEventError{Stream: m.GetStream(), TraceID: m.GetTraceId()}
 		if f := m.GetFields(); len(f) > 0 {
 			idText, existing, _ := strings.Cut(f[0].GetMessage(), " in ")
 			if id, err := uuid.Parse(idText); err == nil {
@@ -100,16 +103,16 @@ func ErrorFromProto(m *messages.Error) error {
 		}
 		return de
 	case messages.ErrorCode_ERROR_CODE_UNAVAILABLE:
-		return &ConnectionError{Op: m.GetOperation(), Err: errors.New(m.GetMessage()), Stream: m.GetStream(),
+		return &eventstore.ConnectionError{Op: m.GetOperation(), Err: errors.New(m.GetMessage()), Stream: m.GetStream(),
 			TraceID: m.GetTraceId()}
 	case messages.ErrorCode_ERROR_CODE_TIMEOUT:
 		if m.GetStream() != "" {
-			return &TimeoutError{Op: m.GetOperation(), Stream: m.GetStream(),
+			return &eventstore.TimeoutError{Op: m.GetOperation(), Stream: m.GetStream(),
 				Expected: ExpectedVersionFromProto(m.GetExpected()), Err: errors.New(m.GetMessage()), TraceID: m.GetTraceId()}
 		}
-		return &RemoteError{Code: m.GetCode(), Message: m.GetMessage(), TraceID: m.GetTraceId(), kind: ErrTimeout}
+		return &RemoteError{Code: m.GetCode(), Message: m.GetMessage(), TraceID: m.GetTraceId(), kind: eventstore.ErrTimeout}
 	case messages.ErrorCode_ERROR_CODE_CLOSED:
-		return &RemoteError{Code: m.GetCode(), Message: m.GetMessage(), TraceID: m.GetTraceId(), kind: ErrClosed}
+		return &RemoteError{Code: m.GetCode(), Message: m.GetMessage(), TraceID: m.GetTraceId(), kind: eventstore.ErrClosed}
 	}
 	return &RemoteError{Code: m.GetCode(), Message: m.GetMessage(), TraceID: m.GetTraceId()}
 }
@@ -124,7 +127,16 @@ type RemoteError struct {
 	kind    error
 }
 
-func (e *RemoteError) Error() string { return e.Message + traceSuffix(e.TraceID) }
+func (e *RemoteError) Error() string {
+	return e.Message + traceSuffix(e.TraceID)
+}
+
+func traceSuffix(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " [trace " + id + "]"
+}
 
 // Is matches the sentinel of the error's code.
 func (e *RemoteError) Is(target error) bool { return e.kind != nil && target == e.kind }

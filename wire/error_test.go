@@ -1,4 +1,4 @@
-package persistence
+package wire
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
 )
 
@@ -24,61 +25,61 @@ func TestErrorWireRoundTrip(t *testing.T) {
 		sentinel error
 		check    func(t *testing.T, got error)
 	}{
-		{"concurrency", &ConcurrencyError{Stream: "s-1", Expected: Exact(3), Actual: 5, TraceID: "t1"}, ErrConcurrency,
+		{"concurrency", &eventstore.ConcurrencyError{Stream: "s-1", Expected: eventstore.Exact(3), Actual: 5, TraceID: "t1"}, eventstore.ErrConcurrency,
 			func(t *testing.T, got error) {
-				var ce *ConcurrencyError
-				if !errors.As(got, &ce) || ce.Stream != "s-1" || ce.Actual != 5 || ce.Expected != Exact(3) || ce.TraceID != "t1" {
+				var ce *eventstore.ConcurrencyError
+				if !errors.As(got, &ce) || ce.Stream != "s-1" || ce.Actual != 5 || ce.Expected != eventstore.Exact(3) || ce.TraceID != "t1" {
 					t.Fatalf("got %#v", got)
 				}
 			}},
-		{"not found", &StreamNotFoundError{Stream: "s-2", TraceID: "t2"}, ErrStreamNotFound,
+		{"not found", &eventstore.StreamNotFoundError{Stream: "s-2", TraceID: "t2"}, eventstore.ErrStreamNotFound,
 			func(t *testing.T, got error) {
-				var nf *StreamNotFoundError
+				var nf *eventstore.StreamNotFoundError
 				if !errors.As(got, &nf) || nf.Stream != "s-2" || nf.TraceID != "t2" {
 					t.Fatalf("got %#v", got)
 				}
 			}},
-		{"input", &InputError{Field: "events[0].type", Rule: "required", Message: "empty", Stream: "s"}, ErrInvalidInput,
+		{"input", &eventstore.InputError{Field: "events[0].type", Rule: "required", Message: "empty", Stream: "s"}, eventstore.ErrInvalidInput,
 			func(t *testing.T, got error) {
-				var ie *InputError
+				var ie *eventstore.InputError
 				if !errors.As(got, &ie) || ie.Field != "events[0].type" || ie.Rule != "required" || ie.Stream != "s" {
 					t.Fatalf("got %#v", got)
 				}
 			}},
-		{"duplicate", &DuplicateEventError{EventID: id, Stream: "a", ExistingStream: "b"}, ErrDuplicateEvent,
+		{"duplicate", &eventstore.DuplicateEventError{EventID: id, Stream: "a", ExistingStream: "b"}, eventstore.ErrDuplicateEvent,
 			func(t *testing.T, got error) {
-				var de *DuplicateEventError
+				var de *eventstore.DuplicateEventError
 				if !errors.As(got, &de) || de.EventID != id || de.Stream != "a" || de.ExistingStream != "b" {
 					t.Fatalf("got %#v", got)
 				}
 			}},
-		{"connection", &ConnectionError{Host: "db:5432", Op: "append", Attempts: 5, Err: errors.New("refused")}, ErrUnavailable,
+		{"connection", &eventstore.ConnectionError{Host: "db:5432", Op: "append", Attempts: 5, Err: errors.New("refused")}, eventstore.ErrUnavailable,
 			func(t *testing.T, got error) {
-				if !IsRetryable(got) {
+				if !eventstore.IsRetryable(got) {
 					t.Fatalf("connection error should stay retryable: %v", got)
 				}
 			}},
-		{"connection on a stream", &ConnectionError{Host: "db:5432", Op: "append", Attempts: 1, Err: errors.New("x"),
-			Stream: "s-5", TraceID: "t5"}, ErrUnavailable,
+		{"connection on a stream", &eventstore.ConnectionError{Host: "db:5432", Op: "append", Attempts: 1, Err: errors.New("x"),
+			Stream: "s-5", TraceID: "t5"}, eventstore.ErrUnavailable,
 			func(t *testing.T, got error) {
-				var xe *ConnectionError
+				var xe *eventstore.ConnectionError
 				if !errors.As(got, &xe) || xe.Stream != "s-5" || xe.Op != "append" || xe.TraceID != "t5" {
 					t.Fatalf("got %#v", got)
 				}
 			}},
-		{"stream timeout", &TimeoutError{Op: "append", Stream: "s-6", Expected: Exact(4), Timeout: time.Second,
-			Err: errors.New("request to $1/$9 timed out"), TraceID: "t6"}, ErrTimeout,
+		{"stream timeout", &eventstore.TimeoutError{Op: "append", Stream: "s-6", Expected: eventstore.Exact(4), Timeout: time.Second,
+			Err: errors.New("request to $1/$9 timed out"), TraceID: "t6"}, eventstore.ErrTimeout,
 			func(t *testing.T, got error) {
-				var te *TimeoutError
-				if !errors.As(got, &te) || te.Op != "append" || te.Stream != "s-6" || te.Expected != Exact(4) || te.TraceID != "t6" {
+				var te *eventstore.TimeoutError
+				if !errors.As(got, &te) || te.Op != "append" || te.Stream != "s-6" || te.Expected != eventstore.Exact(4) || te.TraceID != "t6" {
 					t.Fatalf("got %#v", got)
 				}
 			}},
-		{"timeout", fmt.Errorf("append: %w", context.DeadlineExceeded), ErrTimeout, nil},
-		{"closed", ErrClosed, ErrClosed, nil},
-		{"aborted", &AbortedError{Stream: "b", Cause: &ConcurrencyError{Stream: "a", Expected: NoStream(), Actual: 1}}, ErrConcurrency,
+		{"timeout", fmt.Errorf("append: %w", context.DeadlineExceeded), eventstore.ErrTimeout, nil},
+		{"closed", eventstore.ErrClosed, eventstore.ErrClosed, nil},
+		{"aborted", &eventstore.AbortedError{Stream: "b", Cause: &eventstore.ConcurrencyError{Stream: "a", Expected: eventstore.NoStream(), Actual: 1}}, eventstore.ErrConcurrency,
 			func(t *testing.T, got error) {
-				var ce *ConcurrencyError
+				var ce *eventstore.ConcurrencyError
 				if !errors.As(got, &ce) || ce.Stream != "a" {
 					t.Fatalf("aborted member should carry the cause: %#v", got)
 				}
@@ -98,8 +99,8 @@ func TestErrorWireRoundTrip(t *testing.T) {
 			if !errors.Is(got, tc.sentinel) {
 				t.Fatalf("ErrorFromProto(%v) = %v, does not match %v", tc.err, got, tc.sentinel)
 			}
-			if IsRetryable(got) != IsRetryable(tc.err) {
-				t.Fatalf("retryable changed over the wire: %v -> %v", IsRetryable(tc.err), IsRetryable(got))
+			if eventstore.IsRetryable(got) != eventstore.IsRetryable(tc.err) {
+				t.Fatalf("retryable changed over the wire: %v -> %v", eventstore.IsRetryable(tc.err), eventstore.IsRetryable(got))
 			}
 			if tc.check != nil {
 				tc.check(t, got)
@@ -115,9 +116,9 @@ func TestErrorToProtoNil(t *testing.T) {
 }
 
 func TestAttachTraceIDReachesAbortedAndItsCause(t *testing.T) {
-	cause := &ConcurrencyError{Stream: "a"}
-	err := AttachTraceID(&AbortedError{Stream: "b", Cause: cause}, "t-9")
-	var ae *AbortedError
+	cause := &eventstore.ConcurrencyError{Stream: "a"}
+	err := eventstore.AttachTraceID(&eventstore.AbortedError{Stream: "b", Cause: cause}, "t-9")
+	var ae *eventstore.AbortedError
 	if !errors.As(err, &ae) || ae.TraceID != "t-9" || cause.TraceID != "t-9" {
 		t.Fatalf("trace ID not set on the aborted member and its cause: %#v", err)
 	}

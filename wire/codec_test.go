@@ -1,4 +1,4 @@
-package persistence
+package wire
 
 import (
 	"bytes"
@@ -11,18 +11,19 @@ import (
 	"google.golang.org/protobuf/proto"
 	"pgregory.net/rapid"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
 )
 
 // genEventData generates events as writers may send them: any type, binary
 // data (empty included), metadata nil, empty or with unicode, any schema
 // version and content type.
-func genEventData() *rapid.Generator[EventData] {
-	return rapid.Custom(func(t *rapid.T) EventData {
-		e := EventData{
+func genEventData() *rapid.Generator[eventstore.EventData] {
+	return rapid.Custom(func(t *rapid.T) eventstore.EventData {
+		e := eventstore.EventData{
 			Type:          rapid.String().Draw(t, "type"),
 			SchemaVersion: rapid.Uint32().Draw(t, "schema"),
-			ContentType:   rapid.SampledFrom([]string{"", ContentTypeJSON, ContentTypeProtobuf, "text/plain; charset=ü"}).Draw(t, "ct"),
+			ContentType:   rapid.SampledFrom([]string{"", eventstore.ContentTypeJSON, eventstore.ContentTypeProtobuf, "text/plain; charset=ü"}).Draw(t, "ct"),
 			Data:          rapid.SliceOfN(rapid.Byte(), 0, 64).Draw(t, "data"),
 		}
 		copy(e.ID[:], rapid.SliceOfN(rapid.Byte(), 16, 16).Draw(t, "id"))
@@ -48,7 +49,7 @@ func roundTrip[M proto.Message](t *rapid.T, m M, into M) M {
 	return into
 }
 
-func sameEventData(t *rapid.T, got, want EventData) {
+func sameEventData(t *rapid.T, got, want eventstore.EventData) {
 	t.Helper()
 	if got.ID != want.ID || got.Type != want.Type || got.SchemaVersion != want.SchemaVersion ||
 		got.ContentType != want.ContentType || got.Data == nil || !bytes.Equal(got.Data, want.Data) ||
@@ -71,7 +72,7 @@ func TestEventDataProtoRoundTrip(t *testing.T) {
 
 func TestRecordedEventProtoRoundTrip(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		want := RecordedEvent{
+		want := eventstore.RecordedEvent{
 			EventData: genEventData().Draw(t, "event"),
 			Stream:    rapid.String().Draw(t, "stream"),
 			Version:   rapid.Uint64().Draw(t, "version"),
@@ -92,17 +93,17 @@ func TestRecordedEventProtoRoundTrip(t *testing.T) {
 	})
 }
 
-func genExpectedVersion() *rapid.Generator[ExpectedVersion] {
-	return rapid.Custom(func(t *rapid.T) ExpectedVersion {
+func genExpectedVersion() *rapid.Generator[eventstore.ExpectedVersion] {
+	return rapid.Custom(func(t *rapid.T) eventstore.ExpectedVersion {
 		switch rapid.IntRange(0, 3).Draw(t, "mode") {
 		case 0:
-			return Any()
+			return eventstore.Any()
 		case 1:
-			return NoStream()
+			return eventstore.NoStream()
 		case 2:
-			return StreamExists()
+			return eventstore.StreamExists()
 		}
-		return Exact(rapid.Uint64().Draw(t, "version"))
+		return eventstore.Exact(rapid.Uint64().Draw(t, "version"))
 	})
 }
 
@@ -113,17 +114,17 @@ func TestExpectedVersionProtoRoundTrip(t *testing.T) {
 		if got != want {
 			t.Fatalf("round trip of %v gave %v", want, got)
 		}
-		if parsed, err := ParseExpectedVersion(want.String()); err != nil || parsed != want {
+		if parsed, err := eventstore.ParseExpectedVersion(want.String()); err != nil || parsed != want {
 			t.Fatalf("String/Parse of %v gave %v, %v", want, parsed, err)
 		}
 	})
-	if got := ExpectedVersionFromProto(nil); got != Any() {
+	if got := ExpectedVersionFromProto(nil); got != eventstore.Any() {
 		t.Fatalf("a missing expected version is %v, want any", got)
 	}
 }
 
 func TestFromProtoRejects(t *testing.T) {
-	var ie *InputError
+	var ie *eventstore.InputError
 	if _, err := EventDataFromProto(nil); !errors.As(err, &ie) || ie.Field != "event" {
 		t.Errorf("EventDataFromProto(nil): %v", err)
 	}
@@ -149,7 +150,7 @@ func FuzzEventDataFromProto(f *testing.F) {
 	}
 	id := uuid.MustParse("6ba7b810-9dad-11d1-80b4-00c04fd430c8")
 	seed(&messages.EventData{EventId: id[:], Type: "Opened", Data: []byte(`{"a":1}`),
-		ContentType: ContentTypeJSON, SchemaVersion: 2, Metadata: map[string]string{"user": "zoë"}})
+		ContentType: eventstore.ContentTypeJSON, SchemaVersion: 2, Metadata: map[string]string{"user": "zoë"}})
 	seed(&messages.EventData{EventId: id[:]})
 	seed(&messages.EventData{EventId: []byte{1}, Type: "Short"})
 	f.Add([]byte{})
@@ -161,7 +162,7 @@ func FuzzEventDataFromProto(f *testing.F) {
 		}
 		e, err := EventDataFromProto(&m)
 		if err != nil {
-			if !errors.Is(err, ErrInvalidInput) {
+			if !errors.Is(err, eventstore.ErrInvalidInput) {
 				t.Fatalf("EventDataFromProto: %v is not an input error", err)
 			}
 			return
@@ -169,7 +170,7 @@ func FuzzEventDataFromProto(f *testing.F) {
 		if e.Data == nil {
 			t.Fatal("EventDataFromProto returned nil Data")
 		}
-		if err := DefaultLimits.ValidateEvent("event", "s", &e); err != nil && !errors.Is(err, ErrInvalidInput) {
+		if err := eventstore.DefaultLimits.ValidateEvent("event", "s", &e); err != nil && !errors.Is(err, eventstore.ErrInvalidInput) {
 			t.Fatalf("ValidateEvent: %v is not an input error", err)
 		}
 		b2, err := proto.Marshal(EventDataToProto(&e))
