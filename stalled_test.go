@@ -57,8 +57,8 @@ func appendWorkload(ctx context.Context, st *actorstore.Store, batches int, each
 // workload nor a second subscriber, and costs bounded memory: its
 // subscription has sent exactly its credit window (the events waiting for
 // the handler), and no subscription actor ever holds more than
-// BufferFactor×window events (the live buffer before it falls back to
-// catch-up). Speed is compared in BenchmarkAppendWithStalledSubscriber.
+// 2×BufferFactor×window events (its live buffer before it falls back to
+// catch-up, and its queue). Speed is compared in BenchmarkAppendWithStalledSubscriber.
 func TestStalledSubscriberIsBoundedByItsWindow(t *testing.T) {
 	backends(t, func(t *testing.T, open func(*testing.T, actorstore.Config) *actorstore.Store) {
 		st := open(t, actorstore.Config{})
@@ -70,7 +70,11 @@ func TestStalledSubscriberIsBoundedByItsWindow(t *testing.T) {
 		fast := collect(t, st, actorstore.SubscribeOptions{Options: actorstore.SubscriptionOptions{Window: fastWindow}})
 
 		const batches = 200
-		bufLimit := int64(max(2*stalledWindow, 16)) // subscriptions.DefaultBufferFactor, at least 16
+		// A subscription holds live events while catching up (at most
+		// bufLimit: DefaultBufferFactor×window, at least 16) and queued
+		// events not yet sent (at most bufLimit live ones, or one catch-up
+		// page of at most its credits): together at most 2×bufLimit.
+		bufLimit := int64(max(2*stalledWindow, 16))
 		var maxHeld, maxInFlight int64
 		err := appendWorkload(ctx, st, batches, func() {
 			f := hub.Flow(0)
@@ -92,9 +96,9 @@ func TestStalledSubscriberIsBoundedByItsWindow(t *testing.T) {
 		if n := calls.Load(); n != 1 {
 			t.Errorf("stalled handler called %d times, want 1 (it never returns)", n)
 		}
-		if maxHeld > bufLimit || maxInFlight > stalledWindow+fastWindow {
+		if maxHeld > 2*bufLimit || maxInFlight > stalledWindow+fastWindow {
 			t.Fatalf("a subscription held %d events (limit %d), %d in flight (windows %d+%d)",
-				maxHeld, bufLimit, maxInFlight, stalledWindow, fastWindow)
+				maxHeld, 2*bufLimit, maxInFlight, stalledWindow, fastWindow)
 		}
 		t.Logf("%d events appended; most held by one subscription %d, most in flight %d", batches*10, maxHeld, maxInFlight)
 	})

@@ -165,25 +165,26 @@ func TestOversizeRequestIsRefusedLocally(t *testing.T) {
 func TestTimeoutIsRetryable(t *testing.T) {
 	release := lockNodeStore(t)
 	defer release()
+	stream := "timeout-" + uuid.NewString() // a new stream on every run (-count)
 	e := ev("Slow", `{}`)
 	expected := eventstore.NoStream()
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	_, err := cl.Append(ctx, "timeout-1", expected, e)
+	_, err := cl.Append(ctx, stream, expected, e)
 	var te *eventstore.TimeoutError
-	if !errors.As(err, &te) || te.Stream != "timeout-1" || te.Expected != expected || te.Op != "append" {
-		t.Fatalf("err = %v (%T), want an *eventstore.TimeoutError for append on timeout-1 expecting no-stream", err, err)
+	if !errors.As(err, &te) || te.Stream != stream || te.Expected != expected || te.Op != "append" {
+		t.Fatalf("err = %v (%T), want an *eventstore.TimeoutError for append on %s expecting no-stream", err, err, stream)
 	}
 	if !errors.Is(err, eventstore.ErrTimeout) || !eventstore.IsRetryable(err) {
 		t.Errorf("err = %v: errors.Is(ErrTimeout) %v, IsRetryable %v, want both", err,
 			errors.Is(err, eventstore.ErrTimeout), eventstore.IsRetryable(err))
 	}
 	release()
-	res, err := cl.Append(ctx5(t), "timeout-1", expected, e)
+	res, err := cl.Append(ctx5(t), stream, expected, e)
 	if err != nil || res.FirstVersion != 1 || res.LastVersion != 1 {
 		t.Fatalf("retry with the same event ID = %+v, %v; want version 1", res, err)
 	}
-	if evs, err := cl.ReadStream(ctx5(t), eventstore.StreamRead{Stream: "timeout-1", Limit: 10}); err != nil || len(evs) != 1 {
+	if evs, err := cl.ReadStream(ctx5(t), eventstore.StreamRead{Stream: stream, Limit: 10}); err != nil || len(evs) != 1 {
 		t.Fatalf("stream after the retry: %d events, %v; want 1", len(evs), err)
 	}
 }

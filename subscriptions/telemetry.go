@@ -80,8 +80,9 @@ type Flow struct {
 	// and not yet credited back by their subscriber.
 	CreditsInFlight int64
 	// MaxHeld is the most events any one subscription actor holds in
-	// memory, examined or buffered and not yet sent (bounded by
-	// BufferFactor times its window, and by PageSize while catching up).
+	// memory and has not sent: its queue (at most BufferFactor times its
+	// window, at least 16) plus the live events it holds while catching
+	// up (the same bound).
 	MaxHeld int64
 }
 
