@@ -123,8 +123,8 @@ func openDB(ctx context.Context, cfg Config) (persistence.Store, error) {
 // versions and positions they got. It is all or nothing.
 //
 // Retrying with the same event IDs is safe: an append that committed
-// returns its original result with Idempotent set. Errors carry the trace ID
-// of ctx (eventstore.WithTraceID) or a new one: *ConcurrencyError (Stream,
+// returns its original result with Idempotent set. Errors carry the trace
+// ID of ctx (eventstore.WithTraceID) or a new one (TraceIDOf): *ConcurrencyError (Stream,
 // Expected, Actual; nothing written), *InputError, *DuplicateEventError,
 // *ConnectionError (retryable), a timeout (retryable: the outcome is
 // unknown), ErrClosed.
@@ -132,8 +132,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected ExpectedVers
 	events ...EventData) (AppendResult, error) {
 	ctx, _, op := s.tel.Start(ctx, instruments.OpAppend)
 	res, err := s.append(ctx, stream, expected, events)
-	op.End(ctx, err)
-	return res, err
+	return res, op.End(ctx, err)
 }
 
 func (s *Store) append(ctx context.Context, stream string, expected ExpectedVersion,
@@ -158,8 +157,7 @@ func (s *Store) append(ctx context.Context, stream string, expected ExpectedVers
 func (s *Store) Transact(ctx context.Context, reqs ...AppendRequest) ([]AppendResult, error) {
 	ctx, _, op := s.tel.Start(ctx, instruments.OpTransact)
 	res, err := s.transact(ctx, reqs)
-	op.End(ctx, err)
-	return res, err
+	return res, op.End(ctx, err)
 }
 
 func (s *Store) transact(ctx context.Context, reqs []AppendRequest) ([]AppendResult, error) {
@@ -180,8 +178,7 @@ func (s *Store) transact(ctx context.Context, reqs []AppendRequest) ([]AppendRes
 func (s *Store) ReadStream(ctx context.Context, r StreamRead) ([]RecordedEvent, error) {
 	ctx, _, op := s.tel.Start(ctx, instruments.OpReadStream)
 	evs, err := s.upcast(s.rt.ReadStream(ctx, r))
-	op.End(ctx, err)
-	return evs, err
+	return evs, op.End(ctx, err)
 }
 
 // ReadAll returns up to r.Limit events of all streams in global order from
@@ -189,18 +186,16 @@ func (s *Store) ReadStream(ctx context.Context, r StreamRead) ([]RecordedEvent, 
 // database). A forward reader that has seen position P never later finds a
 // new event below P.
 func (s *Store) ReadAll(ctx context.Context, r AllRead) ([]RecordedEvent, error) {
-	ctx, trace, op := s.tel.Start(ctx, instruments.OpReadAll)
-	evs, err := s.readAll(ctx, trace, r)
-	op.End(ctx, err)
-	return evs, err
+	ctx, _, op := s.tel.Start(ctx, instruments.OpReadAll)
+	evs, err := s.readAll(ctx, r)
+	return evs, op.End(ctx, err)
 }
 
-func (s *Store) readAll(ctx context.Context, trace string, r AllRead) ([]RecordedEvent, error) {
+func (s *Store) readAll(ctx context.Context, r AllRead) ([]RecordedEvent, error) {
 	if err := eventstore.ValidateLimit(r.Limit); err != nil {
-		return nil, eventstore.AttachTraceID(err, trace)
+		return nil, err
 	}
-	evs, err := s.db.ReadAll(ctx, r)
-	return s.upcast(evs, eventstore.AttachTraceID(err, trace))
+	return s.upcast(s.db.ReadAll(ctx, r))
 }
 
 // Head returns the newest version and position of a stream (version 0 when

@@ -197,21 +197,21 @@ func TestErrorsCarryTraceID(t *testing.T) {
 		st.Append(ctx, "s", actorstore.Any(), ev("X"))
 		_, err := st.Append(ctx, "s", actorstore.NoStream(), ev("X"))
 		var ce *actorstore.ConcurrencyError
-		if !errors.As(err, &ce) || ce.TraceID != "trace-42" || !strings.Contains(err.Error(), "trace-42") {
+		if !errors.As(err, &ce) || actorstore.TraceIDOf(err) != "trace-42" || !strings.Contains(err.Error(), "trace-42") {
 			t.Fatalf("conflict without the caller's trace ID: %v", err)
 		}
 		_, err = st.Append(ctx, "", actorstore.Any(), ev("X"))
 		var ie *actorstore.InputError
-		if !errors.As(err, &ie) || ie.TraceID != "trace-42" {
+		if !errors.As(err, &ie) || actorstore.TraceIDOf(err) != "trace-42" {
 			t.Fatalf("input error without the trace ID: %v", err)
 		}
 		_, err = st.ReadAll(ctx, actorstore.AllRead{Limit: 0})
-		if !errors.As(err, &ie) || ie.TraceID != "trace-42" {
+		if !errors.As(err, &ie) || actorstore.TraceIDOf(err) != "trace-42" {
 			t.Fatalf("read error without the trace ID: %v", err)
 		}
 		// Without a trace ID in ctx, one is generated per operation.
 		_, err = st.Append(context.Background(), "s", actorstore.NoStream(), ev("X"))
-		if !errors.As(err, &ce) || ce.TraceID == "" {
+		if !errors.As(err, &ce) || actorstore.TraceIDOf(err) == "" {
 			t.Fatalf("no generated trace ID: %v", err)
 		}
 	})

@@ -45,7 +45,10 @@
 // match the Err* sentinels with errors.Is. An append or read that runs out
 // of time is a *TimeoutError naming the stream (and the append's expected
 // version); a statement the database cancelled (statement_timeout) is a
-// *ConnectionError that matches ErrTimeout. Each carries the trace ID of its operation: the
-// one put in ctx with eventstore.WithTraceID, or a new one. IsRetryable
-// tells transient failures (retry with the same event IDs) from final ones.
+// *ConnectionError that matches ErrTimeout. Every error has a stable code
+// (CodeOf: the same number a peer receives on the wire), and IsRetryable,
+// which follows from the code, tells transient failures (retry with the
+// same event IDs) from final ones. Each error carries the trace ID of its
+// operation (TraceIDOf): the one put in ctx with eventstore.WithTraceID,
+// or a new one.
 package actorstore

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/schemas"
 )
 
@@ -21,7 +20,7 @@ var ErrValidation = schemas.ErrValidation
 // unchanged when no registry is set; otherwise copies whose events carry
 // the schema version the registry chose (the caller's slices are never
 // modified). On failure nothing is sent and the *ValidationError names the
-// stream (for a single append) and carries the trace ID.
+// stream (for a single append).
 func (s *Store) validate(ctx context.Context, reqs []AppendRequest) ([]AppendRequest, error) {
 	reg := s.cfg.Schemas
 	if reg == nil {
@@ -33,7 +32,7 @@ func (s *Store) validate(ctx context.Context, reqs []AppendRequest) ([]AppendReq
 		if err != nil {
 			var ve *ValidationError
 			if errors.As(err, &ve) {
-				ve.Stream, ve.TraceID = r.Stream, eventstore.TraceID(ctx)
+				ve.Stream = r.Stream
 			}
 			return nil, err
 		}

@@ -53,7 +53,7 @@ func TestSchemaValidationRejectsWholeAppend(t *testing.T) {
 	if !errors.As(err, &ve) || !errors.Is(err, actorstore.ErrValidation) {
 		t.Fatalf("want a ValidationError, got %v", err)
 	}
-	if ve.Stream != "order-1" || ve.TraceID == "" || len(ve.Events) != 1 || ve.Events[0].Index != 1 {
+	if ve.Stream != "order-1" || actorstore.TraceIDOf(err) == "" || len(ve.Events) != 1 || ve.Events[0].Index != 1 {
 		t.Fatalf("error does not name stream, trace and event 1: %+v", ve)
 	}
 	if p := ve.Events[0].Problems; len(p) == 0 || p[0].Path != "/lines/1/qty" {

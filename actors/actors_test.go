@@ -54,8 +54,8 @@ func TestRequestTimeoutIsTyped(t *testing.T) {
 	defer cancel()
 	_, err := actors.Request(ctx, sys, pid, 42) // never answered
 	var te *actors.TimeoutError
-	if !errors.As(err, &te) || te.TraceID != "t-1" {
-		t.Fatalf("err = %v, want *TimeoutError with trace", err)
+	if !errors.As(err, &te) || te.Target != pid.String() {
+		t.Fatalf("err = %v, want *TimeoutError naming the PID", err)
 	}
 	if !errors.Is(err, eventstore.ErrTimeout) || !eventstore.IsRetryable(err) {
 		t.Fatalf("timeout should be eventstore.ErrTimeout and retryable: %v", err)
@@ -125,20 +125,19 @@ func TestLogsHaveOneMessageKey(t *testing.T) {
 }
 
 // TestOnStreamNamesTheStream: a request timeout, which names only the PID
-// waited on, becomes a *eventstore.TimeoutError naming the operation, the
-// stream, the expected version and the trace ID, and still unwraps to the
-// *actors.TimeoutError; other errors pass unchanged.
+// waited on, becomes a copy naming the operation, the stream and the
+// expected version, keeping the PID, the wait and the trace ID attached to
+// it; other errors pass unchanged.
 func TestOnStreamNamesTheStream(t *testing.T) {
-	inner := &actors.TimeoutError{Target: "nonhost/$4", Timeout: time.Second, TraceID: "tr-1"}
-	err := actors.OnStream(fmt.Errorf("wrapped: %w", inner), "append", "orders-1", eventstore.Exact(3))
-	var te *eventstore.TimeoutError
-	var ae *actors.TimeoutError
+	inner := &actors.TimeoutError{Target: "nonhost/$4", Timeout: time.Second}
+	err := actors.OnStream(eventstore.AttachTraceID(fmt.Errorf("wrapped: %w", inner), "tr-1"), "append", "orders-1", eventstore.Exact(3))
+	var te *actors.TimeoutError
 	if !errors.As(err, &te) || te.Op != "append" || te.Stream != "orders-1" || te.Expected != eventstore.Exact(3) ||
-		te.Timeout != time.Second || te.TraceID != "tr-1" {
+		te.Timeout != time.Second || te.Target != "nonhost/$4" || eventstore.TraceIDOf(err) != "tr-1" {
 		t.Fatalf("OnStream = %#v", err)
 	}
-	if !errors.As(err, &ae) || ae != inner || !errors.Is(err, eventstore.ErrTimeout) || !eventstore.IsRetryable(err) {
-		t.Fatalf("OnStream lost the cause or the kind: %v", err)
+	if inner.Stream != "" || !errors.Is(err, eventstore.ErrTimeout) || !eventstore.IsRetryable(err) {
+		t.Fatalf("OnStream changed its argument or lost the kind: %v", err)
 	}
 	if !strings.Contains(err.Error(), `"orders-1"`) || !strings.Contains(err.Error(), "tr-1") {
 		t.Fatalf("text does not name the stream and trace: %q", err.Error())

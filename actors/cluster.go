@@ -23,7 +23,6 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"google.golang.org/protobuf/types/known/emptypb"
 
-	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -342,7 +341,7 @@ func (cl *Cluster) lookup(ctx context.Context, kind, identity string) (*PID, err
 		cl.c.PidCache.Set(identity, kind, pid)
 		return pid, nil
 	case <-ctx.Done():
-		return nil, &TimeoutError{Target: kind + "/" + identity, TraceID: eventstore.TraceID(ctx)}
+		return nil, &TimeoutError{Target: kind + "/" + identity}
 	}
 }
 

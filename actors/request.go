@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/actorstore/actorstore/eventstore"
 	"github.com/asynkron/protoactor-go/actor"
 )
 
@@ -37,11 +36,11 @@ func Request(ctx context.Context, sys *System, pid *PID, msg any) (any, error) {
 		return reply, nil
 	case <-ctx.Done():
 		if ctx.Err() == context.DeadlineExceeded {
-			return nil, &TimeoutError{Target: pid.String(), Timeout: timeout, TraceID: eventstore.TraceID(ctx)}
+			return nil, &TimeoutError{Target: pid.String(), Timeout: timeout}
 		}
 		return nil, ctx.Err()
 	case <-t.C:
-		return nil, &TimeoutError{Target: pid.String(), Timeout: timeout, TraceID: eventstore.TraceID(ctx)}
+		return nil, &TimeoutError{Target: pid.String(), Timeout: timeout}
 	}
 }
 
@@ -76,7 +75,7 @@ func (m *Mailbox) awaitTerminated(ctx context.Context, def time.Duration, pid *P
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
-			return &TimeoutError{Target: pid.String(), Timeout: def, TraceID: eventstore.TraceID(ctx)}
+			return &TimeoutError{Target: pid.String(), Timeout: def}
 		}
 	}
 }

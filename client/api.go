@@ -6,21 +6,20 @@ import (
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/schemas"
 	"github.com/actorstore/actorstore/wire"
 )
 
 // Append appends events to stream on the node if expected holds, exactly
 // as actorstore.Store.Append does, with the same typed errors
-// (*eventstore.ConcurrencyError with Stream, Expected, Actual, TraceID;
-// *eventstore.InputError; ...). A timeout (*eventstore.TimeoutError naming
-// the stream and expected version, errors.Is eventstore.ErrTimeout; when
-// the client gave up waiting it unwraps to the *actors.TimeoutError) leaves
-// the outcome unknown: retry with the same event IDs.
+// (*eventstore.ConcurrencyError with Stream, Expected, Actual;
+// *eventstore.InputError; ...) and the call's trace ID attached. A timeout
+// (*actors.TimeoutError naming the stream and expected version, errors.Is
+// eventstore.ErrTimeout) leaves the outcome unknown: retry with the same
+// event IDs.
 func (c *Client) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion,
 	events ...eventstore.EventData) (eventstore.AppendResult, error) {
 	req := &messages.AppendRequest{Stream: stream, Expected: wire.ExpectedVersionToProto(expected),
-		Events: eventsToProto(events)}
+		Events: wire.EventsToProto(events)}
 	reply, err := c.call(ctx, req, &req.Options)
 	if err != nil {
 		return eventstore.AppendResult{}, actors.OnStream(err, "append", stream, expected)
@@ -30,33 +29,39 @@ func (c *Client) Append(ctx context.Context, stream string, expected eventstore.
 		return eventstore.AppendResult{}, unexpected(reply, "AppendReply")
 	}
 	if e := r.GetError(); e != nil {
-		return eventstore.AppendResult{}, schemas.ErrorFromProto(e)
+		return eventstore.AppendResult{}, wire.ErrorFromProto(e)
 	}
-	return resultFromProto(r.GetResult()), nil
+	return wire.AppendResultFromProto(r.GetResult()), nil
 }
 
 // Transact appends to several streams atomically on the node, as
-// actorstore.Store.Transact does.
+// actorstore.Store.Transact does. A timeout (*actors.TimeoutError with Op
+// "transact" and the streams) leaves the outcome unknown: retry with the
+// same event IDs.
 func (c *Client) Transact(ctx context.Context, reqs ...eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	req := &messages.TransactRequest{Appends: make([]*messages.StreamAppend, len(reqs))}
 	for i, r := range reqs {
 		req.Appends[i] = &messages.StreamAppend{Stream: r.Stream,
-			Expected: wire.ExpectedVersionToProto(r.Expected), Events: eventsToProto(r.Events)}
+			Expected: wire.ExpectedVersionToProto(r.Expected), Events: wire.EventsToProto(r.Events)}
 	}
 	reply, err := c.call(ctx, req, &req.Options)
 	if err != nil {
-		return nil, err
+		streams := make([]string, len(reqs))
+		for i := range reqs {
+			streams[i] = reqs[i].Stream
+		}
+		return nil, actors.OnTransaction(err, streams)
 	}
 	r, ok := reply.(*messages.TransactReply)
 	if !ok {
 		return nil, unexpected(reply, "TransactReply")
 	}
 	if e := r.GetError(); e != nil {
-		return nil, schemas.ErrorFromProto(e)
+		return nil, wire.ErrorFromProto(e)
 	}
 	out := make([]eventstore.AppendResult, len(r.GetResult().GetResults()))
 	for i, res := range r.GetResult().GetResults() {
-		out[i] = resultFromProto(res)
+		out[i] = wire.AppendResultFromProto(res)
 	}
 	return out, nil
 }
@@ -73,7 +78,7 @@ func (c *Client) Head(ctx context.Context, stream string) (eventstore.StreamHead
 		return eventstore.StreamHead{}, unexpected(reply, "HeadReply")
 	}
 	if e := r.GetError(); e != nil {
-		return eventstore.StreamHead{}, schemas.ErrorFromProto(e)
+		return eventstore.StreamHead{}, wire.ErrorFromProto(e)
 	}
 	h := r.GetResult()
 	return eventstore.StreamHead{Stream: h.GetStream(), Version: h.GetVersion(), LastPosition: h.GetLastPosition()}, nil
@@ -91,7 +96,7 @@ func (c *Client) Status(ctx context.Context) (*messages.NodeStatus, error) {
 		return nil, unexpected(reply, "StatusReply")
 	}
 	if e := r.GetError(); e != nil {
-		return nil, schemas.ErrorFromProto(e)
+		return nil, wire.ErrorFromProto(e)
 	}
 	return r.GetResult(), nil
 }
@@ -111,21 +116,7 @@ func (c *Client) Health(ctx context.Context) (*messages.HealthReport, error) {
 		return nil, unexpected(reply, "HealthReply")
 	}
 	if e := r.GetError(); e != nil {
-		return nil, schemas.ErrorFromProto(e)
+		return nil, wire.ErrorFromProto(e)
 	}
 	return r.GetResult(), nil
-}
-
-func eventsToProto(events []eventstore.EventData) []*messages.EventData {
-	out := make([]*messages.EventData, len(events))
-	for i := range events {
-		out[i] = wire.EventDataToProto(&events[i])
-	}
-	return out
-}
-
-func resultFromProto(r *messages.AppendResult) eventstore.AppendResult {
-	return eventstore.AppendResult{Stream: r.GetStream(), FirstVersion: r.GetFirstVersion(),
-		LastVersion: r.GetLastVersion(), FirstPosition: r.GetFirstPosition(),
-		LastPosition: r.GetLastPosition(), Idempotent: r.GetIdempotent()}
 }

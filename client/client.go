@@ -14,7 +14,10 @@ import (
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/schemas"
+
+	// The schemas package registers the wire form of its *ValidationError,
+	// so that a node's validation errors arrive with their problems.
+	_ "github.com/actorstore/actorstore/schemas"
 	"github.com/actorstore/actorstore/wire"
 )
 
@@ -62,8 +65,8 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	defer cancel()
 	if _, err := c.Status(dctx); err != nil {
 		c.Close()
-		return nil, &eventstore.ConnectionError{Host: cfg.NodeAddress, Op: "dial", Attempts: 1, Err: err,
-			TraceID: eventstore.TraceID(ctx)}
+		return nil, eventstore.AttachTraceID(&eventstore.ConnectionError{Host: cfg.NodeAddress, Op: "dial",
+			Attempts: 1, Err: err}, eventstore.TraceID(ctx))
 	}
 	return c, nil
 }
@@ -76,8 +79,8 @@ func probe(ctx context.Context, cfg Config) error {
 	defer cancel()
 	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", cfg.NodeAddress)
 	if err != nil {
-		return &eventstore.ConnectionError{Host: cfg.NodeAddress, Op: "dial", Attempts: 1, Err: err,
-			TraceID: eventstore.TraceID(ctx)}
+		return eventstore.AttachTraceID(&eventstore.ConnectionError{Host: cfg.NodeAddress, Op: "dial",
+			Attempts: 1, Err: err}, eventstore.TraceID(ctx))
 	}
 	return conn.Close()
 }
@@ -106,7 +109,9 @@ func (c *Client) Close() {
 // call sends req to the node and waits for its reply: bounded by ctx or
 // RequestTimeout, with the trace ID of ctx (a new one when it has none)
 // and the time left told to the node. Requests larger than
-// MaxMessageBytes are refused here: the transport would drop them.
+// MaxMessageBytes are refused here: the transport would drop them. Its
+// errors carry the trace ID (errors that come over the wire carry the
+// node's, which is the same).
 func (c *Client) call(ctx context.Context, req proto.Message, opts **messages.RequestOptions) (any, error) {
 	if c.cfg.TracerProvider != nil {
 		var span oteltrace.Span
@@ -116,6 +121,11 @@ func (c *Client) call(ctx context.Context, req proto.Message, opts **messages.Re
 		defer span.End()
 	}
 	ctx, trace := eventstore.EnsureTraceID(ctx)
+	reply, err := c.send(ctx, trace, req, opts)
+	return reply, eventstore.AttachTraceID(err, trace)
+}
+
+func (c *Client) send(ctx context.Context, trace string, req proto.Message, opts **messages.RequestOptions) (any, error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.cfg.RequestTimeout)
@@ -124,19 +134,19 @@ func (c *Client) call(ctx context.Context, req proto.Message, opts **messages.Re
 	dl, _ := ctx.Deadline()
 	*opts = &messages.RequestOptions{TraceId: trace, TimeoutMs: nodeTimeoutMs(time.Until(dl))}
 	if size := proto.Size(req); size > c.cfg.MaxMessageBytes-8<<10 {
-		return nil, &eventstore.InputError{Field: "request", Rule: "max_size", TraceID: trace,
+		return nil, &eventstore.InputError{Field: "request", Rule: "max_size",
 			Message: fmt.Sprintf("request is %d bytes, the node accepts at most %d", size, c.cfg.MaxMessageBytes-8<<10)}
 	}
 	rctx, gen, release := c.conn.bind(ctx)
 	reply, err := actors.Request(rctx, c.sys, c.node, req)
 	release()
-	err = c.conn.lostError(err, ctx, gen, trace)
+	err = c.conn.lostError(err, ctx, gen)
 	if errors.Is(err, actors.ErrDeadLetter) {
 		return nil, &eventstore.ConnectionError{Host: c.cfg.NodeAddress, Op: "request", Attempts: 1,
-			Err: fmt.Errorf("node has no %q actor: %w", APIActorName, err), TraceID: trace}
+			Err: fmt.Errorf("node has no %q actor: %w", APIActorName, err)}
 	}
 	if e, ok := reply.(*messages.Error); ok { // the node did not know the request type
-		return nil, schemas.ErrorFromProto(e)
+		return nil, wire.ErrorFromProto(e)
 	}
 	return reply, err
 }
@@ -150,6 +160,6 @@ func nodeTimeoutMs(left time.Duration) uint32 {
 
 // unexpected reports a reply of the wrong type (a protocol bug).
 func unexpected(reply any, want string) error {
-	return &wire.RemoteError{Code: messages.ErrorCode_ERROR_CODE_INTERNAL,
+	return &wire.RemoteError{Code: eventstore.CodeInternal,
 		Message: fmt.Sprintf("client: got %T from the node, want %s", reply, want)}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/google/uuid"
 )
@@ -69,7 +70,7 @@ func TestConcurrencyErrorIsTypedForPeers(t *testing.T) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("err = %T %v, want *eventstore.ConcurrencyError", err, err)
 	}
-	if v, _ := ce.Expected.ExactVersion(); ce.Stream != "conflict-1" || v != 5 || ce.Actual != 1 || ce.TraceID != "trace-peer-1" {
+	if v, _ := ce.Expected.ExactVersion(); ce.Stream != "conflict-1" || v != 5 || ce.Actual != 1 || eventstore.TraceIDOf(err) != "trace-peer-1" {
 		t.Fatalf("concurrency error = %+v", ce)
 	}
 	if !errors.Is(err, eventstore.ErrConcurrency) || eventstore.IsRetryable(err) {
@@ -97,7 +98,7 @@ func TestInputErrorsAreTyped(t *testing.T) {
 	ctx := ctx5(t)
 	_, err := cl.Append(ctx, "input-1", eventstore.Any(), ev("", `{}`))
 	var ie *eventstore.InputError
-	if !errors.As(err, &ie) || ie.Rule != "required" || ie.TraceID == "" {
+	if !errors.As(err, &ie) || ie.Rule != "required" || eventstore.TraceIDOf(err) == "" {
 		t.Fatalf("err = %v, want *InputError with a trace ID", err)
 	}
 	_, err = cl.ReadStream(ctx, eventstore.StreamRead{Stream: "input-1", Limit: 0})
@@ -156,12 +157,11 @@ func TestOversizeRequestIsRefusedLocally(t *testing.T) {
 
 // TestTimeoutIsRetryable: an append the node cannot commit before the
 // caller's deadline (another process holds the write lock of the node's
-// SQLite file) fails with an *eventstore.TimeoutError naming the operation,
+// SQLite file) fails with an *actors.TimeoutError naming the operation,
 // the stream and the expected version (the node answers it just before the
-// caller's deadline; had the reply been lost, the client's own would wrap
-// the *actors.TimeoutError), matches ErrTimeout and is retryable. Once the
-// lock is gone,
-// retrying with the same event IDs gives one append, not two.
+// caller's deadline, or the client's own deadline passes), matches
+// ErrTimeout and is retryable. Once the lock is gone, retrying with the
+// same event IDs gives one append, not two.
 func TestTimeoutIsRetryable(t *testing.T) {
 	release := lockNodeStore(t)
 	defer release()
@@ -171,9 +171,9 @@ func TestTimeoutIsRetryable(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	_, err := cl.Append(ctx, stream, expected, e)
-	var te *eventstore.TimeoutError
+	var te *actors.TimeoutError
 	if !errors.As(err, &te) || te.Stream != stream || te.Expected != expected || te.Op != "append" {
-		t.Fatalf("err = %v (%T), want an *eventstore.TimeoutError for append on %s expecting no-stream", err, err, stream)
+		t.Fatalf("err = %v (%T), want an *actors.TimeoutError for append on %s expecting no-stream", err, err, stream)
 	}
 	if !errors.Is(err, eventstore.ErrTimeout) || !eventstore.IsRetryable(err) {
 		t.Errorf("err = %v: errors.Is(ErrTimeout) %v, IsRetryable %v, want both", err,

@@ -62,10 +62,10 @@ func (c *conn) bind(ctx context.Context) (context.Context, context.Context, cont
 
 // lostError turns a call cut short by a lost connection into a retryable
 // *eventstore.ConnectionError; other errors pass through.
-func (c *conn) lostError(err error, caller, gen context.Context, trace string) error {
+func (c *conn) lostError(err error, caller, gen context.Context) error {
 	if err == nil || caller.Err() != nil || gen.Err() == nil || !errors.Is(err, context.Canceled) {
 		return err
 	}
 	return &eventstore.ConnectionError{Host: c.node, Op: "request", Attempts: 1,
-		Err: fmt.Errorf("%w: %w", errConnectionLost, context.Cause(gen)), TraceID: trace}
+		Err: fmt.Errorf("%w: %w", errConnectionLost, context.Cause(gen))}
 }

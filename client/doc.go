@@ -11,13 +11,14 @@
 // # Errors
 //
 // Error replies become the same typed errors the embedded API returns
-// (schemas.ErrorFromProto, which falls back to wire.ErrorFromProto): errors.As(err, &ce) with
-// ce *eventstore.ConcurrencyError gives Stream, Expected, Actual and
-// TraceID as the node saw them. A call that gets no reply in time returns
-// an *actors.TimeoutError (errors.Is eventstore.ErrTimeout, retryable: the
-// outcome is unknown, retry with the same event IDs); for Append and
-// ReadStream it is wrapped in a *eventstore.TimeoutError naming the
-// stream and the expected version. A request larger
+// (wire.ErrorFromProto), with the same code (eventstore.CodeOf) and
+// retryability (eventstore.IsRetryable): errors.As(err, &ce) with
+// ce *eventstore.ConcurrencyError gives Stream, Expected and Actual as the
+// node saw them, and eventstore.TraceIDOf(err) the call's trace ID. A call
+// that gets no reply in time returns an *actors.TimeoutError (errors.Is
+// eventstore.ErrTimeout, retryable: the outcome is unknown, retry with the
+// same event IDs); for Append and ReadStream it names the stream and the
+// expected version. A request larger
 // than Config.MaxMessageBytes is refused locally with an
 // *eventstore.InputError (rule "max_size"): the transport would drop it.
 //

@@ -8,7 +8,6 @@ import (
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/schemas"
 	"github.com/actorstore/actorstore/wire"
 )
 
@@ -18,7 +17,7 @@ import (
 // last event, so fewer than r.Limit events still means the stream ended.
 func (c *Client) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]eventstore.RecordedEvent, error) {
 	evs, err := c.readPages(ctx, r.Limit, r.From, r.Direction, func(from uint64, limit int) *pageReq {
-		req := &messages.ReadStreamRequest{Stream: r.Stream, From: from, Direction: directionToProto(r.Direction),
+		req := &messages.ReadStreamRequest{Stream: r.Stream, From: from, Direction: wire.DirectionToProto(r.Direction),
 			Limit: clampLimit(limit)}
 		return &pageReq{msg: req, opts: &req.Options, next: func(e *eventstore.RecordedEvent) uint64 { return e.Version }}
 	})
@@ -30,7 +29,7 @@ func (c *Client) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]eve
 // replies like ReadStream).
 func (c *Client) ReadAll(ctx context.Context, r eventstore.AllRead) ([]eventstore.RecordedEvent, error) {
 	return c.readPages(ctx, r.Limit, r.From, r.Direction, func(from uint64, limit int) *pageReq {
-		req := &messages.ReadAllRequest{From: from, Direction: directionToProto(r.Direction), Limit: clampLimit(limit),
+		req := &messages.ReadAllRequest{From: from, Direction: wire.DirectionToProto(r.Direction), Limit: clampLimit(limit),
 			StreamPrefix: r.Filter.StreamPrefix, EventTypes: r.Filter.EventTypes}
 		return &pageReq{msg: req, opts: &req.Options, next: func(e *eventstore.RecordedEvent) uint64 { return e.Position }}
 	})
@@ -78,7 +77,7 @@ func (c *Client) readOnce(ctx context.Context, p *pageReq) ([]eventstore.Recorde
 		return nil, false, unexpected(reply, "ReadReply")
 	}
 	if e := r.GetError(); e != nil {
-		return nil, false, schemas.ErrorFromProto(e)
+		return nil, false, wire.ErrorFromProto(e)
 	}
 	res := r.GetResult()
 	out := make([]eventstore.RecordedEvent, 0, len(res.GetEvents()))
@@ -90,13 +89,6 @@ func (c *Client) readOnce(ctx context.Context, p *pageReq) ([]eventstore.Recorde
 		out = append(out, e)
 	}
 	return out, res.GetTruncated(), nil
-}
-
-func directionToProto(d eventstore.Direction) messages.ReadDirection {
-	if d == eventstore.Backward {
-		return messages.ReadDirection_READ_DIRECTION_BACKWARD
-	}
-	return messages.ReadDirection_READ_DIRECTION_FORWARD
 }
 
 func clampLimit(limit int) uint32 { return uint32(min(limit, 1<<31)) }

@@ -7,7 +7,6 @@ import (
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/schemas"
 	"github.com/actorstore/actorstore/wire"
 )
 
@@ -61,7 +60,7 @@ func (c *Client) Tail(ctx context.Context, o TailOptions, fn func(eventstore.Rec
 	c.sys.SendFrom(actors.NewPID(c.cfg.NodeAddress, HubActorName), t.request(o), t.mb.PID())
 	err := t.loop(rctx)
 	t.unsubscribe()
-	return c.conn.lostError(err, ctx, gen, eventstore.TraceID(ctx))
+	return eventstore.AttachTraceID(c.conn.lostError(err, ctx, gen), eventstore.TraceID(ctx))
 }
 
 // tail is one running Tail: only its own goroutine touches it.
@@ -104,7 +103,7 @@ func (t *tail) handle(msg any) (done bool, err error) {
 	switch m := msg.(type) {
 	case *messages.Subscribed:
 		if m.GetError() != nil {
-			return true, schemas.ErrorFromProto(m.GetError())
+			return true, wire.ErrorFromProto(m.GetError())
 		}
 		t.id = m.GetSubscriptionId()
 		t.sub = &actors.PID{Address: m.GetSubscription().GetAddress(), Id: m.GetSubscription().GetId()}
@@ -127,7 +126,7 @@ func (t *tail) handle(msg any) (done bool, err error) {
 		}
 		t.grant(len(t.mb.C()) == 0)
 	case *messages.SubscriptionDropped:
-		return true, schemas.ErrorFromProto(m.GetError())
+		return true, wire.ErrorFromProto(m.GetError())
 	}
 	return false, nil // CaughtUp, FellBehind: nothing to do
 }

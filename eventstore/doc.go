@@ -24,10 +24,29 @@
 // (ErrConcurrency), *StreamNotFoundError (ErrStreamNotFound), *InputError
 // (ErrInvalidInput), *DuplicateEventError (ErrDuplicateEvent),
 // *ConnectionError (ErrUnavailable, and ErrTimeout for deadlines),
-// *AbortedError (ErrAborted). IsRetryable tells transient errors from
-// final ones.
+// *AbortedError (ErrAborted). Errors keep their fields and carry no trace
+// ID of their own.
+//
+// # Codes
+//
+// Every error has a stable Code, the same number as the wire's ErrorCode:
+// CodeOf(err) finds it from a Coder in the error's chain (errors of other
+// packages, such as schema validation, name their own) or from the
+// sentinel the error matches; CodeInternal for anything else. IsRetryable
+// is CodeOf(err).Retryable(): only CodeUnavailable and CodeTimeout are. A
+// peer that receives an error over the wire gets the same code.
+//
+// # Trace IDs
+//
+// An operation's trace ID travels in its context (WithTraceID,
+// EnsureTraceID, TraceID). The API boundaries (the root Store, the node's
+// request handler, the client) attach it to the error they return, once,
+// with AttachTraceID; TraceIDOf reads it back, and errors.As sees through
+// it. Errors are never modified, so an error shared by many callers (one
+// group commit) can be attached to each.
 //
 // # Concurrency
 //
-// ExpectedVersion, Filter and Limits are values, safe to copy and share.
+// ExpectedVersion, Filter, Limits and Code are values, safe to copy and
+// share; typed errors are not modified after they are returned.
 package eventstore

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 )
@@ -44,12 +43,11 @@ type AbortedError struct {
 	Stream string
 	// Cause is the error of the request that failed (for example a
 	// *ConcurrencyError of another stream).
-	Cause   error
-	TraceID string
+	Cause error
 }
 
 func (e *AbortedError) Error() string {
-	return fmt.Sprintf("stream %q: transaction aborted: %v%s", e.Stream, e.Cause, traceSuffix(e.TraceID))
+	return fmt.Sprintf("stream %q: transaction aborted: %v", e.Stream, e.Cause)
 }
 
 // Is makes errors.Is(err, ErrAborted) true.
@@ -64,13 +62,12 @@ type ConcurrencyError struct {
 	Stream   string
 	Expected ExpectedVersion
 	// Actual is the stream's version when the append was checked (0: no events).
-	Actual  Version
-	TraceID string
+	Actual Version
 }
 
 func (e *ConcurrencyError) Error() string {
-	return fmt.Sprintf("stream %q: wrong expected version: expected %s, actual %d%s",
-		e.Stream, e.Expected, e.Actual, traceSuffix(e.TraceID))
+	return fmt.Sprintf("stream %q: wrong expected version: expected %s, actual %d",
+		e.Stream, e.Expected, e.Actual)
 }
 
 // Is makes errors.Is(err, ErrConcurrency) true.
@@ -78,12 +75,11 @@ func (e *ConcurrencyError) Is(target error) bool { return target == ErrConcurren
 
 // StreamNotFoundError reports a read of a stream that has no events.
 type StreamNotFoundError struct {
-	Stream  string
-	TraceID string
+	Stream string
 }
 
 func (e *StreamNotFoundError) Error() string {
-	return fmt.Sprintf("stream %q not found%s", e.Stream, traceSuffix(e.TraceID))
+	return fmt.Sprintf("stream %q not found", e.Stream)
 }
 
 // Is makes errors.Is(err, ErrStreamNotFound) true.
@@ -98,8 +94,7 @@ type InputError struct {
 	Rule    string
 	Message string
 	// Stream the field belongs to, when there is one.
-	Stream  string
-	TraceID string
+	Stream string
 }
 
 func (e *InputError) Error() string {
@@ -113,7 +108,6 @@ func (e *InputError) Error() string {
 	if e.Stream != "" {
 		fmt.Fprintf(&b, " (stream %q)", e.Stream)
 	}
-	b.WriteString(traceSuffix(e.TraceID))
 	return b.String()
 }
 
@@ -129,12 +123,11 @@ type DuplicateEventError struct {
 	Stream string
 	// ExistingStream is where the ID is stored.
 	ExistingStream string
-	TraceID        string
 }
 
 func (e *DuplicateEventError) Error() string {
-	return fmt.Sprintf("stream %q: event ID %s is already stored in stream %q%s",
-		e.Stream, e.EventID, e.ExistingStream, traceSuffix(e.TraceID))
+	return fmt.Sprintf("stream %q: event ID %s is already stored in stream %q",
+		e.Stream, e.EventID, e.ExistingStream)
 }
 
 // Is makes errors.Is(err, ErrDuplicateEvent) true.
@@ -152,8 +145,7 @@ type ConnectionError struct {
 	// Stream is the stream of the caller's operation when there is one
 	// (an append or read of one stream). A group commit fails for all its
 	// streams at once: each caller's error names its own stream.
-	Stream  string
-	TraceID string
+	Stream string
 }
 
 func (e *ConnectionError) Error() string {
@@ -161,8 +153,8 @@ func (e *ConnectionError) Error() string {
 	if e.Stream != "" {
 		stream = fmt.Sprintf(" (stream %q)", e.Stream)
 	}
-	return fmt.Sprintf("store unavailable: %s on %s%s failed after %d attempt(s): %v%s",
-		e.Op, e.Host, stream, e.Attempts, e.Err, traceSuffix(e.TraceID))
+	return fmt.Sprintf("store unavailable: %s on %s%s failed after %d attempt(s): %v",
+		e.Op, e.Host, stream, e.Attempts, e.Err)
 }
 
 // Unwrap returns the cause.
@@ -175,68 +167,4 @@ func (e *ConnectionError) Is(target error) bool {
 		return true
 	}
 	return target == ErrTimeout && errors.Is(e.Err, context.DeadlineExceeded)
-}
-
-// TimeoutError reports a call on one stream whose deadline (the caller's
-// context, or the default request timeout) passed before its reply came.
-// For an append the outcome is unknown: retry with the same event IDs, and
-// an append that did commit returns its original result. It matches
-// ErrTimeout and is retryable; Unwrap gives the cause (for the embedded
-// API, the actor layer's timeout naming the stream actor's PID).
-type TimeoutError struct {
-	// Op is the operation: "append" or "read".
-	Op     string
-	Stream string
-	// Expected is the append's expected version (Op "append" only).
-	Expected ExpectedVersion
-	// Timeout is how long the caller waited (0 when not known, as for an
-	// error that came over the wire).
-	Timeout time.Duration
-	Err     error
-	TraceID string
-}
-
-func (e *TimeoutError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s on stream %q", e.Op, e.Stream)
-	if e.Op == "append" {
-		fmt.Fprintf(&b, " expecting version %s", e.Expected)
-	}
-	b.WriteString(" timed out")
-	if e.Timeout > 0 {
-		fmt.Fprintf(&b, " after %v", e.Timeout.Round(time.Millisecond))
-	}
-	b.WriteString(": outcome unknown, retry with the same event IDs")
-	b.WriteString(traceSuffix(e.TraceID))
-	return b.String()
-}
-
-// Unwrap returns the cause.
-func (e *TimeoutError) Unwrap() error { return e.Err }
-
-// Is makes errors.Is(err, ErrTimeout) true.
-func (e *TimeoutError) Is(target error) bool { return target == ErrTimeout }
-
-// IsRetryable reports whether err is transient, so that the same request
-// (with the same event IDs) may succeed later: unavailable store, timeouts.
-// Concurrency, input, duplicate and not-found errors are never retryable.
-func IsRetryable(err error) bool {
-	if err == nil {
-		return false
-	}
-	switch {
-	case errors.Is(err, ErrConcurrency), errors.Is(err, ErrInvalidInput),
-		errors.Is(err, ErrDuplicateEvent), errors.Is(err, ErrStreamNotFound),
-		errors.Is(err, ErrClosed), errors.Is(err, context.Canceled):
-		return false
-	}
-	return errors.Is(err, ErrUnavailable) || errors.Is(err, ErrTimeout) ||
-		errors.Is(err, context.DeadlineExceeded)
-}
-
-func traceSuffix(id string) string {
-	if id == "" {
-		return ""
-	}
-	return " [trace " + id + "]"
 }

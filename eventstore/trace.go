@@ -11,7 +11,7 @@ import (
 type traceKey struct{}
 
 // WithTraceID returns a context that carries the trace ID of an operation.
-// Errors produced for that operation carry it in their TraceID field.
+// The errors the API returns for that operation carry it (TraceIDOf).
 //
 // An OpenTelemetry trace ID (32 hex digits) also becomes the trace of the
 // spans started from the returned context when ctx has no span of its own,
@@ -58,76 +58,36 @@ func NewTraceID() trace.TraceID {
 	return tid
 }
 
-// AttachTraceID sets traceID on the typed error inside err when it has no
-// trace ID yet, and returns err. Errors of other types are returned as they are.
+// TracedError is an error with the trace ID of the operation that failed.
+// The API boundaries (the root Store, the node's request handler, the
+// client) attach it once with AttachTraceID; error types carry no trace ID
+// of their own. errors.As, errors.Is and CodeOf see through it to Err.
+type TracedError struct {
+	Err     error
+	TraceID string
+}
+
+func (e *TracedError) Error() string { return e.Err.Error() + " [trace " + e.TraceID + "]" }
+
+// Unwrap returns the error that failed.
+func (e *TracedError) Unwrap() error { return e.Err }
+
+// AttachTraceID returns err wrapped in a *TracedError carrying traceID. It
+// returns err as it is when err is nil, traceID is empty, or err already
+// carries a trace ID (the first one attached wins). err is never modified,
+// so an error shared by many callers may be attached to each.
 func AttachTraceID(err error, traceID string) error {
-	if err == nil || traceID == "" {
+	if err == nil || traceID == "" || TraceIDOf(err) != "" {
 		return err
 	}
-	var ae *AbortedError
-	if errors.As(err, &ae) {
-		setIfEmpty(&ae.TraceID, traceID)
-		AttachTraceID(ae.Cause, traceID)
-		return err
-	}
-	var (
-		ce *ConcurrencyError
-		nf *StreamNotFoundError
-		ie *InputError
-		de *DuplicateEventError
-		xe *ConnectionError
-		te *TimeoutError
-	)
-	switch {
-	case errors.As(err, &ce):
-		setIfEmpty(&ce.TraceID, traceID)
-	case errors.As(err, &nf):
-		setIfEmpty(&nf.TraceID, traceID)
-	case errors.As(err, &ie):
-		setIfEmpty(&ie.TraceID, traceID)
-	case errors.As(err, &de):
-		setIfEmpty(&de.TraceID, traceID)
-	case errors.As(err, &xe):
-		setIfEmpty(&xe.TraceID, traceID)
-	case errors.As(err, &te):
-		setIfEmpty(&te.TraceID, traceID)
-	}
-	return err
+	return &TracedError{Err: err, TraceID: traceID}
 }
 
-func setIfEmpty(dst *string, v string) {
-	if *dst == "" {
-		*dst = v
-	}
-}
-
-// TraceIDOf returns the trace ID carried by the typed error in err (the
-// field its wire form carries), or "".
+// TraceIDOf returns the trace ID attached to err (see AttachTraceID), or "".
 func TraceIDOf(err error) string {
-	var (
-		ae *AbortedError
-		ce *ConcurrencyError
-		nf *StreamNotFoundError
-		ie *InputError
-		de *DuplicateEventError
-		xe *ConnectionError
-		te *TimeoutError
-	)
-	switch {
-	case errors.As(err, &ae) && ae.TraceID != "":
-		return ae.TraceID
-	case errors.As(err, &ce):
-		return ce.TraceID
-	case errors.As(err, &nf):
-		return nf.TraceID
-	case errors.As(err, &ie):
-		return ie.TraceID
-	case errors.As(err, &de):
-		return de.TraceID
-	case errors.As(err, &te):
+	var te *TracedError
+	if errors.As(err, &te) {
 		return te.TraceID
-	case errors.As(err, &xe):
-		return xe.TraceID
 	}
 	return ""
 }

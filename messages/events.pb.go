@@ -13,13 +13,12 @@
 package messages
 
 import (
-	reflect "reflect"
-	sync "sync"
-	unsafe "unsafe"
-
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
+	reflect "reflect"
+	sync "sync"
+	unsafe "unsafe"
 )
 
 const (
@@ -400,9 +399,18 @@ type Error struct {
 	ActualVersion uint64                 `protobuf:"varint,5,opt,name=actual_version,json=actualVersion,proto3" json:"actual_version,omitempty"`
 	TraceId       string                 `protobuf:"bytes,6,opt,name=trace_id,json=traceId,proto3" json:"trace_id,omitempty"`
 	Operation     string                 `protobuf:"bytes,7,opt,name=operation,proto3" json:"operation,omitempty"`
-	// Field-level problems for INVALID_INPUT and VALIDATION.
-	Fields        []*FieldError `protobuf:"bytes,8,rep,name=fields,proto3" json:"fields,omitempty"`
-	Retryable     bool          `protobuf:"varint,9,opt,name=retryable,proto3" json:"retryable,omitempty"`
+	// Field-level problems for INVALID_INPUT and VALIDATION. For
+	// DUPLICATE_EVENT, one field "event_id" whose message is
+	// "<event ID> in <existing stream>", for peers older than fields 10-11.
+	Fields []*FieldError `protobuf:"bytes,8,rep,name=fields,proto3" json:"fields,omitempty"`
+	// Whether the code is retryable (UNAVAILABLE, TIMEOUT): always the
+	// code's retryability, written for older peers; readers go by the code.
+	Retryable bool `protobuf:"varint,9,opt,name=retryable,proto3" json:"retryable,omitempty"`
+	// DUPLICATE_EVENT: the event ID (16 bytes) and the stream it is stored in.
+	EventId        []byte `protobuf:"bytes,10,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	ExistingStream string `protobuf:"bytes,11,opt,name=existing_stream,json=existingStream,proto3" json:"existing_stream,omitempty"`
+	// TIMEOUT of a transaction (operation "transact"): its streams.
+	Streams       []string `protobuf:"bytes,12,rep,name=streams,proto3" json:"streams,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -500,6 +508,27 @@ func (x *Error) GetRetryable() bool {
 	return false
 }
 
+func (x *Error) GetEventId() []byte {
+	if x != nil {
+		return x.EventId
+	}
+	return nil
+}
+
+func (x *Error) GetExistingStream() string {
+	if x != nil {
+		return x.ExistingStream
+	}
+	return ""
+}
+
+func (x *Error) GetStreams() []string {
+	if x != nil {
+		return x.Streams
+	}
+	return nil
+}
+
 // FieldError names one problem in a request or a payload.
 type FieldError struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -589,7 +618,7 @@ const file_events_proto_rawDesc = "" +
 	"\tno_stream\x18\x02 \x01(\bH\x00R\bnoStream\x12%\n" +
 	"\rstream_exists\x18\x03 \x01(\bH\x00R\fstreamExists\x12\x16\n" +
 	"\x05exact\x18\x04 \x01(\x04H\x00R\x05exactB\x06\n" +
-	"\x04kind\"\xd4\x02\n" +
+	"\x04kind\"\xb2\x03\n" +
 	"\x05Error\x12,\n" +
 	"\x04code\x18\x01 \x01(\x0e2\x18.actorstore.v1.ErrorCodeR\x04code\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\x12\x16\n" +
@@ -599,7 +628,11 @@ const file_events_proto_rawDesc = "" +
 	"\btrace_id\x18\x06 \x01(\tR\atraceId\x12\x1c\n" +
 	"\toperation\x18\a \x01(\tR\toperation\x121\n" +
 	"\x06fields\x18\b \x03(\v2\x19.actorstore.v1.FieldErrorR\x06fields\x12\x1c\n" +
-	"\tretryable\x18\t \x01(\bR\tretryable\"N\n" +
+	"\tretryable\x18\t \x01(\bR\tretryable\x12\x19\n" +
+	"\bevent_id\x18\n" +
+	" \x01(\fR\aeventId\x12'\n" +
+	"\x0fexisting_stream\x18\v \x01(\tR\x0eexistingStream\x12\x18\n" +
+	"\astreams\x18\f \x03(\tR\astreams\"N\n" +
 	"\n" +
 	"FieldError\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +

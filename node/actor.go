@@ -10,7 +10,10 @@ import (
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/schemas"
+
+	// The schemas package registers the wire form of its *ValidationError.
+	_ "github.com/actorstore/actorstore/schemas"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // apiActor receives the peers' requests. It decodes and validates each one
@@ -46,10 +49,11 @@ func (a *apiActor) Receive(c actors.Context) {
 func (n *Node) handle(sender *actors.PID, msg any, local bool, trace context.Context) {
 	j, fail, err := n.decode(msg, local)
 	if err != nil {
-		e := schemas.ErrorToProto(err)
-		if e.TraceId == "" {
-			e.TraceId = eventstore.TraceID(trace)
+		id := j.opts.GetTraceId()
+		if id == "" {
+			id = eventstore.TraceID(trace)
 		}
+		e := wire.ErrorToProto(eventstore.AttachTraceID(err, id))
 		n.logFailure(j.name, e)
 		n.reply(sender, fail(e))
 		return

@@ -43,7 +43,7 @@ func TestPeerClient(t *testing.T) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("err = %T %v, want *eventstore.ConcurrencyError", err, err)
 	}
-	if v, _ := ce.Expected.ExactVersion(); ce.Stream != "typed-b" || v != 1 || ce.Actual != 2 || ce.TraceID != "peer-trace" {
+	if v, _ := ce.Expected.ExactVersion(); ce.Stream != "typed-b" || v != 1 || ce.Actual != 2 || eventstore.TraceIDOf(err) != "peer-trace" {
 		t.Fatalf("concurrency error = %+v", ce)
 	}
 	evs, err := c.ReadStream(ctx, eventstore.StreamRead{Stream: "typed-b", Limit: 10})

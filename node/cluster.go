@@ -11,7 +11,7 @@ import (
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/schemas"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // StreamKind is the cluster kind of the stream virtual actors: one
@@ -188,12 +188,12 @@ func (n *Node) route(stream string, msg proto.Message, opts **messages.RequestOp
 		}
 		reply, err := n.cluster.Request(ctx, StreamKind, stream, msg, ownerClosing)
 		if err != nil {
-			return fail(schemas.ErrorToProto(eventstore.AttachTraceID(err, trace)))
+			return fail(wire.ErrorToProto(err)) // run attaches the trace ID
 		}
 		if pm, ok := reply.(proto.Message); ok {
 			return pm
 		}
-		return fail(&messages.Error{Code: messages.ErrorCode_ERROR_CODE_INTERNAL, TraceId: trace,
+		return fail(&messages.Error{Code: messages.ErrorCode_ERROR_CODE_INTERNAL,
 			Message: fmt.Sprintf("stream owner replied with %T", reply)})
 	}
 }

@@ -1,14 +1,12 @@
 package node
 
 import (
-	"errors"
 	"fmt"
 
 	"google.golang.org/protobuf/proto"
 
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/wire"
 )
 
 // failFunc wraps an Error in the reply type the sender of a request waits for.
@@ -61,7 +59,7 @@ func (n *Node) decode(msg any, local bool) (job, failFunc, error) {
 	if err == nil && n.cluster != nil {
 		j.run = n.clustered(msg.(proto.Message), j.run, fail, local)
 	}
-	return j, fail, eventstore.AttachTraceID(err, j.opts.GetTraceId())
+	return j, fail, err
 }
 
 // checkSize refuses a request larger than MaxMessageBytes: the transport
@@ -100,46 +98,6 @@ func failRaw(e *messages.Error) proto.Message { return e }
 
 func required(field, what string) error {
 	return &eventstore.InputError{Field: field, Rule: "required", Message: what + " is missing"}
-}
-
-// expectedFromProto requires an expectation: a peer says {any: true}
-// rather than nothing.
-func expectedFromProto(field string, m *messages.ExpectedVersion) (eventstore.ExpectedVersion, error) {
-	if m.GetKind() == nil {
-		return eventstore.Any(), required(field, "expected version")
-	}
-	return wire.ExpectedVersionFromProto(m), nil
-}
-
-func eventsFromProto(field, stream string, ms []*messages.EventData) ([]eventstore.EventData, error) {
-	if len(ms) == 0 {
-		return nil, &eventstore.InputError{Field: field, Rule: "required", Stream: stream,
-			Message: "the append has no events"}
-	}
-	out := make([]eventstore.EventData, len(ms))
-	for i, m := range ms {
-		e, err := wire.EventDataFromProto(m)
-		if err != nil {
-			var ie *eventstore.InputError
-			if errors.As(err, &ie) {
-				ie.Field, ie.Stream = fmt.Sprintf("%s[%d].%s", field, i, ie.Field), stream
-			}
-			return nil, err
-		}
-		out[i] = e
-	}
-	return out, nil
-}
-
-func directionFromProto(d messages.ReadDirection) (eventstore.Direction, error) {
-	switch d {
-	case messages.ReadDirection_READ_DIRECTION_FORWARD:
-		return eventstore.Forward, nil
-	case messages.ReadDirection_READ_DIRECTION_BACKWARD:
-		return eventstore.Backward, nil
-	}
-	return 0, &eventstore.InputError{Field: "direction", Rule: "enum",
-		Message: fmt.Sprintf("unknown read direction %d", d)}
 }
 
 // readLimit checks a read's limit and caps it at maxReadEvents.

@@ -10,8 +10,9 @@
 // # Guarantees
 //
 //   - Every request with a sender gets exactly one reply: the result, or a
-//     messages.Error with a stable code (schemas.ErrorToProto: validation errors with their field problems, everything else through wire.ErrorToProto), carrying
-//     the request's trace ID. A message of a type the node does not serve
+//     messages.Error with a stable code and the fields of its typed error
+//     (wire.ErrorToProto; the schemas package registers its validation
+//     errors there), carrying the request's trace ID. A message of a type the node does not serve
 //     is answered with a bare messages.Error, code INVALID_INPUT.
 //   - A request is decoded and validated completely before any I/O: a
 //     missing or malformed field is an INVALID_INPUT reply naming the field,

@@ -14,11 +14,6 @@ import (
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-func resultToProto(r eventstore.AppendResult) *messages.AppendResult {
-	return &messages.AppendResult{Stream: r.Stream, FirstVersion: r.FirstVersion, LastVersion: r.LastVersion,
-		FirstPosition: r.FirstPosition, LastPosition: r.LastPosition, Idempotent: r.Idempotent}
-}
-
 // readReply encodes events until the reply would outgrow MaxMessageBytes
 // (always at least one event: one event always fits, see Config.Validate).
 func (n *Node) readReply(evs []eventstore.RecordedEvent, truncated bool) proto.Message {

@@ -27,6 +27,15 @@ func TestPeerMissingFields(t *testing.T) {
 		"append without stream":   {&messages.AppendRequest{Expected: anyVersion(), Events: ev()}, "stream"},
 		"append without expected": {&messages.AppendRequest{Stream: "invalid-s", Events: ev()}, "expected"},
 		"append without events":   {&messages.AppendRequest{Stream: "invalid-s", Expected: anyVersion()}, "events"},
+		// An expectation whose kind is false says nothing: refused, not read
+		// as that kind (the streams are new, so any of these would append).
+		"append expecting any false": {&messages.AppendRequest{Stream: "invalid-any", Events: ev(),
+			Expected: &messages.ExpectedVersion{Kind: &messages.ExpectedVersion_Any{}}}, "expected"},
+		"append expecting no_stream false": {&messages.AppendRequest{Stream: "invalid-ns", Events: ev(),
+			Expected: &messages.ExpectedVersion{Kind: &messages.ExpectedVersion_NoStream{}}}, "expected"},
+		"transact expecting stream_exists false": {&messages.TransactRequest{Appends: []*messages.StreamAppend{
+			{Stream: "invalid-se", Events: ev(), Expected: &messages.ExpectedVersion{Kind: &messages.ExpectedVersion_StreamExists{}}}}},
+			"appends[0].expected"},
 		"append with nil event":   {&messages.AppendRequest{Stream: "invalid-s", Expected: anyVersion(), Events: []*messages.EventData{nil}}, "events[0].event_id"},
 		"append with bad id":      {appendReq("invalid-s", badID), "events[0].event_id"},
 		"append without type":     {appendReq("invalid-s", event("", nil)), "requests[0].events[0].type"},

@@ -7,7 +7,7 @@ import (
 
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/schemas"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // maxReadEvents caps one read; a larger limit returns a truncated result.
@@ -20,20 +20,20 @@ func (n *Node) appendJob(m *messages.AppendRequest) (runFunc, error) {
 	if stream == "" {
 		return nil, required("stream", "stream ID")
 	}
-	exp, err := expectedFromProto("expected", m.GetExpected())
+	exp, err := wire.ExpectedVersionFromProto("expected", m.GetExpected())
 	if err != nil {
 		return nil, err
 	}
-	events, err := eventsFromProto("events", stream, m.GetEvents())
+	events, err := wire.EventsFromProto("events", stream, m.GetEvents())
 	if err != nil {
 		return nil, err
 	}
 	return func(ctx context.Context) proto.Message {
 		res, err := n.store.Append(ctx, stream, exp, events...)
 		if err != nil {
-			return failAppend(schemas.ErrorToProto(err))
+			return failAppend(wire.ErrorToProto(err))
 		}
-		return &messages.AppendReply{Outcome: &messages.AppendReply_Result{Result: resultToProto(res)}}
+		return &messages.AppendReply{Outcome: &messages.AppendReply_Result{Result: wire.AppendResultToProto(res)}}
 	}, nil
 }
 
@@ -53,11 +53,11 @@ func (n *Node) transactJob(m *messages.TransactRequest) (runFunc, error) {
 	return func(ctx context.Context) proto.Message {
 		res, err := n.store.Transact(ctx, reqs...)
 		if err != nil {
-			return failTransact(schemas.ErrorToProto(err))
+			return failTransact(wire.ErrorToProto(err))
 		}
 		out := &messages.TransactResult{Results: make([]*messages.AppendResult, len(res))}
 		for i := range res {
-			out.Results[i] = resultToProto(res[i])
+			out.Results[i] = wire.AppendResultToProto(res[i])
 		}
 		return &messages.TransactReply{Outcome: &messages.TransactReply_Result{Result: out}}
 	}, nil
@@ -68,11 +68,11 @@ func appendPart(i int, p *messages.StreamAppend) (eventstore.AppendRequest, erro
 	if p.GetStream() == "" {
 		return eventstore.AppendRequest{}, required(field+".stream", "stream ID")
 	}
-	exp, err := expectedFromProto(field+".expected", p.GetExpected())
+	exp, err := wire.ExpectedVersionFromProto(field+".expected", p.GetExpected())
 	if err != nil {
 		return eventstore.AppendRequest{}, err
 	}
-	events, err := eventsFromProto(field+".events", p.GetStream(), p.GetEvents())
+	events, err := wire.EventsFromProto(field+".events", p.GetStream(), p.GetEvents())
 	if err != nil {
 		return eventstore.AppendRequest{}, err
 	}
@@ -83,7 +83,7 @@ func (n *Node) readStreamJob(m *messages.ReadStreamRequest) (runFunc, error) {
 	if m.GetStream() == "" {
 		return nil, required("stream", "stream ID")
 	}
-	dir, err := directionFromProto(m.GetDirection())
+	dir, err := wire.DirectionFromProto(m.GetDirection())
 	if err != nil {
 		return nil, err
 	}
@@ -96,14 +96,14 @@ func (n *Node) readStreamJob(m *messages.ReadStreamRequest) (runFunc, error) {
 	return func(ctx context.Context) proto.Message {
 		evs, err := n.store.ReadStream(ctx, r)
 		if err != nil {
-			return failRead(schemas.ErrorToProto(err))
+			return failRead(wire.ErrorToProto(err))
 		}
 		return n.readReply(evs, capped && len(evs) == limit)
 	}, nil
 }
 
 func (n *Node) readAllJob(m *messages.ReadAllRequest) (runFunc, error) {
-	dir, err := directionFromProto(m.GetDirection())
+	dir, err := wire.DirectionFromProto(m.GetDirection())
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func (n *Node) readAllJob(m *messages.ReadAllRequest) (runFunc, error) {
 	return func(ctx context.Context) proto.Message {
 		evs, err := n.store.ReadAll(ctx, r)
 		if err != nil {
-			return failRead(schemas.ErrorToProto(err))
+			return failRead(wire.ErrorToProto(err))
 		}
 		return n.readReply(evs, capped && len(evs) == limit)
 	}, nil
@@ -131,7 +131,7 @@ func (n *Node) headJob(m *messages.HeadRequest) (runFunc, error) {
 	return func(ctx context.Context) proto.Message {
 		h, err := n.store.Head(ctx, stream)
 		if err != nil {
-			return failHead(schemas.ErrorToProto(err))
+			return failHead(wire.ErrorToProto(err))
 		}
 		return &messages.HeadReply{Outcome: &messages.HeadReply_Result{Result: &messages.StreamHead{
 			Stream: h.Stream, Version: h.Version, LastPosition: h.LastPosition}}}

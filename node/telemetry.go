@@ -53,7 +53,7 @@ func (n *Node) run(ctx context.Context, j job) proto.Message {
 		span.End()
 	}
 	if e != nil {
-		if e.TraceId == "" {
+		if e.TraceId == "" { // errors the node made itself; the Store's carry it already
 			e.TraceId = eventstore.TraceID(ctx)
 		}
 		n.logFailure(j.name, e)
@@ -88,7 +88,7 @@ func (n *Node) healthJob() runFunc {
 	return func(ctx context.Context) proto.Message {
 		if n.cfg.Health == nil {
 			return failHealth(&messages.Error{Code: messages.ErrorCode_ERROR_CODE_INTERNAL,
-				Message: "node: no health checks configured", TraceId: eventstore.TraceID(ctx)})
+				Message: "node: no health checks configured"})
 		}
 		return &messages.HealthReply{Outcome: &messages.HealthReply_Result{Result: n.cfg.Health(ctx)}}
 	}

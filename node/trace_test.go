@@ -143,8 +143,8 @@ func TestPeerConflictTrace(t *testing.T) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("err = %T %v, want *eventstore.ConcurrencyError", err, err)
 	}
-	if want := op.SpanContext().TraceID().String(); ce.TraceID != want || !strings.Contains(err.Error(), want) {
-		t.Fatalf("error's trace ID %q (%v), want the peer's trace %s", ce.TraceID, err, want)
+	if want := op.SpanContext().TraceID().String(); eventstore.TraceIDOf(err) != want || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error's trace ID %q (%v), want the peer's trace %s", eventstore.TraceIDOf(err), err, want)
 	}
 	var clientSpan trace.SpanID
 	for _, s := range spans.GetSpans() {
@@ -155,7 +155,7 @@ func TestPeerConflictTrace(t *testing.T) {
 	if !clientSpan.IsValid() {
 		t.Fatalf("no client span under the peer's operation: %v", spans.GetSpans())
 	}
-	fmt.Printf("TRACE %s %s\n", ce.TraceID, clientSpan)
+	fmt.Printf("TRACE %s %s\n", eventstore.TraceIDOf(err), clientSpan)
 }
 
 func keys[V any](m map[string]V) []string {

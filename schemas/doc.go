@@ -21,8 +21,10 @@
 // mode a failure is a *ValidationError listing every problem of every
 // failing event: a JSON pointer into the payload ("/order/lines/2/qty"),
 // the rule (JSON Schema keyword or a Rule* constant) and a message.
-// ErrorToProto and ErrorFromProto carry it over the wire as
-// ERROR_CODE_VALIDATION.
+// Its code is eventstore.CodeValidation; this package registers its wire
+// form with wire.RegisterError, so wire.ErrorToProto and
+// wire.ErrorFromProto carry it over the wire as ERROR_CODE_VALIDATION with
+// every problem.
 //
 // # Evolution and upcasting
 //

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // Sentinel errors. Every typed error of this package matches one of them
@@ -73,9 +75,8 @@ type EventProblems struct {
 type ValidationError struct {
 	// Events that failed, in index order; never empty.
 	Events []EventProblems
-	// Stream and TraceID are left for the caller to fill in.
-	Stream  string
-	TraceID string
+	// Stream is left for the caller to fill in.
+	Stream string
 }
 
 func (e *ValidationError) Error() string {
@@ -96,14 +97,14 @@ func (e *ValidationError) Error() string {
 			b.WriteString(" " + p.String())
 		}
 	}
-	if e.TraceID != "" {
-		b.WriteString(" [trace " + e.TraceID + "]")
-	}
 	return b.String()
 }
 
 // Is makes errors.Is(err, ErrValidation) true.
 func (e *ValidationError) Is(target error) bool { return target == ErrValidation }
+
+// ErrorCode makes eventstore.CodeOf(err) eventstore.CodeValidation (not retryable).
+func (e *ValidationError) ErrorCode() eventstore.Code { return eventstore.CodeValidation }
 
 // RegistrationError reports a registration that was refused; the registry
 // is unchanged.

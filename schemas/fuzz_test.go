@@ -11,6 +11,7 @@ import (
 
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/schemas"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // FuzzValidateJSON checks that Validate never panics, agrees with a direct
@@ -43,15 +44,15 @@ func FuzzValidateJSON(f *testing.F) {
 				t.Fatalf("path %q is not a JSON pointer", p.Path)
 			}
 		}
-		wire, err := proto.Marshal(schemas.ErrorToProto(ve))
+		raw, err := proto.Marshal(wire.ErrorToProto(ve))
 		if err != nil {
 			t.Fatalf("wire error does not marshal: %v", err)
 		}
 		var m messages.Error
-		if err := proto.Unmarshal(wire, &m); err != nil {
+		if err := proto.Unmarshal(raw, &m); err != nil {
 			t.Fatal(err)
 		}
-		if back := schemas.ErrorFromProto(&m); !reflect.DeepEqual(back, ve) {
+		if back := wire.ErrorFromProto(&m); !reflect.DeepEqual(back, ve) {
 			t.Fatalf("wire round trip: %#v", back)
 		}
 	})

@@ -7,67 +7,49 @@ import (
 	"strings"
 
 	"github.com/actorstore/actorstore/eventstore"
-	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/wire"
 )
 
-// ErrorToProto converts an error to its wire form. A *ValidationError (also
-// as the cause of a *eventstore.AbortedError) becomes ERROR_CODE_VALIDATION
-// with one FieldError per problem:
+func init() {
+	wire.RegisterError(wire.ErrorCodec{Encode: encodeValidation, Code: eventstore.CodeValidation, Decode: decodeValidation})
+}
+
+// encodeValidation is the wire form of a *ValidationError (also as the
+// cause of a *eventstore.AbortedError): code VALIDATION with one field
+// error per problem:
 //
 //	path:    "events[<index>]" followed by the problem's JSON pointer,
 //	         e.g. "events[2]/order/lines/2/qty" ("events[0]" for the payload itself)
 //	rule:    the problem's rule
 //	message: <quoted type> " v" <version> ": " <problem message>,
 //	         e.g. `"order-placed" v2: must be >= 1`
-//
-// Every other error is converted by wire.ErrorToProto. It returns nil
-// for a nil error.
-func ErrorToProto(err error) *messages.Error {
+func encodeValidation(err error, d *wire.Detail) bool {
 	var ve *ValidationError
 	if !errors.As(err, &ve) {
-		return wire.ErrorToProto(err)
+		return false
 	}
-	m := &messages.Error{Code: messages.ErrorCode_ERROR_CODE_VALIDATION, Message: utf8Only(err.Error()),
-		Stream: ve.Stream, TraceId: ve.TraceID}
-	var ae *eventstore.AbortedError
-	if errors.As(err, &ae) {
-		m.Operation = "transaction aborted: " + ae.Stream
-		if m.TraceId == "" {
-			m.TraceId = ae.TraceID
-		}
-	}
+	d.Stream = ve.Stream
 	for _, ev := range ve.Events {
 		head := strconv.Quote(ev.Type) + " v" + strconv.FormatUint(uint64(ev.Version), 10) + ": "
 		for _, p := range ev.Problems {
-			m.Fields = append(m.Fields, &messages.FieldError{
-				Path: "events[" + strconv.Itoa(ev.Index) + "]" + utf8Only(p.Path), Rule: utf8Only(p.Rule),
-				Message: head + utf8Only(p.Message)})
+			d.Fields = append(d.Fields, wire.FieldError{
+				Path: "events[" + strconv.Itoa(ev.Index) + "]" + p.Path, Rule: p.Rule, Message: head + p.Message})
 		}
 	}
-	return m
+	return true
 }
 
-// utf8Only makes s valid UTF-8, as protobuf strings must be (the type is
-// quoted with strconv.Quote, which already escapes invalid bytes).
-func utf8Only(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
-
-// ErrorFromProto turns a wire error back into the typed error: a
-// *ValidationError for ERROR_CODE_VALIDATION, with the same events and
-// problems as the one ErrorToProto was given; other codes go through
-// wire.ErrorFromProto. It returns nil for a nil message.
-func ErrorFromProto(m *messages.Error) error {
-	if m == nil || m.GetCode() != messages.ErrorCode_ERROR_CODE_VALIDATION {
-		return wire.ErrorFromProto(m)
-	}
-	ve := &ValidationError{Stream: m.GetStream(), TraceID: m.GetTraceId()}
-	for _, f := range m.GetFields() {
-		index, path, ok := parseWirePath(f.GetPath())
-		typ, n, msg, ok2 := parseWireMessage(f.GetMessage())
+// decodeValidation rebuilds a *ValidationError with the same events and
+// problems as the one encodeValidation was given.
+func decodeValidation(d *wire.Detail) error {
+	ve := &ValidationError{Stream: d.Stream}
+	for _, f := range d.Fields {
+		index, path, ok := parseWirePath(f.Path)
+		typ, n, msg, ok2 := parseWireMessage(f.Message)
 		if !ok || !ok2 {
-			index, path, typ, n, msg = 0, f.GetPath(), "", 0, f.GetMessage()
+			index, path, typ, n, msg = 0, f.Path, "", 0, f.Message
 		}
-		p := Problem{Path: path, Rule: f.GetRule(), Message: msg}
+		p := Problem{Path: path, Rule: f.Rule, Message: msg}
 		last := len(ve.Events) - 1
 		if last >= 0 && ve.Events[last].Index == index && ve.Events[last].Type == typ && ve.Events[last].Version == n {
 			ve.Events[last].Problems = append(ve.Events[last].Problems, p)

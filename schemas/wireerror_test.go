@@ -12,6 +12,7 @@ import (
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/schemas"
+	"github.com/actorstore/actorstore/wire"
 )
 
 func TestValidationErrorToProto(t *testing.T) {
@@ -20,8 +21,8 @@ func TestValidationErrorToProto(t *testing.T) {
 		*event("order-placed", 1, `{"order":{"id":"o","lines":[{"sku":"a","qty":1},{"sku":"b","qty":1},{"sku":"c","qty":0}]}}`)}
 	_, err := r.ValidateBatch(evs)
 	ve := mustValidationError(t, err)
-	ve.Stream, ve.TraceID = "order-1", "trace-1"
-	m := schemas.ErrorToProto(err)
+	ve.Stream = "order-1"
+	m := wire.ErrorToProto(eventstore.AttachTraceID(err, "trace-1"))
 	if m.GetCode() != messages.ErrorCode_ERROR_CODE_VALIDATION || m.GetRetryable() || m.GetStream() != "order-1" || m.GetTraceId() != "trace-1" {
 		t.Fatalf("wire error %v", m)
 	}
@@ -30,22 +31,24 @@ func TestValidationErrorToProto(t *testing.T) {
 		f[0].GetMessage() != `"order-placed" v1: `+ve.Events[0].Problems[0].Message {
 		t.Fatalf("fields %v", f)
 	}
-	back := schemas.ErrorFromProto(m)
-	if !errors.Is(back, schemas.ErrValidation) || !reflect.DeepEqual(back, ve) {
+	back := wire.ErrorFromProto(m)
+	var got *schemas.ValidationError
+	if !errors.Is(back, schemas.ErrValidation) || !errors.As(back, &got) || !reflect.DeepEqual(got, ve) ||
+		eventstore.TraceIDOf(back) != "trace-1" || eventstore.CodeOf(back) != eventstore.CodeValidation {
 		t.Fatalf("round trip:\n got %#v\nwant %#v", back, ve)
 	}
 }
 
-func TestErrorToProtoDelegatesOtherErrors(t *testing.T) {
+func TestOtherErrorsKeepTheirCode(t *testing.T) {
 	ce := &eventstore.ConcurrencyError{Stream: "s", Actual: 3}
-	m := schemas.ErrorToProto(ce)
+	m := wire.ErrorToProto(ce)
 	if m.GetCode() != messages.ErrorCode_ERROR_CODE_CONCURRENCY {
 		t.Fatalf("code %v", m.GetCode())
 	}
-	if !errors.Is(schemas.ErrorFromProto(m), eventstore.ErrConcurrency) {
+	if !errors.Is(wire.ErrorFromProto(m), eventstore.ErrConcurrency) {
 		t.Fatal("concurrency error did not round-trip")
 	}
-	if schemas.ErrorToProto(nil) != nil || schemas.ErrorFromProto(nil) != nil {
+	if wire.ErrorToProto(nil) != nil || wire.ErrorFromProto(nil) != nil {
 		t.Fatal("nil did not map to nil")
 	}
 }
@@ -53,7 +56,7 @@ func TestErrorToProtoDelegatesOtherErrors(t *testing.T) {
 func TestAbortedValidationErrorKeepsCode(t *testing.T) {
 	ve := &schemas.ValidationError{Events: []schemas.EventProblems{{Index: 0, Type: "t", Version: 1,
 		Problems: []schemas.Problem{{Path: "/a", Rule: "type", Message: "want string"}}}}}
-	m := schemas.ErrorToProto(&eventstore.AbortedError{Stream: "other", Cause: ve, TraceID: "tr"})
+	m := wire.ErrorToProto(eventstore.AttachTraceID(&eventstore.AbortedError{Stream: "other", Cause: ve}, "tr"))
 	if m.GetCode() != messages.ErrorCode_ERROR_CODE_VALIDATION || m.GetOperation() != "transaction aborted: other" || m.GetTraceId() != "tr" {
 		t.Fatalf("wire error %v", m)
 	}
@@ -62,7 +65,7 @@ func TestAbortedValidationErrorKeepsCode(t *testing.T) {
 func TestForeignValidationFieldsStillDecode(t *testing.T) {
 	m := &messages.Error{Code: messages.ErrorCode_ERROR_CODE_VALIDATION, Fields: []*messages.FieldError{{Path: "x", Rule: "r", Message: "m"}}}
 	var ve *schemas.ValidationError
-	if !errors.As(schemas.ErrorFromProto(m), &ve) || ve.Events[0].Problems[0] != (schemas.Problem{Path: "x", Rule: "r", Message: "m"}) {
+	if !errors.As(wire.ErrorFromProto(m), &ve) || ve.Events[0].Problems[0] != (schemas.Problem{Path: "x", Rule: "r", Message: "m"}) {
 		t.Fatalf("got %#v", ve)
 	}
 }
@@ -70,7 +73,7 @@ func TestForeignValidationFieldsStillDecode(t *testing.T) {
 // Property: any ValidationError survives ErrorToProto/ErrorFromProto.
 func TestValidationErrorWireRoundTripProperty(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		ve := &schemas.ValidationError{Stream: rapid.String().Draw(t, "stream"), TraceID: rapid.String().Draw(t, "trace")}
+		ve := &schemas.ValidationError{Stream: rapid.String().Draw(t, "stream")}
 		indexes := rapid.SliceOfNDistinct(rapid.IntRange(0, 1000), 1, 5, rapid.ID[int]).Draw(t, "indexes")
 		slices.Sort(indexes)
 		for _, i := range indexes {
@@ -83,15 +86,15 @@ func TestValidationErrorWireRoundTripProperty(t *testing.T) {
 			}
 			ve.Events = append(ve.Events, ep)
 		}
-		wire, err := proto.Marshal(schemas.ErrorToProto(ve))
+		raw, err := proto.Marshal(wire.ErrorToProto(ve))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var m messages.Error
-		if err := proto.Unmarshal(wire, &m); err != nil {
+		if err := proto.Unmarshal(raw, &m); err != nil {
 			t.Fatal(err)
 		}
-		back := schemas.ErrorFromProto(&m)
+		back := wire.ErrorFromProto(&m)
 		if !reflect.DeepEqual(back, ve) {
 			t.Fatalf("round trip:\n got %#v\nwant %#v", back, ve)
 		}

@@ -13,22 +13,21 @@ import (
 // Append appends events to stream if expected holds, through the stream's
 // actor and the group-commit writer. It returns the committed versions and
 // positions, or the original result (Idempotent set) when the same event
-// IDs were appended before. Errors are typed and carry ctx's trace ID:
-// *eventstore.InputError (nothing sent), *eventstore.ConcurrencyError
-// (answered in memory, or from the store when another writer won),
-// *eventstore.DuplicateEventError, *eventstore.ConnectionError,
-// *eventstore.TimeoutError naming the stream and expected version (the
-// outcome is unknown: retry with the same IDs; it unwraps to the
-// *actors.TimeoutError naming the stream actor's PID),
+// IDs were appended before. Errors are typed (the API boundary above
+// attaches the trace ID): *eventstore.InputError (nothing sent),
+// *eventstore.ConcurrencyError (answered in memory, or from the store when
+// another writer won), *eventstore.DuplicateEventError,
+// *eventstore.ConnectionError, *actors.TimeoutError naming the stream and
+// expected version (the outcome is unknown: retry with the same IDs),
 // *StreamError (ErrNotWritten, ErrOutcomeUnknown, ErrClosed).
 func (n *Runtime) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion,
 	events []eventstore.EventData) (eventstore.AppendResult, error) {
 	ctx, trace := eventstore.EnsureTraceID(ctx)
 	req := []eventstore.AppendRequest{{Stream: stream, Expected: expected, Events: events}}
 	if err := n.sh.cfg.Limits.ValidateAppend(req); err != nil {
-		return eventstore.AppendResult{}, forCaller(err, stream, trace)
+		return eventstore.AppendResult{}, forCaller(err, stream)
 	}
-	if err := n.enter(trace); err != nil {
+	if err := n.enter(); err != nil {
 		return eventstore.AppendResult{}, err
 	}
 	defer n.mu.RUnlock()
@@ -38,11 +37,11 @@ func (n *Runtime) Append(ctx context.Context, stream string, expected eventstore
 		span: oteltrace.SpanContextFromContext(ctx)}
 	reply, err := actors.Request(ctx, n.sh.sys, n.registry, &routed{stream: stream, msg: cmd})
 	if err != nil {
-		return eventstore.AppendResult{}, forCaller(actors.OnStream(err, "append", stream, expected), stream, trace)
+		return eventstore.AppendResult{}, forCaller(actors.OnStream(err, "append", stream, expected), stream)
 	}
 	r, ok := reply.(*appendReply)
 	if !ok {
-		return eventstore.AppendResult{}, unexpected(stream, reply, trace)
+		return eventstore.AppendResult{}, unexpected(stream, reply)
 	}
 	return r.res, actors.OnStream(r.err, "append", stream, expected)
 }
@@ -51,14 +50,13 @@ func (n *Runtime) Append(ctx context.Context, stream string, expected eventstore
 // stream actor's cache of recent events when it holds them all, else from
 // the store. It sees every append acknowledged before it was called.
 func (n *Runtime) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]eventstore.RecordedEvent, error) {
-	ctx, trace := eventstore.EnsureTraceID(ctx)
 	if err := n.sh.cfg.Limits.ValidateStreamID("stream", r.Stream); err != nil {
-		return nil, forCaller(err, r.Stream, trace)
+		return nil, forCaller(err, r.Stream)
 	}
 	if err := eventstore.ValidateLimit(r.Limit); err != nil {
-		return nil, forCaller(err, r.Stream, trace)
+		return nil, forCaller(err, r.Stream)
 	}
-	if err := n.enter(trace); err != nil {
+	if err := n.enter(); err != nil {
 		return nil, err
 	}
 	defer n.mu.RUnlock()
@@ -66,22 +64,22 @@ func (n *Runtime) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]ev
 	defer cancel()
 	reply, err := actors.Request(ctx, n.sh.sys, n.registry, &routed{stream: r.Stream, msg: &readCmd{read: r}})
 	if err != nil {
-		return nil, forCaller(actors.OnStream(err, "read", r.Stream, eventstore.Any()), r.Stream, trace)
+		return nil, forCaller(actors.OnStream(err, "read", r.Stream, eventstore.Any()), r.Stream)
 	}
 	switch m := reply.(type) {
 	case *readReply:
 		if m.hit {
-			return m.events, forCaller(m.err, r.Stream, trace)
+			return m.events, forCaller(m.err, r.Stream)
 		}
 	case *notLive:
 		n.sh.stats.misses.Add(1)
 	default:
-		return nil, unexpected(r.Stream, reply, trace)
+		return nil, unexpected(r.Stream, reply)
 	}
 	evs, err := n.sh.store.ReadStream(ctx, r)
-	return evs, withStream(eventstore.AttachTraceID(err, trace), r.Stream)
+	return evs, withStream(err, r.Stream)
 }
 
-func unexpected(stream string, reply any, trace string) error {
-	return &StreamError{Stream: stream, Op: "request", Err: fmt.Errorf("unexpected reply %T", reply), TraceID: trace}
+func unexpected(stream string, reply any) error {
+	return &StreamError{Stream: stream, Op: "request", Err: fmt.Errorf("unexpected reply %T", reply)}
 }

@@ -29,16 +29,11 @@ type StreamError struct {
 	Stream string
 	Op     string
 	// Err is ErrNotWritten, ErrOutcomeUnknown or another cause.
-	Err     error
-	TraceID string
+	Err error
 }
 
 func (e *StreamError) Error() string {
-	s := fmt.Sprintf("streams: %s on stream %q: %v", e.Op, e.Stream, e.Err)
-	if e.TraceID != "" {
-		s += " [trace " + e.TraceID + "]"
-	}
-	return s
+	return fmt.Sprintf("streams: %s on stream %q: %v", e.Op, e.Stream, e.Err)
 }
 
 // Unwrap returns the cause.
@@ -47,57 +42,21 @@ func (e *StreamError) Unwrap() error { return e.Err }
 // Is makes errors.Is(err, eventstore.ErrUnavailable) true.
 func (e *StreamError) Is(target error) bool { return target == eventstore.ErrUnavailable }
 
-// forCaller returns err as one caller should see it: a copy of the typed
-// error (errors shared by many callers are never mutated) carrying traceID
-// when it has none. Errors of other types are wrapped in a *StreamError.
-func forCaller(err error, stream, traceID string) error {
-	switch e := err.(type) {
+// forCaller returns err as one caller should see it: the typed errors as
+// they are (a *eventstore.ConnectionError naming the caller's stream when
+// it names none), errors of other types wrapped in a *StreamError. Errors
+// shared by many callers are never modified.
+func forCaller(err error, stream string) error {
+	switch err.(type) {
 	case nil:
 		return nil
-	case *eventstore.ConcurrencyError:
-		cp := *e
-		setTrace(&cp.TraceID, traceID)
-		return &cp
 	case *eventstore.ConnectionError:
-		cp := *e
-		setTrace(&cp.TraceID, traceID)
-		if cp.Stream == "" {
-			cp.Stream = stream
-		}
-		return &cp
-	case *eventstore.TimeoutError:
-		cp := *e
-		setTrace(&cp.TraceID, traceID)
-		return &cp
-	case *eventstore.InputError:
-		cp := *e
-		setTrace(&cp.TraceID, traceID)
-		return &cp
-	case *eventstore.DuplicateEventError:
-		cp := *e
-		setTrace(&cp.TraceID, traceID)
-		return &cp
-	case *eventstore.AbortedError:
-		cp := *e
-		cp.Cause = forCaller(e.Cause, stream, traceID)
-		setTrace(&cp.TraceID, traceID)
-		return &cp
-	case *actors.TimeoutError:
-		cp := *e
-		setTrace(&cp.TraceID, traceID)
-		return &cp
-	case *StreamError:
-		cp := *e
-		setTrace(&cp.TraceID, traceID)
-		return &cp
+		return withStream(err, stream)
+	case *eventstore.ConcurrencyError, *eventstore.InputError, *eventstore.DuplicateEventError,
+		*eventstore.AbortedError, *actors.TimeoutError, *StreamError:
+		return err
 	}
-	return &StreamError{Stream: stream, Op: "request", Err: err, TraceID: traceID}
-}
-
-func setTrace(dst *string, id string) {
-	if *dst == "" {
-		*dst = id
-	}
+	return &StreamError{Stream: stream, Op: "request", Err: err}
 }
 
 // withStream returns err with the stream named when it is a

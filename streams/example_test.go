@@ -32,7 +32,6 @@ func ExampleRuntime() {
 	res, err := rt.Append(ctx, "order-1", eventstore.NoStream(), []eventstore.EventData{placed})
 	fmt.Println(res.LastVersion, err)
 
-	ctx = eventstore.WithTraceID(ctx, "req-7") // errors carry the trace ID
 	_, err = rt.Append(ctx, "order-1", eventstore.NoStream(), []eventstore.EventData{
 		{ID: uuid.New(), Type: "OrderPlaced", Data: []byte(`{}`)}})
 	fmt.Println(err)
@@ -41,6 +40,6 @@ func ExampleRuntime() {
 	fmt.Println(len(evs), evs[0].Type)
 	// Output:
 	// 1 <nil>
-	// stream "order-1": wrong expected version: expected no-stream, actual 1 [trace req-7]
+	// stream "order-1": wrong expected version: expected no-stream, actual 1
 	// 1 OrderPlaced
 }

@@ -94,11 +94,11 @@ func (n *Runtime) Stats() Stats { return n.sh.stats.snapshot() }
 
 // enter marks the start of a call; it fails once the runtime is closed. The
 // caller must call n.mu.RUnlock when done.
-func (n *Runtime) enter(traceID string) error {
+func (n *Runtime) enter() error {
 	n.mu.RLock()
 	if n.closed {
 		n.mu.RUnlock()
-		return &StreamError{Op: "call", Err: ErrClosed, TraceID: traceID}
+		return &StreamError{Op: "call", Err: ErrClosed}
 	}
 	return nil
 }

@@ -37,7 +37,7 @@ func (s *streamActor) onAppend(c actors.Context, e envelope) {
 		c.Send(w.to, &appendReply{res: res})
 		return
 	case retryDuplicate:
-		c.Send(w.to, &appendReply{err: forCaller(err, s.stream, m.trace)})
+		c.Send(w.to, &appendReply{err: forCaller(err, s.stream)})
 		return
 	}
 	p := &pending{events: m.events, waiters: []waiter{w}, toStore: outcome == retryToStore, arrived: e.at}
@@ -65,7 +65,7 @@ func (s *streamActor) joinPending(c actors.Context, m *appendCmd, w waiter) bool
 	for i := range m.events {
 		if _, dup := s.byID[m.events[i].ID]; dup {
 			err := &eventstore.DuplicateEventError{EventID: m.events[i].ID, Stream: s.stream, ExistingStream: s.stream}
-			c.Send(w.to, &appendReply{err: forCaller(err, s.stream, m.trace)})
+			c.Send(w.to, &appendReply{err: forCaller(err, s.stream)})
 			return true
 		}
 	}
@@ -202,8 +202,8 @@ func (s *streamActor) projectedInflight() eventstore.Version {
 
 func (s *streamActor) answerConflict(c actors.Context, p *pending, actual eventstore.Version) {
 	for _, w := range p.waiters {
-		err := &eventstore.ConcurrencyError{Stream: s.stream, Expected: w.expected, Actual: actual, TraceID: w.trace}
-		s.logConflict(err)
+		err := &eventstore.ConcurrencyError{Stream: s.stream, Expected: w.expected, Actual: actual}
+		s.logConflict(err, w.trace)
 		c.Send(w.to, &appendReply{err: err})
 	}
 }
@@ -213,7 +213,7 @@ func (s *streamActor) answerAll(c actors.Context, appends []*pending, err error)
 	for _, p := range appends {
 		s.untrack(p)
 		for _, w := range p.waiters {
-			c.Send(w.to, &appendReply{err: forCaller(err, s.stream, w.trace)})
+			c.Send(w.to, &appendReply{err: forCaller(err, s.stream)})
 		}
 	}
 }

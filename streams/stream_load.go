@@ -130,13 +130,13 @@ func (s *streamActor) answerEnvelope(c actors.Context, e envelope, err error) {
 	if e.sender == nil {
 		return
 	}
-	switch m := e.msg.(type) {
+	switch e.msg.(type) {
 	case *appendCmd:
-		c.Send(e.sender, &appendReply{err: forCaller(err, s.stream, m.trace)})
+		c.Send(e.sender, &appendReply{err: forCaller(err, s.stream)})
 	case *readCmd:
 		c.Send(e.sender, &readReply{hit: false})
 	case *reserveCmd:
-		c.Send(e.sender, &reserveReply{err: forCaller(err, s.stream, "")})
+		c.Send(e.sender, &reserveReply{err: forCaller(err, s.stream)})
 	}
 }
 

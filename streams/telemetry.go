@@ -60,8 +60,8 @@ func (s *streamActor) flushSpans(appends []*pending) []trace.SpanContext {
 }
 
 // logConflict logs, at debug level, an append answered with a conflict.
-func (s *streamActor) logConflict(err *eventstore.ConcurrencyError) {
-	s.sh.log.Debug().Str("trace_id", err.TraceID).Str("stream", err.Stream).
+func (s *streamActor) logConflict(err *eventstore.ConcurrencyError, trace string) {
+	s.sh.log.Debug().Str("trace_id", trace).Str("stream", err.Stream).
 		Str("expected", err.Expected.String()).Uint64("actual", err.Actual).
 		Msg("append rejected: wrong expected version")
 }

@@ -23,14 +23,13 @@ import (
 // On success it returns one result per request, in order. Otherwise it
 // returns the error of the request that failed (for example a
 // *eventstore.ConcurrencyError naming its stream) and nothing was written;
-// after a timeout while committing (*actors.TimeoutError) the outcome is
-// unknown: retry with the same event IDs.
+// after a timeout (*actors.TimeoutError with Op "transact" and the
+// streams) the outcome is unknown: retry with the same event IDs.
 func (n *Runtime) Transact(ctx context.Context, reqs []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
-	ctx, trace := eventstore.EnsureTraceID(ctx)
 	if err := n.validateTx(reqs); err != nil {
-		return nil, forCaller(err, "", trace)
+		return nil, forCaller(err, "")
 	}
-	if err := n.enter(trace); err != nil {
+	if err := n.enter(); err != nil {
 		return nil, err
 	}
 	defer n.mu.RUnlock()
@@ -41,9 +40,19 @@ func (n *Runtime) Transact(ctx context.Context, reqs []eventstore.AppendRequest)
 	pids, err := n.reserve(ctx, tx, reqs, order)
 	if err != nil {
 		n.release(tx, reqs, order)
-		return nil, forCaller(err, reqs[order[len(pids)]].Stream, trace)
+		return nil, forCaller(actors.OnTransaction(err, txStreams(reqs)), reqs[order[len(pids)]].Stream)
 	}
-	return n.commitTx(ctx, tx, reqs, order, pids, trace)
+	res, err := n.commitTx(ctx, tx, reqs, order, pids)
+	return res, actors.OnTransaction(err, txStreams(reqs))
+}
+
+// txStreams names the streams of a transaction, in request order.
+func txStreams(reqs []eventstore.AppendRequest) []string {
+	out := make([]string, len(reqs))
+	for i := range reqs {
+		out[i] = reqs[i].Stream
+	}
+	return out
 }
 
 func (n *Runtime) validateTx(reqs []eventstore.AppendRequest) error {
@@ -72,7 +81,7 @@ func (n *Runtime) reserve(ctx context.Context, tx uint64, reqs []eventstore.Appe
 		}
 		r, ok := reply.(*reserveReply)
 		if !ok {
-			return pids, unexpected(reqs[i].Stream, reply, "")
+			return pids, unexpected(reqs[i].Stream, reply)
 		}
 		if r.err != nil {
 			return pids, r.err
@@ -94,7 +103,7 @@ func (n *Runtime) release(tx uint64, reqs []eventstore.AppendRequest, order []in
 // commitTx sends the reserved transaction to the writer as one group. The
 // writer releases the streams with the outcome, whatever happens here.
 func (n *Runtime) commitTx(ctx context.Context, tx uint64, reqs []eventstore.AppendRequest, order []int,
-	pids []*actors.PID, trace string) ([]eventstore.AppendResult, error) {
+	pids []*actors.PID) ([]eventstore.AppendResult, error) {
 	grouped := make([]eventstore.AppendRequest, len(order))
 	for k, i := range order {
 		grouped[k] = reqs[i]
@@ -103,21 +112,21 @@ func (n *Runtime) commitTx(ctx context.Context, tx uint64, reqs []eventstore.App
 	reply, err := actors.Request(ctx, n.sh.sys, n.writer, &txFlush{tx: tx, reqs: grouped, pids: pids,
 		span: oteltrace.SpanContextFromContext(ctx)})
 	if err != nil {
-		return nil, forCaller(err, grouped[0].Stream, trace)
+		return nil, forCaller(err, grouped[0].Stream)
 	}
 	r, ok := reply.(*txResult)
 	if !ok {
-		return nil, unexpected(grouped[0].Stream, reply, trace)
+		return nil, unexpected(grouped[0].Stream, reply)
 	}
 	if r.err != nil {
-		return nil, forCaller(r.err, grouped[0].Stream, trace)
+		return nil, forCaller(r.err, grouped[0].Stream)
 	}
 	results := make([]eventstore.AppendResult, len(reqs))
 	for k, i := range order {
 		results[i] = r.results[k]
 	}
 	if err := firstTxError(results); err != nil {
-		return nil, forCaller(err, "", trace)
+		return nil, forCaller(err, "")
 	}
 	return results, nil
 }

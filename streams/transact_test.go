@@ -3,6 +3,8 @@ package streams
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -114,8 +116,12 @@ func TestTransactIsAllOrNothing(t *testing.T) {
 		defer cancel()
 		_, err := n.Transact(ctx, txReqs(ok, "a", "b"))
 		var te *actors.TimeoutError
-		if !errors.As(err, &te) || !eventstore.IsRetryable(err) {
+		if !errors.As(err, &te) || !eventstore.IsRetryable(err) || eventstore.CodeOf(err) != eventstore.CodeTimeout {
 			t.Fatalf("err = %v, want a retryable timeout", err)
+		}
+		if te.Op != "transact" || !slices.Equal(te.Streams, []string{"a", "b"}) ||
+			!strings.Contains(err.Error(), `transact on streams "a", "b" timed out`) {
+			t.Fatalf("timeout %#v (%v) does not name the transaction's streams", te, err)
 		}
 		gate.open()
 		if err := <-done; err != nil {

@@ -198,11 +198,11 @@ func namesAppend(err error, o outcome) bool {
 	)
 	switch {
 	case errors.As(err, &te):
-		return te.Op == "append" && te.Stream == o.Stream && te.Expected == o.expected() && te.TraceID != ""
+		return te.Op == "append" && te.Stream == o.Stream && te.Expected == o.expected() && actorstore.TraceIDOf(err) != ""
 	case errors.As(err, &ce):
-		return ce.Stream == o.Stream && ce.Op != "" && ce.Host != "" && ce.TraceID != ""
+		return ce.Stream == o.Stream && ce.Op != "" && ce.Host != "" && actorstore.TraceIDOf(err) != ""
 	case errors.As(err, &se):
-		return se.Stream == o.Stream && se.TraceID != ""
+		return se.Stream == o.Stream && actorstore.TraceIDOf(err) != ""
 	}
 	return false
 }

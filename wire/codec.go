@@ -85,16 +85,30 @@ func ExpectedVersionToProto(e eventstore.ExpectedVersion) *messages.ExpectedVers
 	return &messages.ExpectedVersion{Kind: &messages.ExpectedVersion_Any{Any: true}}
 }
 
-// ExpectedVersionFromProto converts an expectation from its wire form; a
-// missing one is Any.
-func ExpectedVersionFromProto(m *messages.ExpectedVersion) eventstore.ExpectedVersion {
+// ExpectedVersionFromProto converts an expectation from its wire form.
+// An expectation that says nothing is refused with an *InputError naming
+// field (rule "required" or "format"): a missing one, and a kind set to
+// false ({any: false}, {no_stream: false}, {stream_exists: false}), which
+// cannot be told from a peer's mistake. A peer says {any: true}.
+func ExpectedVersionFromProto(field string, m *messages.ExpectedVersion) (eventstore.ExpectedVersion, error) {
+	says := true
+	var e eventstore.ExpectedVersion
 	switch k := m.GetKind().(type) {
+	case nil:
+		return eventstore.Any(), &eventstore.InputError{Field: field, Rule: "required",
+			Message: "expected version is missing"}
+	case *messages.ExpectedVersion_Any:
+		e, says = eventstore.Any(), k.Any
 	case *messages.ExpectedVersion_NoStream:
-		return eventstore.NoStream()
+		e, says = eventstore.NoStream(), k.NoStream
 	case *messages.ExpectedVersion_StreamExists:
-		return eventstore.StreamExists()
+		e, says = eventstore.StreamExists(), k.StreamExists
 	case *messages.ExpectedVersion_Exact:
-		return eventstore.Exact(k.Exact)
+		e = eventstore.Exact(k.Exact)
 	}
-	return eventstore.Any()
+	if !says {
+		return eventstore.Any(), &eventstore.InputError{Field: field, Rule: "format",
+			Message: "expected version " + e.String() + " is set to false; set it to true"}
+	}
+	return e, nil
 }

@@ -38,7 +38,7 @@ func genEventData() *rapid.Generator[eventstore.EventData] {
 }
 
 // roundTrip marshals m and unmarshals it into a new message of its type.
-func roundTrip[M proto.Message](t *rapid.T, m M, into M) M {
+func roundTrip[M proto.Message](t interface{ Fatalf(string, ...any) }, m M, into M) M {
 	b, err := proto.Marshal(m)
 	if err != nil {
 		t.Fatalf("proto.Marshal: %v", err)
@@ -110,16 +110,37 @@ func genExpectedVersion() *rapid.Generator[eventstore.ExpectedVersion] {
 func TestExpectedVersionProtoRoundTrip(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		want := genExpectedVersion().Draw(t, "expected")
-		got := ExpectedVersionFromProto(roundTrip(t, ExpectedVersionToProto(want), &messages.ExpectedVersion{}))
-		if got != want {
-			t.Fatalf("round trip of %v gave %v", want, got)
+		got, err := ExpectedVersionFromProto("expected", roundTrip(t, ExpectedVersionToProto(want), &messages.ExpectedVersion{}))
+		if err != nil || got != want {
+			t.Fatalf("round trip of %v gave %v, %v", want, got, err)
 		}
 		if parsed, err := eventstore.ParseExpectedVersion(want.String()); err != nil || parsed != want {
 			t.Fatalf("String/Parse of %v gave %v, %v", want, parsed, err)
 		}
 	})
-	if got := ExpectedVersionFromProto(nil); got != eventstore.Any() {
-		t.Fatalf("a missing expected version is %v, want any", got)
+}
+
+// TestExpectedVersionThatSaysNothingIsRefused: a missing expectation, and
+// one whose kind is set to false, are typed input errors naming the field,
+// not Any, no-stream or stream-exists.
+func TestExpectedVersionThatSaysNothingIsRefused(t *testing.T) {
+	cases := map[string]*messages.ExpectedVersion{
+		"missing":             nil,
+		"no kind":             {},
+		"any false":           {Kind: &messages.ExpectedVersion_Any{Any: false}},
+		"no_stream false":     {Kind: &messages.ExpectedVersion_NoStream{NoStream: false}},
+		"stream_exists false": {Kind: &messages.ExpectedVersion_StreamExists{StreamExists: false}},
+	}
+	for name, m := range cases {
+		m = roundTrip(t, m, &messages.ExpectedVersion{})
+		_, err := ExpectedVersionFromProto("appends[1].expected", m)
+		var ie *eventstore.InputError
+		if !errors.As(err, &ie) || ie.Field != "appends[1].expected" || eventstore.CodeOf(err) != eventstore.CodeInvalidInput {
+			t.Errorf("%s: %v, want an InputError on appends[1].expected", name, err)
+		}
+	}
+	if e, err := ExpectedVersionFromProto("expected", &messages.ExpectedVersion{Kind: &messages.ExpectedVersion_Exact{Exact: 0}}); err != nil || e != eventstore.NoStream() {
+		t.Errorf("exact 0: %v, %v; want no-stream", e, err)
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/actorstore/actorstore/client"
-	"github.com/actorstore/actorstore/schemas"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // version of the binary, reported by Status; set with
@@ -63,7 +63,7 @@ func jsonErrors(action cli.ActionFunc) cli.ActionFunc {
 		if err == nil || !cmd.Bool("json") || isUsageError(err) {
 			return err
 		}
-		b, merr := protojson.MarshalOptions{UseProtoNames: true}.Marshal(schemas.ErrorToProto(err))
+		b, merr := protojson.MarshalOptions{UseProtoNames: true}.Marshal(wire.ErrorToProto(err))
 		if merr == nil {
 			fmt.Fprintf(os.Stdout, "{\"error\":%s}\n", b)
 		}

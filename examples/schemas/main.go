@@ -17,6 +17,7 @@ import (
 
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/schemas"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // The layout LoadDir reads: <type>/v<N>.schema.json and modes.json.
@@ -90,8 +91,8 @@ func validateEvents(reg *schemas.Registry) error {
 	for _, p := range ve.Events[0].Problems {
 		fmt.Printf("  %-20s %-10s %s\n", p.Path, p.Rule, p.Message)
 	}
-	wire := schemas.ErrorToProto(ve)
-	fmt.Printf("on the wire: code %s, first field %q\n", wire.GetCode(), wire.GetFields()[0].GetPath())
+	onWire := wire.ErrorToProto(ve)
+	fmt.Printf("on the wire: code %s, first field %q\n", onWire.GetCode(), onWire.GetFields()[0].GetPath())
 
 	other := newEvent(`{}`)
 	other.Type = "unregistered"

@@ -2,7 +2,6 @@ package instruments
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -13,8 +12,6 @@ import (
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/actorstore/actorstore/eventstore"
-	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/schemas"
 )
 
 // ScopeName is the instrumentation scope of the store's synchronous
@@ -51,8 +48,8 @@ var spanNames = [numOps]string{"actorstore.append", "actorstore.transact", "acto
 // String is the operation's attribute value.
 func (o Op) String() string { return opNames[o] }
 
-// numCodes bounds messages.ErrorCode values.
-const numCodes = int(messages.ErrorCode_ERROR_CODE_INTERNAL) + 1
+// numCodes bounds the error codes.
+const numCodes = eventstore.NumCodes
 
 // Set is the store's instruments and tracer. A nil *Set is
 // not valid; use Disabled. Safe for concurrent use.
@@ -148,28 +145,12 @@ func (t *Set) attributes() {
 		t.okOpts[op] = []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(KeyOperation.String(op.String())))}
 		for c := range numCodes {
 			set := metric.WithAttributeSet(attribute.NewSet(KeyOperation.String(op.String()),
-				KeyErrorType.String(CodeName(messages.ErrorCode(c)))))
+				KeyErrorType.String(eventstore.Code(c).String())))
 			t.errOpts[op][c] = []metric.RecordOption{set}
 			t.errAdds[op][c] = []metric.AddOption{set}
 		}
 	}
 	t.batchErr = []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(KeyErrorType.String("batch_failed")))}
-}
-
-// CodeName is the error.type value of a wire error code: the code's name
-// in lower case without its prefix (ERROR_CODE_CONCURRENCY: concurrency).
-func CodeName(c messages.ErrorCode) string {
-	return strings.ToLower(strings.TrimPrefix(c.String(), "ERROR_CODE_"))
-}
-
-// CodeOf is the wire error code of err (ERROR_CODE_INTERNAL for errors of
-// no known type).
-func CodeOf(err error) messages.ErrorCode {
-	c := schemas.ErrorToProto(err).GetCode()
-	if int(c) >= numCodes || c < 0 {
-		return messages.ErrorCode_ERROR_CODE_INTERNAL
-	}
-	return c
 }
 
 // Operation is one measured API call; see Start.
@@ -178,6 +159,7 @@ type Operation struct {
 	op    Op
 	start time.Time
 	span  trace.Span
+	trace string
 }
 
 // Start begins measuring op: it starts the caller's span when tracing
@@ -188,13 +170,16 @@ func (t *Set) Start(ctx context.Context, op Op) (context.Context, string, Operat
 	if t.Tracing {
 		ctx, o.span = t.Tracer.Start(ctx, spanNames[op])
 	}
-	ctx, id := eventstore.EnsureTraceID(ctx)
-	return ctx, id, o
+	ctx, o.trace = eventstore.EnsureTraceID(ctx)
+	return ctx, o.trace, o
 }
 
 // End records the call's duration under its outcome, counts a failure by
-// its error code, and ends the span (with the error as its status).
-func (o Operation) End(ctx context.Context, err error) {
+// its error code, and ends the span (with the error as its status). It
+// returns err with the call's trace ID attached (eventstore.AttachTraceID):
+// the one place the root API attaches it.
+func (o Operation) End(ctx context.Context, err error) error {
+	err = eventstore.AttachTraceID(err, o.trace)
 	d := time.Since(o.start).Seconds()
 	h := o.t.appendDur
 	if o.op == OpReadStream || o.op == OpReadAll {
@@ -205,17 +190,21 @@ func (o Operation) End(ctx context.Context, err error) {
 		if o.span != nil {
 			o.span.End()
 		}
-		return
+		return nil
 	}
-	c := CodeOf(err)
+	c := eventstore.CodeOf(err)
+	if c < 0 || int(c) >= numCodes {
+		c = eventstore.CodeInternal
+	}
 	h.Record(ctx, d, o.t.errOpts[o.op][c]...)
 	o.t.errs.Add(ctx, 1, o.t.errAdds[o.op][c]...)
 	if o.span != nil {
 		o.span.RecordError(err)
-		o.span.SetStatus(codes.Error, CodeName(c))
-		o.span.SetAttributes(KeyErrorType.String(CodeName(c)))
+		o.span.SetStatus(codes.Error, c.String())
+		o.span.SetAttributes(KeyErrorType.String(c.String()))
 		o.span.End()
 	}
+	return err
 }
 
 // Commit records one group commit: its size in events, its duration, and

@@ -2,7 +2,6 @@ package instruments_test
 
 import (
 	"context"
-	"errors"
 	"syscall"
 	"testing"
 	"time"
@@ -10,9 +9,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
-	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/instruments"
-	"github.com/actorstore/actorstore/messages"
 )
 
 type discard struct{}
@@ -50,21 +47,6 @@ func must(t *instruments.Set, err error) *instruments.Set {
 		panic(err)
 	}
 	return t
-}
-
-// TestCodeNames: every wire error code has an error.type value, and
-// errors map to their code.
-func TestCodeNames(t *testing.T) {
-	if got := instruments.CodeName(messages.ErrorCode_ERROR_CODE_CONCURRENCY); got != "concurrency" {
-		t.Fatalf("CodeName(CONCURRENCY) = %q", got)
-	}
-	ce := &eventstore.ConcurrencyError{Stream: "s"}
-	if c := instruments.CodeOf(ce); c != messages.ErrorCode_ERROR_CODE_CONCURRENCY {
-		t.Fatalf("CodeOf(conflict) = %v", c)
-	}
-	if c := instruments.CodeOf(errors.New("x")); c != messages.ErrorCode_ERROR_CODE_INTERNAL {
-		t.Fatalf("CodeOf(untyped) = %v", c)
-	}
 }
 
 // processCPU is the user and system CPU time this process has used.

@@ -61,7 +61,7 @@ SELECT g.base, pg_notify($14, (g.base + $1::bigint)::text) FROM g`
 func (s *Store) AppendBatch(ctx context.Context, reqs []eventstore.AppendRequest) (
 	[]eventstore.AppendResult, error) {
 	if err := s.cfg.Limits.ValidateAppend(reqs); err != nil {
-		return nil, eventstore.AttachTraceID(err, eventstore.TraceID(ctx))
+		return nil, err
 	}
 	plan := newAppendPlan(reqs)
 	retryable := func(err error) bool { return IsTransient(err) || isUniqueViolation(err) }
@@ -75,10 +75,6 @@ func (s *Store) AppendBatch(ctx context.Context, reqs []eventstore.AppendRequest
 	})
 	if err != nil {
 		return nil, err
-	}
-	trace := eventstore.TraceID(ctx)
-	for i := range results {
-		results[i].Err = attachTrace(results[i].Err, trace)
 	}
 	return results, nil
 }
@@ -276,20 +272,4 @@ func encodeMetadata(m map[string]string) *string {
 	}
 	s := string(b)
 	return &s
-}
-
-// attachTrace sets the trace ID on a request's error, including the
-// *eventstore.AbortedError that AttachTraceID does not know.
-func attachTrace(err error, trace string) error {
-	if err == nil || trace == "" {
-		return err
-	}
-	if ae, ok := err.(*eventstore.AbortedError); ok {
-		if ae.TraceID == "" {
-			ae.TraceID = trace
-		}
-		eventstore.AttachTraceID(ae.Cause, trace)
-		return ae
-	}
-	return eventstore.AttachTraceID(err, trace)
 }

@@ -41,7 +41,7 @@ func (s *Store) Import(ctx context.Context, evs []eventstore.RecordedEvent) erro
 	}
 	heads, err := importHeads(evs)
 	if err != nil {
-		return eventstore.AttachTraceID(err, eventstore.TraceID(ctx))
+		return err
 	}
 	_, err = runOp(ctx, s, "import", IsTransient, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {

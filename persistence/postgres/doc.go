@@ -41,7 +41,9 @@
 // the whole transaction each time; then the caller gets a
 // *eventstore.ConnectionError with host:port (never the password), the
 // operation, the attempts and the cause. Expectation, input and duplicate
-// errors are never retried. Every error carries the trace ID of ctx.
+// errors are never retried. Errors carry no trace ID: the API boundary
+// above attaches it (eventstore.AttachTraceID); the log lines of failures
+// name the trace ID of ctx.
 //
 // # Notifications
 //

@@ -65,7 +65,7 @@ func TestConnectionErrorNamesHostNotPassword(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there now
 	const password = "hunter2-not-in-errors"
-	ctx := eventstore.WithTraceID(context.Background(), "trace-42")
+	ctx := context.Background()
 	_, err = postgres.Open(ctx, postgres.Config{
 		URL:         "postgres://app:" + password + "@" + addr + "/db?sslmode=disable",
 		RetryPolicy: persistence.RetryPolicy{MaxAttempts: 3, Base: time.Millisecond, Cap: 2 * time.Millisecond},
@@ -74,8 +74,8 @@ func TestConnectionErrorNamesHostNotPassword(t *testing.T) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("Open on a closed port: %v, want *ConnectionError", err)
 	}
-	if ce.Host != addr || ce.Attempts != 3 || ce.TraceID != "trace-42" || ce.Op == "" {
-		t.Fatalf("ConnectionError = %+v, want host %s, 3 attempts, trace-42", ce, addr)
+	if ce.Host != addr || ce.Attempts != 3 || ce.Op == "" {
+		t.Fatalf("ConnectionError = %+v, want host %s, 3 attempts", ce, addr)
 	}
 	if !errors.Is(err, eventstore.ErrUnavailable) || !eventstore.IsRetryable(err) {
 		t.Fatalf("%v: want ErrUnavailable and retryable", err)
@@ -134,34 +134,5 @@ func TestConfigValidate(t *testing.T) {
 	}
 	if s := (postgres.Config{URL: "postgres://u:" + password + "@h/db"}).String(); strings.Contains(s, password) {
 		t.Fatalf("Config.String carries the password: %s", s)
-	}
-}
-
-func TestErrorsCarryTraceID(t *testing.T) {
-	t.Parallel()
-	s, _ := newStore(t)
-	ctx := eventstore.WithTraceID(context.Background(), "trace-7")
-	appendN(t, s, "t-1", 1)
-	res, err := s.AppendBatch(ctx, []eventstore.AppendRequest{
-		{Stream: "t-1", Expected: eventstore.NoStream(), Events: []eventstore.EventData{ev("a")}, Group: 1},
-		{Stream: "t-2", Events: []eventstore.EventData{ev("b")}, Group: 1},
-	})
-	var ce *eventstore.ConcurrencyError
-	var ae *eventstore.AbortedError
-	if err != nil || !errors.As(res[0].Err, &ce) || ce.TraceID != "trace-7" {
-		t.Fatalf("concurrency result = %+v, %v", res, err)
-	}
-	if !errors.As(res[1].Err, &ae) || ae.TraceID != "trace-7" {
-		t.Fatalf("aborted result = %+v", res[1])
-	}
-	_, err = s.AppendBatch(ctx, nil)
-	var ie *eventstore.InputError
-	if !errors.As(err, &ie) || ie.TraceID != "trace-7" {
-		t.Fatalf("input error = %v", err)
-	}
-	_, err = s.ReadStream(ctx, eventstore.StreamRead{Stream: "missing", Limit: 1})
-	var nf *eventstore.StreamNotFoundError
-	if !errors.As(err, &nf) || nf.TraceID != "trace-7" {
-		t.Fatalf("not found = %v", err)
 	}
 }

@@ -33,7 +33,7 @@ ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCL
 // ReadStream implements persistence.Store.
 func (s *Store) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]eventstore.RecordedEvent, error) {
 	if err := validateStreamRead(s.cfg.Limits, r); err != nil {
-		return nil, eventstore.AttachTraceID(err, eventstore.TraceID(ctx))
+		return nil, err
 	}
 	query, from := sqlStreamForward, clamp(r.From)
 	if r.Direction == eventstore.Backward {
@@ -67,7 +67,7 @@ func validateStreamRead(l eventstore.Limits, r eventstore.StreamRead) error {
 // event types an = ANY on type.
 func (s *Store) ReadAll(ctx context.Context, r eventstore.AllRead) ([]eventstore.RecordedEvent, error) {
 	if err := eventstore.ValidateLimit(r.Limit); err != nil {
-		return nil, eventstore.AttachTraceID(err, eventstore.TraceID(ctx))
+		return nil, err
 	}
 	query, args := allQuery(r)
 	return runOp(ctx, s, "read_all", IsTransient, func(ctx context.Context) ([]eventstore.RecordedEvent, error) {
@@ -133,7 +133,7 @@ func itoa(n int) string {
 // Head implements persistence.Store.
 func (s *Store) Head(ctx context.Context, stream string) (eventstore.StreamHead, error) {
 	if err := s.cfg.Limits.ValidateStreamID("stream", stream); err != nil {
-		return eventstore.StreamHead{}, eventstore.AttachTraceID(err, eventstore.TraceID(ctx))
+		return eventstore.StreamHead{}, err
 	}
 	return runOp(ctx, s, "head", IsTransient, func(ctx context.Context) (eventstore.StreamHead, error) {
 		h := eventstore.StreamHead{Stream: stream}
@@ -151,7 +151,7 @@ func (s *Store) Head(ctx context.Context, stream string) (eventstore.StreamHead,
 func (s *Store) LookupEvents(ctx context.Context, stream string, ids []eventstore.EventID) (
 	[]eventstore.RecordedEvent, error) {
 	if err := s.cfg.Limits.ValidateStreamID("stream", stream); err != nil {
-		return nil, eventstore.AttachTraceID(err, eventstore.TraceID(ctx))
+		return nil, err
 	}
 	if len(ids) == 0 {
 		return []eventstore.RecordedEvent{}, nil
@@ -174,7 +174,7 @@ func (s *Store) LastPosition(ctx context.Context) (eventstore.Position, error) {
 // Checkpoint implements persistence.Store.
 func (s *Store) Checkpoint(ctx context.Context, name string) (eventstore.Position, bool, error) {
 	if err := validateCheckpointName(name); err != nil {
-		return 0, false, eventstore.AttachTraceID(err, eventstore.TraceID(ctx))
+		return 0, false, err
 	}
 	type found struct {
 		pos uint64
@@ -194,11 +194,11 @@ func (s *Store) Checkpoint(ctx context.Context, name string) (eventstore.Positio
 // SetCheckpoint implements persistence.Store.
 func (s *Store) SetCheckpoint(ctx context.Context, name string, pos eventstore.Position) error {
 	if err := validateCheckpointName(name); err != nil {
-		return eventstore.AttachTraceID(err, eventstore.TraceID(ctx))
+		return err
 	}
 	if pos > math.MaxInt64 {
-		return eventstore.AttachTraceID(&eventstore.InputError{Field: "position", Rule: "max",
-			Message: "position is out of range"}, eventstore.TraceID(ctx))
+		return &eventstore.InputError{Field: "position", Rule: "max",
+			Message: "position is out of range"}
 	}
 	_, err := runOp(ctx, s, "set_checkpoint", IsTransient, func(ctx context.Context) (struct{}, error) {
 		_, err := s.pool.Exec(ctx, sqlSetCheckpoint, name, int64(pos))

@@ -45,12 +45,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	cfg = cfg.WithDefaults()
 	pc, err := cfg.poolConfig()
 	if err != nil {
-		return nil, eventstore.AttachTraceID(err, eventstore.TraceID(ctx))
+		return nil, err
 	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), pc)
 	if err != nil {
-		return nil, eventstore.AttachTraceID(&eventstore.InputError{Field: "URL", Rule: "format",
-			Message: redact(err, cfg.URL).Error()}, eventstore.TraceID(ctx))
+		return nil, &eventstore.InputError{Field: "URL", Rule: "format",
+			Message: redact(err, cfg.URL).Error()}
 	}
 	s := &Store{cfg: cfg, pool: pool, poolCfg: pc, host: hostOf(pc),
 		password: pc.ConnConfig.Password, log: cfg.Logger, done: make(chan struct{})}
@@ -84,7 +84,8 @@ func (s *Store) Close() error {
 // runOp runs one store operation: it applies the default timeout when ctx
 // has none, retries fn while retryable says so (each attempt bounded by
 // AttemptTimeout), and turns failures into the typed errors of the
-// persistence package, carrying the trace ID of ctx and no password.
+// eventstore package, with no password (the trace ID of ctx goes to the
+// log line of a failure; the API boundary attaches it to the error).
 func runOp[T any](ctx context.Context, s *Store, op string, retryable func(error) bool,
 	fn func(ctx context.Context) (T, error)) (T, error) {
 	var zero T
@@ -113,7 +114,7 @@ func runOp[T any](ctx context.Context, s *Store, op string, retryable func(error
 // wrapError maps a failed operation's error to the error callers see.
 func (s *Store) wrapError(op string, attempts int, err error, trace string) error {
 	if isContractError(err) {
-		return eventstore.AttachTraceID(err, trace)
+		return err
 	}
 	if s.closed.Load() {
 		return eventstore.ErrClosed
@@ -121,7 +122,7 @@ func (s *Store) wrapError(op string, attempts int, err error, trace string) erro
 	s.log.Warn().Str("op", op).Str("host", s.host).Int("attempts", attempts).
 		Str("trace_id", trace).Err(redact(err, s.password, s.cfg.URL)).Msg("postgres: operation failed")
 	return &eventstore.ConnectionError{Host: s.host, Op: op, Attempts: attempts,
-		Err: markCanceled(redact(err, s.password, s.cfg.URL)), TraceID: trace}
+		Err: markCanceled(redact(err, s.password, s.cfg.URL))}
 }
 
 // isContractError reports the typed errors of the persistence contract,

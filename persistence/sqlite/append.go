@@ -30,23 +30,19 @@ type appendOutcome struct {
 // event IDs are checked under the write lock, then the requests that pass
 // are written with positions last+1, last+2, ... in request order.
 func (s *Store) AppendBatch(ctx context.Context, reqs []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
-	trace := eventstore.TraceID(ctx)
 	ctx, leave, err := s.enter(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer leave()
 	if err := s.cfg.Limits.ValidateAppend(reqs); err != nil {
-		return nil, eventstore.AttachTraceID(err, trace)
+		return nil, err
 	}
 	out, err := run(ctx, s, "append", func(ctx context.Context) (appendOutcome, error) {
 		return s.appendTx(ctx, reqs)
 	})
 	if err != nil {
 		return nil, err
-	}
-	for i := range out.results {
-		attachResultTrace(&out.results[i], trace)
 	}
 	if out.last > 0 {
 		s.notify.publish(out.last)
@@ -308,21 +304,6 @@ func encodeMetadata(m map[string]string) (any, error) {
 		return nil, err
 	}
 	return string(b), nil
-}
-
-// attachResultTrace puts the trace ID on a result's error.
-func attachResultTrace(r *eventstore.AppendResult, trace string) {
-	if r.Err == nil || trace == "" {
-		return
-	}
-	if ab, ok := r.Err.(*eventstore.AbortedError); ok {
-		if ab.TraceID == "" {
-			ab.TraceID = trace
-		}
-		eventstore.AttachTraceID(ab.Cause, trace)
-		return
-	}
-	eventstore.AttachTraceID(r.Err, trace)
 }
 
 // clamp converts a version or position bound to SQLite's int64.

@@ -123,8 +123,7 @@ func (s *Store) enter(ctx context.Context) (_ context.Context, leave func(), _ e
 }
 
 // run executes op with the store's retry policy for transient SQLite
-// errors, and turns a final failure into a typed error carrying the trace
-// ID of ctx.
+// errors, and turns a final failure into a typed error.
 func run[T any](ctx context.Context, s *Store, opName string, op func(context.Context) (T, error)) (T, error) {
 	res, attempts, err := persistence.Retry(ctx, s.cfg.Retry, isTransient, op)
 	if attempts > 1 {
@@ -140,22 +139,21 @@ func run[T any](ctx context.Context, s *Store, opName string, op func(context.Co
 	return res, nil
 }
 
-// fail returns err with the trace ID of ctx: typed persistence errors as
+// fail returns err as callers see it: typed eventstore errors as
 // they are, anything else (SQLite errors, context ends) as a
 // *eventstore.ConnectionError.
 func (s *Store) fail(ctx context.Context, op string, attempts int, err error) error {
-	trace := eventstore.TraceID(ctx)
 	var (
 		ie *eventstore.InputError
 		nf *eventstore.StreamNotFoundError
 	)
 	if errors.As(err, &ie) || errors.As(err, &nf) || errors.Is(err, eventstore.ErrClosed) {
-		return eventstore.AttachTraceID(err, trace)
+		return err
 	}
 	if cerr := ctx.Err(); cerr != nil {
 		err = cerr
 	}
-	return &eventstore.ConnectionError{Host: s.cfg.Path, Op: op, Attempts: attempts, Err: err, TraceID: trace}
+	return &eventstore.ConnectionError{Host: s.cfg.Path, Op: op, Attempts: attempts, Err: err}
 }
 
 // isTransient reports SQLite errors worth retrying: the database is locked

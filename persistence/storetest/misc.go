@@ -182,56 +182,6 @@ func waitClosed(t *testing.T, ch <-chan eventstore.Position) {
 	}
 }
 
-// testTraceID checks that errors carry the trace ID of their ctx.
-func testTraceID(t *testing.T, f Factory) {
-	st := open(t, f)
-	const trace = "trace-4711"
-	ctx := eventstore.WithTraceID(ctxFor(t), trace)
-	taken := ev("X")
-	appendOK(t, st, req("acct-1", eventstore.Any(), taken))
-
-	res, err := st.AppendBatch(ctx, []eventstore.AppendRequest{
-		req("acct-1", eventstore.NoStream(), ev("X")),
-		req("acct-2", eventstore.Any(), taken),
-		{Stream: "acct-3", Expected: eventstore.StreamExists(), Events: evs(1, "X"), Group: 1},
-		{Stream: "acct-4", Events: evs(1, "X"), Group: 1},
-	})
-	if err != nil {
-		t.Fatalf("AppendBatch: %v", err)
-	}
-	var (
-		ce *eventstore.ConcurrencyError
-		de *eventstore.DuplicateEventError
-		ab *eventstore.AbortedError
-		ie *eventstore.InputError
-		nf *eventstore.StreamNotFoundError
-	)
-	if !errors.As(res[0].Err, &ce) || ce.TraceID != trace {
-		t.Errorf("ConcurrencyError without the trace ID: %v", res[0].Err)
-	}
-	if !errors.As(res[1].Err, &de) || de.TraceID != trace {
-		t.Errorf("DuplicateEventError without the trace ID: %v", res[1].Err)
-	}
-	if !errors.As(res[2].Err, &ce) || ce.TraceID != trace {
-		t.Errorf("ConcurrencyError of a group without the trace ID: %v", res[2].Err)
-	}
-	if !errors.As(res[3].Err, &ab) || ab.TraceID != trace {
-		t.Errorf("AbortedError without the trace ID: %v", res[3].Err)
-	}
-	_, err = st.AppendBatch(ctx, nil)
-	if !errors.As(err, &ie) || ie.TraceID != trace {
-		t.Errorf("InputError without the trace ID: %v", err)
-	}
-	_, err = st.ReadStream(ctx, eventstore.StreamRead{Stream: "nope", Limit: 1})
-	if !errors.As(err, &nf) || nf.TraceID != trace {
-		t.Errorf("StreamNotFoundError without the trace ID: %v", err)
-	}
-	_, err = st.ReadAll(ctx, eventstore.AllRead{Limit: 0})
-	if !errors.As(err, &ie) || ie.TraceID != trace {
-		t.Errorf("InputError of a read without the trace ID: %v", err)
-	}
-}
-
 // testClose checks that calls after Close return ErrClosed.
 func testClose(t *testing.T, f Factory) {
 	st := open(t, f)

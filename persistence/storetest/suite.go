@@ -29,7 +29,6 @@ import "testing"
 //   - InvalidInput: each malformed batch or read is an *InputError naming
 //     Field and Rule (errors.Is ErrInvalidInput), and nothing of the batch is
 //     written, not even its valid requests.
-//   - TraceID: typed errors carry the trace ID of eventstore.WithTraceID.
 //   - Concurrency: 200 goroutines append at once (exact versions on shared
 //     streams retried on conflict; two-stream transactions with Any) while a
 //     reader pages through ReadAll: no version gap or duplicate, every
@@ -60,7 +59,6 @@ func runAll(t *testing.T, f Factory, features Features) {
 		{"Checkpoints", testCheckpoints},
 		{"Notifications", testNotifications},
 		{"InvalidInput", testInvalidInput},
-		{"TraceID", testTraceID},
 		{"Concurrency", testConcurrency},
 		{"RoundTrip", testRoundTrip},
 		{"Close", testClose},

@@ -1,0 +1,75 @@
+package wire
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/actorstore/actorstore/eventstore"
+	"github.com/actorstore/actorstore/messages"
+)
+
+// EventsToProto converts the events of an append to their wire form.
+func EventsToProto(events []eventstore.EventData) []*messages.EventData {
+	out := make([]*messages.EventData, len(events))
+	for i := range events {
+		out[i] = EventDataToProto(&events[i])
+	}
+	return out
+}
+
+// EventsFromProto converts the events of an append of stream from their
+// wire form. No events, or an event without a valid ID, is an
+// *InputError whose Field starts with field ("events", "events[2].event_id").
+func EventsFromProto(field, stream string, ms []*messages.EventData) ([]eventstore.EventData, error) {
+	if len(ms) == 0 {
+		return nil, &eventstore.InputError{Field: field, Rule: "required", Stream: stream,
+			Message: "the append has no events"}
+	}
+	out := make([]eventstore.EventData, len(ms))
+	for i, m := range ms {
+		e, err := EventDataFromProto(m)
+		if err != nil {
+			var ie *eventstore.InputError
+			if errors.As(err, &ie) {
+				ie.Field, ie.Stream = fmt.Sprintf("%s[%d].%s", field, i, ie.Field), stream
+			}
+			return nil, err
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+// AppendResultToProto converts an append's result to its wire form.
+func AppendResultToProto(r eventstore.AppendResult) *messages.AppendResult {
+	return &messages.AppendResult{Stream: r.Stream, FirstVersion: r.FirstVersion, LastVersion: r.LastVersion,
+		FirstPosition: r.FirstPosition, LastPosition: r.LastPosition, Idempotent: r.Idempotent}
+}
+
+// AppendResultFromProto converts an append's result from its wire form.
+func AppendResultFromProto(r *messages.AppendResult) eventstore.AppendResult {
+	return eventstore.AppendResult{Stream: r.GetStream(), FirstVersion: r.GetFirstVersion(),
+		LastVersion: r.GetLastVersion(), FirstPosition: r.GetFirstPosition(),
+		LastPosition: r.GetLastPosition(), Idempotent: r.GetIdempotent()}
+}
+
+// DirectionToProto converts a read direction to its wire form.
+func DirectionToProto(d eventstore.Direction) messages.ReadDirection {
+	if d == eventstore.Backward {
+		return messages.ReadDirection_READ_DIRECTION_BACKWARD
+	}
+	return messages.ReadDirection_READ_DIRECTION_FORWARD
+}
+
+// DirectionFromProto converts a read direction from its wire form; an
+// unknown value is an *InputError on "direction".
+func DirectionFromProto(d messages.ReadDirection) (eventstore.Direction, error) {
+	switch d {
+	case messages.ReadDirection_READ_DIRECTION_FORWARD:
+		return eventstore.Forward, nil
+	case messages.ReadDirection_READ_DIRECTION_BACKWARD:
+		return eventstore.Backward, nil
+	}
+	return 0, &eventstore.InputError{Field: "direction", Rule: "enum",
+		Message: fmt.Sprintf("unknown read direction %d", d)}
+}
