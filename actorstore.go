@@ -200,14 +200,17 @@ func (s *Store) readAll(ctx context.Context, r AllRead) ([]RecordedEvent, error)
 
 // Head returns the newest version and position of a stream (version 0 when
 // it has no events). It is linearizable with ReadStream and Append of the
-// stream: it asks the stream's actor like ReadStream (streams.Node.Head).
+// stream: it asks the stream's actor like ReadStream (streams.Runtime.Head).
 // With SharedWriters it reads the database, as ReadStream then does.
 func (s *Store) Head(ctx context.Context, stream string) (eventstore.StreamHead, error) {
 	ctx, trace := eventstore.EnsureTraceID(ctx)
-	if !s.cfg.SharedWriters {
-		return s.node.Head(ctx, stream)
+	var h eventstore.StreamHead
+	var err error
+	if s.cfg.SharedWriters {
+		h, err = s.db.Head(ctx, stream)
+	} else {
+		h, err = s.rt.Head(ctx, stream)
 	}
-	h, err := s.db.Head(ctx, stream)
 	return h, eventstore.AttachTraceID(err, trace)
 }
 
