@@ -13,7 +13,7 @@ import (
 // in flight), so Head, ReadStream and Append of one stream are
 // linearizable with each other: a Head that saw version v is never followed
 // by a read that sees less. Safe for concurrent use.
-func (n *Node) Head(ctx context.Context, stream string) (eventstore.StreamHead, error) {
+func (n *Runtime) Head(ctx context.Context, stream string) (eventstore.StreamHead, error) {
 	evs, err := n.ReadStream(ctx, eventstore.StreamRead{Stream: stream, From: eventstore.End,
 		Direction: eventstore.Backward, Limit: 1})
 	var nf *eventstore.StreamNotFoundError

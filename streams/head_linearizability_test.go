@@ -58,7 +58,7 @@ func TestHeadAndReadStreamAreLinearizable(t *testing.T) {
 	}
 }
 
-func headOp(t *testing.T, n *Node) lzOutput {
+func headOp(t *testing.T, n *Runtime) lzOutput {
 	h, err := n.Head(ctxT(t), "lz")
 	if err != nil {
 		t.Errorf("head: %v", err)

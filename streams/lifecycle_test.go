@@ -38,6 +38,9 @@ func TestIdempotentRetry(t *testing.T) {
 	// After passivation the store answers (any expectation).
 	mustAppend(t, n, "other", eventstore.NoStream(), events(1))
 	eventually(t, 5*time.Second, "passivation", func() bool { return n.Stats().Passivations > 0 })
+	// The writer counts a commit after it answers, so wait until the 5
+	// events appended so far (3 + 1 to "s", 1 to "other") are counted.
+	eventually(t, 5*time.Second, "5 events counted", func() bool { return n.Stats().BatchedEvents == 5 })
 	before := n.Stats()
 	fromStore := mustAppend(t, n, "s", eventstore.Any(), evs)
 	if fromStore != want {

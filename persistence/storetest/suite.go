@@ -45,9 +45,9 @@ import "testing"
 //
 // The suite assumes the store uses eventstore.DefaultLimits, and that
 // positions are gapless (a failed request uses none).
-// features.MultiProcess is not exercised: Factory gives each test a private
-// store, so a second process cannot share it; backends with MultiProcess
-// test cross-process notifications themselves.
+// With Features.Shared, the Shared group opens two stores on one storage
+// (see testShared); with Features.MultiProcess it also checks that one
+// store's Notifications report the other's commits.
 func runAll(t *testing.T, f Factory, features Features) {
 	groups := []struct {
 		name string
@@ -76,5 +76,10 @@ func runAll(t *testing.T, f Factory, features Features) {
 			g.run(t, f)
 		})
 	}
-	_ = features
+	if features.Shared != nil {
+		t.Run("Shared", func(t *testing.T) {
+			t.Parallel()
+			testShared(t, features)
+		})
+	}
 }
