@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/rs/zerolog"
 	driver "modernc.org/sqlite"
@@ -173,8 +174,25 @@ func (s *Store) fail(ctx context.Context, op string, attempts int, err error) er
 	}
 	if cerr := ctx.Err(); cerr != nil {
 		err = cerr
+	} else if isFull(err) {
+		err = fmt.Errorf("%w: %w", ErrDiskFull, err)
 	}
 	return &eventstore.ConnectionError{Host: s.cfg.Path, Op: op, Attempts: attempts, Err: err}
+}
+
+// ErrDiskFull is the cause of a *eventstore.ConnectionError when the disk
+// of the store (or of its temporary files) is full (SQLITE_FULL). The
+// transaction was rolled back: nothing of it is written. It is retryable
+// (code UNAVAILABLE): the same call succeeds once space is freed.
+var ErrDiskFull = errors.New("sqlite: disk full (free space on the store's filesystem)")
+
+// isFull reports SQLITE_FULL, and SQLITE_IOERR caused by ENOSPC.
+func isFull(err error) bool {
+	var se *driver.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL {
+		return true
+	}
+	return errors.Is(err, syscall.ENOSPC)
 }
 
 // isTransient reports SQLite errors worth retrying: the database is locked
