@@ -13,6 +13,7 @@ import (
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/eventstore"
+	"github.com/actorstore/actorstore/internal/engine"
 	"github.com/actorstore/actorstore/internal/pgtest"
 	"github.com/actorstore/actorstore/persistence"
 )
@@ -40,10 +41,11 @@ func backends(t *testing.T, f func(t *testing.T, open func(t *testing.T, cfg act
 
 func openStore(t *testing.T, cfg actorstore.Config) *actorstore.Store {
 	t.Helper()
-	st, err := actorstore.Open(context.Background(), cfg)
+	st, eng, err := actorstore.OpenEngine(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
+	engines.Store(st, eng)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -52,6 +54,15 @@ func openStore(t *testing.T, cfg actorstore.Config) *actorstore.Store {
 		}
 	})
 	return st
+}
+
+// engines holds the engine of every store openStore opened, for the
+// tests that look inside (the hub's flow, the actor system).
+var engines sync.Map // *actorstore.Store -> *engine.Engine
+
+func engineOf(st *actorstore.Store) *engine.Engine {
+	e, _ := engines.Load(st)
+	return e.(*engine.Engine)
 }
 
 func ev(typ string) actorstore.EventData {

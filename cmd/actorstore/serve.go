@@ -12,6 +12,7 @@ import (
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/schemas"
+	"github.com/actorstore/actorstore/telemetry"
 )
 
 func serveFlags() []cli.Flag {
@@ -111,17 +112,17 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 	if tp != nil {
 		cfg.TracerProvider = tp
 	}
-	st, err := actorstore.Open(ctx, cfg)
+	st, eng, err := actorstore.OpenEngine(ctx, cfg)
 	if err != nil {
 		_ = stopTracing(tp, time.Second)
 		return err
 	}
-	n, err := startNode(cmd, st, cfg, cluster)
+	n, err := startNode(cmd, st, eng, cfg, cluster)
 	if err != nil {
 		_ = st.Close(context.Background())
 		return err
 	}
-	adm, err := startAdmin(cmd, st, log)
+	adm, err := startAdmin(cmd, telemetry.Source{Store: st, Engine: eng}, log)
 	if err != nil {
 		_ = closeNode(n, cmd.Duration("shutdown-timeout"))
 		_ = st.Close(context.Background())
