@@ -100,7 +100,7 @@ func (s *Store) start(ctx context.Context) error {
 		return fmt.Errorf("actorstore: start actor system: %w", err)
 	}
 	s.sys = sys
-	hcfg := s.cfg.Subscriptions
+	hcfg := s.cfg.Subscriptions.hub()
 	hcfg.Logger, hcfg.Instruments = log, s.tel
 	if s.hub, err = subscriptions.NewHub(ctx, sys, s.db, hcfg); err != nil {
 		return fmt.Errorf("actorstore: start subscription hub: %w", err)

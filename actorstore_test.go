@@ -15,7 +15,6 @@ import (
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/engine"
 	"github.com/actorstore/actorstore/internal/pgtest"
-	"github.com/actorstore/actorstore/persistence"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -264,7 +263,7 @@ func TestOpenRejectsBadConfig(t *testing.T) {
 		t.Fatalf("want InputError on MaxLiveStreams, got %v", err)
 	}
 	_, err = actorstore.Open(ctx, actorstore.Config{PostgresURL: "postgres://u:s3cret@127.0.0.1:1/db?connect_timeout=1",
-		Retry: persistence.RetryPolicy{MaxAttempts: 1}})
+		Retry: actorstore.RetryPolicy{MaxAttempts: 1}})
 	if err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Fatalf("want an error without the password, got %v", err)
 	}

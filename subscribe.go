@@ -2,10 +2,8 @@ package actorstore
 
 import (
 	"context"
-	"time"
 
 	"github.com/actorstore/actorstore/eventstore"
-	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/subscriptions"
 )
 
@@ -52,18 +50,10 @@ type SubscribeOptions struct {
 	// Retry says how often a failing event is retried before it is parked
 	// (durable) or stops the subscription (zero fields: 5 attempts, 50ms
 	// doubling to 2s, jittered).
-	Retry HandlerRetry
+	Retry RetryPolicy
 	// OnCaughtUp, when set, is called (on the handler goroutine) each time
 	// the subscription switches from the store to live events.
 	OnCaughtUp func(position uint64)
-}
-
-// HandlerRetry says how a failing handler is retried: MaxAttempts counts
-// the first try (1: no retries), waits grow exponentially from Base to Cap
-// with jitter. Zero fields mean the defaults (5, 50ms, 2s).
-type HandlerRetry struct {
-	MaxAttempts int
-	Base, Cap   time.Duration
 }
 
 // options is o in the subscriptions package's terms; the hub checks them.
@@ -72,7 +62,7 @@ func (o SubscribeOptions) options() subscriptions.HandlerOptions {
 		Options: subscriptions.Options{ID: o.ID, Stream: o.Stream, Start: subscriptions.Start(o.Start), At: o.At,
 			Filter: o.Filter, IncludeSystemStreams: o.IncludeSystemStreams, Window: o.Window,
 			Durable: o.Durable, Group: o.Group},
-		Retry:      persistence.RetryPolicy{MaxAttempts: o.Retry.MaxAttempts, Base: o.Retry.Base, Cap: o.Retry.Cap},
+		Retry:      o.Retry.policy(),
 		OnCaughtUp: o.OnCaughtUp,
 	}
 }

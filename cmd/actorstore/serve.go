@@ -10,7 +10,6 @@ import (
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/eventstore"
-	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/schemas"
 	"github.com/actorstore/actorstore/telemetry"
 )
@@ -73,7 +72,7 @@ func serveConfig(cmd *cli.Command) actorstore.Config {
 		},
 		RequestTimeout: cmd.Duration("request-timeout"),
 		TxTimeout:      cmd.Duration("tx-timeout"),
-		Retry: persistence.RetryPolicy{MaxAttempts: cmd.Int("retry-attempts"),
+		Retry: actorstore.RetryPolicy{MaxAttempts: cmd.Int("retry-attempts"),
 			Base: cmd.Duration("retry-base"), Cap: cmd.Duration("retry-cap")},
 		IdleTimeout:    cmd.Duration("idle-timeout"),
 		MaxLiveStreams: cmd.Int("max-live-streams"),
