@@ -97,8 +97,9 @@ type Config struct {
 	// and read latency, errors by code, group-commit sizes and times,
 	// bytes appended, events delivered; see docs/operations.md). Nil: a
 	// private provider whose metrics the telemetry package serves at
-	// /metrics. With a provider of your own, also call telemetry.Register
-	// for the asynchronous instruments, and export with your provider.
+	// /metrics. With a provider of your own, open with OpenEngine and call
+	// telemetry.Register(mp, engine) for the asynchronous instruments, and
+	// export with your provider.
 	MeterProvider metric.MeterProvider
 	// TracerProvider, when set, traces every operation: spans for the
 	// caller, the stream actor, the group-commit writer (linked to the

@@ -10,6 +10,18 @@
 //	st, err := actorstore.Open(ctx, actorstore.Config{PostgresURL: url})
 //	defer st.Close(ctx)
 //
+// # The API
+//
+// A *Store is the data plane: Append, Transact, ReadStream, ReadAll, Head,
+// Subscribe (with Parked and ReplayParked for durable subscriptions),
+// Health and AddHealthCheck, Stats, Close. Its signatures use the types of
+// this package and of package eventstore only; it hands out none of its
+// actors, database or protocol types. The programs of this module that
+// serve a store to others (the node endpoint, the admin endpoint,
+// cmd/actorstore) open it with OpenEngine, which also returns the store's
+// engine (its actor system, subscription hub, stream actors, database and
+// metric producer) once, explicitly (docs/adr/0014-data-plane-root-api.md).
+//
 // # How an append travels
 //
 // Every stream is an actor (protoactor-go), spawned on first use and
