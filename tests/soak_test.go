@@ -326,11 +326,26 @@ func sampleSoak(t *testing.T, st *actorstore.Store, eng *engine.Engine, c *soakC
 			t.Logf("%6.0fs heap %6.1f MiB rss %6.1f MiB goroutines %4d live streams %4d subscriptions %3d appends %8d load %4.1f",
 				s.Seconds, mib(s.HeapInuse), mib(s.RSS), s.Goroutines, s.LiveStreams, s.Subscriptions, s.Appends, s.LoadAvg)
 		}
-		if el >= duration {
+		// A loaded machine delays ticks: sample past the duration (up to
+		// four times it) until checkFlat has enough samples to compare.
+		if el >= duration && (afterWarmup(samples) >= minSoakSamples || el >= 4*duration) {
 			return samples
 		}
 	}
 	return samples
+}
+
+// minSoakSamples is how many samples after the warm-up checkFlat needs.
+const minSoakSamples = 6
+
+func afterWarmup(samples []soakSample) int {
+	n := 0
+	for _, x := range samples {
+		if !x.Warmup {
+			n++
+		}
+	}
+	return n
 }
 
 // checkFlat compares the last third of the samples after the warm-up
@@ -343,7 +358,7 @@ func checkFlat(t *testing.T, all []soakSample) {
 			s = append(s, x)
 		}
 	}
-	if len(s) < 6 {
+	if len(s) < minSoakSamples {
 		t.Fatalf("only %d samples after the warm-up: too few to compare", len(s))
 	}
 	n := len(s) / 3
