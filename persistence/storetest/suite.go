@@ -37,6 +37,10 @@ import "testing"
 //   - RoundTrip: a property test (rapid) that arbitrary valid events come
 //     back from ReadStream, ReadAll and LookupEvents field by field.
 //   - Close: every call after Close returns eventstore.ErrClosed.
+//   - Snapshots (persistence.SnapshotStore, which every backend must
+//     implement): the newest is kept, an older save changes nothing, the
+//     same version replaces; one beyond the head, of a missing stream or
+//     malformed is an *InputError and stores nothing (snapshot.go).
 //
 // The suite assumes the store uses eventstore.DefaultLimits, and that
 // positions are gapless (a failed request uses none).
@@ -62,6 +66,7 @@ func runAll(t *testing.T, f Factory, features Features) {
 		{"Concurrency", testConcurrency},
 		{"RoundTrip", testRoundTrip},
 		{"Close", testClose},
+		{"Snapshots", testSnapshots},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -1,0 +1,9 @@
+-- actorstore schema, version 4: the newest snapshot of each stream
+-- (docs/entities.md). Version 3 is the lease table of another change.
+CREATE TABLE snapshots (
+    stream_id      text COLLATE "C" PRIMARY KEY,
+    version        bigint NOT NULL CHECK (version > 0),
+    schema_version bigint NOT NULL,
+    state          bytea NOT NULL,
+    created_at     timestamptz NOT NULL DEFAULT now()
+);
