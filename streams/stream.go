@@ -40,7 +40,8 @@ type streamActor struct {
 	// committed). With Config.VerifyConflicts a conflict is answered only
 	// from a head at least as fresh as the request.
 	freshAt time.Time
-	cur     *envelope // message being handled; answered if handling panics
+	cur     *envelope    // message being handled; answered if handling panics
+	ent     *entityState // the entity of this stream, once a command came (entity_actor.go)
 }
 
 // streamCell is the state that survives a restart of the stream actor (the
@@ -116,6 +117,7 @@ func (s *streamActor) Receive(c actors.Context) {
 		s.handle(c, msg)
 	}
 	s.cur = nil
+	s.pumpEntity(c)
 	s.checkDrained(c)
 }
 
@@ -127,6 +129,7 @@ func (s *streamActor) lifecycle(c actors.Context, msg any) bool {
 		s.sh.stats.restarts.Add(1)
 		s.failAll(c, ErrNotWritten, false)
 	case *actors.Stopping:
+		s.maybeSnapshot(c, true)
 		s.failAll(c, ErrNotWritten, true)
 	case *checkIdle:
 		s.reportIfIdle(c)
@@ -160,13 +163,20 @@ func (s *streamActor) handle(c actors.Context, msg any) {
 		s.onFlushDone(c, m)
 	case *txDone:
 		s.onTxDone(c, m)
+	case *executeCmd:
+		s.seen++
+		s.onExecute(c, m)
+	case *appendReply: // of the entity's own append (entity_actor.go)
+		s.onEntityAppended(c, m)
+	case *entityLoaded:
+		s.onEntityLoaded(c, m)
 	}
 }
 
 // idle reports whether the actor holds no work: it may be passivated.
 func (s *streamActor) idle() bool {
 	return s.ready && len(s.queue) == 0 && s.cell.inflight == nil && len(s.waiting) == 0 && len(s.reads) == 0 &&
-		len(s.held) == 0 && s.tx == nil && len(s.reserves) == 0
+		len(s.held) == 0 && s.tx == nil && len(s.reserves) == 0 && !s.entityBusy()
 }
 
 func (s *streamActor) reportIfIdle(c actors.Context) {
