@@ -138,6 +138,8 @@ func (s *streamActor) answerEnvelope(c actors.Context, e envelope, err error) {
 		c.Send(e.sender, &readReply{hit: false})
 	case *reserveCmd:
 		c.Send(e.sender, &reserveReply{err: forCaller(err, s.stream)})
+	case *executeCmd:
+		c.Send(e.sender, &executeReply{err: forCaller(err, s.stream)})
 	}
 }
 
