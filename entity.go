@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/streams"
 )
@@ -194,4 +196,16 @@ var (
 func as[T any](v any) T {
 	t, _ := v.(T)
 	return t
+}
+
+// ProtoCodec is a Codec for a protobuf state message; newState returns an
+// empty message to decode into.
+func ProtoCodec[S proto.Message](schemaVersion uint32, newState func() S) *Codec[S] {
+	return &Codec[S]{SchemaVersion: schemaVersion,
+		Encode: func(s S) ([]byte, error) { return proto.Marshal(s) },
+		Decode: func(b []byte) (S, error) {
+			s := newState()
+			err := proto.Unmarshal(b, s)
+			return s, err
+		}}
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/types/known/wrapperspb"
+
 	"github.com/actorstore/actorstore"
 )
 
@@ -106,5 +108,21 @@ func eventually(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// TestProtoCodecRoundTrip: the protobuf helper encodes and decodes a state message.
+func TestProtoCodecRoundTrip(t *testing.T) {
+	c := actorstore.ProtoCodec(3, func() *wrapperspb.Int64Value { return &wrapperspb.Int64Value{} })
+	b, err := c.Encode(wrapperspb.Int64(42))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Decode(b)
+	if err != nil || got.GetValue() != 42 || c.SchemaVersion != 3 {
+		t.Fatalf("decode = %v, %v", got, err)
+	}
+	if _, err := c.Decode([]byte{0xff}); err == nil {
+		t.Fatal("decoding garbage did not fail")
 	}
 }
