@@ -3,6 +3,7 @@ package streams
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -104,9 +105,10 @@ func foldStream(t testing.TB, store persistence.Store, stream string, upTo event
 // committed events from the start; every command that appended was
 // decided on the fold of every event before its own (never on a stale
 // state). It runs on SQLite here and on PostgreSQL under
-// TestEntitiesOnPostgres. rapid's -rapid.checks sets the number of cases
-// (100 by default; the long mode is -rapid.checks=5000).
+// TestEntitiesOnPostgres. It runs 25 cases unless -rapid.checks is given
+// (the long mode: -rapid.checks=5000, see docs/entities.md).
 func TestEntityProperty(t *testing.T) {
+	limitChecks(t)
 	store := newStore(t)
 	var armed atomic.Pointer[string]
 	n := newNode(t, store, func(c *Config) {
@@ -220,4 +222,16 @@ func TestEntityProperty(t *testing.T) {
 		})
 	})
 	t.Logf("entity stats: %+v", n.EntityStats())
+}
+
+// limitChecks runs 25 rapid cases per property in the ordinary run (CI),
+// unless -rapid.checks was given on the command line.
+func limitChecks(t *testing.T) {
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "rapid.checks" })
+	if !given {
+		if err := flag.Set("rapid.checks", "25"); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
