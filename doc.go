@@ -38,6 +38,17 @@
 // before the read was called. Every blocking call takes a context and has a
 // default timeout (Config.RequestTimeout, Config.TxTimeout).
 //
+// # Entities and snapshots
+//
+// Register defines an event-sourced entity kind (Entity[S, C, R]: a fold
+// and a command handler; kind "order" owns the streams "order-<id>").
+// Kind.Execute runs a command inside the stream's actor on the state
+// folded from every committed event, appends its events at that version
+// and folds them once committed; commands to one entity never interleave.
+// Snapshots (every N events, on passivation) shorten loading; SaveSnapshot
+// and LoadSnapshot serve users who fold state themselves. See
+// docs/entities.md.
+//
 // # Errors
 //
 // Errors are typed (*ConcurrencyError, *InputError, *StreamNotFoundError,
