@@ -1,6 +1,6 @@
 -- The newest snapshot of each stream (docs/entities.md). Version 2 is the
 -- lease table of another change.
-CREATE TABLE snapshots (
+CREATE TABLE IF NOT EXISTS snapshots (
     stream         TEXT    PRIMARY KEY,
     version        INTEGER NOT NULL CHECK (version > 0),
     schema_version INTEGER NOT NULL,
