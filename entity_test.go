@@ -257,8 +257,9 @@ func TestSlowEntityDelaysOnlyItself(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := k.Execute(ctx, k.Stream("slow"), deposit{1000})
-	if !errors.Is(err, actorstore.ErrTimeout) {
-		t.Fatalf("a command queued behind a blocked one: %v, want a timeout", err)
+	var te *actorstore.TimeoutError
+	if !errors.As(err, &te) || te.Op != "execute" || te.Stream != k.Stream("slow") || !actorstore.IsRetryable(err) {
+		t.Fatalf("a command queued behind a blocked one: %v, want a *TimeoutError of execute naming the stream", err)
 	}
 	select {
 	case err := <-slow:
