@@ -12,7 +12,7 @@ import (
 
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
-	"github.com/actorstore/actorstore/internal/obs"
+	"github.com/actorstore/actorstore/internal/instruments"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
 	"github.com/actorstore/actorstore/persistence/sqlite"
@@ -28,11 +28,11 @@ type Store struct {
 	db    persistence.Store
 	sys   *actors.System
 	hub   *subscriptions.Hub
-	node  *streams.Node
+	rt    *streams.Runtime
 	close sync.Once
 	err   error
 
-	tel      *obs.Telemetry
+	tel      *instruments.Set
 	reader   *sdkmetric.ManualReader  // nil with Config.MeterProvider
 	mp       *sdkmetric.MeterProvider // the private provider, or nil
 	checksMu sync.RWMutex
@@ -77,13 +77,13 @@ func (s *Store) start(ctx context.Context) error {
 	}
 	s.sys = sys
 	hcfg := s.cfg.Subscriptions
-	hcfg.Logger, hcfg.Telemetry = log, s.tel
+	hcfg.Logger, hcfg.Instruments = log, s.tel
 	if s.hub, err = subscriptions.NewHub(ctx, sys, s.db, hcfg); err != nil {
 		return fmt.Errorf("actorstore: start subscription hub: %w", err)
 	}
 	scfg := s.cfg.streamsConfig(s.db)
-	scfg.System, scfg.OnCommit, scfg.Telemetry = sys, s.hub.Publish, s.tel
-	if s.node, err = streams.New(ctx, scfg); err != nil {
+	scfg.System, scfg.OnCommit, scfg.Instruments = sys, s.hub.Publish, s.tel
+	if s.rt, err = streams.New(ctx, scfg); err != nil {
 		return fmt.Errorf("actorstore: start stream actors: %w", err)
 	}
 	return nil
@@ -92,8 +92,8 @@ func (s *Store) start(ctx context.Context) error {
 // shutdown stops what start started, in reverse order, and closes the database.
 func (s *Store) shutdown(ctx context.Context) error {
 	var errs []error
-	if s.node != nil {
-		errs = append(errs, s.node.Close(ctx))
+	if s.rt != nil {
+		errs = append(errs, s.rt.Close(ctx))
 	}
 	if s.hub != nil {
 		errs = append(errs, s.hub.Close())
@@ -130,7 +130,7 @@ func openDB(ctx context.Context, cfg Config) (persistence.Store, error) {
 // unknown), ErrClosed.
 func (s *Store) Append(ctx context.Context, stream string, expected ExpectedVersion,
 	events ...EventData) (AppendResult, error) {
-	ctx, _, op := s.tel.Start(ctx, obs.OpAppend)
+	ctx, _, op := s.tel.Start(ctx, instruments.OpAppend)
 	res, err := s.append(ctx, stream, expected, events)
 	return res, op.End(ctx, err)
 }
@@ -144,7 +144,7 @@ func (s *Store) append(ctx context.Context, stream string, expected ExpectedVers
 		}
 		events = reqs[0].Events
 	}
-	return s.node.Append(ctx, stream, expected, events)
+	return s.rt.Append(ctx, stream, expected, events)
 }
 
 // Transact appends to several streams atomically, each with its own
@@ -155,7 +155,7 @@ func (s *Store) append(ctx context.Context, stream string, expected ExpectedVers
 // that of the request that failed (for example a *ConcurrencyError naming
 // its stream).
 func (s *Store) Transact(ctx context.Context, reqs ...AppendRequest) ([]AppendResult, error) {
-	ctx, _, op := s.tel.Start(ctx, obs.OpTransact)
+	ctx, _, op := s.tel.Start(ctx, instruments.OpTransact)
 	res, err := s.transact(ctx, reqs)
 	return res, op.End(ctx, err)
 }
@@ -167,7 +167,7 @@ func (s *Store) transact(ctx context.Context, reqs []AppendRequest) ([]AppendRes
 			return nil, err
 		}
 	}
-	return s.node.Transact(ctx, reqs)
+	return s.rt.Transact(ctx, reqs)
 }
 
 // ReadStream returns up to r.Limit events of r.Stream from version r.From in
@@ -176,8 +176,8 @@ func (s *Store) transact(ctx context.Context, reqs []AppendRequest) ([]AppendRes
 // and are served from the stream actor's cache of recent events when it
 // holds them. A stream with no events gives *StreamNotFoundError.
 func (s *Store) ReadStream(ctx context.Context, r StreamRead) ([]RecordedEvent, error) {
-	ctx, _, op := s.tel.Start(ctx, obs.OpReadStream)
-	evs, err := s.upcast(s.node.ReadStream(ctx, r))
+	ctx, _, op := s.tel.Start(ctx, instruments.OpReadStream)
+	evs, err := s.upcast(s.rt.ReadStream(ctx, r))
 	return evs, op.End(ctx, err)
 }
 
@@ -186,7 +186,7 @@ func (s *Store) ReadStream(ctx context.Context, r StreamRead) ([]RecordedEvent, 
 // database). A forward reader that has seen position P never later finds a
 // new event below P.
 func (s *Store) ReadAll(ctx context.Context, r AllRead) ([]RecordedEvent, error) {
-	ctx, _, op := s.tel.Start(ctx, obs.OpReadAll)
+	ctx, _, op := s.tel.Start(ctx, instruments.OpReadAll)
 	evs, err := s.readAll(ctx, r)
 	return evs, op.End(ctx, err)
 }
@@ -199,16 +199,24 @@ func (s *Store) readAll(ctx context.Context, r AllRead) ([]RecordedEvent, error)
 }
 
 // Head returns the newest version and position of a stream (version 0 when
-// it has no events), as committed in the database.
+// it has no events). It is linearizable with ReadStream and Append of the
+// stream: it asks the stream's actor like ReadStream (streams.Runtime.Head).
+// With SharedWriters it reads the database, as ReadStream then does.
 func (s *Store) Head(ctx context.Context, stream string) (eventstore.StreamHead, error) {
 	ctx, trace := eventstore.EnsureTraceID(ctx)
-	h, err := s.db.Head(ctx, stream)
+	var h eventstore.StreamHead
+	var err error
+	if s.cfg.SharedWriters {
+		h, err = s.db.Head(ctx, stream)
+	} else {
+		h, err = s.rt.Head(ctx, stream)
+	}
 	return h, eventstore.AttachTraceID(err, trace)
 }
 
 // Stats reports the stream actors' counters: live and passivated actors,
 // read-cache hits and misses, group-commit batches.
-func (s *Store) Stats() streams.Stats { return s.node.Stats() }
+func (s *Store) Stats() streams.Stats { return s.rt.Stats() }
 
 // StoreStats reports the database's counters: retries of transient
 // errors and, on PostgreSQL, the connection pool.
@@ -244,7 +252,7 @@ func (p producer) Produce(ctx context.Context) ([]metricdata.ScopeMetrics, error
 // when none are given); their next request reloads the stream's head from
 // the database. Clustered nodes call it when stream ownership changes. It
 // returns at once.
-func (s *Store) PassivateIdle(streams ...string) { s.node.PassivateIdle(streams...) }
+func (s *Store) PassivateIdle(streams ...string) { s.rt.PassivateIdle(streams...) }
 
 // Close stops accepting calls, lets what was accepted be committed or
 // answered, ends the subscriptions, stops the actors and closes the

@@ -10,7 +10,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/actorstore/actorstore/eventstore"
-	"github.com/actorstore/actorstore/internal/obs"
+	"github.com/actorstore/actorstore/internal/instruments"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
 	"github.com/actorstore/actorstore/persistence/sqlite"
@@ -180,10 +180,11 @@ func (c Config) postgresConfig() postgres.Config {
 
 func (c Config) sqliteConfig() sqlite.Config {
 	return sqlite.Config{
-		Path:   filepath.Join(c.dataDir(), EmbeddedFileName),
-		Limits: c.Limits,
-		Retry:  c.Retry,
-		Logger: c.Logger,
+		Path:      filepath.Join(c.dataDir(), EmbeddedFileName),
+		Exclusive: true, // one process at a time: the stream actors trust their heads
+		Limits:    c.Limits,
+		Retry:     c.Retry,
+		Logger:    c.Logger,
 	}
 }
 
@@ -208,7 +209,7 @@ func (c Config) streamsConfig(store persistence.Store) streams.Config {
 
 // telemetry creates the store's instruments and tracer: with
 // MeterProvider, or with a private provider read through reader.
-func (c Config) telemetry() (*obs.Telemetry, *sdkmetric.ManualReader, *sdkmetric.MeterProvider, error) {
+func (c Config) telemetry() (*instruments.Set, *sdkmetric.ManualReader, *sdkmetric.MeterProvider, error) {
 	mp := c.MeterProvider
 	var (
 		reader *sdkmetric.ManualReader
@@ -219,6 +220,6 @@ func (c Config) telemetry() (*obs.Telemetry, *sdkmetric.ManualReader, *sdkmetric
 		own = sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 		mp = own
 	}
-	t, err := obs.New(mp, c.TracerProvider)
+	t, err := instruments.New(mp, c.TracerProvider)
 	return t, reader, own, err
 }

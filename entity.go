@@ -99,7 +99,7 @@ func Register[S, C, R any](st *Store, e Entity[S, C, R]) (*Kind[S, C, R], error)
 			k.Codec.Decode = func(b []byte) (any, error) { return c.Decode(b) }
 		}
 	}
-	if err := st.node.RegisterKind(k); err != nil {
+	if err := st.rt.RegisterKind(k); err != nil {
 		return nil, err
 	}
 	return &Kind[S, C, R]{st: st, name: e.Kind}, nil
@@ -136,7 +136,7 @@ func (k *Kind[S, C, R]) Exec(ctx context.Context, stream string, cmd C) (R, Appe
 	if err := k.check(stream); err != nil {
 		return zero, AppendResult{}, eventstore.AttachTraceID(err, trace)
 	}
-	res, err := k.st.node.Execute(ctx, stream, cmd)
+	res, err := k.st.rt.Execute(ctx, stream, cmd)
 	if err != nil {
 		return zero, AppendResult{}, eventstore.AttachTraceID(err, trace)
 	}
@@ -153,7 +153,7 @@ func (k *Kind[S, C, R]) State(ctx context.Context, stream string) (S, Version, e
 	if err := k.check(stream); err != nil {
 		return zero, 0, eventstore.AttachTraceID(err, trace)
 	}
-	st, v, err := k.st.node.EntityState(ctx, stream)
+	st, v, err := k.st.rt.EntityState(ctx, stream)
 	if err != nil {
 		return zero, 0, eventstore.AttachTraceID(err, trace)
 	}
@@ -171,7 +171,7 @@ func (k *Kind[S, C, R]) check(stream string) error {
 // EntityStats reports what the entities did: loads, snapshots loaded,
 // ignored (another schema version), stored and failed, rejections,
 // failures of entity code, commands decided again after a conflict.
-func (s *Store) EntityStats() streams.EntityStats { return s.node.EntityStats() }
+func (s *Store) EntityStats() streams.EntityStats { return s.rt.EntityStats() }
 
 // Entity errors, matched with errors.As (and errors.Is with the sentinels).
 type (

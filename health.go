@@ -21,8 +21,10 @@ const (
 	// CheckMigrations: the schema migrations were applied. Open applies them
 	// and fails when it cannot, so an open Store always passes.
 	CheckMigrations = "migrations"
-	// CheckActors: the actor system runs; its subscription hub actor
-	// answers a request. It fails once the Store is closed.
+	// CheckActors: the actor system runs, every vital actor of it (the
+	// stream guardian, the subscription hub, a node's API actor: see
+	// actors.System.MarkVital) is running, and the hub answers a request.
+	// It fails once the Store is closed.
 	CheckActors = "actors"
 	// CheckCluster: the node has joined its cluster (its membership saw a
 	// topology that includes it). Present only on clustered nodes, after
@@ -144,6 +146,9 @@ func (s *Store) checkDatabase(ctx context.Context) error {
 }
 
 func (s *Store) checkActors(ctx context.Context) error {
+	if err := s.sys.CheckVital(); err != nil {
+		return fmt.Errorf("actor system not serving: %w", err)
+	}
 	if _, err := s.hub.Stats(ctx); err != nil {
 		return fmt.Errorf("actor system not running (subscription hub does not answer): %w", err)
 	}

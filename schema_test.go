@@ -108,7 +108,11 @@ func TestEventsWrittenAsV1AreReadAsV2(t *testing.T) {
 	check("Subscribe", c.wait(t, 1)[0])
 
 	// The stored event keeps its v1 bytes (version detected at append):
-	// a store without the registry reads it raw.
+	// a store without the registry reads it raw (after the first is closed:
+	// the embedded store is opened by one Store at a time).
+	if err := st.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
 	raw := openStore(t, actorstore.Config{DataDir: dir})
 	evs, err = raw.ReadAll(ctx, actorstore.AllRead{Limit: 1})
 	if err != nil {

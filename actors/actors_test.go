@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +18,12 @@ import (
 	"github.com/actorstore/actorstore/eventstore"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv("ACTORSTORE_TEST_GUARD_PEER") != "" { // a peer process of remote_guard_test.go
+		os.Exit(m.Run())
+	}
+	goleak.VerifyTestMain(m)
+}
 
 func newSystem(t *testing.T) *actors.System {
 	t.Helper()

@@ -140,6 +140,7 @@ type Cluster struct {
 	mu      sync.RWMutex
 	members []string
 	joined  bool
+	changed chan struct{} // closed and replaced at every topology change (cluster_departed.go)
 
 	unsubscribe func()
 	leave, once sync.Once
@@ -248,6 +249,7 @@ func (cl *Cluster) watchTopology() func() {
 		cl.mu.Lock()
 		cl.members = members
 		cl.joined = cl.joined || slices.Contains(members, self)
+		cl.signalTopologyLocked()
 		cl.mu.Unlock()
 		if cl.cfg.OnTopology != nil {
 			cl.cfg.OnTopology(members)
@@ -313,6 +315,7 @@ func (cl *Cluster) attempt(ctx context.Context, kind, identity string, msg any, 
 	}
 	actx, cancel := context.WithTimeout(ctx, cl.cfg.AttemptTimeout)
 	defer cancel()
+	defer cl.cancelIfDeparted(actx, pid.Address, cancel)()
 	reply, err := Request(actx, cl.sys, pid, msg)
 	if err == nil && retry != nil && retry(reply) {
 		err = errRetryReply

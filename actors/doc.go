@@ -1,6 +1,16 @@
 // Package actors is the one adapter over protoactor-go. Nothing else in
 // actorstore imports protoactor: other packages use the aliases and helpers
-// here (PID, Context, Props, lifecycle messages, Request, supervision).
+// here (PID, Props, lifecycle messages, Request, supervision).
+//
+// # Context
+//
+// Context is not protoactor's context but a small interface declared here
+// with the methods actorstore's actors call (Self, Sender, Message,
+// Respond, Send, Request, Spawn, Watch, Stop and a few more). An Actor
+// receives a Context; PropsOf adapts it to protoactor, which hands its own
+// context in (it satisfies Context, checked at compile time). A method the
+// project needs from protoactor's context is added to Context here, not
+// reached around it.
 //
 // # System
 //

@@ -127,6 +127,7 @@ type Remote struct {
 	sys      *System
 	cfg      RemoteConfig
 	panics   atomic.Int64
+	refused  atomic.Int64 // lifecycle messages from peers dropped (remote_guard.go)
 	shutdown atomic.Bool
 }
 
@@ -189,7 +190,7 @@ func (rm *Remote) serverOptions() []grpc.ServerOption {
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: c.KeepaliveTime, Timeout: c.KeepaliveTimeout}),
 		// Peers ping every KeepaliveTime; allow it (and idle pings).
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: c.KeepaliveTime / 2, PermitWithoutStream: true}),
-		grpc.ChainStreamInterceptor(rm.recoverStream),
+		grpc.ChainStreamInterceptor(rm.recoverStream, rm.guardStream),
 		grpc.ChainUnaryInterceptor(rm.recoverUnary),
 	}
 	if c.ServerTLS != nil {

@@ -38,6 +38,7 @@ type System struct {
 	root           *actor.RootContext
 	log            zerolog.Logger
 	requestTimeout time.Duration
+	vital          vitals // MarkVital, CheckVital (vital.go)
 }
 
 // NewSystem starts an actor system. Call Shutdown when done.

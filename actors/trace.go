@@ -73,7 +73,11 @@ func (s *System) sendRequest(ctx context.Context, pid *PID, msg any, sender *PID
 // the parent of the spans started from it, and the trace ID for errors
 // and logs. Without such a header it returns ctx unchanged.
 func TraceContext(ctx context.Context, c Context) context.Context {
-	h := c.MessageHeader()
+	hc, ok := c.(headerContext)
+	if !ok {
+		return ctx
+	}
+	h := hc.MessageHeader()
 	if h == nil || h.Length() == 0 {
 		return ctx
 	}

@@ -3,14 +3,12 @@ package actors
 import "github.com/asynkron/protoactor-go/actor"
 
 // Aliases of the protoactor types the rest of actorstore uses. They are
-// aliases, not new types, so values pass straight to protoactor.
+// aliases, not new types, so values pass straight to protoactor. The actor
+// context is not an alias: Context (context.go) is the small interface of
+// the methods the project uses.
 type (
 	// PID addresses an actor.
 	PID = actor.PID
-	// Context is what an actor sees while it handles one message.
-	Context = actor.Context
-	// Actor is anything with Receive(Context).
-	Actor = actor.Actor
 	// Props says how to create (and supervise) an actor.
 	Props = actor.Props
 	// Strategy supervises the children of an actor.
@@ -34,12 +32,6 @@ type (
 	// PoisonPill stops an actor after the messages already in its mailbox.
 	PoisonPill = actor.PoisonPill
 )
-
-// PropsOf returns props that create actors with producer. Every restart
-// calls producer again for a fresh instance.
-func PropsOf(producer func() Actor) *Props {
-	return actor.PropsFromProducer(producer)
-}
 
 // WithStrategy returns a copy of p whose children are supervised by s.
 func WithStrategy(p *Props, s Strategy) *Props {

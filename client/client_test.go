@@ -2,10 +2,15 @@ package client_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/google/uuid"
 )
@@ -150,12 +155,65 @@ func TestOversizeRequestIsRefusedLocally(t *testing.T) {
 	}
 }
 
+// TestTimeoutIsRetryable: an append the node cannot commit before the
+// caller's deadline (another process holds the write lock of the node's
+// SQLite file) fails with an *actors.TimeoutError naming the operation,
+// the stream and the expected version (the node answers it just before the
+// caller's deadline, or the client's own deadline passes), matches
+// ErrTimeout and is retryable. Once the lock is gone, retrying with the
+// same event IDs gives one append, not two.
 func TestTimeoutIsRetryable(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Microsecond)
+	release := lockNodeStore(t)
+	defer release()
+	stream := "timeout-" + uuid.NewString() // a new stream on every run (-count)
+	e := ev("Slow", `{}`)
+	expected := eventstore.NoStream()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	time.Sleep(time.Millisecond)
-	_, err := cl.Head(ctx, "whatever")
-	if err == nil || (!eventstore.IsRetryable(err) && !errors.Is(err, context.DeadlineExceeded)) {
-		t.Fatalf("err = %v, want a retryable timeout", err)
+	_, err := cl.Append(ctx, stream, expected, e)
+	var te *actors.TimeoutError
+	if !errors.As(err, &te) || te.Stream != stream || te.Expected != expected || te.Op != "append" {
+		t.Fatalf("err = %v (%T), want an *actors.TimeoutError for append on %s expecting no-stream", err, err, stream)
+	}
+	if !errors.Is(err, eventstore.ErrTimeout) || !eventstore.IsRetryable(err) {
+		t.Errorf("err = %v: errors.Is(ErrTimeout) %v, IsRetryable %v, want both", err,
+			errors.Is(err, eventstore.ErrTimeout), eventstore.IsRetryable(err))
+	}
+	release()
+	res, err := cl.Append(ctx5(t), stream, expected, e)
+	if err != nil || res.FirstVersion != 1 || res.LastVersion != 1 {
+		t.Fatalf("retry with the same event ID = %+v, %v; want version 1", res, err)
+	}
+	if evs, err := cl.ReadStream(ctx5(t), eventstore.StreamRead{Stream: stream, Limit: 10}); err != nil || len(evs) != 1 {
+		t.Fatalf("stream after the retry: %d events, %v; want 1", len(evs), err)
+	}
+}
+
+// lockNodeStore takes the write lock of the node's SQLite file from this
+// process, as another process would, and returns a function that releases
+// it (safe to call twice).
+func lockNodeStore(t *testing.T) (release func()) {
+	t.Helper()
+	path := filepath.Join(nodeDir, "data", actorstore.EmbeddedFileName)
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+				t.Error(err)
+			}
+			conn.Close()
+			db.Close()
+		})
 	}
 }

@@ -33,6 +33,10 @@ const (
 
 var cl *client.Client
 
+// nodeDir is the directory of the shared node process (its embedded store
+// is in nodeDir/data).
+var nodeDir string
+
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(nodeEnv); dir != "" {
 		serveNode(dir)
@@ -50,6 +54,7 @@ func runWithNode(m *testing.M) int {
 		panic(err)
 	}
 	defer os.RemoveAll(dir)
+	nodeDir = dir
 	np, err := startNodeProcess(dir)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

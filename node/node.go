@@ -83,6 +83,7 @@ func Start(store Store, cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("node: spawn API actor: %w", err)
 	}
 	n.pid = pid
+	sys.MarkVital("node API actor "+APIActorName, pid) // readiness fails if it ever stops
 	ev := log.Info().Str("address", rm.Address()).Str("actor", APIActorName).
 		Int("max_message_bytes", cfg.MaxMessageBytes).Bool("tls", cfg.ServerTLS != nil)
 	if n.cluster != nil {

@@ -20,7 +20,7 @@ import (
 // *eventstore.ConnectionError, *actors.TimeoutError naming the stream and
 // expected version (the outcome is unknown: retry with the same IDs),
 // *StreamError (ErrNotWritten, ErrOutcomeUnknown, ErrClosed).
-func (n *Node) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion,
+func (n *Runtime) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion,
 	events []eventstore.EventData) (eventstore.AppendResult, error) {
 	ctx, trace := eventstore.EnsureTraceID(ctx)
 	req := []eventstore.AppendRequest{{Stream: stream, Expected: expected, Events: events}}
@@ -49,7 +49,7 @@ func (n *Node) Append(ctx context.Context, stream string, expected eventstore.Ex
 // ReadStream reads events of one stream, like Store.ReadStream: from the
 // stream actor's cache of recent events when it holds them all, else from
 // the store. It sees every append acknowledged before it was called.
-func (n *Node) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]eventstore.RecordedEvent, error) {
+func (n *Runtime) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]eventstore.RecordedEvent, error) {
 	if err := n.sh.cfg.Limits.ValidateStreamID("stream", r.Stream); err != nil {
 		return nil, forCaller(err, r.Stream)
 	}

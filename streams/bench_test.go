@@ -12,7 +12,7 @@ import (
 	"github.com/actorstore/actorstore/eventstore"
 )
 
-// Benchmarks of the Node API. Each runs on SQLite and, when a PostgreSQL
+// Benchmarks of the Runtime API. Each runs on SQLite and, when a PostgreSQL
 // server is available (internal/pgtest), on PostgreSQL:
 //
 //	go test -run '^$' -bench . -benchtime 20000x ./streams
@@ -53,7 +53,7 @@ func BenchmarkAppendHotStream(b *testing.B) {
 
 // benchWriters shares b.N appends among writers goroutines and reports
 // throughput and latency percentiles.
-func benchWriters(b *testing.B, writers int, target func(w int, v eventstore.Version) (string, eventstore.ExpectedVersion), n *Node) {
+func benchWriters(b *testing.B, writers int, target func(w int, v eventstore.Version) (string, eventstore.ExpectedVersion), n *Runtime) {
 	var left atomic.Int64
 	left.Store(int64(b.N))
 	lat := make([][]time.Duration, writers)

@@ -73,7 +73,7 @@ func TestManyWritersManyStreamsAndOneHotStream(t *testing.T) {
 	t.Logf("stats: %+v", n.Stats())
 }
 
-func appendOnce(n *Node, stream string, exp eventstore.ExpectedVersion, k int) outcome {
+func appendOnce(n *Runtime, stream string, exp eventstore.ExpectedVersion, k int) outcome {
 	evs := events(k)
 	o := outcome{stream: stream}
 	for _, e := range evs {

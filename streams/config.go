@@ -8,7 +8,7 @@ import (
 
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
-	"github.com/actorstore/actorstore/internal/obs"
+	"github.com/actorstore/actorstore/internal/instruments"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/supervisor"
 )
@@ -25,14 +25,14 @@ const (
 	DefaultRequestTimeout    = 10 * time.Second
 )
 
-// Config configures a Node. Only Store is required.
+// Config configures a Runtime. Only Store is required.
 type Config struct {
-	// Store is where events are committed. Required. The Node does not close it.
+	// Store is where events are committed. Required. The Runtime does not close it.
 	Store persistence.Store
-	// System is the actor system to run in. When nil the Node starts its own
+	// System is the actor system to run in. When nil the Runtime starts its own
 	// and shuts it down on Close.
 	System *actors.System
-	// Logger receives the node's logs. The zero value logs nothing.
+	// Logger receives the runtime's logs. The zero value logs nothing.
 	Logger zerolog.Logger
 	// Limits validate every append at the API (zero fields: eventstore.DefaultLimits).
 	Limits eventstore.Limits
@@ -72,15 +72,15 @@ type Config struct {
 	RequestTimeout time.Duration
 	// OnCommit, when set, receives the events of every group commit in
 	// position order, from the writer actor: it must return quickly and must
-	// not call back into the Node. The slice is the callee's to keep.
+	// not call back into the Runtime. The slice is the callee's to keep.
 	// RecordedEvent.Created is the time the commit returned, as seen by this
 	// node (the store's own timestamp may differ slightly).
 	OnCommit func([]eventstore.RecordedEvent)
 	// Supervision is the policy for stream actors (zero: supervisor defaults).
 	Supervision supervisor.Policy
-	// Telemetry records group commits (batch size, commit time, bytes)
+	// Instruments record group commits (batch size, commit time, bytes)
 	// and the stream actor and writer spans of an append. Default: none.
-	Telemetry *obs.Telemetry
+	Instruments *instruments.Set
 
 	// hooks are for tests in this package only.
 	hooks hooks
@@ -116,8 +116,8 @@ func (c Config) WithDefaults() Config {
 	setD(&c.RequestTimeout, DefaultRequestTimeout)
 	c.Limits = c.Limits.WithDefaults()
 	c.Supervision = c.Supervision.WithDefaults()
-	if c.Telemetry == nil {
-		c.Telemetry = obs.Disabled()
+	if c.Instruments == nil {
+		c.Instruments = instruments.Disabled()
 	}
 	return c
 }

@@ -1,14 +1,16 @@
 // Package streams is the actor core of actorstore: one actor per stream,
 // spawned on demand and passivated when idle, and one group-commit writer
-// per node, behind a plain Go API (Node).
+// per process, behind a plain Go API (Runtime). ("Node" in actorstore
+// means a cluster member, package node its protocol endpoint; the stream
+// actors of one process are a Runtime.)
 //
 // # Use
 //
-//	node, err := streams.New(ctx, streams.Config{Store: store})
-//	res, err := node.Append(ctx, "order-1", eventstore.NoStream(), events)
-//	evs, err := node.ReadStream(ctx, eventstore.StreamRead{Stream: "order-1", Limit: 100})
-//	results, err := node.Transact(ctx, []eventstore.AppendRequest{...})
-//	err = node.Close(ctx)
+//	rt, err := streams.New(ctx, streams.Config{Store: store})
+//	res, err := rt.Append(ctx, "order-1", eventstore.NoStream(), events)
+//	evs, err := rt.ReadStream(ctx, eventstore.StreamRead{Stream: "order-1", Limit: 100})
+//	results, err := rt.Transact(ctx, []eventstore.AppendRequest{...})
+//	err = rt.Close(ctx)
 //
 // # The append path
 //
@@ -79,7 +81,7 @@
 //
 // # Concurrency
 //
-// Node is safe for concurrent use. Messages between actors are in-process
+// Runtime is safe for concurrent use. Messages between actors are in-process
 // Go values, never mutated after they are sent. Events returned by reads
 // may share Data with the cache: do not modify them.
 package streams

@@ -100,9 +100,9 @@ func (r *kindRegistry) owner(stream string) *EntityKind {
 
 // RegisterKind registers an entity kind: Execute on a stream
 // k.Name-<id> then runs k's handler inside that stream's actor. A kind is
-// registered once, for the life of the Node. Errors: *eventstore.InputError
+// registered once, for the life of the Runtime. Errors: *eventstore.InputError
 // for an incomplete kind or a name already registered.
-func (n *Node) RegisterKind(k *EntityKind) error {
+func (n *Runtime) RegisterKind(k *EntityKind) error {
 	if err := k.validate(); err != nil {
 		return err
 	}
@@ -134,14 +134,14 @@ func (n *Node) RegisterKind(k *EntityKind) error {
 // *eventstore.ConcurrencyError (another writer kept winning, after
 // retries), *actors.TimeoutError (the outcome is unknown when the command
 // had started), the storage errors of Append, *StreamError.
-func (n *Node) Execute(ctx context.Context, stream string, cmd any) (ExecuteResult, error) {
+func (n *Runtime) Execute(ctx context.Context, stream string, cmd any) (ExecuteResult, error) {
 	return n.execute(ctx, stream, cmd, false)
 }
 
 // EntityState returns the state of the entity of stream and the version
 // it is folded to, served by the stream's actor like a command (after the
 // commands before it). The state is shared with the actor: do not change it.
-func (n *Node) EntityState(ctx context.Context, stream string) (any, eventstore.Version, error) {
+func (n *Runtime) EntityState(ctx context.Context, stream string) (any, eventstore.Version, error) {
 	res, err := n.execute(ctx, stream, nil, true)
 	if err != nil {
 		return nil, 0, err
@@ -150,7 +150,7 @@ func (n *Node) EntityState(ctx context.Context, stream string) (any, eventstore.
 	return st.state, st.version, nil
 }
 
-func (n *Node) execute(ctx context.Context, stream string, cmd any, query bool) (ExecuteResult, error) {
+func (n *Runtime) execute(ctx context.Context, stream string, cmd any, query bool) (ExecuteResult, error) {
 	ctx, trace := eventstore.EnsureTraceID(ctx)
 	if err := n.sh.cfg.Limits.ValidateStreamID("stream", stream); err != nil {
 		return ExecuteResult{}, err

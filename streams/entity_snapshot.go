@@ -36,7 +36,7 @@ func (s *streamActor) maybeSnapshot(c actors.Context, passivating bool) {
 	sh := s.sh
 	sh.goIO(func() {
 		// Not cancelled by Close: a snapshot taken on passivation at Close
-		// is written before the Node returns (bounded by RequestTimeout).
+		// is written before the Runtime closes (bounded by RequestTimeout).
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(sh.ctx), sh.cfg.RequestTimeout)
 		defer cancel()
 		if err := ss.SaveSnapshot(ctx, snap); err != nil {
@@ -57,7 +57,7 @@ func (s *streamActor) encodeState(e *entityState) (b []byte, err error) {
 	return e.kind.Codec.Encode(e.state)
 }
 
-// EntityStats counts what the Node's entities did.
+// EntityStats counts what the Runtime's entities did.
 type EntityStats struct {
 	// Loads counts entity states loaded from the store (activation, or
 	// after a failure of the entity's code).
@@ -84,7 +84,7 @@ type entityCounters struct {
 }
 
 // EntityStats returns a snapshot of the entity counters.
-func (n *Node) EntityStats() EntityStats {
+func (n *Runtime) EntityStats() EntityStats {
 	c := &n.sh.ent
 	return EntityStats{Loads: c.loads.Load(), SnapshotsLoaded: c.snapshotsLoaded.Load(),
 		SnapshotsIgnored: c.snapshotsIgnored.Load(), SnapshotsSaved: c.snapshotsSaved.Load(),

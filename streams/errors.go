@@ -10,7 +10,7 @@ import (
 
 // Sentinel errors. Each typed error below matches one with errors.Is.
 var (
-	// ErrClosed: the Node is closed. It also matches eventstore.ErrClosed.
+	// ErrClosed: the Runtime is closed. It also matches eventstore.ErrClosed.
 	ErrClosed = fmt.Errorf("streams: node closed: %w", eventstore.ErrClosed)
 	// ErrNotWritten: the stream actor failed (restarted or stopped) before
 	// the append was handed to the store; nothing was written. Retryable.

@@ -13,7 +13,7 @@ import (
 	"github.com/actorstore/actorstore/streams"
 )
 
-func ExampleNode() {
+func ExampleRuntime() {
 	ctx := context.Background()
 	dir, _ := os.MkdirTemp("", "streams-example")
 	defer os.RemoveAll(dir)
@@ -22,21 +22,21 @@ func ExampleNode() {
 		panic(err)
 	}
 	defer store.Close()
-	node, err := streams.New(ctx, streams.Config{Store: store})
+	rt, err := streams.New(ctx, streams.Config{Store: store})
 	if err != nil {
 		panic(err)
 	}
-	defer node.Close(ctx)
+	defer rt.Close(ctx)
 
 	placed := eventstore.EventData{ID: uuid.New(), Type: "OrderPlaced", Data: []byte(`{"total":42}`)}
-	res, err := node.Append(ctx, "order-1", eventstore.NoStream(), []eventstore.EventData{placed})
+	res, err := rt.Append(ctx, "order-1", eventstore.NoStream(), []eventstore.EventData{placed})
 	fmt.Println(res.LastVersion, err)
 
-	_, err = node.Append(ctx, "order-1", eventstore.NoStream(), []eventstore.EventData{
+	_, err = rt.Append(ctx, "order-1", eventstore.NoStream(), []eventstore.EventData{
 		{ID: uuid.New(), Type: "OrderPlaced", Data: []byte(`{}`)}})
 	fmt.Println(err)
 
-	evs, _ := node.ReadStream(ctx, eventstore.StreamRead{Stream: "order-1", Limit: 10})
+	evs, _ := rt.ReadStream(ctx, eventstore.StreamRead{Stream: "order-1", Limit: 10})
 	fmt.Println(len(evs), evs[0].Type)
 	// Output:
 	// 1 <nil>

@@ -4,8 +4,8 @@ import (
 	"github.com/actorstore/actorstore/actors"
 )
 
-// guardianActor is the top of a Node's supervision tree. It spawns the
-// writer and the registry as its children (supervised by the node's
+// guardianActor is the top of a Runtime's supervision tree. It spawns the
+// writer and the registry as its children (supervised by the runtime's
 // policy); the registry supervises the stream actors with the same policy.
 //
 //	guardian

@@ -18,9 +18,6 @@ type idWindow struct {
 type idRef struct {
 	version  eventstore.Version
 	position eventstore.Position
-	// from and to are the first and last versions of the append that wrote
-	// the event; 0 when unknown (events loaded from the store).
-	from, to eventstore.Version
 }
 
 func newIDWindow(max int) *idWindow {
@@ -28,17 +25,12 @@ func newIDWindow(max int) *idWindow {
 }
 
 // add remembers committed events, forgetting the oldest beyond max.
-// appended says that evs are exactly one append (known boundaries).
-func (w *idWindow) add(evs []eventstore.RecordedEvent, appended bool) {
+func (w *idWindow) add(evs []eventstore.RecordedEvent) {
 	if w.max <= 0 || len(evs) == 0 {
 		return
 	}
-	var from, to eventstore.Version
-	if appended {
-		from, to = evs[0].Version, evs[len(evs)-1].Version
-	}
 	for i := range evs {
-		w.refs[evs[i].ID] = idRef{version: evs[i].Version, position: evs[i].Position, from: from, to: to}
+		w.refs[evs[i].ID] = idRef{version: evs[i].Version, position: evs[i].Position}
 		w.order = append(w.order, evs[i].ID)
 	}
 	// Forget in bulk, once twice max are kept: amortised O(1) per event.
@@ -65,9 +57,9 @@ type retryOutcome uint8
 
 const (
 	retryNone      retryOutcome = iota // no ID remembered: a new append
-	retryKnown                         // the same append as before: its original result
-	retryDuplicate                     // a partial or reordered repeat of one append
-	retryToStore                       // vaguely known (boundaries or IDs missing): the store decides
+	retryKnown                         // stored IDs, contiguous and in order: the stored events' result
+	retryDuplicate                     // a reordered or gapped repeat of stored IDs
+	retryToStore                       // some IDs not remembered: the store decides
 )
 
 // retry classifies an append by its IDs. For retryKnown it returns the
@@ -77,21 +69,23 @@ func (w *idWindow) retry(stream string, evs []eventstore.EventData) (eventstore.
 		return eventstore.AppendResult{}, retryNone, nil
 	}
 	first, ok := w.refs[evs[0].ID]
+	// The same rule as the store's (persistence.Store.AppendBatch): IDs
+	// stored at contiguous versions in the same order are a retry, whether
+	// they are one whole earlier append or a part of one or of several
+	// (docs/invariants.md, "partial repeats"). Append boundaries do not
+	// matter: the store does not keep them, and the answer must not depend
+	// on which of the two answers.
 	for i := range evs {
 		ref, found := w.refs[evs[i].ID]
 		switch {
-		case !ok || !found || ref.from == 0:
+		case !ok || !found: // some IDs not remembered (new, or forgotten): the store decides
 			return eventstore.AppendResult{}, retryToStore, nil
-		case ref.version != first.version+eventstore.Version(i) || ref.from != first.from:
+		case ref.version != first.version+eventstore.Version(i):
 			return eventstore.AppendResult{}, retryDuplicate, &eventstore.DuplicateEventError{
 				EventID: evs[i].ID, Stream: stream, ExistingStream: stream}
 		}
 	}
 	last := w.refs[evs[len(evs)-1].ID]
-	if first.version != first.from || last.version != first.to {
-		return eventstore.AppendResult{}, retryDuplicate, &eventstore.DuplicateEventError{
-			EventID: evs[0].ID, Stream: stream, ExistingStream: stream}
-	}
 	return eventstore.AppendResult{Stream: stream, FirstVersion: first.version, LastVersion: last.version,
 		FirstPosition: first.position, LastPosition: last.position, Idempotent: true}, retryKnown, nil
 }

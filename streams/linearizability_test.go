@@ -93,7 +93,7 @@ func randomInput(seen eventstore.Version) lzInput {
 	return lzInput{exp: eventstore.Exact(seen)}
 }
 
-func runOp(t *testing.T, n *Node, in lzInput) lzOutput {
+func runOp(t *testing.T, n *Runtime, in lzInput) lzOutput {
 	if in.read {
 		evs, err := n.ReadStream(ctxT(t), eventstore.StreamRead{Stream: "lz", From: eventstore.End,
 			Direction: eventstore.Backward, Limit: 1})

@@ -19,9 +19,9 @@ import (
 )
 
 // TestMain stops the PostgreSQL server of the tests that use one. Leaks
-// are checked per test instead (newStore), after the node and the store
-// are closed: pgtest.Main must own the exit, so goleak.VerifyTestMain
-// cannot.
+// are checked per test instead (newStore), after the runtime and the
+// store are closed: goleak.VerifyTestMain runs m.Run itself and exits,
+// so it cannot be combined with pgtest.Main.
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // onPostgres is set while TestPostgres runs tests on PostgreSQL; tests run
@@ -59,8 +59,8 @@ func checkLeaks(t testing.TB) {
 	t.Cleanup(func() { goleak.VerifyNone(t, before) })
 }
 
-// newNode starts a Node over store, closed when the test ends.
-func newNode(t testing.TB, store persistence.Store, edit func(*Config)) *Node {
+// newNode starts a Runtime over store, closed when the test ends.
+func newNode(t testing.TB, store persistence.Store, edit func(*Config)) *Runtime {
 	t.Helper()
 	cfg := Config{Store: store, TxTimeout: 5 * time.Second}
 	if edit != nil {
@@ -96,7 +96,7 @@ func ctxT(t testing.TB) context.Context {
 }
 
 // mustAppend appends and fails the test on error.
-func mustAppend(t testing.TB, n *Node, stream string, exp eventstore.ExpectedVersion,
+func mustAppend(t testing.TB, n *Runtime, stream string, exp eventstore.ExpectedVersion,
 	evs []eventstore.EventData) eventstore.AppendResult {
 	t.Helper()
 	res, err := n.Append(ctxT(t), stream, exp, evs)

@@ -9,7 +9,7 @@ import (
 	"github.com/actorstore/actorstore/eventstore"
 )
 
-// Messages between the Node API, the registry, stream actors and the
+// Messages between the Runtime API, the registry, stream actors and the
 // writer. They are in-process Go values and never cross a process boundary.
 // A message is never changed after it is sent.
 

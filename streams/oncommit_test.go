@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/actorstore/actorstore/eventstore"
 )
@@ -35,6 +36,10 @@ func TestOnCommitGetsEveryCommittedEventInPositionOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The writer calls OnCommit after it has answered the callers: wait
+	// for the last batch to reach the hook.
+	seen := func() int { mu.Lock(); defer mu.Unlock(); return len(got) }
+	eventually(t, 5*time.Second, "OnCommit to see every committed event", func() bool { return seen() >= len(all) })
 	mu.Lock()
 	defer mu.Unlock()
 	if len(got) != len(all) {

@@ -66,8 +66,8 @@ func TestIDWindow(t *testing.T) {
 	w := newIDWindow(5)
 	a := recorded(1, 2, 0)
 	b := recorded(3, 5, 0)
-	w.add(a, true)
-	w.add(b, true)
+	w.add(a)
+	w.add(b)
 	data := func(evs []eventstore.RecordedEvent) []eventstore.EventData {
 		out := make([]eventstore.EventData, len(evs))
 		for i := range evs {
@@ -79,20 +79,27 @@ func TestIDWindow(t *testing.T) {
 	if outcome != retryKnown || res.FirstVersion != 3 || res.LastVersion != 5 || res.FirstPosition != 103 || !res.Idempotent {
 		t.Fatalf("whole retry: %v %+v", outcome, res)
 	}
-	if _, outcome, err := w.retry("s", data(b[:2])); outcome != retryDuplicate || !errors.Is(err, eventstore.ErrDuplicateEvent) {
-		t.Fatalf("partial retry: %v %v", outcome, err)
+	if res, outcome, _ := w.retry("s", data(b[:2])); outcome != retryKnown || res.FirstVersion != 3 || res.LastVersion != 4 {
+		t.Fatalf("partial retry: %v %+v, want the stored events 3..4", outcome, res)
+	}
+	if _, outcome, err := w.retry("s", data([]eventstore.RecordedEvent{b[1], b[0]})); outcome != retryDuplicate ||
+		!errors.Is(err, eventstore.ErrDuplicateEvent) {
+		t.Fatalf("reordered retry: %v %v", outcome, err)
 	}
 	if _, outcome, _ := w.retry("s", data(recorded(9, 9, 0))); outcome != retryNone {
 		t.Fatalf("new IDs: %v", outcome)
 	}
-	w.add(recorded(6, 10, 0), true) // ten kept: forgets the five oldest
+	w.add(recorded(6, 10, 0)) // ten kept: forgets the five oldest
 	if _, outcome, _ := w.retry("s", data(a)); outcome != retryNone {
 		t.Fatalf("forgotten IDs: %v", outcome)
 	}
 	loaded := recorded(11, 11, 0)
-	w.add(loaded, false) // boundaries unknown: the store decides
-	if _, outcome, _ := w.retry("s", data(loaded)); outcome != retryToStore {
+	w.add(loaded) // boundaries unknown: they do not matter
+	if _, outcome, _ := w.retry("s", data(loaded)); outcome != retryKnown {
 		t.Fatalf("loaded IDs: %v", outcome)
+	}
+	if _, outcome, _ := w.retry("s", append(data(loaded), data(recorded(12, 12, 0))...)); outcome != retryToStore {
+		t.Fatalf("stored and new IDs: %v", outcome)
 	}
 }
 

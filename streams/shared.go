@@ -10,7 +10,7 @@ import (
 	"github.com/actorstore/actorstore/persistence"
 )
 
-// shared is what every actor of a Node reads: immutable after New, except
+// shared is what every actor of a Runtime reads: immutable after New, except
 // counters (atomic) and wg.
 type shared struct {
 	cfg   Config
@@ -20,7 +20,7 @@ type shared struct {
 	stats *counters
 	kinds kindRegistry   // entity kinds (entity.go)
 	ent   entityCounters // (entity_snapshot.go)
-	// ctx lives until the Node is closed; background I/O uses it.
+	// ctx lives until the Runtime is closed; background I/O uses it.
 	ctx context.Context
 	// wg counts background goroutines (loads, commits) so Close waits for them.
 	wg sync.WaitGroup

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Stats is a snapshot of a Node's counters.
+// Stats is a snapshot of a Runtime's counters.
 type Stats struct {
 	// LiveStreams is the number of stream actors running now (a passivated
 	// actor counts until it has terminated).

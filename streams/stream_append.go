@@ -21,7 +21,7 @@ func (s *streamActor) onAppend(c actors.Context, e envelope) {
 	case !s.ready:
 		s.waiting = append(s.waiting, e)
 		return
-	case s.tx != nil || len(s.reserves) > 0:
+	case s.tx != nil || s.reservedBefore(e.at):
 		s.held = append(s.held, e)
 		return
 	}
@@ -219,19 +219,22 @@ func (s *streamActor) answerAll(c actors.Context, appends []*pending, err error)
 }
 
 // onRead serves a read from the cache, or tells the caller to read the
-// store. That answer waits while a flush is in flight: the store may
-// already hold events this actor has not acknowledged, and a reader must
-// not see them before a later read served from the cache.
+// store. Either answer waits while a flush is in flight or a transaction
+// holds the stream: the store may then already hold events this actor has
+// not acknowledged. So every answer is given when the cache and the store
+// agree, and every read of the stream (ReadStream, Head, from the cache or
+// the store) sees the store's state at one moment within its call:
+// linearizable with each other and with appends (docs/invariants.md).
 func (s *streamActor) onRead(c actors.Context, e envelope) {
 	if !s.ready {
 		s.waiting = append(s.waiting, e)
 		return
 	}
-	evs, ok, err := s.cache.read(e.msg.(*readCmd).read)
-	if !ok && s.cell.inflight != nil {
+	if s.cell.inflight != nil || s.tx != nil {
 		s.reads = append(s.reads, e)
 		return
 	}
+	evs, ok, err := s.cache.read(e.msg.(*readCmd).read)
 	if ok {
 		s.sh.stats.hits.Add(1)
 	} else {

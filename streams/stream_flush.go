@@ -53,7 +53,7 @@ func (s *streamActor) onCommitted(c actors.Context, appends []*pending, res even
 		if s.ready && !res.Idempotent && contiguous {
 			evs := recordedEvents(s.stream, p.events, r, at)
 			s.cache.add(evs)
-			s.ids.add(evs, true)
+			s.ids.add(evs)
 		}
 	}
 	if res.Idempotent {

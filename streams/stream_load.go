@@ -74,7 +74,7 @@ func (s *streamActor) onLoaded(c actors.Context, m *loaded) {
 	}
 	s.cache.reset(s.committed - eventstore.Version(len(recent)))
 	s.cache.add(recent)
-	s.ids.add(recent, false)
+	s.ids.add(recent)
 	s.ready = true
 	s.freshAt = m.start
 	s.recheck() // appends queued again after a conflict meet the new head

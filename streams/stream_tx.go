@@ -3,6 +3,7 @@ package streams
 import (
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
@@ -24,8 +25,13 @@ func (s *streamActor) onReserve(c actors.Context, e envelope) {
 }
 
 // maybeGrant gives the stream to the first waiting transaction once no
-// append of its own is queued or in flight.
+// append of its own is queued or in flight. Appends held by the previous
+// transaction that arrived before that one go first (releaseHeld): appends
+// and transactions are served in arrival order, so a steady stream of
+// transactions cannot starve appends (issue 18: they timed out behind 80
+// queued transactions).
 func (s *streamActor) maybeGrant(c actors.Context) {
+	s.releaseHeld(c)
 	for s.ready && s.tx == nil && len(s.reserves) > 0 && s.cell.inflight == nil && len(s.queue) == 0 {
 		e := s.reserves[0]
 		m := e.msg.(*reserveCmd)
@@ -51,6 +57,7 @@ func (s *streamActor) maybeGrant(c actors.Context) {
 func (s *streamActor) onRelease(c actors.Context, m *releaseCmd) {
 	if s.tx != nil && s.tx.id == m.tx {
 		s.tx = nil
+		s.serveReads(c)
 		s.maybeGrant(c)
 		return
 	}
@@ -76,23 +83,37 @@ func (s *streamActor) onTxDone(c actors.Context, m *txDone) {
 	case m.err == nil && m.res.Err == nil && !m.res.Idempotent:
 		evs := recordedEvents(s.stream, m.req.Events, m.res, m.committed)
 		s.cache.add(evs)
-		s.ids.add(evs, true)
+		s.ids.add(evs)
 		s.committed = m.res.LastVersion
 	case m.err != nil, errors.Is(m.res.Err, eventstore.ErrConcurrency):
 		s.reload(c) // the outcome may be unknown, or another writer moved the head
 	}
+	if s.ready {
+		s.serveReads(c)
+	}
 	s.maybeGrant(c)
 }
 
-// releaseHeld handles the appends held during a transaction once no
-// transaction holds or waits for the stream.
+// releaseHeld handles, in arrival order, the appends held during a
+// transaction that arrived before every transaction still waiting, once no
+// transaction holds the stream; later ones stay held.
 func (s *streamActor) releaseHeld(c actors.Context) {
-	if s.tx != nil || len(s.reserves) > 0 || len(s.held) == 0 || !s.ready {
+	if s.tx != nil || len(s.held) == 0 || !s.ready {
 		return
 	}
-	held := s.held
-	s.held = nil
-	for _, e := range held {
+	n := 0
+	for n < len(s.held) && !s.reservedBefore(s.held[n].at) {
+		n++
+	}
+	release := s.held[:n:n]
+	s.held = slices.Clone(s.held[n:])
+	for _, e := range release {
 		s.onAppend(c, e)
 	}
+}
+
+// reservedBefore reports whether a transaction that arrived before at is
+// waiting for the stream (reserves are in arrival order).
+func (s *streamActor) reservedBefore(at time.Time) bool {
+	return len(s.reserves) > 0 && !s.reserves[0].at.After(at)
 }

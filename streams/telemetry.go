@@ -13,7 +13,7 @@ import (
 // writer's span of a group commit (linked to the spans of the appends it
 // carries, since one commit serves many traces) with the database commit
 // as its child, the commit metrics, and log lines with the trace ID.
-// Spans are started only when Config.Telemetry traces.
+// Spans are started only when Config.Instruments traces.
 
 // Attribute keys of the append path's spans.
 const (
@@ -25,7 +25,7 @@ const (
 // appendSpan starts the stream actor's span of an append, a child of the
 // caller's span, and gives w its context; nil when not tracing.
 func (s *streamActor) appendSpan(m *appendCmd, w *waiter) trace.Span {
-	tel := s.sh.cfg.Telemetry
+	tel := s.sh.cfg.Instruments
 	if !tel.Tracing {
 		return nil
 	}
@@ -45,7 +45,7 @@ func endSpan(span trace.Span) {
 // flushSpans are the span contexts of the appends of a flush; nil when
 // not tracing.
 func (s *streamActor) flushSpans(appends []*pending) []trace.SpanContext {
-	if !s.sh.cfg.Telemetry.Tracing {
+	if !s.sh.cfg.Instruments.Tracing {
 		return nil
 	}
 	var out []trace.SpanContext
@@ -68,12 +68,12 @@ func (s *streamActor) logConflict(err *eventstore.ConcurrencyError, trace string
 
 // commit runs one group commit of batch (whose requests are reqs, events
 // events in all) in the store, off the writer's mailbox: it counts it in
-// the node's Stats, records the commit metrics, and, when tracing, wraps
+// the runtime's Stats, records the commit metrics, and, when tracing, wraps
 // it in a writer span linked to every append's span, with the database
 // commit as a child span.
 func (sh *shared) commit(batch []*unit, reqs []eventstore.AppendRequest, events int) (
 	[]eventstore.AppendResult, error) {
-	tel, ctx := sh.cfg.Telemetry, sh.ctx
+	tel, ctx := sh.cfg.Instruments, sh.ctx
 	var span trace.Span
 	if tel.Tracing {
 		ctx, span = tel.Tracer.Start(ctx, "actorstore.writer.batch", trace.WithLinks(batchLinks(batch)...),

@@ -25,7 +25,7 @@ import (
 // *eventstore.ConcurrencyError naming its stream) and nothing was written;
 // after a timeout (*actors.TimeoutError with Op "transact" and the
 // streams) the outcome is unknown: retry with the same event IDs.
-func (n *Node) Transact(ctx context.Context, reqs []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
+func (n *Runtime) Transact(ctx context.Context, reqs []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	if err := n.validateTx(reqs); err != nil {
 		return nil, forCaller(err, "")
 	}
@@ -55,7 +55,7 @@ func txStreams(reqs []eventstore.AppendRequest) []string {
 	return out
 }
 
-func (n *Node) validateTx(reqs []eventstore.AppendRequest) error {
+func (n *Runtime) validateTx(reqs []eventstore.AppendRequest) error {
 	if err := n.sh.cfg.Limits.ValidateAppend(reqs); err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (n *Node) validateTx(reqs []eventstore.AppendRequest) error {
 
 // reserve holds the streams in order; it returns the stream actors' PIDs
 // (in order) of those reserved, and an error at the first that failed.
-func (n *Node) reserve(ctx context.Context, tx uint64, reqs []eventstore.AppendRequest,
+func (n *Runtime) reserve(ctx context.Context, tx uint64, reqs []eventstore.AppendRequest,
 	order []int) ([]*actors.PID, error) {
 	pids := make([]*actors.PID, 0, len(order))
 	for _, i := range order {
@@ -94,7 +94,7 @@ func (n *Node) reserve(ctx context.Context, tx uint64, reqs []eventstore.AppendR
 // release frees every stream of the transaction (held or still waiting).
 // Each release follows its reserve through the registry, so it cannot
 // overtake it.
-func (n *Node) release(tx uint64, reqs []eventstore.AppendRequest, order []int) {
+func (n *Runtime) release(tx uint64, reqs []eventstore.AppendRequest, order []int) {
 	for _, i := range order {
 		n.sh.sys.Send(n.registry, &routed{stream: reqs[i].Stream, msg: &releaseCmd{tx: tx}})
 	}
@@ -102,7 +102,7 @@ func (n *Node) release(tx uint64, reqs []eventstore.AppendRequest, order []int) 
 
 // commitTx sends the reserved transaction to the writer as one group. The
 // writer releases the streams with the outcome, whatever happens here.
-func (n *Node) commitTx(ctx context.Context, tx uint64, reqs []eventstore.AppendRequest, order []int,
+func (n *Runtime) commitTx(ctx context.Context, tx uint64, reqs []eventstore.AppendRequest, order []int,
 	pids []*actors.PID) ([]eventstore.AppendResult, error) {
 	grouped := make([]eventstore.AppendRequest, len(order))
 	for k, i := range order {

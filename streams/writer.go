@@ -7,7 +7,7 @@ import (
 	"github.com/actorstore/actorstore/eventstore"
 )
 
-// writerActor is the node's group-commit writer: it gathers flushes from
+// writerActor is the runtime's group-commit writer: it gathers flushes from
 // stream actors and transactions and commits as many as fit the caps in
 // one Store.AppendBatch, the next batch starting as soon as the previous
 // commit returns. The commit runs in a goroutine; its result comes back as

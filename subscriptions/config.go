@@ -6,7 +6,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/actorstore/actorstore/eventstore"
-	"github.com/actorstore/actorstore/internal/obs"
+	"github.com/actorstore/actorstore/internal/instruments"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -64,14 +64,17 @@ type Config struct {
 	AckInterval time.Duration
 	// StopTimeout: see DefaultStopTimeout.
 	StopTimeout time.Duration
-	// Retry is the policy for store reads and checkpoint writes that fail
-	// transiently (zero fields: persistence.DefaultRetryPolicy). A read that
-	// still fails drops the subscription with SubscriptionDropped.
+	// Retry.Base paces the hub's next read of new commits after one failed
+	// (four times Base; zero fields: persistence.DefaultRetryPolicy). Store
+	// calls are not retried here: the store retries them under its own
+	// policy (see Retries in doc.go). A catch-up read, park or checkpoint
+	// write that still fails drops the subscription with
+	// SubscriptionDropped.
 	Retry persistence.RetryPolicy
 	// Logger receives the hub's logs. The zero value logs nothing.
 	Logger zerolog.Logger
-	// Telemetry counts delivered events and traces deliveries. Default: none.
-	Telemetry *obs.Telemetry
+	// Instruments count delivered events and traces deliveries. Default: none.
+	Instruments *instruments.Set
 }
 
 // WithDefaults returns c with zero fields set to their defaults.
@@ -102,8 +105,8 @@ func (c Config) WithDefaults() Config {
 		c.StopTimeout = DefaultStopTimeout
 	}
 	c.Retry = c.Retry.WithDefaults()
-	if c.Telemetry == nil {
-		c.Telemetry = obs.Disabled()
+	if c.Instruments == nil {
+		c.Instruments = instruments.Disabled()
 	}
 	return c
 }

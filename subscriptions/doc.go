@@ -93,6 +93,22 @@
 // parks it (Nack) and goes on, others stop with a *HandlerError. The
 // Subscription handle has Close, Done and Err.
 //
+// # Retries
+//
+// Transient store failures are retried in one place: inside the store
+// (persistence/postgres runOp, persistence/sqlite run), under the
+// RetryPolicy the store was opened with (the root Config.Retry). The
+// subscription actors call the store once per read, park or checkpoint
+// write and do not wrap it in another retry, so an outage costs
+// MaxAttempts attempts per call, not MaxAttempts squared. A read that still
+// fails drops the subscription (SubscriptionDropped with a retryable
+// error: resubscribing is the caller's retry); a failed checkpoint write is
+// logged and stored with the next one; a failed read of new commits by the
+// hub is tried again after 4×Config.Retry.Base, so live delivery resumes
+// after an outage. HandlerOptions.Retry is a different thing: it retries
+// the user's handler, not the store. TestOneRetryLayerDuringOutage counts
+// the attempts with PostgreSQL stopped.
+//
 // # Concurrency
 //
 // Hub and Subscription methods are safe for concurrent use. Config and

@@ -5,9 +5,7 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore/actors"
-	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // Messages of a durable subscription to itself.
@@ -112,10 +110,7 @@ func (a *subActor) store(c actors.Context) {
 	d.storing, d.acks = true, 0
 	self, sh, ctx := c.Self(), a.sh, a.ctx
 	sh.goIO(func() {
-		_, _, err := persistence.Retry(ctx, sh.cfg.Retry, eventstore.IsRetryable,
-			func(ctx context.Context) (struct{}, error) {
-				return struct{}{}, sh.store.SetCheckpoint(ctx, checkpointName(d.name), pos)
-			})
+		err := sh.store.SetCheckpoint(ctx, checkpointName(d.name), pos) // the store retries (doc.go, Retries)
 		sh.sys.Send(self, &storeDone{pos: pos, err: err})
 	})
 }

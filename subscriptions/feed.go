@@ -1,12 +1,10 @@
 package subscriptions
 
 import (
-	"context"
 	"time"
 
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
-	"github.com/actorstore/actorstore/persistence"
 )
 
 // feed turns the commits handed to Publish and the store's notifications
@@ -82,10 +80,9 @@ func (f *feed) startRead(c actors.Context, h *hubActor) {
 	f.reading = true
 	self, sh, from := c.Self(), h.sh, f.head+1
 	sh.goIO(func() {
-		evs, _, err := persistence.Retry(sh.ctx, sh.cfg.Retry, eventstore.IsRetryable,
-			func(ctx context.Context) ([]eventstore.RecordedEvent, error) {
-				return sh.store.ReadAll(ctx, eventstore.AllRead{From: from, Limit: sh.cfg.PageSize})
-			})
+		// The store retries (doc.go, Retries); a read that still fails is
+		// tried again after retryAfter.
+		evs, err := sh.store.ReadAll(sh.ctx, eventstore.AllRead{From: from, Limit: sh.cfg.PageSize})
 		sh.sys.Send(self, &feedRead{events: evs, err: err})
 	})
 }

@@ -67,6 +67,7 @@ func NewHub(ctx context.Context, sys *actors.System, store persistence.Store, cf
 		cancel()
 		return nil, fmt.Errorf("subscriptions: start hub: %w", err)
 	}
+	sys.MarkVital("subscription hub "+cfg.Name, pid) // readiness fails if it ever stops
 	sh.goIO(func() {
 		for pos := range notes {
 			sys.Send(pid, &notified{pos: pos})

@@ -39,10 +39,7 @@ func ParkedStream(name string) string { return ParkedStreamPrefix + name }
 func (a *subActor) park(c actors.Context, pos uint64, reason string) {
 	self, sh, sp, ctx := c.Self(), a.sh, a.sp, a.ctx
 	sh.goIO(func() {
-		_, _, err := persistence.Retry(ctx, sh.cfg.Retry, eventstore.IsRetryable,
-			func(ctx context.Context) (struct{}, error) {
-				return struct{}{}, parkOne(ctx, sh.store, &sp, pos, reason)
-			})
+		err := parkOne(ctx, sh.store, &sp, pos, reason) // the store retries (doc.go, Retries)
 		sh.sys.Send(self, &parkDone{pos: pos, err: err})
 	})
 }

@@ -31,13 +31,15 @@ func (a *subActor) startRead(c actors.Context, job readJob) {
 	self, sh, sp := c.Self(), a.sh, a.sp
 	ctx := a.ctx
 	sh.goIO(func() {
-		d, _, err := persistence.Retry(ctx, sh.cfg.Retry, eventstore.IsRetryable,
-			func(ctx context.Context) (readDone, error) {
-				if job.resolve {
-					return resolveStart(ctx, sh.store, &sp)
-				}
-				return readPage(ctx, sh.store, &sp, job)
-			})
+		var (
+			d   readDone
+			err error
+		)
+		if job.resolve { // the store retries transient failures (doc.go, Retries)
+			d, err = resolveStart(ctx, sh.store, &sp)
+		} else {
+			d, err = readPage(ctx, sh.store, &sp, job)
+		}
 		d.job, d.err = job, err
 		sh.sys.Send(self, &d)
 	})

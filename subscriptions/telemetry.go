@@ -21,6 +21,7 @@ type flowGauge struct {
 	oldest   atomic.Int64  // commit time (Unix ns) of the oldest event waiting to be sent; 0: none known
 	inFlight atomic.Int64  // credited messages sent and not yet credited back
 	window   atomic.Int64
+	held     atomic.Int64 // events held in the actor's memory, not sent yet (queue and live buffer)
 }
 
 // publishFlow updates the actor's gauge.
@@ -28,6 +29,7 @@ func (a *subActor) publishFlow() {
 	g := &a.gauge
 	g.window.Store(int64(a.sp.window))
 	g.inFlight.Store(int64(max(a.sp.window-a.credits, 0)))
+	g.held.Store(int64(len(a.queue) + len(a.pending)))
 	var oldest int64
 	switch {
 	case len(a.queue) > 0:
@@ -54,7 +56,7 @@ func (a *subActor) delivered(n int) {
 	if n == 0 {
 		return
 	}
-	tel := a.sh.cfg.Telemetry
+	tel := a.sh.cfg.Instruments
 	tel.Delivered(a.ctx, n)
 	if tel.Tracing {
 		_, span := tel.Tracer.Start(a.ctx, "actorstore.subscription.deliver", trace.WithAttributes(
@@ -77,6 +79,11 @@ type Flow struct {
 	// CreditsInFlight sums, over subscriptions, the credited messages sent
 	// and not yet credited back by their subscriber.
 	CreditsInFlight int64
+	// MaxHeld is the most events any one subscription actor holds in
+	// memory and has not sent: its queue (at most BufferFactor times its
+	// window, at least 16) plus the live events it holds while catching
+	// up (the same bound).
+	MaxHeld int64
 }
 
 // Flow reads every live subscription's delivery state against head (the
@@ -95,6 +102,7 @@ func (h *Hub) Flow(head uint64) Flow {
 			f.MaxLagTime = max(f.MaxLagTime, time.Duration(now-o))
 		}
 		f.CreditsInFlight += g.inFlight.Load()
+		f.MaxHeld = max(f.MaxHeld, g.held.Load())
 		return true
 	})
 	return f

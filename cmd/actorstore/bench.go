@@ -12,7 +12,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v3"
 
-	"github.com/actorstore/actorstore/internal/bench"
+	"github.com/actorstore/actorstore/cmd/actorstore/internal/bench"
 )
 
 func benchCommand() *cli.Command {

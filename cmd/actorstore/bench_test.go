@@ -15,8 +15,8 @@ import (
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/client"
+	"github.com/actorstore/actorstore/cmd/actorstore/internal/bench"
 	"github.com/actorstore/actorstore/eventstore"
-	"github.com/actorstore/actorstore/internal/bench"
 	"github.com/actorstore/actorstore/internal/pgtest"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"

@@ -6,7 +6,7 @@ import (
 
 	"github.com/urfave/cli/v3"
 
-	"github.com/actorstore/actorstore/internal/bench"
+	"github.com/actorstore/actorstore/cmd/actorstore/internal/bench"
 )
 
 func chartCommand() *cli.Command {

@@ -111,7 +111,8 @@ func openCopyStore(ctx context.Context, flag, where string, mustExist bool) (per
 	if err := os.MkdirAll(where, 0o750); err != nil {
 		return nil, usageErrorf("%s: %v", flag, err)
 	}
-	st, err := sqlite.Open(ctx, sqlite.Config{Path: path})
+	// Exclusive: never copy into or out of a store a running node holds.
+	st, err := sqlite.Open(ctx, sqlite.Config{Path: path, Exclusive: true})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", flag, err)
 	}

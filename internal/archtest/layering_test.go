@@ -1,6 +1,7 @@
-// Package archtest keeps the import rules of DESIGN.md true: imports point
-// one way, persistence knows nothing of actors, and only actors/ imports
-// protoactor.
+// Package archtest keeps the import rules of docs/architecture.md true:
+// imports point one way, persistence knows nothing of actors, only actors/
+// imports protoactor, and only programs (cmd/, and the example programs)
+// touch global logging or exit the process.
 package archtest
 
 import (
@@ -15,6 +16,9 @@ const module = "github.com/actorstore/actorstore"
 
 type pkg struct {
 	ImportPath string
+	Name       string
+	Dir        string
+	GoFiles    []string
 	Imports    []string
 	Deps       []string
 }
@@ -56,17 +60,36 @@ func under(path, dir string) bool {
 	return r == dir || strings.HasPrefix(r, dir+"/")
 }
 
+// ours lists every layer of the module, for the packages that must import
+// none of them.
+var ours = []string{"messages", "eventstore", "wire", "persistence", "schemas", "supervisor", "actors", "internal",
+	"streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"}
+
 // forbidden lists, for each layer, the layers of ours it must not import
-// (directly or through another package).
+// (directly or through another package). A layer is a directory and
+// everything under it; "(root)" is package actorstore alone.
 var forbidden = map[string][]string{
-	"messages":      {"eventstore", "wire", "persistence", "supervisor", "actors", "streams", "subscriptions", "(root)", "cmd"},
-	"eventstore":    {"messages", "wire", "persistence", "supervisor", "actors", "streams", "subscriptions", "(root)", "cmd"},
-	"wire":          {"persistence", "supervisor", "actors", "streams", "subscriptions", "(root)", "cmd"},
-	"persistence":   {"messages", "wire", "supervisor", "actors", "streams", "subscriptions", "(root)", "cmd"},
-	"supervisor":    {"actors", "streams", "subscriptions", "(root)", "cmd"},
-	"actors":        {"streams", "subscriptions", "(root)", "cmd"},
-	"streams":       {"subscriptions", "(root)", "cmd"},
-	"subscriptions": {"streams", "(root)", "cmd"},
+	"messages":      {"eventstore", "wire", "persistence", "schemas", "supervisor", "actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
+	"eventstore":    {"messages", "wire", "persistence", "schemas", "supervisor", "actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
+	"wire":          {"persistence", "schemas", "supervisor", "actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
+	"persistence":   {"messages", "wire", "schemas", "supervisor", "actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
+	"schemas":       {"supervisor", "actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
+	"supervisor":    {"actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
+	"actors":        {"internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
+	"streams":       {"subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
+	"subscriptions": {"streams", "(root)", "node", "client", "telemetry", "cmd"},
+	"(root)":        {"node", "client", "telemetry", "cmd"},
+	"node":          {"(root)", "client", "telemetry", "cmd"},
+	"client":        {"streams", "subscriptions", "internal", "(root)", "node", "telemetry", "cmd"},
+	"telemetry":     {"node", "client", "cmd"},
+	"examples":      {"cmd", "internal/pgtest"},
+	"tests":         {"cmd"},
+
+	// internal/: the hot path's instruments sit below the actors' users;
+	// the test harnesses import nothing of ours.
+	"internal/instruments": {"actors", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
+	"internal/pgtest":      ours,
+	"internal/archtest":    ours,
 }
 
 func TestImportsPointOneWay(t *testing.T) {

@@ -65,12 +65,13 @@ func Server(t testing.TB) *Instance {
 
 // Main runs the tests and then stops the server and removes its files.
 // Call it from TestMain: func TestMain(m *testing.M) { pgtest.Main(m) }.
+// It does not exit: when TestMain returns, the test binary exits with the
+// code of m.Run (only programs under cmd/ call os.Exit; archtest).
 func Main(m *testing.M) {
-	code := m.Run()
+	m.Run()
 	if shared != nil {
 		shared.shutdown()
 	}
-	os.Exit(code)
 }
 
 func launch() (*Instance, error) {

@@ -95,7 +95,7 @@ func TestMigrationFromVersion1(t *testing.T) {
 		Events: events(uuid.New())}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.pool.Exec(ctx, `DROP FUNCTION actorstore_fence(boolean);
+	if _, err := s.pool.Exec(ctx, `DROP FUNCTION actorstore_fence(boolean); DROP TABLE actorstore_leases;
 		DELETE FROM schema_migrations WHERE version >= 2`); err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,10 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) persistence.Store {
 		url := pgtest.Server(t).NewDatabase(t)
 		return openStore(t, url, conformanceConfig(postgres.Config{}))
-	}, storetest.Features{MultiProcess: true})
+	}, storetest.Features{MultiProcess: true, Shared: func(t *testing.T) (persistence.Store, persistence.Store) {
+		url := pgtest.Server(t).NewDatabase(t)
+		return openStore(t, url, conformanceConfig(postgres.Config{})), openStore(t, url, conformanceConfig(postgres.Config{}))
+	}})
 }
 
 // TestConformanceCopyPath runs the suite with every append going through
@@ -70,5 +73,9 @@ func TestConformanceCopyPath(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) persistence.Store {
 		url := pgtest.Server(t).NewDatabase(t)
 		return openStore(t, url, conformanceConfig(postgres.Config{CopyThreshold: 1}))
-	}, storetest.Features{MultiProcess: true})
+	}, storetest.Features{MultiProcess: true, Shared: func(t *testing.T) (persistence.Store, persistence.Store) {
+		url := pgtest.Server(t).NewDatabase(t)
+		cfg := conformanceConfig(postgres.Config{CopyThreshold: 1})
+		return openStore(t, url, cfg), openStore(t, url, cfg)
+	}})
 }

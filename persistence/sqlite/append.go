@@ -39,7 +39,7 @@ func (s *Store) AppendBatch(ctx context.Context, reqs []eventstore.AppendRequest
 		return nil, err
 	}
 	out, err := run(ctx, s, "append", func(ctx context.Context) (appendOutcome, error) {
-		return s.appendTx(ctx, reqs)
+		return inTurn(ctx, s, func(ctx context.Context) (appendOutcome, error) { return s.appendTx(ctx, reqs) })
 	})
 	if err != nil {
 		return nil, err

@@ -43,6 +43,10 @@ func (s *Store) SetCheckpoint(ctx context.Context, name string, pos eventstore.P
 		return s.fail(ctx, "set checkpoint", 0, err)
 	}
 	_, err = run(ctx, s, "set checkpoint", func(ctx context.Context) (struct{}, error) {
+		if err := s.turn.take(ctx); err != nil {
+			return struct{}{}, err
+		}
+		defer s.turn.give()
 		_, err := s.writer.ExecContext(ctx, `INSERT INTO checkpoints (name, position) VALUES (?, ?)
 			ON CONFLICT (name) DO UPDATE SET position = excluded.position`, name, clamp(pos))
 		return struct{}{}, err

@@ -29,6 +29,15 @@ type Config struct {
 	// (Path + "-wal") and shared-memory (Path + "-shm") files live next to it.
 	Path string
 
+	// Exclusive takes an exclusive OS lock (flock on Path + ".lock", which
+	// holds the holder's process ID) for as long as the store is open: a
+	// second Exclusive opener, in this or another process, fails at once with
+	// a *LockedError naming the holder. The OS drops the lock when the holder
+	// dies. actorstore.Open sets it, because its stream actors trust their
+	// in-memory heads; openers without it are not checked (SQLite itself is
+	// safe for several processes). Unix only; elsewhere no lock is taken.
+	Exclusive bool
+
 	// Readers is the number of reader connections (default DefaultReaders).
 	// Writes always go through one writer connection.
 	Readers int

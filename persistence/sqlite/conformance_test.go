@@ -27,5 +27,15 @@ func TestConformance(t *testing.T) {
 			t.Fatalf("Open: %v", err)
 		}
 		return st
-	}, storetest.Features{MultiProcess: false})
+	}, storetest.Features{MultiProcess: false, Shared: func(t *testing.T) (persistence.Store, persistence.Store) {
+		path := filepath.Join(t.TempDir(), "store.db")
+		open := func() persistence.Store {
+			st, err := sqlite.Open(context.Background(), sqlite.Config{Path: path})
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			return st
+		}
+		return open(), open()
+	}})
 }

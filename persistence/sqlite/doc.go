@@ -49,7 +49,8 @@
 // not signalled: the store does not watch the file. Accordingly the
 // conformance suite runs it with storetest.Features{MultiProcess: false}.
 // Several processes may still share the file safely for reading and writing
-// (SQLite's locks keep positions and versions correct); they must poll
+// (SQLite's locks keep positions and versions correct; the suite checks it
+// with two Stores on one file, Features.Shared); they must poll
 // LastPosition to see each other's commits.
 //
 // # Concurrency

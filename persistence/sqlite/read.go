@@ -90,11 +90,12 @@ func allQuery(r eventstore.AllRead) (string, []any) {
 		where.WriteString(` AND stream >= ? AND stream < ?`)
 		args = append(args, p, p+"\xff")
 	}
-	if n := len(r.Filter.EventTypes); n > 0 {
-		where.WriteString(` AND type IN (` + placeholders(n) + `)`)
-		for _, t := range r.Filter.EventTypes {
-			args = append(args, t)
-		}
+	if len(r.Filter.EventTypes) > 0 {
+		// One JSON parameter, not one per type: SQLite allows at most 32,766
+		// parameters per statement, and a filter may name more types.
+		types, _ := json.Marshal(r.Filter.EventTypes) // []string always marshals
+		where.WriteString(` AND type IN (SELECT value FROM json_each(?))`)
+		args = append(args, string(types))
 	}
 	order := `position`
 	if r.Direction == eventstore.Backward {

@@ -25,6 +25,8 @@ type Store struct {
 	writer  *sql.DB // exactly one connection: SQLite has one writer
 	readers *sql.DB // cfg.Readers connections, query_only
 	notify  *broadcaster
+	lock    *fileLock // with cfg.Exclusive: held until Close
+	turn    writeTurn // the writer, in arrival order (turn.go)
 
 	// mu is held for reading by every call in flight and for writing by
 	// Close, so Close waits for running calls and later calls see closed.
@@ -38,12 +40,31 @@ var _ persistence.Store = (*Store)(nil)
 
 // Open opens (creating it when missing) the database file cfg.Path, applies
 // the embedded migrations that it lacks, and returns the store. ctx bounds
-// opening and migrating only.
+// opening and migrating only. With cfg.Exclusive it first takes the file's
+// exclusive lock, or fails with a *LockedError naming the holder.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	cfg = cfg.WithDefaults()
+	var lock *fileLock
+	if cfg.Exclusive {
+		l, err := acquireLock(cfg.Path)
+		if err != nil {
+			return nil, err
+		}
+		lock = l
+	}
+	s, err := open(ctx, cfg)
+	if err != nil {
+		_ = lock.release()
+		return nil, err
+	}
+	s.lock = lock
+	return s, nil
+}
+
+func open(ctx context.Context, cfg Config) (*Store, error) {
 	writer, err := sql.Open("sqlite", dsn(cfg, false))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", cfg.Path, err)
@@ -70,7 +91,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		readers.Close()
 		return nil, &eventstore.ConnectionError{Host: cfg.Path, Op: "open", Attempts: 1, Err: err}
 	}
-	s := &Store{cfg: cfg, log: cfg.Logger, writer: writer, readers: readers, notify: newBroadcaster()}
+	s := &Store{cfg: cfg, log: cfg.Logger, writer: writer, readers: readers, notify: newBroadcaster(), turn: newWriteTurn()}
 	s.log.Debug().Str("path", cfg.Path).Int("readers", cfg.Readers).Msg("sqlite store opened")
 	return s, nil
 }
@@ -102,7 +123,7 @@ func (s *Store) Close() error {
 	// Keep the query planner's statistics fresh for the next open; cheap
 	// and best effort.
 	_, _ = s.writer.Exec("PRAGMA optimize")
-	err := errors.Join(s.readers.Close(), s.writer.Close())
+	err := errors.Join(s.readers.Close(), s.writer.Close(), s.lock.release())
 	s.log.Debug().Str("path", s.cfg.Path).Err(err).Msg("sqlite store closed")
 	return err
 }

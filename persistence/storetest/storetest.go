@@ -18,13 +18,23 @@ type Factory func(t *testing.T) persistence.Store
 
 // Features says what a backend supports beyond the common contract.
 type Features struct {
-	// MultiProcess is true when several processes may share one store, so
-	// Notifications must report other processes' commits.
+	// Shared opens two stores on one fresh storage (database, file), as two
+	// processes sharing it would; the suite closes both. When set, the
+	// suite checks that each store reads the other's commits, that
+	// positions stay gapless across both and that expectations are checked
+	// against the other's commits. Nil skips these checks.
+	Shared func(t *testing.T) (a, b persistence.Store)
+	// MultiProcess is true when several processes may share one store and
+	// Notifications report other processes' commits. The suite checks it
+	// through Shared, which it requires.
 	MultiProcess bool
 }
 
 // Run runs the whole conformance suite against stores made by f.
 func Run(t *testing.T, f Factory, features Features) {
 	t.Helper()
+	if features.MultiProcess && features.Shared == nil {
+		t.Fatal("storetest: Features.MultiProcess needs Features.Shared to check it")
+	}
 	runAll(t, f, features)
 }

@@ -23,6 +23,7 @@ import "testing"
 //   - ReadStream and ReadAll: both directions, limits, From in the middle,
 //     past the end and End; filters by stream prefix, event types and both;
 //     *StreamNotFoundError for a missing stream.
+//   - ReadAllManyTypes: a filter of 50,000 event types is answered.
 //   - Head, LookupEvents, Checkpoints (missing, set, overwrite, backwards).
 //   - Notifications: a position >= the appended one arrives, coalesced for a
 //     slow reader; the channel closes when ctx ends and when the store closes.
@@ -37,6 +38,10 @@ import "testing"
 //   - RoundTrip: a property test (rapid) that arbitrary valid events come
 //     back from ReadStream, ReadAll and LookupEvents field by field.
 //   - Close: every call after Close returns eventstore.ErrClosed.
+//   - Lease (stores that implement persistence.Leaser): one holder at a
+//     time, takeover after expiry or release with a greater token, renew
+//     keeps the lease, fenced checkpoint writes of a stale token are refused
+//     and write nothing, racing takeovers have one winner.
 //   - Snapshots (persistence.SnapshotStore, which every backend must
 //     implement): the newest is kept, an older save changes nothing, the
 //     same version replaces; one beyond the head, of a missing stream or
@@ -44,9 +49,9 @@ import "testing"
 //
 // The suite assumes the store uses eventstore.DefaultLimits, and that
 // positions are gapless (a failed request uses none).
-// features.MultiProcess is not exercised: Factory gives each test a private
-// store, so a second process cannot share it; backends with MultiProcess
-// test cross-process notifications themselves.
+// With Features.Shared, the Shared group opens two stores on one storage
+// (see testShared); with Features.MultiProcess it also checks that one
+// store's Notifications report the other's commits.
 func runAll(t *testing.T, f Factory, features Features) {
 	groups := []struct {
 		name string
@@ -58,6 +63,7 @@ func runAll(t *testing.T, f Factory, features Features) {
 		{"Atomicity", testAtomicity},
 		{"ReadStream", testReadStream},
 		{"ReadAll", testReadAll},
+		{"ReadAllManyTypes", testReadAllManyTypes},
 		{"Head", testHead},
 		{"LookupEvents", testLookupEvents},
 		{"Checkpoints", testCheckpoints},
@@ -66,6 +72,7 @@ func runAll(t *testing.T, f Factory, features Features) {
 		{"Concurrency", testConcurrency},
 		{"RoundTrip", testRoundTrip},
 		{"Close", testClose},
+		{"Lease", testLease},
 		{"Snapshots", testSnapshots},
 	}
 	for _, g := range groups {
@@ -74,5 +81,10 @@ func runAll(t *testing.T, f Factory, features Features) {
 			g.run(t, f)
 		})
 	}
-	_ = features
+	if features.Shared != nil {
+		t.Run("Shared", func(t *testing.T) {
+			t.Parallel()
+			testShared(t, features)
+		})
+	}
 }

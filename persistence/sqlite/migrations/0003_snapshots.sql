@@ -1,5 +1,5 @@
 -- The newest snapshot of each stream (docs/entities.md). Version 2 is the
--- lease table of another change.
+-- consumer lease table.
 CREATE TABLE IF NOT EXISTS snapshots (
     stream         TEXT    PRIMARY KEY,
     version        INTEGER NOT NULL CHECK (version > 0),

@@ -1,4 +1,4 @@
-package obs
+package instruments
 
 import (
 	"context"
@@ -51,9 +51,9 @@ func (o Op) String() string { return opNames[o] }
 // numCodes bounds the error codes.
 const numCodes = eventstore.NumCodes
 
-// Telemetry is the store's instruments and tracer. A nil *Telemetry is
+// Set is the store's instruments and tracer. A nil *Set is
 // not valid; use Disabled. Safe for concurrent use.
-type Telemetry struct {
+type Set struct {
 	// Tracer starts the store's spans; a no-op tracer unless Tracing.
 	Tracer trace.Tracer
 	// Tracing is true when a TracerProvider was configured: spans are
@@ -73,19 +73,19 @@ type Telemetry struct {
 	batchErr []metric.RecordOption
 }
 
-// Disabled is a Telemetry that records nothing and starts no spans.
-func Disabled() *Telemetry {
+// Disabled is a Set that records nothing and starts no spans.
+func Disabled() *Set {
 	t, _ := New(nil, nil)
 	return t
 }
 
 // New creates the instruments with mp and the tracer with tp. A nil mp
 // records nothing; a nil tp turns tracing off.
-func New(mp metric.MeterProvider, tp trace.TracerProvider) (*Telemetry, error) {
+func New(mp metric.MeterProvider, tp trace.TracerProvider) (*Set, error) {
 	if mp == nil {
 		mp = metricnoop.NewMeterProvider()
 	}
-	t := &Telemetry{Tracing: tp != nil}
+	t := &Set{Tracing: tp != nil}
 	if tp == nil {
 		tp = tracenoop.NewTracerProvider()
 	}
@@ -104,7 +104,7 @@ var latencyBuckets = []float64{0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 
 // Batch size buckets, in events.
 var batchBuckets = []float64{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000}
 
-func (t *Telemetry) instruments(m metric.Meter) error {
+func (t *Set) instruments(m metric.Meter) error {
 	var err error
 	errs := make([]error, 0, 8)
 	t.appendDur, err = m.Float64Histogram("actorstore.append.duration", metric.WithUnit("s"),
@@ -140,7 +140,7 @@ func (t *Telemetry) instruments(m metric.Meter) error {
 	return nil
 }
 
-func (t *Telemetry) attributes() {
+func (t *Set) attributes() {
 	for op := range numOps {
 		t.okOpts[op] = []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(KeyOperation.String(op.String())))}
 		for c := range numCodes {
@@ -155,7 +155,7 @@ func (t *Telemetry) attributes() {
 
 // Operation is one measured API call; see Start.
 type Operation struct {
-	t     *Telemetry
+	t     *Set
 	op    Op
 	start time.Time
 	span  trace.Span
@@ -165,7 +165,7 @@ type Operation struct {
 // Start begins measuring op: it starts the caller's span when tracing
 // (name actorstore.<op>), makes sure ctx has a trace ID, and returns the
 // context to run the operation with and its trace ID.
-func (t *Telemetry) Start(ctx context.Context, op Op) (context.Context, string, Operation) {
+func (t *Set) Start(ctx context.Context, op Op) (context.Context, string, Operation) {
 	o := Operation{t: t, op: op, start: time.Now()}
 	if t.Tracing {
 		ctx, o.span = t.Tracer.Start(ctx, spanNames[op])
@@ -209,7 +209,7 @@ func (o Operation) End(ctx context.Context, err error) error {
 
 // Commit records one group commit: its size in events, its duration, and
 // the bytes it committed; failed marks a batch the store rejected whole.
-func (t *Telemetry) Commit(ctx context.Context, events int, bytes int64, d time.Duration, failed bool) {
+func (t *Set) Commit(ctx context.Context, events int, bytes int64, d time.Duration, failed bool) {
 	if failed {
 		t.batchSize.Record(ctx, int64(events), t.batchErr...)
 		t.commitDur.Record(ctx, d.Seconds(), t.batchErr...)
@@ -223,6 +223,6 @@ func (t *Telemetry) Commit(ctx context.Context, events int, bytes int64, d time.
 }
 
 // Delivered counts n events sent to a subscriber.
-func (t *Telemetry) Delivered(ctx context.Context, n int) {
+func (t *Set) Delivered(ctx context.Context, n int) {
 	t.delivered.Add(ctx, int64(n))
 }

@@ -1,4 +1,4 @@
-package obs_test
+package instruments_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
-	"github.com/actorstore/actorstore/internal/obs"
+	"github.com/actorstore/actorstore/internal/instruments"
 )
 
 type discard struct{}
@@ -27,13 +27,13 @@ func BenchmarkOperation(b *testing.B) {
 	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	for _, c := range []struct {
 		name string
-		tel  *obs.Telemetry
-	}{{"off", obs.Disabled()}, {"metrics", must(obs.New(mp, nil))}, {"metrics+tracing", must(obs.New(mp, tp))}} {
+		tel  *instruments.Set
+	}{{"off", instruments.Disabled()}, {"metrics", must(instruments.New(mp, nil))}, {"metrics+tracing", must(instruments.New(mp, tp))}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			cpu0 := processCPU()
 			for b.Loop() {
-				ctx, _, op := c.tel.Start(context.Background(), obs.OpAppend)
+				ctx, _, op := c.tel.Start(context.Background(), instruments.OpAppend)
 				op.End(ctx, nil)
 			}
 			// CPU time, less inflated than wall time on a loaded machine.
@@ -42,7 +42,7 @@ func BenchmarkOperation(b *testing.B) {
 	}
 }
 
-func must(t *obs.Telemetry, err error) *obs.Telemetry {
+func must(t *instruments.Set, err error) *instruments.Set {
 	if err != nil {
 		panic(err)
 	}

@@ -15,7 +15,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // baselines in one run on one PostgreSQL database (pgtest's) and reports
 // the rates and ratios; run it with -benchtime 1x, once per paired sample:
 //
-//	go test -run '^$' -bench WritersVsRaw -benchtime 1x -count 5 ./internal/bench
+//	go test -run '^$' -bench WritersVsRaw -benchtime 1x -count 5 ./cmd/actorstore/internal/bench
 //
 // ACTORSTORE_BENCH_DURATION sets each phase's duration (default 5s).
 func BenchmarkWritersVsRawBaselines(b *testing.B) {

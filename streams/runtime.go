@@ -9,9 +9,9 @@ import (
 	"github.com/actorstore/actorstore/actors"
 )
 
-// Node runs the stream actors and the group-commit writer of one process
+// Runtime runs the stream actors and the group-commit writer of one process
 // over one Store. All its methods are safe for concurrent use.
-type Node struct {
+type Runtime struct {
 	sh       *shared
 	ownSys   bool
 	guardian *actors.PID
@@ -24,13 +24,13 @@ type Node struct {
 	closed bool
 }
 
-// New starts a Node. ctx bounds only the start-up.
-func New(ctx context.Context, cfg Config) (*Node, error) {
+// New starts a Runtime. ctx bounds only the start-up.
+func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	cfg = cfg.WithDefaults()
-	n := &Node{}
+	n := &Runtime{}
 	sys := cfg.System
 	if sys == nil {
 		log := cfg.Logger
@@ -50,11 +50,12 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	return n, nil
 }
 
-func (n *Node) spawn(ctx context.Context) error {
+func (n *Runtime) spawn(ctx context.Context) error {
 	strategy := actors.NewSupervisorStrategy(n.sh.cfg.Supervision, n.sh.log, nil)
 	sh, st := n.sh, newWriterState(n.sh)
 	props := actors.PropsOf(func() actors.Actor { return &guardianActor{sh: sh, writerSt: st, strategy: strategy} })
 	n.guardian = n.sh.sys.Spawn(actors.WithStrategy(props, strategy))
+	n.sh.sys.MarkVital("stream guardian", n.guardian) // readiness fails if it ever stops
 	reply, err := actors.Request(ctx, n.sh.sys, n.guardian, &getPIDs{})
 	if err != nil {
 		return err
@@ -65,8 +66,8 @@ func (n *Node) spawn(ctx context.Context) error {
 	return nil
 }
 
-// tick drives the registry's idle sweep until the node stops.
-func (n *Node) tick() {
+// tick drives the registry's idle sweep until the runtime stops.
+func (n *Runtime) tick() {
 	t := time.NewTicker(max(n.sh.cfg.IdleTimeout/4, 5*time.Millisecond))
 	defer t.Stop()
 	for {
@@ -85,16 +86,16 @@ func (n *Node) tick() {
 // one, which loads the stream's head from the store: a clustered node uses
 // this to drop actors whose in-memory head another node may have
 // overtaken. It returns at once; safe for concurrent use.
-func (n *Node) PassivateIdle(streams ...string) {
+func (n *Runtime) PassivateIdle(streams ...string) {
 	n.sh.sys.Send(n.registry, &passivateIdle{streams: streams})
 }
 
-// Stats returns a snapshot of the node's counters.
-func (n *Node) Stats() Stats { return n.sh.stats.snapshot() }
+// Stats returns a snapshot of the runtime's counters.
+func (n *Runtime) Stats() Stats { return n.sh.stats.snapshot() }
 
-// enter marks the start of a call; it fails once the node is closed. The
+// enter marks the start of a call; it fails once the runtime is closed. The
 // caller must call n.mu.RUnlock when done.
-func (n *Node) enter() error {
+func (n *Runtime) enter() error {
 	n.mu.RLock()
 	if n.closed {
 		n.mu.RUnlock()
@@ -111,11 +112,11 @@ func withDefaultTimeout(ctx context.Context, d time.Duration) (context.Context, 
 	return context.WithTimeout(ctx, d)
 }
 
-// Close stops the node gracefully: new calls fail with ErrClosed, every
+// Close stops the runtime gracefully: new calls fail with ErrClosed, every
 // accepted append is committed (or answered with an error), then the
 // actors stop. ctx bounds the wait; when it ends first, the remaining work
 // is cancelled and answered with errors. Close does not close the Store.
-func (n *Node) Close(ctx context.Context) error {
+func (n *Runtime) Close(ctx context.Context) error {
 	n.mu.Lock()
 	if n.closed {
 		n.mu.Unlock()
@@ -132,7 +133,7 @@ func (n *Node) Close(ctx context.Context) error {
 }
 
 // stop stops the actors, cancels background I/O and waits for it.
-func (n *Node) stop() {
+func (n *Runtime) stop() {
 	if n.guardian != nil {
 		_ = n.sh.sys.StopWait(context.Background(), n.guardian)
 	}
