@@ -20,7 +20,7 @@
 // serve a store to others (the node endpoint, the admin endpoint,
 // cmd/actorstore) open it with OpenEngine, which also returns the store's
 // engine (its actor system, subscription hub, stream actors, database and
-// metric producer) once, explicitly (docs/adr/0014-data-plane-root-api.md).
+// metric producer) once, explicitly (docs/adr/0015-data-plane-root-api.md).
 //
 // # How an append travels
 //
@@ -49,6 +49,17 @@
 // to different streams are independent. Reads see every append acknowledged
 // before the read was called. Every blocking call takes a context and has a
 // default timeout (Config.RequestTimeout, Config.TxTimeout).
+//
+// # Entities and snapshots
+//
+// Register defines an event-sourced entity kind (Entity[S, C, R]: a fold
+// and a command handler; kind "order" owns the streams "order-<id>").
+// Kind.Execute runs a command inside the stream's actor on the state
+// folded from every committed event, appends its events at that version
+// and folds them once committed; commands to one entity never interleave.
+// Snapshots (every N events, on passivation) shorten loading; SaveSnapshot
+// and LoadSnapshot serve users who fold state themselves. See
+// docs/entities.md.
 //
 // # Errors
 //

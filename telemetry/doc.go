@@ -6,7 +6,7 @@
 // Start (or NewHandler, to mount the endpoints on a server of your own)
 // serves a Source: the Store and the engine that actorstore.OpenEngine
 // returned beside it (the root package hands out no internals; see
-// docs/adr/0014-data-plane-root-api.md):
+// docs/adr/0015-data-plane-root-api.md):
 //
 //   - GET /healthz: 200 while the process serves HTTP (liveness). It
 //     touches neither the database nor the actors.

@@ -19,12 +19,16 @@ var (
 	rootAPIAllowed  = map[string]bool{module + "/eventstore": true, module + "/schemas": true}
 	rootAPIExternal = []string{"github.com/rs/zerolog", "go.opentelemetry.io/otel/"}
 	// rootAPIHandOver is the one exported function that hands the store's
-	// inside to the module's servers (docs/adr/0014-data-plane-root-api.md).
+	// inside to the module's servers (docs/adr/0015-data-plane-root-api.md).
 	rootAPIHandOver = map[string]string{"OpenEngine": module + "/internal/engine",
 		// Known and left: the typed timeout of a stream request is
 		// actors.TimeoutError (it names the actor it went to); the root
 		// aliases it for errors.As. Moving it to eventstore is open.
-		"TimeoutError": module + "/actors"}
+		"TimeoutError": module + "/actors",
+		// An opt-in snapshot codec for entities whose state is a protobuf
+		// message: naming proto.Message is its purpose. The data plane
+		// (Store's methods, Kind.Execute) names no protobuf type.
+		"ProtoCodec": "google.golang.org/protobuf/proto"}
 )
 
 // TestRootAPIIsTheDataPlane: no exported signature of package actorstore

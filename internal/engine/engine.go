@@ -3,7 +3,7 @@
 // the store's metric producer. actorstore.OpenEngine hands it over once,
 // beside the Store, to the programs of this module that serve the store
 // (package node, package telemetry, cmd/actorstore); the root package
-// exports no accessor for any of it (see docs/adr/0014-data-plane-root-api.md).
+// exports no accessor for any of it (see docs/adr/0015-data-plane-root-api.md).
 //
 // An Engine is owned by its Store: Store.Close stops everything it holds.
 // Its fields are set once by OpenEngine and never change; all of its
