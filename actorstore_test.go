@@ -241,6 +241,7 @@ func TestBadInputIsTypedAndWritesNothing(t *testing.T) {
 		"no id":        {"s", []actorstore.EventData{{Type: "X", Data: []byte("{}")}}, "requests[0].events[0].id"},
 		"nil data":     {"s", []actorstore.EventData{{ID: uuid.New(), Type: "X"}}, "requests[0].events[0].data"},
 		"second bad":   {"s", []actorstore.EventData{ev("X"), {ID: uuid.New(), Type: "X"}}, "requests[0].events[1].data"},
+		"invalid JSON": {"s", []actorstore.EventData{ev("X"), {ID: uuid.New(), Type: "X", Data: []byte("{bad")}}, "requests[0].events[1].data"},
 	}
 	for name, tc := range cases {
 		_, err := st.Append(ctx, tc.stream, actorstore.Any(), tc.events...)

@@ -264,10 +264,14 @@ type SubscriptionsConfig struct {
 	// StopTimeout bounds the last checkpoint write of a stopping durable
 	// subscription and the hub's stop.
 	StopTimeout time.Duration
+	// LeaseTTL is the lease of a durable subscription's owner among all
+	// processes on the database: a dead owner is replaced within 4/3 of it
+	// (default 3 s; at least 30ms).
+	LeaseTTL time.Duration
 }
 
 func (c SubscriptionsConfig) hub() subscriptions.Config {
 	return subscriptions.Config{Window: c.Window, MaxWindow: c.MaxWindow, BufferFactor: c.BufferFactor,
 		PageSize: c.PageSize, CheckpointEvery: c.CheckpointEvery, RemoteGrace: c.RemoteGrace,
-		AckEvery: c.AckEvery, AckInterval: c.AckInterval, StopTimeout: c.StopTimeout}
+		AckEvery: c.AckEvery, AckInterval: c.AckInterval, StopTimeout: c.StopTimeout, LeaseTTL: c.LeaseTTL}
 }

@@ -29,7 +29,7 @@ func (c *Client) Append(ctx context.Context, stream string, expected eventstore.
 		return eventstore.AppendResult{}, unexpected(reply, "AppendReply")
 	}
 	if e := r.GetError(); e != nil {
-		return eventstore.AppendResult{}, wire.ErrorFromProto(e)
+		return eventstore.AppendResult{}, remoteError("append", e)
 	}
 	return wire.AppendResultFromProto(r.GetResult()), nil
 }
@@ -57,7 +57,7 @@ func (c *Client) Transact(ctx context.Context, reqs ...eventstore.AppendRequest)
 		return nil, unexpected(reply, "TransactReply")
 	}
 	if e := r.GetError(); e != nil {
-		return nil, wire.ErrorFromProto(e)
+		return nil, remoteError("transact", e)
 	}
 	out := make([]eventstore.AppendResult, len(r.GetResult().GetResults()))
 	for i, res := range r.GetResult().GetResults() {
@@ -78,7 +78,7 @@ func (c *Client) Head(ctx context.Context, stream string) (eventstore.StreamHead
 		return eventstore.StreamHead{}, unexpected(reply, "HeadReply")
 	}
 	if e := r.GetError(); e != nil {
-		return eventstore.StreamHead{}, wire.ErrorFromProto(e)
+		return eventstore.StreamHead{}, remoteError("head", e)
 	}
 	h := r.GetResult()
 	return eventstore.StreamHead{Stream: h.GetStream(), Version: h.GetVersion(), LastPosition: h.GetLastPosition()}, nil
@@ -96,7 +96,7 @@ func (c *Client) Status(ctx context.Context) (*messages.NodeStatus, error) {
 		return nil, unexpected(reply, "StatusReply")
 	}
 	if e := r.GetError(); e != nil {
-		return nil, wire.ErrorFromProto(e)
+		return nil, remoteError("status", e)
 	}
 	return r.GetResult(), nil
 }
@@ -116,7 +116,7 @@ func (c *Client) Health(ctx context.Context) (*messages.HealthReport, error) {
 		return nil, unexpected(reply, "HealthReply")
 	}
 	if e := r.GetError(); e != nil {
-		return nil, wire.ErrorFromProto(e)
+		return nil, remoteError("health", e)
 	}
 	return r.GetResult(), nil
 }

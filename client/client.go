@@ -146,7 +146,7 @@ func (c *Client) send(ctx context.Context, trace string, req proto.Message, opts
 			Err: fmt.Errorf("node has no %q actor: %w", APIActorName, err)}
 	}
 	if e, ok := reply.(*messages.Error); ok { // the node did not know the request type
-		return nil, wire.ErrorFromProto(e)
+		return nil, remoteError("request", e)
 	}
 	return reply, err
 }
@@ -162,4 +162,17 @@ func nodeTimeoutMs(left time.Duration) uint32 {
 func unexpected(reply any, want string) error {
 	return &wire.RemoteError{Code: eventstore.CodeInternal,
 		Message: fmt.Sprintf("client: got %T from the node, want %s", reply, want)}
+}
+
+// remoteError turns the node's error reply to op back into a Go error
+// (wire.ErrorFromProto). An unavailable store that the node reported
+// without naming its operation is named after op, so the message never
+// reads "on  failed".
+func remoteError(op string, e *messages.Error) error {
+	err := wire.ErrorFromProto(e)
+	var ce *eventstore.ConnectionError
+	if errors.As(err, &ce) && ce.Op == "" {
+		ce.Op = op
+	}
+	return err
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -101,6 +102,15 @@ func TestInputErrorsAreTyped(t *testing.T) {
 	if !errors.As(err, &ie) || ie.Rule != "required" || eventstore.TraceIDOf(err) == "" {
 		t.Fatalf("err = %v, want *InputError with a trace ID", err)
 	}
+	bad := ev("Bad", `{bad`)
+	_, err = cl.Append(ctx, "input-1", eventstore.Any(), ev("Good", `{}`), bad)
+	if !errors.As(err, &ie) || ie.Rule != "json" || ie.Field != "requests[0].events[1].data" ||
+		!strings.Contains(err.Error(), bad.ID.String()) {
+		t.Fatalf("err = %v, want *InputError on invalid JSON naming event %s", err, bad.ID)
+	}
+	if _, err := cl.ReadStream(ctx, eventstore.StreamRead{Stream: "input-1", Limit: 10}); !errors.Is(err, eventstore.ErrStreamNotFound) {
+		t.Fatalf("a refused append wrote something: %v", err)
+	}
 	_, err = cl.ReadStream(ctx, eventstore.StreamRead{Stream: "input-1", Limit: 0})
 	if !errors.As(err, &ie) || ie.Field != "limit" {
 		t.Fatalf("err = %v, want *InputError on limit", err)
@@ -128,7 +138,9 @@ func TestLargeReadsArePaged(t *testing.T) {
 	start := time.Now()
 	defer func() { t.Logf("took %v", time.Since(start)) }()
 	for range 6 {
-		if _, err := cl.Append(ctx, "large-1", eventstore.Any(), ev("Big", string(make([]byte, 1_000_000)))); err != nil {
+		big := ev("Big", string(make([]byte, 1_000_000)))
+		big.ContentType = eventstore.ContentTypeBinary
+		if _, err := cl.Append(ctx, "large-1", eventstore.Any(), big); err != nil {
 			t.Fatal(err)
 		}
 	}

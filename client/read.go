@@ -77,7 +77,7 @@ func (c *Client) readOnce(ctx context.Context, p *pageReq) ([]eventstore.Recorde
 		return nil, false, unexpected(reply, "ReadReply")
 	}
 	if e := r.GetError(); e != nil {
-		return nil, false, wire.ErrorFromProto(e)
+		return nil, false, remoteError("read", e)
 	}
 	res := r.GetResult()
 	out := make([]eventstore.RecordedEvent, 0, len(res.GetEvents()))

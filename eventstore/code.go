@@ -34,10 +34,18 @@ const (
 	CodeValidation Code = 8
 	// CodeInternal: any other error, including a cancelled context.
 	CodeInternal Code = 9
+	// CodeLeaseHeld: another owner holds a consumer's lease (ErrLeaseHeld).
+	CodeLeaseHeld Code = 10
+	// CodeLeaseLost: the caller's lease of a consumer ended, another owner
+	// may work on it; the caller must stop (ErrLeaseLost).
+	CodeLeaseLost Code = 11
+	// CodeLocked: the embedded store is in use by another process (ErrLocked).
+	CodeLocked Code = 12
 )
 
 var codeNames = [...]string{"unspecified", "concurrency", "stream_not_found", "invalid_input",
-	"unavailable", "timeout", "duplicate_event", "closed", "validation", "internal"}
+	"unavailable", "timeout", "duplicate_event", "closed", "validation", "internal",
+	"lease_held", "lease_lost", "locked"}
 
 // NumCodes bounds the codes: every code is in [0, NumCodes).
 const NumCodes = len(codeNames)
@@ -88,6 +96,12 @@ func CodeOf(err error) Code {
 		return CodeDuplicateEvent
 	case errors.Is(err, ErrClosed):
 		return CodeClosed
+	case errors.Is(err, ErrLeaseHeld):
+		return CodeLeaseHeld
+	case errors.Is(err, ErrLeaseLost):
+		return CodeLeaseLost
+	case errors.Is(err, ErrLocked):
+		return CodeLocked
 	case errors.Is(err, context.Canceled):
 		return CodeInternal
 	case errors.Is(err, ErrTimeout), errors.Is(err, context.DeadlineExceeded):

@@ -34,6 +34,9 @@ func TestCodeOf(t *testing.T) {
 		{"cancelled connection is not retryable", &ConnectionError{Err: context.Canceled}, CodeInternal},
 		{"deadline", context.DeadlineExceeded, CodeTimeout},
 		{"traced", AttachTraceID(&InputError{}, "t"), CodeInvalidInput},
+		{"lease held", fmt.Errorf("x: %w", ErrLeaseHeld), CodeLeaseHeld},
+		{"lease lost", fmt.Errorf("x: %w", ErrLeaseLost), CodeLeaseLost},
+		{"locked", fmt.Errorf("x: %w", ErrLocked), CodeLocked},
 		{"unknown", errors.New("boom"), CodeInternal},
 	}
 	for _, c := range cases {

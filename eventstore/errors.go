@@ -32,6 +32,16 @@ var (
 	ErrTimeout = errors.New("operation timed out")
 	// ErrClosed: the store was closed.
 	ErrClosed = errors.New("store closed")
+	// ErrLeaseHeld: another owner holds the lease of a consumer (a durable
+	// subscription, a consumer group); persistence.LeaseHeldError names it.
+	ErrLeaseHeld = errors.New("lease held by another owner")
+	// ErrLeaseLost: the caller's lease of a consumer ended (it could not
+	// renew in time, or another owner took it); it must stop working on
+	// the consumer. persistence.LeaseLostError names the lease.
+	ErrLeaseLost = errors.New("lease lost")
+	// ErrLocked: the embedded store is in use by another process
+	// (sqlite.LockedError names it); several processes need PostgreSQL.
+	ErrLocked = errors.New("embedded store is in use by another process")
 	// ErrAborted: a request was not written because another request of its
 	// transaction (its Group) failed.
 	ErrAborted = errors.New("transaction aborted")
@@ -148,13 +158,29 @@ type ConnectionError struct {
 	Stream string
 }
 
+// Error names the operation ("operation" when Op is empty), the host and
+// the attempts when known (an error decoded from the wire has neither: its
+// cause is the peer's message), and the stream.
 func (e *ConnectionError) Error() string {
-	stream := ""
-	if e.Stream != "" {
-		stream = fmt.Sprintf(" (stream %q)", e.Stream)
+	var b strings.Builder
+	b.WriteString("store unavailable: ")
+	if e.Op == "" {
+		b.WriteString("operation")
+	} else {
+		b.WriteString(e.Op)
 	}
-	return fmt.Sprintf("store unavailable: %s on %s%s failed after %d attempt(s): %v",
-		e.Op, e.Host, stream, e.Attempts, e.Err)
+	if e.Host != "" {
+		b.WriteString(" on " + e.Host)
+	}
+	if e.Stream != "" {
+		fmt.Fprintf(&b, " (stream %q)", e.Stream)
+	}
+	b.WriteString(" failed")
+	if e.Attempts > 0 {
+		fmt.Fprintf(&b, " after %d attempt(s)", e.Attempts)
+	}
+	fmt.Fprintf(&b, ": %v", e.Err)
+	return b.String()
 }
 
 // Unwrap returns the cause.

@@ -1,7 +1,9 @@
 package eventstore
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -89,12 +91,31 @@ func (l Limits) ValidateEvent(field, stream string, e *EventData) error {
 		return bad("data", "max_size",
 			fmt.Sprintf("event is %d bytes (data and metadata), the limit is %d", size, l.MaxEventSize))
 	}
+	if len(e.Data) > 0 && IsJSONContentType(e.ContentType) && !json.Valid(e.Data) {
+		return bad("data", "json", fmt.Sprintf("event %s (type %q) has content type %s but its data is not valid JSON",
+			e.ID, truncate(e.Type), contentTypeName(e.ContentType)))
+	}
 	for k, v := range e.Metadata {
 		if !utf8.ValidString(k) || !utf8.ValidString(v) || containsNUL(k) || containsNUL(v) {
 			return bad("metadata", "utf8", "metadata keys and values must be valid UTF-8 without NUL bytes")
 		}
 	}
 	return nil
+}
+
+// IsJSONContentType reports whether ct says JSON: empty (the default),
+// application/json, or a +json media type, with or without parameters.
+func IsJSONContentType(ct string) bool {
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	return mt == "" || mt == ContentTypeJSON || strings.HasSuffix(mt, "+json")
+}
+
+func contentTypeName(ct string) string {
+	if ct == "" {
+		return ContentTypeJSON + " (the default)"
+	}
+	return truncate(ct)
 }
 
 // ValidateAppend checks a whole batch before any I/O: at least one request,

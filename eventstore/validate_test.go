@@ -34,9 +34,21 @@ func TestValidateAppend(t *testing.T) {
 			mod(func(e *EventData) {
 				e.Type = strings.Repeat("t", 256)
 				e.Data = make([]byte, 1<<20-5) // plus 5 bytes of metadata: exactly the limit
+				e.ContentType = ContentTypeBinary
 				e.Metadata = map[string]string{"k": "v€"}
 			}))}, "", ""},
 		{"no requests", Limits{}, nil, "requests", "required"},
+		{"bad JSON, default content type", Limits{}, []AppendRequest{one("a", validEvent(), mod(func(e *EventData) { e.Data = []byte(`{bad`) }))}, "requests[0].events[1].data", "json"},
+		{"bad JSON, application/json with parameters", Limits{}, []AppendRequest{one("a", mod(func(e *EventData) {
+			e.Data, e.ContentType = []byte(`{"a":1}{`), "Application/JSON; charset=utf-8"
+		}))}, "requests[0].events[0].data", "json"},
+		{"bad JSON, +json type", Limits{}, []AppendRequest{one("a", mod(func(e *EventData) {
+			e.Data, e.ContentType = []byte(`nope`), "application/cloudevents+json"
+		}))}, "requests[0].events[0].data", "json"},
+		{"valid JSON", Limits{}, []AppendRequest{one("a", mod(func(e *EventData) { e.Data = []byte(` {"a":[1,"x",null]} `) }))}, "", ""},
+		{"binary is not checked", Limits{}, []AppendRequest{one("a", mod(func(e *EventData) {
+			e.Data, e.ContentType = []byte(`{bad`), ContentTypeBinary
+		}))}, "", ""},
 		{"empty stream", Limits{}, []AppendRequest{one("a", validEvent()), one("", validEvent())}, "requests[1].stream", "required"},
 		{"long stream", Limits{}, []AppendRequest{one(strings.Repeat("s", 513), validEvent())}, "requests[0].stream", "max_length"},
 		{"custom stream limit", Limits{MaxStreamIDLength: 3}, []AppendRequest{one("abcd", validEvent())}, "requests[0].stream", "max_length"},

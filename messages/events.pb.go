@@ -43,21 +43,27 @@ const (
 	ErrorCode_ERROR_CODE_CLOSED           ErrorCode = 7 // the store or node is shutting down
 	ErrorCode_ERROR_CODE_VALIDATION       ErrorCode = 8 // payload failed its schema
 	ErrorCode_ERROR_CODE_INTERNAL         ErrorCode = 9
+	ErrorCode_ERROR_CODE_LEASE_HELD       ErrorCode = 10 // another owner holds a consumer's lease
+	ErrorCode_ERROR_CODE_LEASE_LOST       ErrorCode = 11 // the caller's consumer lease ended: stop
+	ErrorCode_ERROR_CODE_LOCKED           ErrorCode = 12 // the embedded store is in use by another process
 )
 
 // Enum value maps for ErrorCode.
 var (
 	ErrorCode_name = map[int32]string{
-		0: "ERROR_CODE_UNSPECIFIED",
-		1: "ERROR_CODE_CONCURRENCY",
-		2: "ERROR_CODE_STREAM_NOT_FOUND",
-		3: "ERROR_CODE_INVALID_INPUT",
-		4: "ERROR_CODE_UNAVAILABLE",
-		5: "ERROR_CODE_TIMEOUT",
-		6: "ERROR_CODE_DUPLICATE_EVENT",
-		7: "ERROR_CODE_CLOSED",
-		8: "ERROR_CODE_VALIDATION",
-		9: "ERROR_CODE_INTERNAL",
+		0:  "ERROR_CODE_UNSPECIFIED",
+		1:  "ERROR_CODE_CONCURRENCY",
+		2:  "ERROR_CODE_STREAM_NOT_FOUND",
+		3:  "ERROR_CODE_INVALID_INPUT",
+		4:  "ERROR_CODE_UNAVAILABLE",
+		5:  "ERROR_CODE_TIMEOUT",
+		6:  "ERROR_CODE_DUPLICATE_EVENT",
+		7:  "ERROR_CODE_CLOSED",
+		8:  "ERROR_CODE_VALIDATION",
+		9:  "ERROR_CODE_INTERNAL",
+		10: "ERROR_CODE_LEASE_HELD",
+		11: "ERROR_CODE_LEASE_LOST",
+		12: "ERROR_CODE_LOCKED",
 	}
 	ErrorCode_value = map[string]int32{
 		"ERROR_CODE_UNSPECIFIED":      0,
@@ -70,6 +76,9 @@ var (
 		"ERROR_CODE_CLOSED":           7,
 		"ERROR_CODE_VALIDATION":       8,
 		"ERROR_CODE_INTERNAL":         9,
+		"ERROR_CODE_LEASE_HELD":       10,
+		"ERROR_CODE_LEASE_LOST":       11,
+		"ERROR_CODE_LOCKED":           12,
 	}
 )
 
@@ -637,7 +646,7 @@ const file_events_proto_rawDesc = "" +
 	"FieldError\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
 	"\x04rule\x18\x02 \x01(\tR\x04rule\x12\x18\n" +
-	"\amessage\x18\x03 \x01(\tR\amessage*\xa1\x02\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage*\xee\x02\n" +
 	"\tErrorCode\x12\x1a\n" +
 	"\x16ERROR_CODE_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16ERROR_CODE_CONCURRENCY\x10\x01\x12\x1f\n" +
@@ -648,7 +657,11 @@ const file_events_proto_rawDesc = "" +
 	"\x1aERROR_CODE_DUPLICATE_EVENT\x10\x06\x12\x15\n" +
 	"\x11ERROR_CODE_CLOSED\x10\a\x12\x19\n" +
 	"\x15ERROR_CODE_VALIDATION\x10\b\x12\x17\n" +
-	"\x13ERROR_CODE_INTERNAL\x10\tB4Z2github.com/actorstore/actorstore/messages;messagesb\x06proto3"
+	"\x13ERROR_CODE_INTERNAL\x10\t\x12\x19\n" +
+	"\x15ERROR_CODE_LEASE_HELD\x10\n" +
+	"\x12\x19\n" +
+	"\x15ERROR_CODE_LEASE_LOST\x10\v\x12\x15\n" +
+	"\x11ERROR_CODE_LOCKED\x10\fB4Z2github.com/actorstore/actorstore/messages;messagesb\x06proto3"
 
 var (
 	file_events_proto_rawDescOnce sync.Once

@@ -2,7 +2,6 @@ package persistence
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -62,9 +61,11 @@ type Lease struct {
 
 // ErrLeaseHeld: another owner holds the lease. ErrLeaseLost: the caller's
 // token is no longer the lease's; it must stop working on the consumer.
+// They are eventstore's sentinels, so CodeOf gives CodeLeaseHeld and
+// CodeLeaseLost, in process and on the wire.
 var (
-	ErrLeaseHeld = errors.New("lease held by another owner")
-	ErrLeaseLost = errors.New("lease lost")
+	ErrLeaseHeld = eventstore.ErrLeaseHeld
+	ErrLeaseLost = eventstore.ErrLeaseLost
 )
 
 // LeaseHeldError reports that the lease Name is held by Owner until Expires.
@@ -80,6 +81,10 @@ func (e *LeaseHeldError) Error() string {
 // Is makes errors.Is(err, ErrLeaseHeld) true.
 func (e *LeaseHeldError) Is(target error) bool { return target == ErrLeaseHeld }
 
+// ErrorCode is eventstore.CodeLeaseHeld (not retryable as such: the
+// caller stands by and tries again when it chooses).
+func (e *LeaseHeldError) ErrorCode() eventstore.Code { return eventstore.CodeLeaseHeld }
+
 // LeaseLostError reports that Token is no longer the token of lease Name.
 type LeaseLostError struct {
 	Name  string
@@ -92,6 +97,9 @@ func (e *LeaseLostError) Error() string {
 
 // Is makes errors.Is(err, ErrLeaseLost) true.
 func (e *LeaseLostError) Is(target error) bool { return target == ErrLeaseLost }
+
+// ErrorCode is eventstore.CodeLeaseLost.
+func (e *LeaseLostError) ErrorCode() eventstore.Code { return eventstore.CodeLeaseLost }
 
 // ValidateLease checks the arguments of the Leaser methods: name always,
 // owner and ttl when not nil. It returns an *eventstore.InputError.

@@ -40,6 +40,10 @@ const (
 	// DefaultStopTimeout bounds the last checkpoint write of a stopping
 	// durable subscription and Hub.Close.
 	DefaultStopTimeout = 5 * time.Second
+	// DefaultLeaseTTL is the lease of a durable subscription's owner
+	// (lease.go): it renews every third of it, a standby tries every third
+	// of it, so a dead owner is replaced within 4/3 of it (4 s).
+	DefaultLeaseTTL = 3 * time.Second
 )
 
 // Config configures a Hub. The zero value is valid: every zero field means
@@ -64,6 +68,8 @@ type Config struct {
 	AckInterval time.Duration
 	// StopTimeout: see DefaultStopTimeout.
 	StopTimeout time.Duration
+	// LeaseTTL: see DefaultLeaseTTL (at least 30ms).
+	LeaseTTL time.Duration
 	// Retry.Base paces the hub's next read of new commits after one failed
 	// (four times Base; zero fields: persistence.DefaultRetryPolicy). Store
 	// calls are not retried here: the store retries them under its own
@@ -104,6 +110,9 @@ func (c Config) WithDefaults() Config {
 	if c.StopTimeout <= 0 {
 		c.StopTimeout = DefaultStopTimeout
 	}
+	if c.LeaseTTL <= 0 {
+		c.LeaseTTL = DefaultLeaseTTL
+	}
 	c.Retry = c.Retry.WithDefaults()
 	if c.Instruments == nil {
 		c.Instruments = instruments.Disabled()
@@ -124,6 +133,8 @@ func (c Config) Validate() error {
 		return bad("Window", "must not exceed MaxWindow")
 	case c.RemoteGrace < 0, c.AckInterval < 0, c.StopTimeout < 0:
 		return bad("RemoteGrace/AckInterval/StopTimeout", "must not be negative")
+	case c.LeaseTTL != 0 && (c.LeaseTTL < 30*time.Millisecond || c.LeaseTTL > time.Hour):
+		return bad("LeaseTTL", "must be between 30ms and 1h")
 	}
 	return nil
 }

@@ -48,6 +48,34 @@
 //     restarts: the checkpoint is the newest Ack'ed position, stored every
 //     AckEvery acknowledgements or AckInterval, and on stop.
 //
+// # One owner per durable consumer
+//
+// A durable subscription, and so a consumer group (its members share the
+// group's one durable subscription), has one owner among all processes on
+// the database, embedded or clustered (lease.go; docs/adr/0011). Its
+// subscription actor stands by (subscribed, delivering nothing) until it
+// holds the lease "subscription/<name>", then reads from the committed
+// checkpoint. The owner renews every LeaseTTL/3 and writes its checkpoint
+// only with its fencing token (persistence.Leaser.SetCheckpointFenced), so
+// a former owner's write is refused. An owner that cannot renew stops
+// delivering (SubscriptionDropped with ERROR_CODE_LEASE_LOST, a
+// *persistence.LeaseLostError in Go) LeaseTTL/4 before its lease could
+// expire, by its own clock measured from before the last successful renew
+// was sent; the application subscribes again to stand by. A standby tries
+// every LeaseTTL/3, so after an owner dies another takes over within
+// LeaseTTL + LeaseTTL/3 (4 s by default); a clean stop releases the lease
+// after the last checkpoint, and a standby takes over at its next try.
+//
+// The guarantee: a durable subscription delivers every event at least once
+// across the death of its owner (the new owner resumes after the committed
+// checkpoint, so events handled after it are delivered again), in order,
+// and never by two owners at the same time, as long as the owners' clocks
+// run at the same rate (not the same time: lease times are the database's)
+// and a handler call is shorter than LeaseTTL/4. A consumer group delivers
+// each event at least once, each stream in order and by one member at a
+// time; all its members that run are in the owning process (members in
+// other processes stand by with it).
+//
 // Filters: Filter.StreamPrefix (CategoryFilter) and EventTypes run in SQL
 // during catch-up and in the actor when live. A filtered all-stream
 // subscription sends Checkpoint{position} after CheckpointEvery positions

@@ -2,10 +2,12 @@ package subscriptions
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/messages"
+	"github.com/actorstore/actorstore/persistence"
 )
 
 // Messages of a durable subscription to itself.
@@ -74,6 +76,9 @@ func (a *subActor) onDurable(c actors.Context, msg any) {
 		d.storing = false
 		if m.err == nil {
 			d.stored = max(d.stored, m.pos)
+		} else if errors.Is(m.err, persistence.ErrLeaseLost) {
+			a.drop(c, m.err) // another owner took over: stop at once
+			return
 		} else {
 			a.sh.cfg.Logger.Warn().Err(m.err).Str("subscription", d.name).Msg("storing checkpoint failed")
 		}
@@ -110,7 +115,7 @@ func (a *subActor) store(c actors.Context) {
 	d.storing, d.acks = true, 0
 	self, sh, ctx := c.Self(), a.sh, a.ctx
 	sh.goIO(func() {
-		err := sh.store.SetCheckpoint(ctx, checkpointName(d.name), pos) // the store retries (doc.go, Retries)
+		err := a.setCheckpoint(ctx, pos) // the store retries (doc.go, Retries)
 		sh.sys.Send(self, &storeDone{pos: pos, err: err})
 	})
 }
@@ -122,14 +127,26 @@ func (d *durable) final(a *subActor) {
 		d.timer.Stop()
 	}
 	pos, sh := d.safe(), a.sh
-	if pos <= d.stored {
+	if pos <= d.stored && (a.lease == nil || !a.lease.held) {
 		return
 	}
 	sh.goIO(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), sh.cfg.StopTimeout)
 		defer cancel()
-		if err := sh.store.SetCheckpoint(ctx, checkpointName(d.name), pos); err != nil {
-			sh.cfg.Logger.Warn().Err(err).Str("subscription", d.name).Msg("storing the last checkpoint failed")
+		if pos > d.stored {
+			if err := a.setCheckpoint(ctx, pos); err != nil {
+				sh.cfg.Logger.Warn().Err(err).Str("subscription", d.name).Msg("storing the last checkpoint failed")
+			}
 		}
+		a.lease.release(ctx) // the next owner need not wait for the expiry
 	})
+}
+
+// setCheckpoint stores pos, fenced by the lease's token when the
+// subscription holds a lease: a former owner's write is refused.
+func (a *subActor) setCheckpoint(ctx context.Context, pos uint64) error {
+	if l := a.lease; l != nil {
+		return l.leaser.SetCheckpointFenced(ctx, checkpointName(a.dur.name), pos, l.name, l.token)
+	}
+	return a.sh.store.SetCheckpoint(ctx, checkpointName(a.dur.name), pos)
 }

@@ -33,6 +33,7 @@ type shared struct {
 	ctx   context.Context // ends at Close: cancels every store call in flight
 	wg    sync.WaitGroup
 	flows sync.Map // *flowGauge of every live subscription, for metrics
+	owner string   // this process incarnation, in lease owners
 }
 
 // goIO runs fn on a goroutine that Close waits for.
@@ -56,7 +57,7 @@ func NewHub(ctx context.Context, sys *actors.System, store persistence.Store, cf
 		return nil, fmt.Errorf("subscriptions: start hub: %w", err)
 	}
 	life, cancel := context.WithCancel(context.Background())
-	sh := &shared{sys: sys, store: store, cfg: cfg, ctx: life}
+	sh := &shared{sys: sys, store: store, cfg: cfg, ctx: life, owner: processOwner()}
 	notes, err := store.Notifications(life)
 	if err != nil {
 		cancel()

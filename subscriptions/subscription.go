@@ -25,6 +25,7 @@ type subStats struct {
 	Acked    uint64 // durable: the newest acknowledged position
 	Stored   uint64 // durable: the newest stored checkpoint
 	InFlight int    // durable: events being parked
+	Leased   bool   // durable: this subscription holds its lease (delivers)
 }
 
 // subActor is one subscription. It catches up from the store in pages
@@ -54,6 +55,7 @@ type subActor struct {
 	quiet    bool // stopping was asked for: no SubscriptionDropped
 	dropErr  error
 	dur      *durable // nil unless durable
+	lease    *lease   // nil unless durable on a store that keeps leases
 	gauge    flowGauge
 }
 
@@ -65,6 +67,7 @@ func newSubActor(sh *shared, sp spec) *subActor {
 	}
 	if sp.durable != "" {
 		a.dur = newDurable(sp.durable)
+		a.lease = newLease(sh, sp)
 	}
 	return a
 }
@@ -75,7 +78,13 @@ func (a *subActor) Receive(c actors.Context) {
 		a.sh.flows.Store(&a.gauge, struct{}{})
 		c.Watch(a.who)
 		c.Send(a.who, &messages.Subscribed{SubscriptionId: a.sp.id, Subscription: RefOf(c.Self())})
-		a.startRead(c, readJob{resolve: true})
+		if a.lease != nil {
+			a.acquire(c) // stand by until this is the one owner (lease.go)
+		} else {
+			a.startRead(c, readJob{resolve: true})
+		}
+	case leaseTry, leaseTick, *leaseResult:
+		a.onLease(c, m)
 	case *liveBatch:
 		a.onLive(c, m.events)
 	case *readDone:
@@ -116,6 +125,7 @@ func (a *subActor) drop(c actors.Context, err error) {
 
 func (a *subActor) stopping(c actors.Context) {
 	a.cancel()
+	a.lease.stopTimer()
 	if a.dur != nil {
 		a.dur.final(a)
 	}
@@ -134,6 +144,7 @@ func (a *subActor) stats() subStats {
 		Live: a.live, Next: a.next}
 	if a.dur != nil {
 		s.Acked, s.Stored, s.InFlight = a.dur.acked, a.dur.stored, len(a.dur.parking)
+		s.Leased = a.lease == nil || a.lease.held
 	}
 	return s
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/http/pprof"
 	"sync"
 	"time"
 
@@ -47,12 +49,25 @@ type Config struct {
 	HealthTimeout time.Duration
 	// Logger receives the server's errors. The zero value logs nothing.
 	Logger zerolog.Logger
+	// Tokens are the bearer tokens the endpoint accepts (Authorization:
+	// Bearer <secret>). /metrics needs read; /debug/pprof/ needs admin and
+	// is refused to everyone when no token is configured; /healthz and
+	// /readyz stay open (probes carry no credentials; they reveal only
+	// whether the node works and the names of its checks). With no tokens
+	// /metrics is open, as fits the loopback default address.
+	Tokens []Token
 }
 
 // Validate reports a bad field of c.
 func (c Config) Validate() error {
 	if c.HealthTimeout < 0 {
 		return errors.New("telemetry: HealthTimeout must not be negative")
+	}
+	for i, t := range c.Tokens {
+		if t.Role < RoleRead || t.Role > RoleAdmin || len(t.Secret) < MinTokenLength {
+			return fmt.Errorf("telemetry: token %d: want a role (read, write, admin) and a secret of at least %d bytes",
+				i, MinTokenLength)
+		}
 	}
 	return nil
 }
@@ -109,7 +124,11 @@ func NewHandler(src Source, cfg Config) (*Handler, error) {
 	h := &Handler{mux: http.NewServeMux(), mp: mp, reg: reg}
 	h.mux.HandleFunc("GET /healthz", alive)
 	h.mux.Handle("GET /readyz", ready(src, cfg.HealthTimeout))
-	h.mux.Handle("GET /metrics", promhttp.HandlerFor(promReg, promhttp.HandlerOpts{}))
+	auth := newAuthorizer(cfg.Tokens, cfg.Logger)
+	h.mux.Handle("GET /metrics", auth.require(RoleRead, promhttp.HandlerFor(promReg, promhttp.HandlerOpts{})))
+	h.mux.Handle("/debug/pprof/", auth.require(RoleAdmin, http.HandlerFunc(pprof.Index)))
+	h.mux.Handle("/debug/pprof/profile", auth.require(RoleAdmin, http.HandlerFunc(pprof.Profile)))
+	h.mux.Handle("/debug/pprof/trace", auth.require(RoleAdmin, http.HandlerFunc(pprof.Trace)))
 	return h, nil
 }
 

@@ -17,6 +17,9 @@ func TestMain(m *testing.M) {
 	if cfg := os.Getenv(clusterDriverEnv); cfg != "" {
 		os.Exit(runClusterDriver(cfg))
 	}
+	if cfg := os.Getenv(consumerEnv); cfg != "" {
+		os.Exit(runConsumer(cfg))
+	}
 	if cfg := os.Getenv(benchNodeEnv); cfg != "" {
 		os.Exit(runBenchNode(cfg))
 	}

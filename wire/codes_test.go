@@ -13,6 +13,8 @@ import (
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
+	"github.com/actorstore/actorstore/persistence"
+	"github.com/actorstore/actorstore/persistence/sqlite"
 	"github.com/actorstore/actorstore/schemas"
 	"github.com/actorstore/actorstore/streams"
 	"github.com/actorstore/actorstore/wire"
@@ -65,6 +67,9 @@ func TestCodeAndRetryableAgreeOverTheWire(t *testing.T) {
 		{"stream node closed", &streams.StreamError{Op: "call", Err: streams.ErrClosed}, eventstore.CodeClosed},
 		{"validation", ve, eventstore.CodeValidation},
 		{"aborted by validation", &eventstore.AbortedError{Stream: "b", Cause: ve}, eventstore.CodeValidation},
+		{"lease held", &persistence.LeaseHeldError{Name: "subscription/x", Owner: "h:1:a"}, eventstore.CodeLeaseHeld},
+		{"lease lost", fmt.Errorf("dropped: %w", &persistence.LeaseLostError{Name: "subscription/x", Token: 3}), eventstore.CodeLeaseLost},
+		{"embedded store locked", &sqlite.LockedError{Path: "/d/actorstore.db", PID: 7}, eventstore.CodeLocked},
 		{"internal", errors.New("boom"), eventstore.CodeInternal},
 		{"cancelled", context.Canceled, eventstore.CodeInternal},
 	}

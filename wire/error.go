@@ -115,7 +115,10 @@ func decodeError(d *Detail) error {
 	case eventstore.CodeDuplicateEvent:
 		return &eventstore.DuplicateEventError{EventID: d.EventID, Stream: d.Stream, ExistingStream: d.ExistingStream}
 	case eventstore.CodeUnavailable:
-		return &eventstore.ConnectionError{Op: d.Operation, Err: errors.New(d.Message), Stream: d.Stream}
+		// The peer's message is the cause, without its own prefix (it names
+		// the peer's host and attempts, which Host and Attempts cannot).
+		return &eventstore.ConnectionError{Op: d.Operation, Stream: d.Stream,
+			Err: errors.New(strings.TrimPrefix(d.Message, "store unavailable: "))}
 	}
 	return &RemoteError{Code: d.Code, Message: d.Message}
 }
@@ -149,6 +152,9 @@ var sentinels = map[eventstore.Code]error{
 	eventstore.CodeTimeout:        eventstore.ErrTimeout,
 	eventstore.CodeDuplicateEvent: eventstore.ErrDuplicateEvent,
 	eventstore.CodeClosed:         eventstore.ErrClosed,
+	eventstore.CodeLeaseHeld:      eventstore.ErrLeaseHeld,
+	eventstore.CodeLeaseLost:      eventstore.ErrLeaseLost,
+	eventstore.CodeLocked:         eventstore.ErrLocked,
 }
 
 func detailFromProto(m *messages.Error) *Detail {

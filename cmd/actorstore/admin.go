@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"net"
+	"os"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -17,6 +19,9 @@ func adminFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "admin-listen", Value: telemetry.DefaultAddress, Sources: env("ADMIN_LISTEN"),
 			Usage: "host:port of the admin HTTP endpoint (/healthz, /readyz, /metrics; loopback by default); empty: off"},
+		&cli.StringFlag{Name: "admin-token-file", Sources: env("ADMIN_TOKEN_FILE"),
+			Usage: "file of admin endpoint tokens, one \"<role> <secret>\" per line (roles read, write, admin); " +
+				"/metrics then needs read, /debug/pprof/ admin; /healthz and /readyz stay open (docs/security.md)"},
 		&cli.DurationFlag{Name: "admin-health-timeout", Value: telemetry.DefaultHealthTimeout,
 			Sources: env("ADMIN_HEALTH_TIMEOUT"), Usage: "how long the checks of one /readyz request may take"},
 		&cli.StringFlag{Name: "otlp-endpoint", Sources: env("OTLP_ENDPOINT"),
@@ -57,8 +62,21 @@ func startAdmin(cmd *cli.Command, src telemetry.Source, log zerolog.Logger) (*te
 		return nil, nil
 	}
 	cfg := telemetry.Config{Address: addr, HealthTimeout: cmd.Duration("admin-health-timeout"), Logger: log}
+	if path := cmd.String("admin-token-file"); path != "" {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return nil, usageErrorf("--admin-token-file: %v", err)
+		}
+		if cfg.Tokens, err = telemetry.ParseTokens(string(raw)); err != nil {
+			return nil, usageErrorf("--admin-token-file %s: %v", path, err) // names lines, never secrets
+		}
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, usageErrorf("configuration: %v", err)
+	}
+	if len(cfg.Tokens) == 0 && !loopback(addr) {
+		log.Warn().Str("admin", addr).Msg("the admin endpoint listens beyond loopback without tokens: " +
+			"/metrics is open to anyone who reaches it; set --admin-token-file (docs/security.md)")
 	}
 	return telemetry.Start(src, cfg)
 }
@@ -81,4 +99,17 @@ func closeAdmin(adm *telemetry.Server, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	return adm.Shutdown(ctx)
+}
+
+// loopback reports whether addr (host:port) listens on loopback only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

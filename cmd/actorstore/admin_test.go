@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -92,4 +93,90 @@ func httpGet(t *testing.T, url string) (int, string) {
 		t.Fatalf("GET %s: %v", url, err)
 	}
 	return resp.StatusCode, string(b)
+}
+
+// TestServeAdminTokens: with --admin-token-file, /metrics refuses a request
+// without a token (401) and with a token of no role (401), answers the read
+// token, /debug/pprof/ refuses the read token (403), the probes stay open,
+// and no secret appears in serve's log.
+func TestServeAdminTokens(t *testing.T) {
+	const readTok, adminTok = "serve-read-0123456789", "serve-admin-0123456789"
+	dir := t.TempDir()
+	file := filepath.Join(dir, "tokens")
+	if err := os.WriteFile(file, []byte("read "+readTok+"\nadmin "+adminTok+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "--log-format", "json", "--log-level", "debug", "serve", "--data-dir", filepath.Join(dir, "data"),
+		"--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--admin-token-file", file)
+	var logs strings.Builder
+	var mu sync.Mutex
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	addr := make(chan string, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			mu.Lock()
+			logs.WriteString(sc.Text() + "\n")
+			mu.Unlock()
+			var line struct{ Admin string }
+			if strings.Contains(sc.Text(), "node ready") && json.Unmarshal(sc.Bytes(), &line) == nil {
+				addr <- line.Admin
+			}
+		}
+	}()
+	var admin string
+	select {
+	case admin = <-addr:
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve not ready within 60s")
+	}
+	get := func(path, token string) int {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+admin+path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, c := range []struct {
+		path, token string
+		want        int
+	}{
+		{"/healthz", "", 200}, {"/readyz", "", 200},
+		{"/metrics", "", 401}, {"/metrics", "not-a-token-0123456789", 401}, {"/metrics", readTok, 200},
+		{"/debug/pprof/", readTok, 403}, {"/debug/pprof/", adminTok, 200},
+	} {
+		if got := get(c.path, c.token); got != c.want {
+			t.Errorf("GET %s with %q: %d, want %d", c.path, c.token, got, c.want)
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	for _, secret := range []string{readTok, adminTok, "not-a-token"} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("serve's log contains the secret %q", secret)
+		}
+	}
+	if !strings.Contains(logs.String(), "refused") {
+		t.Errorf("refusals not logged:\n%s", logs.String())
+	}
 }

@@ -97,6 +97,11 @@ func TestAppendReadStatusAgainstServe(t *testing.T) {
 		t.Fatalf("conflict --json output: %s", out)
 	}
 
+	out = run(t, bin, 1, "", "append", node, "-s", "order-1", "-t", "Bad", "-d", "{bad")
+	if !strings.Contains(out, "not valid JSON") || !strings.Contains(out, `"Bad"`) {
+		t.Fatalf("append of invalid JSON: %s", out)
+	}
+
 	out = run(t, bin, 0, "", "read", node, "-s", "order-1", "--json")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	var ev struct {

@@ -1,16 +1,18 @@
 package sqlite
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // ErrLocked: the database file is held open by another process with
 // Config.Exclusive. errors.Is(err, ErrLocked) is true for a *LockedError.
-var ErrLocked = errors.New("embedded store is in use by another process")
+// It is eventstore.ErrLocked, so CodeOf gives CodeLocked.
+var ErrLocked = eventstore.ErrLocked
 
 // LockedError reports that Open with Config.Exclusive found the store held
 // by another process. The embedded store serves one process at a time: its
@@ -38,6 +40,9 @@ func (e *LockedError) Error() string {
 // Is makes errors.Is(err, ErrLocked) true. It is not retryable: the holder
 // keeps the lock until it stops.
 func (e *LockedError) Is(target error) bool { return target == ErrLocked }
+
+// ErrorCode is eventstore.CodeLocked.
+func (e *LockedError) ErrorCode() eventstore.Code { return eventstore.CodeLocked }
 
 // fileLock is an exclusive OS lock (flock) on Path + ".lock", held while the
 // store is open. The OS drops it when the process dies, so a crash never

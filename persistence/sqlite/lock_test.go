@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence/sqlite"
 )
 
@@ -70,6 +71,9 @@ func TestExclusiveOpenRefusesSecondProcess(t *testing.T) {
 	var le *sqlite.LockedError
 	if !errors.As(err, &le) || !errors.Is(err, sqlite.ErrLocked) {
 		t.Fatalf("second open: %v, want a *LockedError", err)
+	}
+	if c := eventstore.CodeOf(err); c != eventstore.CodeLocked || eventstore.IsRetryable(err) {
+		t.Errorf("CodeOf(LockedError) = %v, want %v, not retryable", c, eventstore.CodeLocked)
 	}
 	if le.PID != cmd.Process.Pid || le.Path != path {
 		t.Errorf("LockedError names pid %d path %s, want pid %d path %s", le.PID, le.Path, cmd.Process.Pid, path)

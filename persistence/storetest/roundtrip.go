@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"testing"
@@ -68,6 +69,9 @@ func genEvent() *rapid.Generator[eventstore.EventData] {
 			ContentType: rapid.SampledFrom([]string{"", eventstore.ContentTypeJSON,
 				eventstore.ContentTypeProtobuf, eventstore.ContentTypeBinary, "text/plain; charset=utf-8"}).Draw(rt, "content_type"),
 			Data: rapid.SliceOfN(rapid.Byte(), 0, 300).Draw(rt, "data"),
+		}
+		if eventstore.IsJSONContentType(e.ContentType) { // JSON must be valid: a JSON string of text
+			e.Data, _ = json.Marshal(text.Draw(rt, "json"))
 		}
 		copy(e.ID[:], rapid.SliceOfN(rapid.Byte(), 16, 16).Draw(rt, "id"))
 		if e.ID == uuid.Nil {
