@@ -12,6 +12,7 @@ import (
 
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
+	"github.com/actorstore/actorstore/internal/engine"
 	"github.com/actorstore/actorstore/internal/instruments"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
@@ -46,6 +47,29 @@ type Store struct {
 // Errors: *InputError for a bad Config (nothing opened),
 // *ConnectionError when the database cannot be reached.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
+	s, _, err := OpenEngine(ctx, cfg)
+	return s, err
+}
+
+// OpenEngine is Open for the programs of this module that serve the store
+// to others (package node, package telemetry, cmd/actorstore): it also
+// returns the store's engine (actor system, stream actors, subscription
+// hub, database, metric producer), whose package is internal to this
+// module. The Store owns the engine: Close stops it. Embedding services
+// call Open.
+func OpenEngine(ctx context.Context, cfg Config) (*Store, *engine.Engine, error) {
+	s, err := open(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	e := &engine.Engine{System: s.sys, Hub: s.hub, Streams: s.rt, DB: s.db}
+	if s.reader != nil {
+		e.Metrics = producer{s.reader}
+	}
+	return s, e, nil
+}
+
+func open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -76,7 +100,7 @@ func (s *Store) start(ctx context.Context) error {
 		return fmt.Errorf("actorstore: start actor system: %w", err)
 	}
 	s.sys = sys
-	hcfg := s.cfg.Subscriptions
+	hcfg := s.cfg.Subscriptions.hub()
 	hcfg.Logger, hcfg.Instruments = log, s.tel
 	if s.hub, err = subscriptions.NewHub(ctx, sys, s.db, hcfg); err != nil {
 		return fmt.Errorf("actorstore: start subscription hub: %w", err)
@@ -216,26 +240,7 @@ func (s *Store) Head(ctx context.Context, stream string) (eventstore.StreamHead,
 
 // Stats reports the stream actors' counters: live and passivated actors,
 // read-cache hits and misses, group-commit batches.
-func (s *Store) Stats() streams.Stats { return s.rt.Stats() }
-
-// StoreStats reports the database's counters: retries of transient
-// errors and, on PostgreSQL, the connection pool.
-func (s *Store) StoreStats() persistence.StoreStats {
-	if r, ok := s.db.(persistence.StatsReporter); ok {
-		return r.StoreStats()
-	}
-	return persistence.StoreStats{}
-}
-
-// MetricProducer returns the store's synchronous instruments for a
-// metrics exporter (the telemetry package adds them to /metrics), or nil
-// when Config.MeterProvider was given: they are recorded there.
-func (s *Store) MetricProducer() sdkmetric.Producer {
-	if s.reader == nil {
-		return nil
-	}
-	return producer{s.reader}
-}
+func (s *Store) Stats() Stats { return Stats(s.rt.Stats()) }
 
 // producer collects a manual reader for another exporter.
 type producer struct{ r *sdkmetric.ManualReader }
@@ -247,12 +252,6 @@ func (p producer) Produce(ctx context.Context) ([]metricdata.ScopeMetrics, error
 	}
 	return rm.ScopeMetrics, nil
 }
-
-// PassivateIdle stops the idle stream actors of the given streams (all
-// when none are given); their next request reloads the stream's head from
-// the database. Clustered nodes call it when stream ownership changes. It
-// returns at once.
-func (s *Store) PassivateIdle(streams ...string) { s.rt.PassivateIdle(streams...) }
 
 // Close stops accepting calls, lets what was accepted be committed or
 // answered, ends the subscriptions, stops the actors and closes the

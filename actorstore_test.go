@@ -13,8 +13,8 @@ import (
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/eventstore"
+	"github.com/actorstore/actorstore/internal/engine"
 	"github.com/actorstore/actorstore/internal/pgtest"
-	"github.com/actorstore/actorstore/persistence"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -40,10 +40,11 @@ func backends(t *testing.T, f func(t *testing.T, open func(t *testing.T, cfg act
 
 func openStore(t *testing.T, cfg actorstore.Config) *actorstore.Store {
 	t.Helper()
-	st, err := actorstore.Open(context.Background(), cfg)
+	st, eng, err := actorstore.OpenEngine(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
+	engines.Store(st, eng)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -52,6 +53,15 @@ func openStore(t *testing.T, cfg actorstore.Config) *actorstore.Store {
 		}
 	})
 	return st
+}
+
+// engines holds the engine of every store openStore opened, for the
+// tests that look inside (the hub's flow, the actor system).
+var engines sync.Map // *actorstore.Store -> *engine.Engine
+
+func engineOf(st *actorstore.Store) *engine.Engine {
+	e, _ := engines.Load(st)
+	return e.(*engine.Engine)
 }
 
 func ev(typ string) actorstore.EventData {
@@ -254,7 +264,7 @@ func TestOpenRejectsBadConfig(t *testing.T) {
 		t.Fatalf("want InputError on MaxLiveStreams, got %v", err)
 	}
 	_, err = actorstore.Open(ctx, actorstore.Config{PostgresURL: "postgres://u:s3cret@127.0.0.1:1/db?connect_timeout=1",
-		Retry: persistence.RetryPolicy{MaxAttempts: 1}})
+		Retry: actorstore.RetryPolicy{MaxAttempts: 1}})
 	if err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Fatalf("want an error without the password, got %v", err)
 	}

@@ -260,10 +260,11 @@ func BenchmarkAppendHotStream(b *testing.B) {
 
 func benchStore(b *testing.B, cfg actorstore.Config) *actorstore.Store {
 	b.Helper()
-	st, err := actorstore.Open(context.Background(), cfg)
+	st, eng, err := actorstore.OpenEngine(context.Background(), cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
+	engines.Store(st, eng)
 	b.Cleanup(func() { st.Close(context.Background()) })
 	return st
 }

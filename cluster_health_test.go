@@ -19,7 +19,7 @@ func TestHealthReportsClusterMembership(t *testing.T) {
 		t.Fatalf("unclustered store: %+v, want 3 passing checks", r)
 	}
 	joined := false
-	st.SetClusterCheck(func(context.Context) error {
+	st.AddHealthCheck(actorstore.CheckCluster, func(context.Context) error {
 		if !joined {
 			return errors.New("cluster membership not joined: no topology yet")
 		}

@@ -50,7 +50,7 @@ type Config struct {
 	TxTimeout time.Duration
 	// Retry is how transient database errors are retried: exponential
 	// backoff with jitter. Defaults: 5 attempts, 50ms base, 2s cap.
-	Retry persistence.RetryPolicy
+	Retry RetryPolicy
 	// Limits bound what one append may contain. Defaults: stream IDs 512
 	// bytes, types 256 bytes, 1 MiB per event, 100,000 events per batch.
 	Limits eventstore.Limits
@@ -87,7 +87,7 @@ type Config struct {
 	// Subscriptions configures the subscription hub: default credit window,
 	// catch-up page size, checkpoint frequency of durable subscriptions.
 	// Zero fields mean the defaults of package subscriptions.
-	Subscriptions subscriptions.Config
+	Subscriptions SubscriptionsConfig
 
 	// Logger receives the logs of the store, its actors and protoactor.
 	// The zero value logs nothing.
@@ -97,8 +97,9 @@ type Config struct {
 	// and read latency, errors by code, group-commit sizes and times,
 	// bytes appended, events delivered; see docs/operations.md). Nil: a
 	// private provider whose metrics the telemetry package serves at
-	// /metrics. With a provider of your own, also call telemetry.Register
-	// for the asynchronous instruments, and export with your provider.
+	// /metrics. With a provider of your own, open with OpenEngine and call
+	// telemetry.Register(mp, engine) for the asynchronous instruments, and
+	// export with your provider.
 	MeterProvider metric.MeterProvider
 	// TracerProvider, when set, traces every operation: spans for the
 	// caller, the stream actor, the group-commit writer (linked to the
@@ -140,7 +141,7 @@ func (c Config) Validate() error {
 	case c.Retry.MaxAttempts < 0 || c.Retry.Base < 0 || c.Retry.Cap < 0:
 		return bad("Retry", "retry settings must not be negative")
 	}
-	if err := c.Subscriptions.Validate(); err != nil {
+	if err := c.Subscriptions.hub().Validate(); err != nil {
 		return &eventstore.InputError{Field: "Subscriptions", Rule: "valid", Message: err.Error()}
 	}
 	if c.SharedWriters && c.Embedded() {
@@ -172,7 +173,7 @@ func (c Config) postgresConfig() postgres.Config {
 		MaxConnIdleTime:        c.Pool.MaxConnIdleTime,
 		StatementCacheMode:     c.Pool.StatementCacheMode,
 		StatementCacheCapacity: c.Pool.StatementCacheCapacity,
-		RetryPolicy:            c.Retry,
+		RetryPolicy:            c.Retry.policy(),
 		Limits:                 c.Limits,
 		Logger:                 c.Logger,
 	}
@@ -183,7 +184,7 @@ func (c Config) sqliteConfig() sqlite.Config {
 		Path:      filepath.Join(c.dataDir(), EmbeddedFileName),
 		Exclusive: true, // one process at a time: the stream actors trust their heads
 		Limits:    c.Limits,
-		Retry:     c.Retry,
+		Retry:     c.Retry.policy(),
 		Logger:    c.Logger,
 	}
 }
@@ -222,4 +223,55 @@ func (c Config) telemetry() (*instruments.Set, *sdkmetric.ManualReader, *sdkmetr
 	}
 	t, err := instruments.New(mp, c.TracerProvider)
 	return t, reader, own, err
+}
+
+// RetryPolicy says how often and how long a failure is retried:
+// MaxAttempts counts the first try (1: no retries); waits grow
+// exponentially from Base, doubling up to Cap, with jitter. Zero fields
+// mean the defaults: 5 attempts, 50ms, 2s.
+type RetryPolicy struct {
+	MaxAttempts int
+	Base, Cap   time.Duration
+}
+
+func (p RetryPolicy) policy() persistence.RetryPolicy {
+	return persistence.RetryPolicy{MaxAttempts: p.MaxAttempts, Base: p.Base, Cap: p.Cap}
+}
+
+// SubscriptionsConfig configures the subscription hub. Zero fields mean
+// the defaults of package subscriptions (named there).
+type SubscriptionsConfig struct {
+	// Window is the default credit window; MaxWindow caps what a
+	// subscriber may ask for.
+	Window, MaxWindow int
+	// BufferFactor bounds the live events a subscription holds, as a
+	// multiple of its window.
+	BufferFactor int
+	// PageSize bounds one catch-up read.
+	PageSize int
+	// CheckpointEvery: a filtered all-stream subscription sends a
+	// Checkpoint after this many positions passed with nothing delivered.
+	CheckpointEvery uint64
+	// RemoteGrace is how long the hub waits, after a notification of a
+	// commit it was not handed in process, before it reads the commit from
+	// the store (made by another process).
+	RemoteGrace time.Duration
+	// AckEvery and AckInterval: a durable subscription stores its
+	// checkpoint after this many acknowledged positions, or this long after
+	// the first acknowledgement not yet stored, whichever is first.
+	AckEvery    int
+	AckInterval time.Duration
+	// StopTimeout bounds the last checkpoint write of a stopping durable
+	// subscription and the hub's stop.
+	StopTimeout time.Duration
+	// LeaseTTL is the lease of a durable subscription's owner among all
+	// processes on the database: a dead owner is replaced within 4/3 of it
+	// (default 3 s; at least 30ms).
+	LeaseTTL time.Duration
+}
+
+func (c SubscriptionsConfig) hub() subscriptions.Config {
+	return subscriptions.Config{Window: c.Window, MaxWindow: c.MaxWindow, BufferFactor: c.BufferFactor,
+		PageSize: c.PageSize, CheckpointEvery: c.CheckpointEvery, RemoteGrace: c.RemoteGrace,
+		AckEvery: c.AckEvery, AckInterval: c.AckInterval, StopTimeout: c.StopTimeout, LeaseTTL: c.LeaseTTL}
 }

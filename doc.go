@@ -10,6 +10,18 @@
 //	st, err := actorstore.Open(ctx, actorstore.Config{PostgresURL: url})
 //	defer st.Close(ctx)
 //
+// # The API
+//
+// A *Store is the data plane: Append, Transact, ReadStream, ReadAll, Head,
+// Subscribe (with Parked and ReplayParked for durable subscriptions),
+// Health and AddHealthCheck, Stats, Close. Its signatures use the types of
+// this package and of package eventstore only; it hands out none of its
+// actors, database or protocol types. The programs of this module that
+// serve a store to others (the node endpoint, the admin endpoint,
+// cmd/actorstore) open it with OpenEngine, which also returns the store's
+// engine (its actor system, subscription hub, stream actors, database and
+// metric producer) once, explicitly (docs/adr/0015-data-plane-root-api.md).
+//
 // # How an append travels
 //
 // Every stream is an actor (protoactor-go), spawned on first use and
@@ -37,6 +49,17 @@
 // to different streams are independent. Reads see every append acknowledged
 // before the read was called. Every blocking call takes a context and has a
 // default timeout (Config.RequestTimeout, Config.TxTimeout).
+//
+// # Entities and snapshots
+//
+// Register defines an event-sourced entity kind (Entity[S, C, R]: a fold
+// and a command handler; kind "order" owns the streams "order-<id>").
+// Kind.Execute runs a command inside the stream's actor on the state
+// folded from every committed event, appends its events at that version
+// and folds them once committed; commands to one entity never interleave.
+// Snapshots (every N events, on passivation) shorten loading; SaveSnapshot
+// and LoadSnapshot serve users who fold state themselves. See
+// docs/entities.md.
 //
 // # Errors
 //

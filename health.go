@@ -6,8 +6,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/actorstore/actorstore/messages"
 )
 
 // DefaultHealthTimeout bounds each check of Store.Health when its ctx has
@@ -27,17 +25,10 @@ const (
 	// It fails once the Store is closed.
 	CheckActors = "actors"
 	// CheckCluster: the node has joined its cluster (its membership saw a
-	// topology that includes it). Present only on clustered nodes, after
-	// SetClusterCheck.
+	// topology that includes it). Present only on clustered nodes: they add
+	// it with AddHealthCheck(CheckCluster, node.Node.ClusterHealth).
 	CheckCluster = "cluster"
 )
-
-// SetClusterCheck adds the CheckCluster check to Health (AddHealthCheck
-// with that name); `actorstore serve --cluster-name` passes
-// node.Node.ClusterHealth. Call it before serving health requests.
-func (s *Store) SetClusterCheck(check func(context.Context) error) {
-	s.AddHealthCheck(CheckCluster, check)
-}
 
 // HealthCheck is the outcome of one check of a HealthReport.
 type HealthCheck struct {
@@ -111,16 +102,6 @@ func (s *Store) AddHealthCheck(name string, check func(ctx context.Context) erro
 		}
 	}
 	s.checks = append(s.checks, namedCheck{name, check})
-}
-
-// Proto is r in its wire form (the answer to a peer's HealthRequest).
-func (r HealthReport) Proto() *messages.HealthReport {
-	m := &messages.HealthReport{Ok: r.OK, Checks: make([]*messages.HealthCheck, len(r.Checks))}
-	for i, c := range r.Checks {
-		m.Checks[i] = &messages.HealthCheck{Name: c.Name, Ok: c.OK, Error: c.Error,
-			DurationNs: uint64(max(c.Duration, 0))}
-	}
-	return m
 }
 
 func runCheck(ctx context.Context, name string, check func(context.Context) error) HealthCheck {

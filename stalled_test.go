@@ -21,7 +21,7 @@ func stall(tb testing.TB, st *actorstore.Store) (stop func(), calls *atomic.Int6
 	release := make(chan struct{})
 	calls = new(atomic.Int64)
 	sub, err := st.Subscribe(context.Background(),
-		actorstore.SubscribeOptions{Options: actorstore.SubscriptionOptions{Window: stalledWindow}},
+		actorstore.SubscribeOptions{Window: stalledWindow},
 		func(ctx context.Context, _ actorstore.RecordedEvent) error {
 			calls.Add(1)
 			select {
@@ -63,11 +63,11 @@ func TestStalledSubscriberIsBoundedByItsWindow(t *testing.T) {
 	backends(t, func(t *testing.T, open func(*testing.T, actorstore.Config) *actorstore.Store) {
 		st := open(t, actorstore.Config{})
 		ctx := context.Background()
-		hub := st.SubscriptionHub()
+		hub := engineOf(st).Hub
 		stop, calls := stall(t, st)
 		t.Cleanup(stop)
 		const fastWindow = 16
-		fast := collect(t, st, actorstore.SubscribeOptions{Options: actorstore.SubscriptionOptions{Window: fastWindow}})
+		fast := collect(t, st, actorstore.SubscribeOptions{Window: fastWindow})
 
 		const batches = 200
 		// A subscription holds live events while catching up (at most

@@ -3,35 +3,101 @@ package actorstore
 import (
 	"context"
 
-	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/subscriptions"
 )
 
-// Subscription types, under the names users of the root package see. See
-// package subscriptions for the full documentation.
-type (
-	// Subscription is the handle of a running handler subscription: Close,
-	// Done, Err.
-	Subscription = subscriptions.Subscription
-	// SubscribeOptions select what a subscription delivers (one stream or
-	// all, where it starts, filter, credit window, durable name, consumer
-	// group) and how a failing handler is retried.
-	SubscribeOptions = subscriptions.HandlerOptions
-	// SubscriptionOptions are the options of an actor subscriber.
-	SubscriptionOptions = subscriptions.Options
-	// Handler processes one event; an error is retried, then the event is
-	// parked (durable subscriptions) or the subscription stops.
-	Handler = subscriptions.Handler
-	// ParkedEvent is an event a durable subscription gave up on.
-	ParkedEvent = subscriptions.ParkedEvent
-)
+// Start says where a subscription begins.
+type Start int32
 
 // Where a subscription starts.
 const (
-	FromBeginning = subscriptions.FromBeginning
-	FromEnd       = subscriptions.FromEnd
-	FromAt        = subscriptions.FromAt
+	// FromBeginning: the first event of all streams (or of the stream).
+	FromBeginning = Start(subscriptions.FromBeginning)
+	// FromEnd: only events committed after the subscription started.
+	FromEnd = Start(subscriptions.FromEnd)
+	// FromAt: at SubscribeOptions.At, a position (all streams) or a
+	// version (one stream), inclusive.
+	FromAt = Start(subscriptions.FromAt)
 )
+
+// SubscribeOptions select what a subscription delivers and how a failing
+// handler is retried. The zero value subscribes to all events (but the
+// "$"-prefixed system streams) from the beginning, with the default
+// window and retries.
+type SubscribeOptions struct {
+	// ID names the subscription; empty for a random one.
+	ID string
+	// Stream subscribes to one stream; empty for all streams.
+	Stream string
+	// Start and At: where delivery begins (At is inclusive).
+	Start Start
+	At    uint64
+	// Filter keeps some events only. StreamPrefix applies to all-stream
+	// subscriptions; EventTypes to both kinds.
+	Filter Filter
+	// IncludeSystemStreams delivers "$"-prefixed streams too.
+	IncludeSystemStreams bool
+	// Window is the credit window: at most this many events wait for the
+	// handler in memory (0: Config.Subscriptions.Window).
+	Window int
+	// Durable names a durable subscription: it resumes after the checkpoint
+	// stored under this name, and events it gives up on are parked.
+	Durable string
+	// Group joins the consumer group Durable as a member (all-stream
+	// subscriptions only): the group's events are shared among members.
+	Group bool
+	// Retry says how often a failing event is retried before it is parked
+	// (durable) or stops the subscription (zero fields: 5 attempts, 50ms
+	// doubling to 2s, jittered).
+	Retry RetryPolicy
+	// OnCaughtUp, when set, is called (on the handler goroutine) each time
+	// the subscription switches from the store to live events.
+	OnCaughtUp func(position uint64)
+}
+
+// options is o in the subscriptions package's terms; the hub checks them.
+func (o SubscribeOptions) options() subscriptions.HandlerOptions {
+	return subscriptions.HandlerOptions{
+		Options: subscriptions.Options{ID: o.ID, Stream: o.Stream, Start: subscriptions.Start(o.Start), At: o.At,
+			Filter: o.Filter, IncludeSystemStreams: o.IncludeSystemStreams, Window: o.Window,
+			Durable: o.Durable, Group: o.Group},
+		Retry:      o.Retry.policy(),
+		OnCaughtUp: o.OnCaughtUp,
+	}
+}
+
+// Handler processes one event; an error is retried, then the event is
+// parked (durable subscriptions) or the subscription stops.
+type Handler = func(ctx context.Context, e eventstore.RecordedEvent) error
+
+// Subscription is the handle of a running subscription. Its methods are
+// safe for concurrent use.
+type Subscription struct{ s *subscriptions.Subscription }
+
+// ID is the subscription's ID.
+func (s *Subscription) ID() string { return s.s.ID() }
+
+// Done is closed when the subscription has ended (Close, Store.Close, or
+// a handler that failed for good).
+func (s *Subscription) Done() <-chan struct{} { return s.s.Done() }
+
+// Err is why the subscription ended (nil after Close, or while it runs).
+func (s *Subscription) Err() error { return s.s.Err() }
+
+// Close ends the subscription and waits until its handler has returned.
+// Safe to call more than once.
+func (s *Subscription) Close() error { return s.s.Close() }
+
+// ParkedEvent is an event a durable subscription gave up on.
+type ParkedEvent struct {
+	// Original is the event as it was delivered.
+	Original RecordedEvent
+	// Reason says why the handler gave up on it.
+	Reason string
+	// ParkedVersion is its version in the parked stream.
+	ParkedVersion uint64
+}
 
 // Subscribe runs h for every event o selects: first the history from the
 // store, then live events as they commit, in order, each once, with no gap
@@ -40,24 +106,24 @@ const (
 // subscriptions (o.Durable) resume after their checkpoint, at least once.
 // With Config.Schemas set, h sees events upcast to the latest version of
 // their type. Close the returned Subscription when done; Close of the Store
-// ends it too.
+// ends it too. Bad options give an *InputError.
 func (s *Store) Subscribe(ctx context.Context, o SubscribeOptions, h Handler) (*Subscription, error) {
-	return s.hub.Subscribe(ctx, o, s.upcastHandler(h))
-}
-
-// SubscribeActor subscribes an actor (local, or remote over protoactor
-// remote): it receives messages.SubscriptionEvent, CaughtUp, FellBehind
-// and Checkpoint messages and grants credits with messages.Credit. The
-// subscription watches the subscriber and ends when it stops. It returns
-// the subscription actor's PID and the subscription ID.
-func (s *Store) SubscribeActor(ctx context.Context, subscriber *actors.PID, o SubscriptionOptions) (*actors.PID, string, error) {
-	return s.hub.SubscribeActor(ctx, subscriber, o)
+	sub, err := s.hub.Subscribe(ctx, o.options(), s.upcastHandler(h))
+	if err != nil {
+		return nil, err
+	}
+	return &Subscription{sub}, nil
 }
 
 // Parked lists up to limit events that the durable subscription name
 // parked, from the parked stream's version from.
 func (s *Store) Parked(ctx context.Context, name string, from uint64, limit int) ([]ParkedEvent, error) {
-	return subscriptions.Parked(ctx, s.db, name, from, limit)
+	ps, err := subscriptions.Parked(ctx, s.db, name, from, limit)
+	out := make([]ParkedEvent, len(ps))
+	for i, p := range ps {
+		out[i] = ParkedEvent(p)
+	}
+	return out, err
 }
 
 // ReplayParked hands the parked events of durable subscription name to h,
@@ -65,12 +131,3 @@ func (s *Store) Parked(ctx context.Context, name string, from uint64, limit int)
 func (s *Store) ReplayParked(ctx context.Context, name string, h Handler) (int, error) {
 	return subscriptions.ReplayParked(ctx, s.db, name, h)
 }
-
-// ActorSystem is the actor system the store runs on, for embedding
-// services that spawn their own actors beside it (and subscribe them with
-// SubscribeActor).
-func (s *Store) ActorSystem() *actors.System { return s.sys }
-
-// SubscriptionHub is the node's subscription fan-out; the node's protocol
-// endpoint hands it subscription requests from peers.
-func (s *Store) SubscriptionHub() *subscriptions.Hub { return s.hub }

@@ -24,8 +24,8 @@ func TestSubscribersSeeEveryEventOnceInOrder(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		all := collect(t, st, actorstore.SubscribeOptions{Options: actorstore.SubscriptionOptions{Window: 16}})
-		one := collect(t, st, actorstore.SubscribeOptions{Options: actorstore.SubscriptionOptions{Stream: "s-3", Window: 4}})
+		all := collect(t, st, actorstore.SubscribeOptions{Window: 16})
+		one := collect(t, st, actorstore.SubscribeOptions{Stream: "s-3", Window: 4})
 
 		var wg sync.WaitGroup
 		for w := 0; w < 8; w++ {

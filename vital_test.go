@@ -18,7 +18,7 @@ import (
 func TestStoppedVitalActorMakesStoreUnready(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t, actorstore.Config{DataDir: t.TempDir()})
-	n, err := node.Start(st, node.Config{Address: "127.0.0.1:0", System: st.ActorSystem(), StoreKind: "embedded"})
+	n, err := node.Start(st, node.Config{Address: "127.0.0.1:0", Engine: engineOf(st), StoreKind: "embedded"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,13 +28,13 @@ func TestStoppedVitalActorMakesStoreUnready(t *testing.T) {
 	}
 	stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	sys := st.ActorSystem()
+	sys := engineOf(st).System
 	if err := sys.StopWait(stopCtx, n.PID()); err != nil {
 		t.Fatal(err)
 	}
 	checkUnready(t, st, "node API actor")
 
-	if err := sys.StopWait(stopCtx, st.SubscriptionHub().PID()); err != nil {
+	if err := sys.StopWait(stopCtx, engineOf(st).Hub.PID()); err != nil {
 		t.Fatal(err)
 	}
 	checkUnready(t, st, "subscription hub")

@@ -75,7 +75,10 @@ func (e *TimeoutError) Error() string {
 	if e.Timeout > 0 {
 		fmt.Fprintf(&b, " after %v", e.Timeout.Round(time.Millisecond))
 	}
-	if named {
+	switch {
+	case e.Op == "execute": // an entity command: its events get new IDs when decided again
+		b.WriteString(": outcome unknown (the command may have been applied)")
+	case named:
 		b.WriteString(": outcome unknown, retry with the same event IDs")
 	}
 	return b.String()

@@ -119,13 +119,13 @@ func (echo) Receive(c actors.Context) {
 
 // serveNode runs a node on an embedded store in dir until stdin closes.
 func serveNode(dir string) {
-	st, err := actorstore.Open(context.Background(), actorstore.Config{DataDir: filepath.Join(dir, "data")})
+	st, eng, err := actorstore.OpenEngine(context.Background(), actorstore.Config{DataDir: filepath.Join(dir, "data")})
 	if err != nil {
 		panic(err)
 	}
 	// Served on the store's actor system, so its subscription hub is
 	// reachable by peers.
-	n, err := node.Start(st, node.Config{Address: "127.0.0.1:0", StoreKind: "embedded", System: st.ActorSystem()})
+	n, err := node.Start(st, node.Config{Address: "127.0.0.1:0", StoreKind: "embedded", Engine: eng})
 	if err != nil {
 		panic(err)
 	}

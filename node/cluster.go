@@ -49,14 +49,6 @@ type ClusterConfig struct {
 // DefaultGrainIdleTimeout is ClusterConfig.GrainIdleTimeout's default.
 const DefaultGrainIdleTimeout = time.Minute
 
-// passivator is implemented by *actorstore.Store. A clustered node asks it
-// to stop idle stream actors whose in-memory head may be behind the
-// database: after a topology change, and after a transaction over streams
-// that other members may own.
-type passivator interface {
-	PassivateIdle(streams ...string)
-}
-
 // passivateAfterTopology: after a topology change idle stream actors are
 // stopped at once and again at these delays (an actor busy at the change
 // is stopped once it is idle).
@@ -82,8 +74,11 @@ func (n *Node) startCluster(c *ClusterConfig) (*actors.Remote, error) {
 // wrote meanwhile has a stale head.
 func (n *Node) onTopology(members []string) {
 	n.log.Info().Strs("members", members).Msg("cluster topology changed")
-	p, ok := n.store.(passivator)
-	if !ok {
+	// A clustered node stops idle stream actors whose in-memory head may
+	// be behind the database: after a topology change, and after a
+	// transaction over streams that other members may own.
+	p := n.cfg.Engine
+	if p == nil {
 		return
 	}
 	for _, d := range passivateAfterTopology {
@@ -161,7 +156,7 @@ func (n *Node) clustered(msg proto.Message, run runFunc, fail failFunc, local bo
 	case *messages.TransactRequest:
 		return func(ctx context.Context) proto.Message {
 			reply := run(ctx)
-			if p, ok := n.store.(passivator); ok {
+			if p := n.cfg.Engine; p != nil {
 				streams := make([]string, len(m.GetAppends()))
 				for i, a := range m.GetAppends() {
 					streams[i] = a.GetStream()

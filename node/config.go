@@ -11,7 +11,7 @@ import (
 
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
-	"github.com/actorstore/actorstore/messages"
+	"github.com/actorstore/actorstore/internal/engine"
 )
 
 // Defaults of Config; a zero field means its default.
@@ -71,9 +71,10 @@ type Config struct {
 	// Logger receives the node's logs. Default: none.
 	Logger zerolog.Logger
 	// Health answers peers' HealthRequests: the readiness checks of the
-	// store the node serves (actorstore.Store.Health(ctx).Proto()). Nil:
-	// the node answers with ERROR_CODE_INTERNAL "no health checks".
-	Health func(ctx context.Context) *messages.HealthReport
+	// store the node serves (those of actorstore.Store.Health), in order;
+	// the report is ready when every check is. Nil: the node answers with
+	// ERROR_CODE_INTERNAL "no health checks".
+	Health func(ctx context.Context) []HealthCheck
 	// TracerProvider, when set, traces every request with a server span,
 	// a child of the peer's span when its message header carries one
 	// (the store's own spans then continue the same trace). Default: none.
@@ -82,10 +83,16 @@ type Config struct {
 	// one PostgreSQL database: appends and stream reads are routed to the
 	// stream's owner (see ClusterConfig). It requires StoreKind "postgres".
 	Cluster *ClusterConfig
-	// System is the actor system to serve on, for example the store's, so
-	// that its other actors (a subscription hub) are reachable by peers and
-	// can send to remote subscribers. Default: a new system, shut down by
-	// Close. A process should have one remote endpoint (see actors).
+	// Engine is the inside of the store the node serves, as
+	// actorstore.OpenEngine returned it: the node serves on its actor
+	// system (so peers reach its subscription hub and subscriptions reach
+	// remote subscribers), reports its stream counters in Status, and in a
+	// cluster passivates its idle stream actors when ownership changes.
+	// Nil: Status reports zero counters and nothing is passivated.
+	Engine *engine.Engine
+	// System is the actor system to serve on. Default: Engine.System, else
+	// a new system, shut down by Close. A process should have one remote
+	// endpoint (see actors).
 	System *actors.System
 }
 

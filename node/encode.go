@@ -9,6 +9,7 @@ import (
 
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
+	"github.com/actorstore/actorstore/streams"
 	"github.com/actorstore/actorstore/wire"
 )
 
@@ -34,7 +35,10 @@ func (n *Node) readReply(evs []eventstore.RecordedEvent, truncated bool) proto.M
 }
 
 func (n *Node) status() *messages.NodeStatus {
-	s := n.store.Stats()
+	var s streams.Stats
+	if n.cfg.Engine != nil {
+		s = n.cfg.Engine.Stats()
+	}
 	return &messages.NodeStatus{
 		Address:   n.Address(),
 		ApiActor:  APIActorName,

@@ -49,7 +49,7 @@ func TestMain(m *testing.M) {
 	// into nodeSpans (see TestFailedAppendFollowedByTraceID).
 	log := zerolog.New(nodeLog).Level(zerolog.DebugLevel)
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(nodeSpans))
-	st, err := actorstore.Open(context.Background(), actorstore.Config{DataDir: filepath.Join(dir, "data"),
+	st, eng, err := actorstore.OpenEngine(context.Background(), actorstore.Config{DataDir: filepath.Join(dir, "data"),
 		Logger: log, TracerProvider: tp})
 	if err != nil {
 		panic(err)
@@ -60,8 +60,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	testNode, err = node.Start(st, node.Config{Address: "127.0.0.1:0", MaxMessageBytes: 2 << 20, BatchSize: 2,
-		StoreKind: "embedded", Version: "test", System: sys, Logger: log, TracerProvider: tp,
-		Health: func(ctx context.Context) *messages.HealthReport { return st.Health(ctx).Proto() }})
+		StoreKind: "embedded", Version: "test", Engine: eng, System: sys, Logger: log, TracerProvider: tp,
+		Health: healthOf(st)})
 	if err != nil {
 		panic(err)
 	}
@@ -223,3 +223,15 @@ func protoreflectString(s string) protoreflect.Value { return protoreflect.Value
 func actorsDefault() actors.RemoteConfig { return actors.RemoteConfig{} }
 
 func itoa(i int) string { return fmt.Sprint(i) }
+
+// healthOf reports st's readiness checks to a node (as cmd/actorstore does).
+func healthOf(st *actorstore.Store) func(context.Context) []node.HealthCheck {
+	return func(ctx context.Context) []node.HealthCheck {
+		rep := st.Health(ctx)
+		out := make([]node.HealthCheck, len(rep.Checks))
+		for i, c := range rep.Checks {
+			out[i] = node.HealthCheck(c)
+		}
+		return out
+	}
+}

@@ -50,6 +50,9 @@ func Start(store Store, cfg Config) (*Node, error) {
 	}
 	cfg = cfg.WithDefaults()
 	log := cfg.Logger
+	if cfg.System == nil && cfg.Engine != nil {
+		cfg.System = cfg.Engine.System
+	}
 	sys, own := cfg.System, cfg.System == nil
 	if own {
 		var err error

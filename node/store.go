@@ -4,11 +4,12 @@ import (
 	"context"
 
 	"github.com/actorstore/actorstore/eventstore"
-	"github.com/actorstore/actorstore/streams"
 )
 
-// Store is what a node serves: the Go API of *actorstore.Store. Its
-// methods must be safe for concurrent use.
+// Store is what a node serves: the data-plane Go API of
+// *actorstore.Store. Its methods must be safe for concurrent use. What a
+// node needs of the store's inside (its actor system, stream counters,
+// passivation) comes with Config.Engine.
 type Store interface {
 	Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion,
 		events ...eventstore.EventData) (eventstore.AppendResult, error)
@@ -16,5 +17,4 @@ type Store interface {
 	ReadStream(ctx context.Context, r eventstore.StreamRead) ([]eventstore.RecordedEvent, error)
 	ReadAll(ctx context.Context, r eventstore.AllRead) ([]eventstore.RecordedEvent, error)
 	Head(ctx context.Context, stream string) (eventstore.StreamHead, error)
-	Stats() streams.Stats
 }

@@ -90,6 +90,6 @@ func (n *Node) healthJob() runFunc {
 			return failHealth(&messages.Error{Code: messages.ErrorCode_ERROR_CODE_INTERNAL,
 				Message: "node: no health checks configured"})
 		}
-		return &messages.HealthReply{Outcome: &messages.HealthReply_Result{Result: n.cfg.Health(ctx)}}
+		return &messages.HealthReply{Outcome: &messages.HealthReply_Result{Result: healthProto(n.cfg.Health(ctx))}}
 	}
 }

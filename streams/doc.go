@@ -52,6 +52,14 @@
 //   - Appends and reads of one stream are linearizable (checked with
 //     porcupine in the tests).
 //
+// # Entities
+//
+// RegisterKind registers an untyped EntityKind (the root package builds
+// one from its generic Entity); Execute runs a command of the entity of a
+// stream inside that stream's actor, when nothing else of the stream is
+// pending, on the state folded to the committed version; the events take
+// the ordinary append path and are folded once committed (entity_*.go).
+//
 // # Passivation
 //
 // A stream actor unused for IdleTimeout is stopped, and when more than

@@ -18,6 +18,8 @@ type shared struct {
 	sys   *actors.System
 	log   zerolog.Logger
 	stats *counters
+	kinds kindRegistry   // entity kinds (entity.go)
+	ent   entityCounters // (entity_snapshot.go)
 	// ctx lives until the Runtime is closed; background I/O uses it.
 	ctx context.Context
 	// wg counts background goroutines (loads, commits) so Close waits for them.

@@ -34,19 +34,22 @@ type streamActor struct {
 	drainers  []*actors.PID
 	cache     *eventCache
 	ids       *idWindow
-	seen      uint64 // routed messages received (see registry)
 	// freshAt: the store's version of the stream was committed at that
 	// time (the start of the last load, or the send of the last flush that
 	// committed). With Config.VerifyConflicts a conflict is answered only
 	// from a head at least as fresh as the request.
 	freshAt time.Time
-	cur     *envelope // message being handled; answered if handling panics
+	cur     *envelope    // message being handled; answered if handling panics
+	ent     *entityState // the entity of this stream, once a command came (entity_actor.go)
 }
 
 // streamCell is the state that survives a restart of the stream actor (the
 // producer of every incarnation gets the same cell): the flush in flight,
 // whose callers the next incarnation answers.
 type streamCell struct {
+	// seen counts routed messages received by every incarnation, the one
+	// whose handling failed included (see registry).
+	seen     uint64
 	seq      uint64
 	inflight *inflightFlush
 	started  bool
@@ -106,6 +109,9 @@ func (s *streamActor) Receive(c actors.Context) {
 	switch msg.(type) {
 	case *actors.Restarting, *actors.Stopping:
 		// s.cur still names the message whose handling failed, if any.
+	case *appendCmd, *readCmd, *reserveCmd, *releaseCmd, *executeCmd: // routed by the registry
+		s.cell.seen++
+		s.cur = &envelope{msg: msg, sender: c.Sender()}
 	default:
 		s.cur = &envelope{msg: msg, sender: c.Sender()}
 	}
@@ -116,6 +122,7 @@ func (s *streamActor) Receive(c actors.Context) {
 		s.handle(c, msg)
 	}
 	s.cur = nil
+	s.pumpEntity(c)
 	s.checkDrained(c)
 }
 
@@ -127,6 +134,7 @@ func (s *streamActor) lifecycle(c actors.Context, msg any) bool {
 		s.sh.stats.restarts.Add(1)
 		s.failAll(c, ErrNotWritten, false)
 	case *actors.Stopping:
+		s.maybeSnapshot(c, true)
 		s.failAll(c, ErrNotWritten, true)
 	case *checkIdle:
 		s.reportIfIdle(c)
@@ -145,33 +153,35 @@ func (s *streamActor) lifecycle(c actors.Context, msg any) bool {
 func (s *streamActor) handle(c actors.Context, msg any) {
 	switch m := msg.(type) {
 	case *appendCmd:
-		s.seen++
 		s.onAppend(c, envelope{msg: m, sender: c.Sender(), at: time.Now()})
 	case *readCmd:
-		s.seen++
 		s.onRead(c, envelope{msg: m, sender: c.Sender()})
 	case *reserveCmd:
-		s.seen++
 		s.onReserve(c, envelope{msg: m, sender: c.Sender(), at: time.Now()})
 	case *releaseCmd:
-		s.seen++
 		s.onRelease(c, m)
 	case *flushDone:
 		s.onFlushDone(c, m)
 	case *txDone:
 		s.onTxDone(c, m)
+	case *executeCmd:
+		s.onExecute(c, m)
+	case *appendReply: // of the entity's own append (entity_actor.go)
+		s.onEntityAppended(c, m)
+	case *entityLoaded:
+		s.onEntityLoaded(c, m)
 	}
 }
 
 // idle reports whether the actor holds no work: it may be passivated.
 func (s *streamActor) idle() bool {
 	return s.ready && len(s.queue) == 0 && s.cell.inflight == nil && len(s.waiting) == 0 && len(s.reads) == 0 &&
-		len(s.held) == 0 && s.tx == nil && len(s.reserves) == 0
+		len(s.held) == 0 && s.tx == nil && len(s.reserves) == 0 && !s.entityBusy()
 }
 
 func (s *streamActor) reportIfIdle(c actors.Context) {
 	if s.idle() {
-		c.Send(c.Parent(), &idleReport{stream: s.stream, pid: c.Self(), seen: s.seen})
+		c.Send(c.Parent(), &idleReport{stream: s.stream, pid: c.Self(), seen: s.cell.seen})
 	}
 }
 

@@ -115,6 +115,7 @@ func (s *streamActor) failAll(c actors.Context, err error, stopping bool) {
 	}
 	s.answerAll(c, s.queue, nw)
 	s.waiting, s.held, s.reserves, s.reads, s.queue = nil, nil, nil, nil, nil
+	s.failEntity(c, err)
 	if stopping && s.cell.inflight != nil {
 		s.answerAll(c, s.cell.inflight.appends, s.streamErr("append", ErrOutcomeUnknown))
 		s.cell.inflight = nil
@@ -137,6 +138,8 @@ func (s *streamActor) answerEnvelope(c actors.Context, e envelope, err error) {
 		c.Send(e.sender, &readReply{hit: false})
 	case *reserveCmd:
 		c.Send(e.sender, &reserveReply{err: forCaller(err, s.stream)})
+	case *executeCmd:
+		c.Send(e.sender, &executeReply{err: forCaller(err, s.stream)})
 	}
 }
 

@@ -1,6 +1,7 @@
 package subscriptions
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -9,18 +10,32 @@ import (
 	"github.com/actorstore/actorstore/messages"
 )
 
-// Start says where a subscription begins.
-type Start = messages.StartKind
+// Start says where a subscription begins. Its values are the numbers of
+// the wire's StartKind (see startProto).
+type Start int32
 
 // Start kinds.
 const (
 	// FromBeginning: the first event of all streams (or of the stream).
-	FromBeginning = messages.StartKind_START_KIND_BEGINNING
+	FromBeginning Start = Start(messages.StartKind_START_KIND_BEGINNING)
 	// FromEnd: only events committed after the subscription started.
-	FromEnd = messages.StartKind_START_KIND_END
+	FromEnd Start = Start(messages.StartKind_START_KIND_END)
 	// FromAt: at Options.At, a position (all streams) or a version (one stream).
-	FromAt = messages.StartKind_START_KIND_AT
+	FromAt Start = Start(messages.StartKind_START_KIND_AT)
 )
+
+// String names the start kind.
+func (s Start) String() string {
+	switch s {
+	case FromBeginning:
+		return "beginning"
+	case FromEnd:
+		return "end"
+	case FromAt:
+		return "at"
+	}
+	return "Start(" + strconv.Itoa(int(s)) + ")"
+}
 
 // SystemStreamPrefix starts the IDs of streams actorstore keeps for itself
 // (parked events). All-stream subscriptions skip them unless
@@ -58,7 +73,7 @@ func (o Options) request(subscriber *messages.ActorRef) *messages.SubscribeReque
 		SubscriptionId:       o.ID,
 		Subscriber:           subscriber,
 		Stream:               o.Stream,
-		Start:                o.Start,
+		Start:                messages.StartKind(o.Start),
 		StartAt:              o.At,
 		StreamPrefix:         o.Filter.StreamPrefix,
 		EventTypes:           o.Filter.EventTypes,
@@ -86,7 +101,7 @@ type spec struct {
 // request is the wire form of s (a group's own durable subscription).
 func (s spec) request() *messages.SubscribeRequest {
 	return &messages.SubscribeRequest{
-		SubscriptionId: s.id, Subscriber: s.subscriber, Stream: s.stream, Start: s.start, StartAt: s.at,
+		SubscriptionId: s.id, Subscriber: s.subscriber, Stream: s.stream, Start: messages.StartKind(s.start), StartAt: s.at,
 		StreamPrefix: s.filter.StreamPrefix, EventTypes: s.filter.EventTypes, Window: uint32(s.window),
 		IncludeSystemStreams: s.includeSystem, DurableName: s.durable,
 	}
@@ -99,7 +114,7 @@ func parseRequest(m *messages.SubscribeRequest, cfg Config) (spec, error) {
 	}
 	s := spec{
 		id: m.GetSubscriptionId(), subscriber: m.GetSubscriber(), stream: m.GetStream(),
-		start: m.GetStart(), at: m.GetStartAt(), includeSystem: m.GetIncludeSystemStreams(),
+		start: Start(m.GetStart()), at: m.GetStartAt(), includeSystem: m.GetIncludeSystemStreams(),
 		filter:  eventstore.Filter{StreamPrefix: m.GetStreamPrefix(), EventTypes: m.GetEventTypes()},
 		window:  int(m.GetWindow()),
 		durable: m.GetDurableName(),

@@ -51,7 +51,7 @@ func TestRemoteSubscriberKilled(t *testing.T) {
 		t.Skip("runs in the parent test process only")
 	}
 	ctx := context.Background()
-	st, err := actorstore.Open(ctx, actorstore.Config{DataDir: filepath.Join(t.TempDir(), "data")})
+	st, eng, err := actorstore.OpenEngine(ctx, actorstore.Config{DataDir: filepath.Join(t.TempDir(), "data")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestRemoteSubscriberKilled(t *testing.T) {
 	})
 	// As `actorstore serve` does: the node serves on the store's actor
 	// system, so peers reach its hub on the node's endpoint.
-	n, err := node.Start(st, node.Config{Address: "127.0.0.1:0", System: st.ActorSystem(),
+	n, err := node.Start(st, node.Config{Address: "127.0.0.1:0", Engine: eng,
 		StoreKind: "embedded", Version: "test"})
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +74,7 @@ func TestRemoteSubscriberKilled(t *testing.T) {
 			t.Errorf("node close: %v", err)
 		}
 	})
-	hub := st.SubscriptionHub()
+	hub := eng.Hub
 	subscriptionCount := func() int {
 		t.Helper()
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)

@@ -17,7 +17,7 @@ import (
 // (stream counters and a request to the subscription hub actor) with a
 // manual reader: the cost a scrape adds to the node, without HTTP.
 func BenchmarkCollect(b *testing.B) {
-	st, err := actorstore.Open(context.Background(), actorstore.Config{DataDir: b.TempDir()})
+	st, eng, err := actorstore.OpenEngine(context.Background(), actorstore.Config{DataDir: b.TempDir()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func BenchmarkCollect(b *testing.B) {
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	b.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
-	if _, err := telemetry.Register(mp, st); err != nil {
+	if _, err := telemetry.Register(mp, eng); err != nil {
 		b.Fatal(err)
 	}
 	var rm metricdata.ResourceMetrics
@@ -38,12 +38,12 @@ func BenchmarkCollect(b *testing.B) {
 
 // BenchmarkScrape measures GET /metrics over loopback HTTP, text format.
 func BenchmarkScrape(b *testing.B) {
-	st, err := actorstore.Open(context.Background(), actorstore.Config{DataDir: b.TempDir()})
+	st, eng, err := actorstore.OpenEngine(context.Background(), actorstore.Config{DataDir: b.TempDir()})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = st.Close(context.Background()) })
-	srv, err := telemetry.Start(st, telemetry.Config{Address: "127.0.0.1:0"})
+	srv, err := telemetry.Start(telemetry.Source{Store: st, Engine: eng}, telemetry.Config{Address: "127.0.0.1:0"})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,7 +4,9 @@
 // # Endpoints
 //
 // Start (or NewHandler, to mount the endpoints on a server of your own)
-// serves:
+// serves a Source: the Store and the engine that actorstore.OpenEngine
+// returned beside it (the root package hands out no internals; see
+// docs/adr/0015-data-plane-root-api.md):
 //
 //   - GET /healthz: 200 while the process serves HTTP (liveness). It
 //     touches neither the database nor the actors.
@@ -18,14 +20,14 @@
 // # Metrics
 //
 // Two kinds of OpenTelemetry instruments. Asynchronous ones are read from
-// the store's counters (Store.Stats, Store.StoreStats with retries and the
+// the engine's counters (Stats, StoreStats with retries and the
 // PostgreSQL pool, the subscription hub's Stats and Flow) at each
 // collection, so they cost nothing on the append path; Register adds them
 // to any metric.MeterProvider. Synchronous ones (append and read latency,
 // errors by code, group-commit size and time, bytes, deliveries) are
 // recorded by the store itself on actorstore.Config.MeterProvider, or on
-// its private provider, which NewHandler reads through
-// Store.MetricProducer. NewHandler serves both with a Prometheus exporter
+// its private provider, which NewHandler reads through the engine's
+// Metrics producer. NewHandler serves both with a Prometheus exporter
 // on a private registry. docs/operations.md lists every metric with its
 // meaning.
 //

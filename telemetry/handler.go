@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 
 	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/internal/engine"
 )
 
 // Defaults of Config; a zero field means its default.
@@ -30,14 +31,13 @@ const (
 	DefaultHealthTimeout = actorstore.DefaultHealthTimeout
 )
 
-// Source is the store the endpoints report on; *actorstore.Store
-// implements it.
-type Source interface {
-	StatsSource
-	Health(ctx context.Context) actorstore.HealthReport
+// Source is the store the endpoints report on, as actorstore.OpenEngine
+// returned it: /readyz runs Store.Health, /metrics observes the Engine's
+// counters (Register) and exports its synchronous instruments.
+type Source struct {
+	Store  *actorstore.Store
+	Engine *engine.Engine
 }
-
-var _ Source = (*actorstore.Store)(nil)
 
 // Config configures NewHandler and Start. The zero Config uses the
 // defaults listed on each field.
@@ -103,9 +103,12 @@ func NewHandler(src Source, cfg Config) (*Handler, error) {
 	cfg = cfg.withDefaults()
 	promReg := prometheus.NewRegistry()
 	opts := []otelprom.Option{otelprom.WithRegisterer(promReg)}
-	if p, ok := src.(interface{ MetricProducer() sdkmetric.Producer }); ok && p.MetricProducer() != nil {
+	if src.Store == nil || src.Engine == nil {
+		return nil, errors.New("telemetry: Source needs the Store and its Engine")
+	}
+	if p := src.Engine.Metrics; p != nil {
 		// The store's synchronous instruments (latency, errors, commits).
-		opts = append(opts, otelprom.WithProducer(p.MetricProducer()))
+		opts = append(opts, otelprom.WithProducer(p))
 	}
 	exp, err := otelprom.New(opts...)
 	if err != nil {
@@ -113,7 +116,7 @@ func NewHandler(src Source, cfg Config) (*Handler, error) {
 	}
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp),
 		sdkmetric.WithResource(resource.NewSchemaless(attribute.String("service.name", "actorstore"))))
-	reg, err := Register(mp, src)
+	reg, err := Register(mp, src.Engine)
 	if err != nil {
 		_ = mp.Shutdown(context.Background())
 		return nil, err
@@ -152,7 +155,7 @@ func ready(src Source, timeout time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
-		rep := src.Health(ctx)
+		rep := src.Store.Health(ctx)
 		code := http.StatusOK
 		if !rep.OK {
 			code = http.StatusServiceUnavailable

@@ -21,8 +21,8 @@ import (
 func TestReadyzFollowsDatabase(t *testing.T) {
 	srv := pgtest.Server(t)
 	srv.RequireManaged(t)
-	st := openStore(t, actorstore.Config{PostgresURL: srv.NewDatabase(t)})
-	base := startAdmin(t, st)
+	src := openStore(t, actorstore.Config{PostgresURL: srv.NewDatabase(t)})
+	base := startAdmin(t, src)
 	if code, rep, body := readiness(t, base); code != http.StatusOK || !rep.OK || len(rep.Checks) != 3 {
 		t.Fatalf("/readyz before the stop: %d, want 200 with 3 checks\n%s", code, body)
 	}
@@ -72,8 +72,9 @@ func TestReadyzFollowsDatabase(t *testing.T) {
 // TestReadyzAfterClose closes the store under the admin endpoint: /readyz
 // answers 503 with the actors check failed, and /healthz stays 200.
 func TestReadyzAfterClose(t *testing.T) {
-	st := openStore(t, actorstore.Config{DataDir: t.TempDir()})
-	base := startAdmin(t, st)
+	src := openStore(t, actorstore.Config{DataDir: t.TempDir()})
+	st := src.Store
+	base := startAdmin(t, src)
 	if code, _, body := readiness(t, base); code != http.StatusOK {
 		t.Fatalf("/readyz on an open store: %d\n%s", code, body)
 	}
@@ -94,11 +95,12 @@ func TestReadyzAfterClose(t *testing.T) {
 }
 
 // TestAddedCheckTurnsNotReady: a check added with AddHealthCheck is run by
-// /readyz and by the wire form of the report: failing, it turns both not
+// /readyz and by Store.Health (what a node sends peers): failing, it turns both not
 // ready and names itself with its error; passing again, both are ready.
 func TestAddedCheckTurnsNotReady(t *testing.T) {
-	st := openStore(t, actorstore.Config{DataDir: t.TempDir()})
-	base := startAdmin(t, st)
+	src := openStore(t, actorstore.Config{DataDir: t.TempDir()})
+	st := src.Store
+	base := startAdmin(t, src)
 	var joined atomic.Bool
 	st.AddHealthCheck("membership", func(context.Context) error {
 		if !joined.Load() {
@@ -111,10 +113,9 @@ func TestAddedCheckTurnsNotReady(t *testing.T) {
 	if code != http.StatusServiceUnavailable || !ok || c.OK || c.Error != "not joined" || len(rep.Checks) != 4 {
 		t.Fatalf("/readyz with a failing added check: %d\n%s", code, body)
 	}
-	pb := st.Health(context.Background()).Proto()
-	if pb.GetOk() || len(pb.GetChecks()) != 4 || pb.GetChecks()[3].GetName() != "membership" ||
-		pb.GetChecks()[3].GetError() != "not joined" {
-		t.Fatalf("wire report with a failing added check: %v", pb)
+	if rep := st.Health(context.Background()); rep.OK || len(rep.Checks) != 4 ||
+		rep.Checks[3].Name != "membership" || rep.Checks[3].Error != "not joined" {
+		t.Fatalf("Store.Health with a failing added check: %+v", rep)
 	}
 	joined.Store(true)
 	if code, rep, body := readiness(t, base); code != http.StatusOK || !rep.OK {

@@ -18,15 +18,16 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// openStore opens a store that is closed when t ends.
-func openStore(t *testing.T, cfg actorstore.Config) *actorstore.Store {
+// openStore opens a store and its engine (as cmd/actorstore does); the
+// store is closed when t ends.
+func openStore(t *testing.T, cfg actorstore.Config) telemetry.Source {
 	t.Helper()
-	st, err := actorstore.Open(context.Background(), cfg)
+	st, eng, err := actorstore.OpenEngine(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { _ = st.Close(context.Background()) })
-	return st
+	return telemetry.Source{Store: st, Engine: eng}
 }
 
 // startAdmin serves st's admin endpoint on a free loopback port until t

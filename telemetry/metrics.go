@@ -7,7 +7,7 @@ import (
 
 	"go.opentelemetry.io/otel/metric"
 
-	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/internal/engine"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/streams"
 	"github.com/actorstore/actorstore/subscriptions"
@@ -19,13 +19,15 @@ const ScopeName = "github.com/actorstore/actorstore/telemetry"
 // hubStatsTimeout bounds the subscription hub's answer during a collection.
 const hubStatsTimeout = time.Second
 
-// StatsSource is what Register observes; *actorstore.Store implements it.
+// StatsSource is what Register observes; the *engine.Engine that
+// actorstore.OpenEngine returns implements it (and persistence.StatsReporter,
+// for the database instruments).
 type StatsSource interface {
 	Stats() streams.Stats
 	SubscriptionHub() *subscriptions.Hub
 }
 
-var _ StatsSource = (*actorstore.Store)(nil)
+var _ StatsSource = (*engine.Engine)(nil)
 
 // instruments are the store's asynchronous instruments.
 type instruments struct {

@@ -35,7 +35,8 @@ type workload struct {
 // carries 1+i%3 events), reads every stream w.reads/w.streams times, and
 // runs w.subscriptions all-stream subscriptions until each has seen every
 // event and the hub has fanned out the last position.
-func (w *workload) run(t *testing.T, st *actorstore.Store) {
+func (w *workload) run(t *testing.T, src telemetry.Source) {
+	st := src.Store
 	t.Helper()
 	ctx := context.Background()
 	for i := range w.appends {
@@ -64,8 +65,8 @@ func (w *workload) run(t *testing.T, st *actorstore.Store) {
 	}
 	seen := make([]atomic.Int64, w.subscriptions)
 	for i := range w.subscriptions {
-		sub, err := st.Subscribe(ctx, actorstore.SubscribeOptions{Options: actorstore.SubscriptionOptions{
-			Start: actorstore.FromBeginning}}, func(context.Context, actorstore.RecordedEvent) error {
+		sub, err := st.Subscribe(ctx, actorstore.SubscribeOptions{
+			Start: actorstore.FromBeginning}, func(context.Context, actorstore.RecordedEvent) error {
 			seen[i].Add(1)
 			return nil
 		})
@@ -80,7 +81,7 @@ func (w *workload) run(t *testing.T, st *actorstore.Store) {
 				return fmt.Errorf("subscription %d saw %d of %d events", i, n, w.events)
 			}
 		}
-		h, err := st.SubscriptionHub().Stats(ctx)
+		h, err := src.Engine.Hub.Stats(ctx)
 		if err == nil && h.Head != uint64(w.events) {
 			err = fmt.Errorf("hub head %d, want %d", h.Head, w.events)
 		}
@@ -103,13 +104,13 @@ func TestMetricsMatchWorkload(t *testing.T) {
 }
 
 func testMetricsMatchWorkload(t *testing.T, cfg actorstore.Config) {
-	st := openStore(t, cfg)
-	base := startAdmin(t, st)
+	src := openStore(t, cfg)
+	base := startAdmin(t, src)
 	w := &workload{streams: 7, appends: 100, reads: 21, subscriptions: 3, conflicts: 4}
-	w.run(t, st)
+	w.run(t, src)
 
 	m := scrape(t, base)
-	s := st.Stats()
+	s := src.Engine.Stats()
 	checkSyncMetrics(t, scrapeSeries(t, base), w, s, !cfg.Embedded())
 	want := map[string]float64{
 		"actorstore_events_appended_total":      float64(w.events),
@@ -158,16 +159,16 @@ func TestRegisterWithOwnMeterProvider(t *testing.T) {
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
-	st := openStore(t, actorstore.Config{DataDir: t.TempDir(), MeterProvider: mp})
-	if st.MetricProducer() != nil {
+	src := openStore(t, actorstore.Config{DataDir: t.TempDir(), MeterProvider: mp})
+	if src.Engine.Metrics != nil {
 		t.Error("a store with its own meter provider still offers a private one")
 	}
-	reg, err := telemetry.Register(mp, st)
+	reg, err := telemetry.Register(mp, src.Engine)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := &workload{streams: 2, appends: 5, reads: 0, subscriptions: 0}
-	w.run(t, st)
+	w.run(t, src)
 
 	if got, ok := collectSum(t, reader, "actorstore.events.appended"); !ok || got != int64(w.events) {
 		t.Errorf("actorstore.events.appended = %d (found %v), want %d", got, ok, w.events)

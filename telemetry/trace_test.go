@@ -30,7 +30,7 @@ func TestAppendSpans(t *testing.T) {
 	spans := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	st := openStore(t, actorstore.Config{DataDir: t.TempDir(), TracerProvider: tp})
+	st := openStore(t, actorstore.Config{DataDir: t.TempDir(), TracerProvider: tp}).Store
 	ctx := context.Background()
 	delivered := make(chan struct{}, 1)
 	sub, err := st.Subscribe(ctx, actorstore.SubscribeOptions{}, func(context.Context, actorstore.RecordedEvent) error {
@@ -77,7 +77,7 @@ func TestAppendSpans(t *testing.T) {
 // conflict error is the trace of the caller's span.
 func TestConflictTraceIDIsTheCallerSpans(t *testing.T) {
 	tp := sdktrace.NewTracerProvider()
-	st := openStore(t, actorstore.Config{DataDir: t.TempDir(), TracerProvider: tp})
+	st := openStore(t, actorstore.Config{DataDir: t.TempDir(), TracerProvider: tp}).Store
 	ctx, span := tp.Tracer("test").Start(context.Background(), "caller")
 	defer span.End()
 	ev := func() actorstore.EventData {
@@ -129,7 +129,7 @@ func TestOTLPExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := openStore(t, actorstore.Config{DataDir: t.TempDir(), TracerProvider: tp})
+	st := openStore(t, actorstore.Config{DataDir: t.TempDir(), TracerProvider: tp}).Store
 	if _, err := st.Append(ctx, "otlp", actorstore.Any(), actorstore.EventData{ID: uuid.New(), Type: "T",
 		Data: []byte(`{}`)}); err != nil {
 		t.Fatal(err)

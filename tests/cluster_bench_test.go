@@ -232,13 +232,13 @@ func runBenchNode(raw string) int {
 		return 2
 	}
 	ctx := context.Background()
-	st, err := actorstore.Open(ctx, actorstore.Config{PostgresURL: cfg.URL, SharedWriters: cfg.Cluster != ""})
+	st, eng, err := actorstore.OpenEngine(ctx, actorstore.Config{PostgresURL: cfg.URL, SharedWriters: cfg.Cluster != ""})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench node:", err)
 		return 1
 	}
 	defer st.Close(ctx)
-	ncfg := node.Config{Address: "127.0.0.1:0", StoreKind: "postgres", System: st.ActorSystem()}
+	ncfg := node.Config{Address: "127.0.0.1:0", StoreKind: "postgres", Engine: eng}
 	if cfg.Cluster != "" {
 		ncfg.Cluster = &node.ClusterConfig{Name: cfg.Cluster, Seeds: cfg.Seeds, Listen: cfg.Listen}
 	}

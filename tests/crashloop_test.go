@@ -327,8 +327,8 @@ func (r *subRecorder) open(t *testing.T, url string) {
 	r.last, r.lastPos = map[string]uint64{}, 0
 	r.sessions++
 	r.mu.Unlock()
-	sub, err := st.Subscribe(ctx, actorstore.SubscribeOptions{Options: actorstore.SubscriptionOptions{
-		Durable: crashDurable, Filter: eventstore.Filter{StreamPrefix: crashPrefix}}}, r.handle)
+	sub, err := st.Subscribe(ctx, actorstore.SubscribeOptions{
+		Durable: crashDurable, Filter: eventstore.Filter{StreamPrefix: crashPrefix}}, r.handle)
 	if err != nil {
 		st.Close(context.Background())
 		t.Fatal(err)

@@ -14,7 +14,6 @@ import (
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/internal/pgtest"
-	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/streams"
 )
 
@@ -152,7 +151,7 @@ func openStore(t *testing.T, url string) *actorstore.Store {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	st, err := actorstore.Open(ctx, actorstore.Config{PostgresURL: url, RequestTimeout: 5 * time.Second,
-		Retry: persistence.RetryPolicy{MaxAttempts: 3, Base: 20 * time.Millisecond, Cap: 200 * time.Millisecond}})
+		Retry: actorstore.RetryPolicy{MaxAttempts: 3, Base: 20 * time.Millisecond, Cap: 200 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -448,8 +448,7 @@ func runSubscriberStep(t *testing.T, st *actorstore.Store, n int, rate float64, 
 	subs := make([]*loadSub, n)
 	for i := range subs {
 		s := &loadSub{lag: newHist()}
-		sub, err := st.Subscribe(context.Background(), actorstore.SubscribeOptions{
-			Options: actorstore.SubscriptionOptions{Start: actorstore.FromEnd}},
+		sub, err := st.Subscribe(context.Background(), actorstore.SubscribeOptions{Start: actorstore.FromEnd},
 			func(_ context.Context, e actorstore.RecordedEvent) error {
 				if uint64(e.Position) <= s.last.Load() {
 					s.bad.Add(1)

@@ -20,7 +20,6 @@ import (
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/internal/pgtest"
-	"github.com/actorstore/actorstore/subscriptions"
 )
 
 // consumerEnv, when set, makes the test binary one node of
@@ -90,9 +89,9 @@ func runConsumer(raw string) int {
 		kind   string
 		member int
 	}{
-		{actorstore.SubscribeOptions{Options: subscriptions.Options{Durable: ownersDurable, Window: 16}}, "d", 0},
-		{actorstore.SubscribeOptions{Options: subscriptions.Options{Durable: ownersGroup, Group: true, Window: 8}}, "g", 1},
-		{actorstore.SubscribeOptions{Options: subscriptions.Options{Durable: ownersGroup, Group: true, Window: 8}}, "g", 2},
+		{actorstore.SubscribeOptions{Durable: ownersDurable, Window: 16}, "d", 0},
+		{actorstore.SubscribeOptions{Durable: ownersGroup, Group: true, Window: 8}, "g", 1},
+		{actorstore.SubscribeOptions{Durable: ownersGroup, Group: true, Window: 8}, "g", 2},
 	}
 	for _, o := range opts {
 		s, err := st.Subscribe(context.Background(), o.o, record(o.kind, o.member))

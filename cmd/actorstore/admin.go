@@ -10,7 +10,6 @@ import (
 	"github.com/urfave/cli/v3"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
-	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/telemetry"
 )
 
@@ -55,9 +54,9 @@ func stopTracing(tp *sdktrace.TracerProvider, timeout time.Duration) error {
 	return tp.Shutdown(ctx)
 }
 
-// startAdmin serves the admin endpoint for st as the flags say; nil when
+// startAdmin serves the admin endpoint for src as the flags say; nil when
 // --admin-listen is empty.
-func startAdmin(cmd *cli.Command, st *actorstore.Store, log zerolog.Logger) (*telemetry.Server, error) {
+func startAdmin(cmd *cli.Command, src telemetry.Source, log zerolog.Logger) (*telemetry.Server, error) {
 	addr := cmd.String("admin-listen")
 	if addr == "" {
 		return nil, nil
@@ -79,7 +78,7 @@ func startAdmin(cmd *cli.Command, st *actorstore.Store, log zerolog.Logger) (*te
 		log.Warn().Str("admin", addr).Msg("the admin endpoint listens beyond loopback without tokens: " +
 			"/metrics is open to anyone who reaches it; set --admin-token-file (docs/security.md)")
 	}
-	return telemetry.Start(st, cfg)
+	return telemetry.Start(src, cfg)
 }
 
 // adminAddress is the admin endpoint's address for the ready line ("off"

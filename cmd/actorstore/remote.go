@@ -9,7 +9,7 @@ import (
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/actors"
-	"github.com/actorstore/actorstore/messages"
+	"github.com/actorstore/actorstore/internal/engine"
 	"github.com/actorstore/actorstore/node"
 )
 
@@ -92,7 +92,8 @@ func loadTLS(cmd *cli.Command) (server, client *tls.Config, err error) {
 }
 
 // startNode serves st to peers as the flags say.
-func startNode(cmd *cli.Command, st *actorstore.Store, cfg actorstore.Config, cluster *node.ClusterConfig) (*node.Node, error) {
+func startNode(cmd *cli.Command, st *actorstore.Store, eng *engine.Engine, cfg actorstore.Config,
+	cluster *node.ClusterConfig) (*node.Node, error) {
 	serverTLS, clientTLS, err := loadTLS(cmd)
 	if err != nil {
 		return nil, err
@@ -106,12 +107,13 @@ func startNode(cmd *cli.Command, st *actorstore.Store, cfg actorstore.Config, cl
 		MaxInFlight: cmd.Int("max-in-flight"), MaxMessageBytes: cmd.Int("max-message-bytes"),
 		RequestTimeout: cfg.RequestTimeout, ServerTLS: serverTLS, ClientTLS: clientTLS,
 		Limits: cfg.Limits, StoreKind: kind, Version: version, Logger: cfg.Logger,
-		// The store's own actor system: its subscription hub is then
-		// reachable by peers, and subscriptions can send to them.
-		System:  st.ActorSystem(),
+		// The store's engine: the node serves on its actor system (the
+		// subscription hub is then reachable by peers, and subscriptions
+		// can send to them), reports its counters, passivates in a cluster.
+		Engine:  eng,
 		Cluster: cluster,
 		// Peers' HealthRequests get the same answer as /readyz.
-		Health: func(ctx context.Context) *messages.HealthReport { return st.Health(ctx).Proto() },
+		Health: nodeHealth(st),
 	}
 	if cfg.TracerProvider != nil {
 		ncfg.TracerProvider = cfg.TracerProvider
@@ -124,9 +126,22 @@ func startNode(cmd *cli.Command, st *actorstore.Store, cfg actorstore.Config, cl
 		return nil, err
 	}
 	if cluster != nil {
-		st.SetClusterCheck(n.ClusterHealth) // readiness: cluster membership joined
+		st.AddHealthCheck(actorstore.CheckCluster, n.ClusterHealth) // readiness: cluster membership joined
 	}
 	return n, nil
+}
+
+// nodeHealth reports st's readiness checks to the node, which answers
+// peers' HealthRequests with them.
+func nodeHealth(st *actorstore.Store) func(context.Context) []node.HealthCheck {
+	return func(ctx context.Context) []node.HealthCheck {
+		rep := st.Health(ctx)
+		checks := make([]node.HealthCheck, len(rep.Checks))
+		for i, c := range rep.Checks {
+			checks[i] = node.HealthCheck(c)
+		}
+		return checks
+	}
 }
 
 // closeNode stops the endpoint before the store, so no peer request

@@ -10,8 +10,8 @@ import (
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/eventstore"
-	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/schemas"
+	"github.com/actorstore/actorstore/telemetry"
 )
 
 func serveFlags() []cli.Flag {
@@ -72,7 +72,7 @@ func serveConfig(cmd *cli.Command) actorstore.Config {
 		},
 		RequestTimeout: cmd.Duration("request-timeout"),
 		TxTimeout:      cmd.Duration("tx-timeout"),
-		Retry: persistence.RetryPolicy{MaxAttempts: cmd.Int("retry-attempts"),
+		Retry: actorstore.RetryPolicy{MaxAttempts: cmd.Int("retry-attempts"),
 			Base: cmd.Duration("retry-base"), Cap: cmd.Duration("retry-cap")},
 		IdleTimeout:    cmd.Duration("idle-timeout"),
 		MaxLiveStreams: cmd.Int("max-live-streams"),
@@ -111,17 +111,17 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 	if tp != nil {
 		cfg.TracerProvider = tp
 	}
-	st, err := actorstore.Open(ctx, cfg)
+	st, eng, err := actorstore.OpenEngine(ctx, cfg)
 	if err != nil {
 		_ = stopTracing(tp, time.Second)
 		return err
 	}
-	n, err := startNode(cmd, st, cfg, cluster)
+	n, err := startNode(cmd, st, eng, cfg, cluster)
 	if err != nil {
 		_ = st.Close(context.Background())
 		return err
 	}
-	adm, err := startAdmin(cmd, st, log)
+	adm, err := startAdmin(cmd, telemetry.Source{Store: st, Engine: eng}, log)
 	if err != nil {
 		_ = closeNode(n, cmd.Duration("shutdown-timeout"))
 		_ = st.Close(context.Background())

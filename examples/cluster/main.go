@@ -110,17 +110,19 @@ func startCluster(ctx context.Context, url string, n int) ([]*member, error) {
 	}
 	var members []*member
 	for i := range n {
-		st, err := actorstore.Open(ctx, actorstore.Config{PostgresURL: url, SharedWriters: true})
+		// OpenEngine: the node serves on the store's actor system and
+		// passivates its stream actors when the topology changes.
+		st, eng, err := actorstore.OpenEngine(ctx, actorstore.Config{PostgresURL: url, SharedWriters: true})
 		if err != nil {
 			return members, err
 		}
-		nd, err := node.Start(st, node.Config{Address: "127.0.0.1:0", StoreKind: "postgres", System: st.ActorSystem(),
+		nd, err := node.Start(st, node.Config{Address: "127.0.0.1:0", StoreKind: "postgres", Engine: eng,
 			Cluster: &node.ClusterConfig{Name: "demo", Seeds: seeds, Listen: seeds[i], Refresh: 500 * time.Millisecond}})
 		if err != nil {
 			_ = st.Close(ctx)
 			return members, err
 		}
-		st.SetClusterCheck(nd.ClusterHealth)
+		st.AddHealthCheck(actorstore.CheckCluster, nd.ClusterHealth)
 		members = append(members, &member{st: st, n: nd})
 	}
 	return members, nil

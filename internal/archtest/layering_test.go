@@ -88,8 +88,10 @@ var forbidden = map[string][]string{
 	// internal/: the hot path's instruments sit below the actors' users;
 	// the test harnesses import nothing of ours.
 	"internal/instruments": {"actors", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
-	"internal/pgtest":      ours,
-	"internal/archtest":    ours,
+	// engine: the store's inside handed to its servers; below them.
+	"internal/engine":   {"(root)", "node", "client", "telemetry", "cmd"},
+	"internal/pgtest":   ours,
+	"internal/archtest": ours,
 }
 
 func TestImportsPointOneWay(t *testing.T) {

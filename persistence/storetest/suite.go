@@ -42,6 +42,10 @@ import "testing"
 //     time, takeover after expiry or release with a greater token, renew
 //     keeps the lease, fenced checkpoint writes of a stale token are refused
 //     and write nothing, racing takeovers have one winner.
+//   - Snapshots (persistence.SnapshotStore, which every backend must
+//     implement): the newest is kept, an older save changes nothing, the
+//     same version replaces; one beyond the head, of a missing stream or
+//     malformed is an *InputError and stores nothing (snapshot.go).
 //
 // The suite assumes the store uses eventstore.DefaultLimits, and that
 // positions are gapless (a failed request uses none).
@@ -69,6 +73,7 @@ func runAll(t *testing.T, f Factory, features Features) {
 		{"RoundTrip", testRoundTrip},
 		{"Close", testClose},
 		{"Lease", testLease},
+		{"Snapshots", testSnapshots},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

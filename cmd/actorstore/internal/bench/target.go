@@ -8,7 +8,6 @@ import (
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/client"
 	"github.com/actorstore/actorstore/eventstore"
-	"github.com/actorstore/actorstore/subscriptions"
 )
 
 // Target is what the scenarios drive: the Go API of an open store, or a
@@ -86,7 +85,7 @@ func (t *storeTarget) ReadAll(ctx context.Context, r eventstore.AllRead) ([]even
 
 func (t *storeTarget) Subscribe(ctx context.Context, at eventstore.Position,
 	fn func(eventstore.RecordedEvent)) (func(), error) {
-	o := actorstore.SubscribeOptions{Options: subscriptions.Options{Start: actorstore.FromAt, At: at}}
+	o := actorstore.SubscribeOptions{Start: actorstore.FromAt, At: at}
 	sub, err := t.st.Subscribe(ctx, o, func(_ context.Context, e eventstore.RecordedEvent) error {
 		fn(e)
 		return nil
