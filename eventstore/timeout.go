@@ -75,4 +75,3 @@ func (e *TimeoutError) Is(target error) bool { return target == ErrTimeout }
 
 // ErrorCode implements Coder: CodeTimeout.
 func (e *TimeoutError) ErrorCode() Code { return CodeTimeout }
-
