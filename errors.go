@@ -1,7 +1,6 @@
 package actorstore
 
 import (
-	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
 )
 
@@ -27,7 +26,7 @@ type (
 	// TimeoutError: an append or read of one stream got no reply before its
 	// deadline (Op, Stream, Expected for an append, Timeout). The outcome
 	// is unknown: retry with the same event IDs.
-	TimeoutError = actors.TimeoutError
+	TimeoutError = eventstore.TimeoutError
 	// AbortedError: a transaction member that wrote nothing because another
 	// member failed; Unwrap gives that member's error.
 	AbortedError = eventstore.AbortedError

@@ -59,7 +59,7 @@ func TestRequestTimeoutIsTyped(t *testing.T) {
 	ctx, cancel := context.WithTimeout(eventstore.WithTraceID(context.Background(), "t-1"), 20*time.Millisecond)
 	defer cancel()
 	_, err := actors.Request(ctx, sys, pid, 42) // never answered
-	var te *actors.TimeoutError
+	var te *eventstore.TimeoutError
 	if !errors.As(err, &te) || te.Target != pid.String() {
 		t.Fatalf("err = %v, want *TimeoutError naming the PID", err)
 	}
@@ -135,9 +135,9 @@ func TestLogsHaveOneMessageKey(t *testing.T) {
 // expected version, keeping the PID, the wait and the trace ID attached to
 // it; other errors pass unchanged.
 func TestOnStreamNamesTheStream(t *testing.T) {
-	inner := &actors.TimeoutError{Target: "nonhost/$4", Timeout: time.Second}
+	inner := &eventstore.TimeoutError{Target: "nonhost/$4", Timeout: time.Second}
 	err := actors.OnStream(eventstore.AttachTraceID(fmt.Errorf("wrapped: %w", inner), "tr-1"), "append", "orders-1", eventstore.Exact(3))
-	var te *actors.TimeoutError
+	var te *eventstore.TimeoutError
 	if !errors.As(err, &te) || te.Op != "append" || te.Stream != "orders-1" || te.Expected != eventstore.Exact(3) ||
 		te.Timeout != time.Second || te.Target != "nonhost/$4" || eventstore.TraceIDOf(err) != "tr-1" {
 		t.Fatalf("OnStream = %#v", err)

@@ -23,6 +23,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"google.golang.org/protobuf/types/known/emptypb"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -283,7 +284,7 @@ func (cl *Cluster) Members() (members []string, joined bool) {
 // retry returns true is retried with exponential backoff (the cached
 // placement is dropped first) until ctx ends. A message may therefore be
 // delivered more than once: make it idempotent. It returns ctx's error
-// when ctx is cancelled, and the last attempt's error (a *TimeoutError,
+// when ctx is cancelled, and the last attempt's error (a *eventstore.TimeoutError,
 // ErrNoOwner, ErrDeadLetter) when ctx's deadline passes first.
 //
 // protoactor's own cluster.Request is not used: its call options mutate a
@@ -344,7 +345,7 @@ func (cl *Cluster) lookup(ctx context.Context, kind, identity string) (*PID, err
 		cl.c.PidCache.Set(identity, kind, pid)
 		return pid, nil
 	case <-ctx.Done():
-		return nil, &TimeoutError{Target: kind + "/" + identity}
+		return nil, &eventstore.TimeoutError{Target: kind + "/" + identity}
 	}
 }
 

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/asynkron/protoactor-go/actor"
 )
 
 // Request sends msg to pid and waits for the reply. It returns ctx's error
-// when ctx is cancelled, a *TimeoutError when ctx's deadline (or the
+// when ctx is cancelled, a *eventstore.TimeoutError when ctx's deadline (or the
 // system's default timeout when ctx has none) passes first, and
 // ErrDeadLetter when pid does not exist. The trace ID of ctx is put on the
 // timeout error, and a request to another process carries ctx's trace in
@@ -36,11 +37,11 @@ func Request(ctx context.Context, sys *System, pid *PID, msg any) (any, error) {
 		return reply, nil
 	case <-ctx.Done():
 		if ctx.Err() == context.DeadlineExceeded {
-			return nil, &TimeoutError{Target: pid.String(), Timeout: timeout}
+			return nil, &eventstore.TimeoutError{Target: pid.String(), Timeout: timeout}
 		}
 		return nil, ctx.Err()
 	case <-t.C:
-		return nil, &TimeoutError{Target: pid.String(), Timeout: timeout}
+		return nil, &eventstore.TimeoutError{Target: pid.String(), Timeout: timeout}
 	}
 }
 
@@ -75,7 +76,7 @@ func (m *Mailbox) awaitTerminated(ctx context.Context, def time.Duration, pid *P
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
-			return &TimeoutError{Target: pid.String(), Timeout: def}
+			return &eventstore.TimeoutError{Target: pid.String(), Timeout: def}
 		}
 	}
 }

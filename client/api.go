@@ -13,7 +13,7 @@ import (
 // as actorstore.Store.Append does, with the same typed errors
 // (*eventstore.ConcurrencyError with Stream, Expected, Actual;
 // *eventstore.InputError; ...) and the call's trace ID attached. A timeout
-// (*actors.TimeoutError naming the stream and expected version, errors.Is
+// (*eventstore.TimeoutError naming the stream and expected version, errors.Is
 // eventstore.ErrTimeout) leaves the outcome unknown: retry with the same
 // event IDs.
 func (c *Client) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion,
@@ -35,7 +35,7 @@ func (c *Client) Append(ctx context.Context, stream string, expected eventstore.
 }
 
 // Transact appends to several streams atomically on the node, as
-// actorstore.Store.Transact does. A timeout (*actors.TimeoutError with Op
+// actorstore.Store.Transact does. A timeout (*eventstore.TimeoutError with Op
 // "transact" and the streams) leaves the outcome unknown: retry with the
 // same event IDs.
 func (c *Client) Transact(ctx context.Context, reqs ...eventstore.AppendRequest) ([]eventstore.AppendResult, error) {

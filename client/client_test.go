@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore"
-	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/google/uuid"
 )
@@ -169,7 +168,7 @@ func TestOversizeRequestIsRefusedLocally(t *testing.T) {
 
 // TestTimeoutIsRetryable: an append the node cannot commit before the
 // caller's deadline (another process holds the write lock of the node's
-// SQLite file) fails with an *actors.TimeoutError naming the operation,
+// SQLite file) fails with an *eventstore.TimeoutError naming the operation,
 // the stream and the expected version (the node answers it just before the
 // caller's deadline, or the client's own deadline passes), matches
 // ErrTimeout and is retryable. Once the lock is gone, retrying with the
@@ -183,9 +182,9 @@ func TestTimeoutIsRetryable(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	_, err := cl.Append(ctx, stream, expected, e)
-	var te *actors.TimeoutError
+	var te *eventstore.TimeoutError
 	if !errors.As(err, &te) || te.Stream != stream || te.Expected != expected || te.Op != "append" {
-		t.Fatalf("err = %v (%T), want an *actors.TimeoutError for append on %s expecting no-stream", err, err, stream)
+		t.Fatalf("err = %v (%T), want an *eventstore.TimeoutError for append on %s expecting no-stream", err, err, stream)
 	}
 	if !errors.Is(err, eventstore.ErrTimeout) || !eventstore.IsRetryable(err) {
 		t.Errorf("err = %v: errors.Is(ErrTimeout) %v, IsRetryable %v, want both", err,

@@ -15,7 +15,7 @@
 // retryability (eventstore.IsRetryable): errors.As(err, &ce) with
 // ce *eventstore.ConcurrencyError gives Stream, Expected and Actual as the
 // node saw them, and eventstore.TraceIDOf(err) the call's trace ID. A call
-// that gets no reply in time returns an *actors.TimeoutError (errors.Is
+// that gets no reply in time returns an *eventstore.TimeoutError (errors.Is
 // eventstore.ErrTimeout, retryable: the outcome is unknown, retry with the
 // same event IDs); for Append and ReadStream it names the stream and the
 // expected version. A request larger

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
 )
 
@@ -66,7 +67,7 @@ func TestPeerUnregisteredType(t *testing.T) {
 	p := newPeer(t, actorsDefault())
 	p.mustAppend(t, "before-unregistered")
 	_, err := p.request(unregistered(t), time.Second)
-	var te *actors.TimeoutError
+	var te *eventstore.TimeoutError
 	if !errors.As(err, &te) {
 		t.Fatalf("err = %v, want a timeout (the connection is closed, no reply)", err)
 	}
@@ -86,7 +87,7 @@ func TestPeerPlainGoStruct(t *testing.T) {
 	p := newPeer(t, actorsDefault())
 	type notProto struct{ Stream string }
 	_, err := p.request(&notProto{Stream: "x"}, 500*time.Millisecond)
-	var te *actors.TimeoutError
+	var te *eventstore.TimeoutError
 	if !errors.As(err, &te) {
 		t.Fatalf("err = %v, want a timeout (only protobuf crosses processes)", err)
 	}

@@ -17,7 +17,7 @@ import (
 // attaches the trace ID): *eventstore.InputError (nothing sent),
 // *eventstore.ConcurrencyError (answered in memory, or from the store when
 // another writer won), *eventstore.DuplicateEventError,
-// *eventstore.ConnectionError, *actors.TimeoutError naming the stream and
+// *eventstore.ConnectionError, *eventstore.TimeoutError naming the stream and
 // expected version (the outcome is unknown: retry with the same IDs),
 // *StreamError (ErrNotWritten, ErrOutcomeUnknown, ErrClosed).
 func (n *Runtime) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion,

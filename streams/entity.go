@@ -132,7 +132,7 @@ func (n *Runtime) RegisterKind(k *EntityKind) error {
 // Errors: *eventstore.UnknownKindError, *eventstore.RejectedError (the handler's error),
 // *eventstore.EntityError (the entity's code panicked or failed),
 // *eventstore.ConcurrencyError (another writer kept winning, after
-// retries), *actors.TimeoutError (the outcome is unknown when the command
+// retries), *eventstore.TimeoutError (the outcome is unknown when the command
 // had started), the storage errors of Append, *StreamError.
 func (n *Runtime) Execute(ctx context.Context, stream string, cmd any) (ExecuteResult, error) {
 	return n.execute(ctx, stream, cmd, false)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
 )
 
@@ -53,7 +52,7 @@ func forCaller(err error, stream string) error {
 	case *eventstore.ConnectionError:
 		return withStream(err, stream)
 	case *eventstore.ConcurrencyError, *eventstore.InputError, *eventstore.DuplicateEventError,
-		*eventstore.AbortedError, *actors.TimeoutError, *StreamError:
+		*eventstore.AbortedError, *eventstore.TimeoutError, *StreamError:
 		return err
 	}
 	return &StreamError{Stream: stream, Op: "request", Err: err}

@@ -23,7 +23,7 @@ import (
 // On success it returns one result per request, in order. Otherwise it
 // returns the error of the request that failed (for example a
 // *eventstore.ConcurrencyError naming its stream) and nothing was written;
-// after a timeout (*actors.TimeoutError with Op "transact" and the
+// after a timeout (*eventstore.TimeoutError with Op "transact" and the
 // streams) the outcome is unknown: retry with the same event IDs.
 func (n *Runtime) Transact(ctx context.Context, reqs []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	if err := n.validateTx(reqs); err != nil {

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
 )
 
@@ -115,7 +114,7 @@ func TestTransactIsAllOrNothing(t *testing.T) {
 		ctx, cancel := context.WithTimeout(ctxT(t), 200*time.Millisecond) // before Config.TxTimeout
 		defer cancel()
 		_, err := n.Transact(ctx, txReqs(ok, "a", "b"))
-		var te *actors.TimeoutError
+		var te *eventstore.TimeoutError
 		if !errors.As(err, &te) || !eventstore.IsRetryable(err) || eventstore.CodeOf(err) != eventstore.CodeTimeout {
 			t.Fatalf("err = %v, want a retryable timeout", err)
 		}

@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/persistence"
@@ -57,9 +56,9 @@ func TestCodeAndRetryableAgreeOverTheWire(t *testing.T) {
 		{"stream actor failed before writing", &streams.StreamError{Stream: "s", Op: "append", Err: streams.ErrNotWritten}, eventstore.CodeUnavailable},
 		{"stream actor stopped while committing", &streams.StreamError{Stream: "s", Op: "append", Err: streams.ErrOutcomeUnknown}, eventstore.CodeUnavailable},
 		{"aborted by an unavailable store", &eventstore.AbortedError{Stream: "b", Cause: conn}, eventstore.CodeUnavailable},
-		{"stream timeout", &actors.TimeoutError{Op: "append", Stream: "s", Expected: eventstore.Exact(3), Target: "$1"}, eventstore.CodeTimeout},
-		{"request timeout", &actors.TimeoutError{Target: "$1"}, eventstore.CodeTimeout},
-		{"transaction timeout", &actors.TimeoutError{Op: "transact", Streams: []string{"a", "b"}}, eventstore.CodeTimeout},
+		{"stream timeout", &eventstore.TimeoutError{Op: "append", Stream: "s", Expected: eventstore.Exact(3), Target: "$1"}, eventstore.CodeTimeout},
+		{"request timeout", &eventstore.TimeoutError{Target: "$1"}, eventstore.CodeTimeout},
+		{"transaction timeout", &eventstore.TimeoutError{Op: "transact", Streams: []string{"a", "b"}}, eventstore.CodeTimeout},
 		{"deadline", fmt.Errorf("append: %w", context.DeadlineExceeded), eventstore.CodeTimeout},
 		{"statement timeout", &eventstore.ConnectionError{Host: "db", Op: "append", Err: context.DeadlineExceeded, Stream: "s"}, eventstore.CodeTimeout},
 		{"duplicate event", &eventstore.DuplicateEventError{EventID: uuid.New(), Stream: "a", ExistingStream: "b"}, eventstore.CodeDuplicateEvent},
@@ -130,12 +129,12 @@ func TestUnknownCodeIsNotRetryable(t *testing.T) {
 // stream and expected version over the wire, and a transaction's timeout
 // its streams.
 func TestTimeoutsKeepWhatTheyName(t *testing.T) {
-	got, _ := overTheWire(t, &actors.TimeoutError{Op: "append", Stream: "s", Expected: eventstore.Exact(3), Target: "$1"})
-	var te *actors.TimeoutError
+	got, _ := overTheWire(t, &eventstore.TimeoutError{Op: "append", Stream: "s", Expected: eventstore.Exact(3), Target: "$1"})
+	var te *eventstore.TimeoutError
 	if !errors.As(got, &te) || te.Op != "append" || te.Stream != "s" || te.Expected != eventstore.Exact(3) {
 		t.Fatalf("stream timeout over the wire: %#v", got)
 	}
-	got, _ = overTheWire(t, &actors.TimeoutError{Op: "transact", Streams: []string{"a", "b"}})
+	got, _ = overTheWire(t, &eventstore.TimeoutError{Op: "transact", Streams: []string{"a", "b"}})
 	if !errors.As(got, &te) || te.Op != "transact" || len(te.Streams) != 2 || te.Streams[0] != "a" || te.Streams[1] != "b" {
 		t.Fatalf("transaction timeout over the wire: %#v", got)
 	}

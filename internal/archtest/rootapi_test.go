@@ -22,7 +22,7 @@ var (
 	// inside to the module's servers (docs/adr/0015-data-plane-root-api.md).
 	rootAPIHandOver = map[string]string{"OpenEngine": module + "/internal/engine",
 		// Known and left: the typed timeout of a stream request is
-		// actors.TimeoutError (it names the actor it went to); the root
+		// eventstore.TimeoutError (it names the actor it went to); the root
 		// aliases it for errors.As. Moving it to eventstore is open.
 		"TimeoutError": module + "/actors",
 		// An opt-in snapshot codec for entities whose state is a protobuf
