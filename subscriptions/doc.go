@@ -121,6 +121,17 @@
 // parks it (Nack) and goes on, others stop with a *HandlerError. The
 // Subscription handle has Close, Done and Err.
 //
+// Events reach a handler as Go values: Hub.Subscribe parses its options
+// once into the subscription's spec (checkSpec, the check a peer's
+// SubscribeRequest goes through, so the errors are the same) and hands it
+// to the hub in an internal message; the subscription actor then sends
+// the handler's runner an internal delivery message carrying the
+// eventstore.RecordedEvent. Protobuf is made once, at the process
+// boundary: SubscribeActor's subscribers and peers get
+// *messages.SubscriptionEvent. Consumer-group members are the exception:
+// the group forwards its durable subscription's SubscriptionEvents, so a
+// member's runner converts them back.
+//
 // # Retries
 //
 // Transient store failures are retried in one place: inside the store

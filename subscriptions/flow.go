@@ -7,6 +7,16 @@ import (
 	"github.com/actorstore/actorstore/wire"
 )
 
+// delivery is a SubscriptionEvent for a subscriber in this process (a
+// handler runner): the event stays a Go value, so nothing is converted to
+// protobuf and back. It never leaves the process: remote subscribers (and
+// SubscribeActor's subscribers) get *messages.SubscriptionEvent.
+type delivery struct {
+	subscriptionID string
+	sequence       uint64
+	event          eventstore.RecordedEvent
+}
+
 // examine takes the event whose position (version) is next: it queues it
 // when it matches the filter. It reports false, taking nothing, when e is
 // beyond next (a gap: the events between must come from the store).
@@ -96,9 +106,13 @@ func (a *subActor) flush(c actors.Context) {
 		a.seq++
 		a.credits--
 		a.signal = e.Position
-		c.Send(a.who, &messages.SubscriptionEvent{
-			SubscriptionId: a.sp.id, Sequence: a.seq, Event: wire.RecordedEventToProto(e),
-		})
+		if a.sp.local {
+			c.Send(a.who, &delivery{subscriptionID: a.sp.id, sequence: a.seq, event: *e})
+		} else {
+			c.Send(a.who, &messages.SubscriptionEvent{
+				SubscriptionId: a.sp.id, Sequence: a.seq, Event: wire.RecordedEventToProto(e),
+			})
+		}
 	}
 	a.delivered(n)
 	if a.queue = a.queue[n:]; len(a.queue) == 0 {

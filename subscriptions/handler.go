@@ -35,6 +35,7 @@ type Subscription struct {
 	id     string
 	sys    *actors.System
 	runner *actors.PID
+	r      *runner
 	cancel context.CancelFunc
 	done   chan struct{}
 	mu     sync.Mutex
@@ -51,9 +52,22 @@ func (h *Hub) Subscribe(ctx context.Context, o HandlerOptions, fn Handler) (*Sub
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	r := &runner{in: make(chan any, o.Window+16), stopped: make(chan struct{}), fn: fn, opts: o, sys: h.sh.sys}
-	s := &Subscription{sys: h.sh.sys, cancel: cancel, done: make(chan struct{})}
+	s := &Subscription{sys: h.sh.sys, r: r, cancel: cancel, done: make(chan struct{})}
 	s.runner = h.sh.sys.Spawn(actors.PropsOf(func() actors.Actor { return r }))
-	_, id, err := h.SubscribeActor(ctx, s.runner, o.Options)
+	var id string
+	var err error
+	if o.Group {
+		// A member is subscribed through its group (group.go), which
+		// forwards protobuf events: it stays on the wire path.
+		_, id, err = h.SubscribeActor(ctx, s.runner, o.Options)
+	} else {
+		// Parsed once, here, by the rules a peer's request meets.
+		var sp spec
+		if sp, err = o.spec(RefOf(s.runner), h.sh.cfg); err == nil {
+			sp.local = true
+			_, id, err = h.subscribeLocal(ctx, sp)
+		}
+	}
 	if err != nil {
 		cancel()
 		_ = h.sh.sys.StopWait(context.Background(), s.runner)
@@ -142,11 +156,15 @@ type runner struct {
 	owed    int    // credits earned but not granted yet
 	pending uint64 // durable: newest processed position not yet acked
 	acked   uint64
+	// Events received as Go values (*delivery) and as protobuf
+	// (*messages.SubscriptionEvent: consumer-group members only); tests
+	// read them after the subscription is done.
+	localEvents, wireEvents int
 }
 
 func (r *runner) Receive(c actors.Context) {
 	switch m := c.Message().(type) {
-	case *messages.Subscribed, *messages.SubscriptionEvent, *messages.Checkpoint,
+	case *messages.Subscribed, *delivery, *messages.SubscriptionEvent, *messages.Checkpoint,
 		*messages.CaughtUp, *messages.FellBehind, *messages.SubscriptionDropped:
 		select {
 		case r.in <- m:

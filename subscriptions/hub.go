@@ -111,6 +111,27 @@ func (h *Hub) SubscribeActor(ctx context.Context, subscriber *actors.PID, o Opti
 	return PIDOf(s.GetSubscription()), s.GetSubscriptionId(), nil
 }
 
+// subscribeLocal asks the hub for a subscription of a handler runner in
+// this process, with its spec already parsed (sp.local is set).
+func (h *Hub) subscribeLocal(ctx context.Context, sp spec) (*actors.PID, string, error) {
+	reply, err := actors.Request(ctx, h.sh.sys, h.pid, &localSubscribe{sp: sp})
+	if err != nil {
+		if errors.Is(err, actors.ErrDeadLetter) {
+			return nil, "", ErrClosed
+		}
+		return nil, "", err
+	}
+	s, ok := reply.(*messages.Subscribed)
+	if !ok {
+		return nil, "", fmt.Errorf("%w: hub replied %T", ErrProtocol, reply)
+	}
+	return PIDOf(s.GetSubscription()), s.GetSubscriptionId(), nil
+}
+
+// localSubscribe is Hub.Subscribe's request to the hub actor: a spec
+// parsed (and checked) by the caller, never sent over the wire.
+type localSubscribe struct{ sp spec }
+
 // Stats is a snapshot of a hub.
 type Stats struct {
 	// Subscriptions is the number of live subscription actors.

@@ -69,6 +69,8 @@ func (h *hubActor) Receive(c actors.Context) {
 		h.feed.onRead(c, h, m)
 	case *messages.SubscribeRequest:
 		h.subscribe(c, m)
+	case *localSubscribe:
+		h.spawn(c, m.sp)
 	case *actors.Terminated:
 		h.forget(m.Who)
 	case statsRequest:
@@ -90,6 +92,11 @@ func (h *hubActor) subscribe(c actors.Context, m *messages.SubscribeRequest) {
 		h.joinGroup(c, sp)
 		return
 	}
+	h.spawn(c, sp)
+}
+
+// spawn starts the subscription actor of sp and answers the request.
+func (h *hubActor) spawn(c actors.Context, sp spec) {
 	props := actors.PropsOf(func() actors.Actor { return newSubActor(h.sh, sp) })
 	child := c.Spawn(actors.WithStrategy(props, childStrategy(h.sh)))
 	h.streamOf[child.Id] = sp.stream

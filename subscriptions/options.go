@@ -96,6 +96,9 @@ type spec struct {
 	window        int
 	durable       string
 	group         bool
+	// local: the subscriber is a handler runner in this process; events
+	// go to it as *delivery (Go values), never as protobuf.
+	local bool
 }
 
 // request is the wire form of s (a group's own durable subscription).
@@ -109,16 +112,31 @@ func (s spec) request() *messages.SubscribeRequest {
 
 // parseRequest checks m against cfg and returns its spec or an *InputError.
 func parseRequest(m *messages.SubscribeRequest, cfg Config) (spec, error) {
-	bad := func(field, rule, msg string) error {
-		return &eventstore.InputError{Field: field, Rule: rule, Message: msg}
-	}
-	s := spec{
+	return checkSpec(spec{
 		id: m.GetSubscriptionId(), subscriber: m.GetSubscriber(), stream: m.GetStream(),
 		start: Start(m.GetStart()), at: m.GetStartAt(), includeSystem: m.GetIncludeSystemStreams(),
 		filter:  eventstore.Filter{StreamPrefix: m.GetStreamPrefix(), EventTypes: m.GetEventTypes()},
 		window:  int(m.GetWindow()),
 		durable: m.GetDurableName(),
 		group:   m.GetConsumerGroup(),
+	}, cfg)
+}
+
+// spec turns o into the spec of subscriber, without a wire round trip,
+// checked by the same rules as a peer's SubscribeRequest (checkSpec).
+func (o Options) spec(subscriber *messages.ActorRef, cfg Config) (spec, error) {
+	return checkSpec(spec{
+		id: o.ID, subscriber: subscriber, stream: o.Stream, start: o.Start, at: o.At,
+		filter: o.Filter, includeSystem: o.IncludeSystemStreams, window: max(o.Window, 0),
+		durable: o.Durable, group: o.Group,
+	}, cfg)
+}
+
+// checkSpec checks s against cfg, fills its defaults and returns it or an
+// *InputError. It is the one validation of both the wire and the Go path.
+func checkSpec(s spec, cfg Config) (spec, error) {
+	bad := func(field, rule, msg string) error {
+		return &eventstore.InputError{Field: field, Rule: rule, Message: msg}
 	}
 	switch {
 	case s.subscriber.GetId() == "":

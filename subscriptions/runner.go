@@ -16,7 +16,17 @@ func (r *runner) handle(ctx context.Context, id string, msg any) error {
 	switch m := msg.(type) {
 	case *messages.Subscribed:
 		r.sub, r.id = PIDOf(m.GetSubscription()), m.GetSubscriptionId()
-	case *messages.SubscriptionEvent:
+	case *delivery:
+		r.localEvents++
+		if err := r.sequence(m.sequence); err != nil {
+			return err
+		}
+		if err := r.process(ctx, id, &m.event); err != nil {
+			return err
+		}
+		r.grant(len(r.in) == 0)
+	case *messages.SubscriptionEvent: // a consumer group's member
+		r.wireEvents++
 		if err := r.sequence(m.GetSequence()); err != nil {
 			return err
 		}
