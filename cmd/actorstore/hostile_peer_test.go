@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -69,36 +67,9 @@ func TestHelperHostilePeer(t *testing.T) {
 // and a read through the node work.
 func TestPeerCannotStopTheNodesActors(t *testing.T) {
 	bin := buildBinary(t)
-	cmd := exec.Command(bin, "--log-format", "json", "serve", "--data-dir", filepath.Join(t.TempDir(), "data"),
-		"--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() })
-	type ready struct{ Listen, Admin string }
-	addrs := make(chan ready, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			var line ready
-			if strings.Contains(sc.Text(), "node ready") && json.Unmarshal(sc.Bytes(), &line) == nil {
-				addrs <- line
-			}
-		}
-		close(addrs)
-	}()
-	var node ready
-	select {
-	case node = <-addrs:
-		if node.Listen == "" || node.Admin == "" {
-			t.Fatalf("serve gave no addresses: %+v", node)
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("serve not ready within 60s")
+	node := serveNode(t, bin, filepath.Join(t.TempDir(), "data"))
+	if node.Admin == "" {
+		t.Fatalf("serve gave no admin address: %+v", node)
 	}
 
 	peer := exec.Command(os.Args[0], "-test.run=^TestHelperHostilePeer$", "-test.v", "-test.count=1")

@@ -12,11 +12,26 @@ import (
 	"time"
 )
 
-// startServe runs `actorstore serve` on a free loopback port and returns
-// the address from its ready line. The node stops when the test ends.
+// servedNode is a running `actorstore serve` started by serveNode.
+type servedNode struct {
+	Listen, Admin string // from its ready line
+	Pid           int
+}
+
+// startServe runs `actorstore serve` on a fresh embedded data directory on
+// free loopback ports and returns the address from its ready line. The
+// node stops when the test ends.
 func startServe(t *testing.T, bin string, extra ...string) string {
 	t.Helper()
-	args := append([]string{"--log-format", "json", "serve", "--data-dir", filepath.Join(t.TempDir(), "data"),
+	return serveNode(t, bin, filepath.Join(t.TempDir(), "data"), extra...).Listen
+}
+
+// serveNode runs `actorstore serve` on the embedded store in data, on free
+// loopback ports, and waits for its ready line. The node gets SIGTERM when
+// the test ends.
+func serveNode(t *testing.T, bin, data string, extra ...string) servedNode {
+	t.Helper()
+	args := append([]string{"--log-format", "json", "serve", "--data-dir", data,
 		"--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"}, extra...)
 	cmd := exec.Command(bin, args...)
 	stderr, err := cmd.StderrPipe()
@@ -27,27 +42,28 @@ func startServe(t *testing.T, bin string, extra ...string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() })
-	addr := make(chan string, 1)
+	ready := make(chan servedNode, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
-			var line struct{ Listen string }
+			var line servedNode
 			if strings.Contains(sc.Text(), "node ready") && json.Unmarshal(sc.Bytes(), &line) == nil {
-				addr <- line.Listen
+				ready <- line
 			}
 		}
-		close(addr)
+		close(ready)
 	}()
 	select {
-	case a, ok := <-addr:
-		if !ok || a == "" {
+	case n, ok := <-ready:
+		if !ok || n.Listen == "" {
 			t.Fatal("serve exited before it was ready")
 		}
-		return a
+		n.Pid = cmd.Process.Pid
+		return n
 	case <-time.After(60 * time.Second):
 		t.Fatal("serve not ready within 60s")
 	}
-	return ""
+	return servedNode{}
 }
 
 // run runs the binary and returns stdout; it fails t unless the exit
