@@ -56,7 +56,7 @@ func serveCommand() *cli.Command {
 	return &cli.Command{
 		Name:   "serve",
 		Usage:  "run a node until SIGINT or SIGTERM",
-		Flags:  append(append(append(serveFlags(), remoteServeFlags()...), adminFlags()...), apiFlags()...),
+		Flags:  append(append(append(serveFlags(), remoteServeFlags()...), adminFlags()...), append(apiFlags(), consoleFlags()...)...),
 		Action: serve,
 	}
 }
@@ -127,7 +127,7 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 		_ = st.Close(context.Background())
 		return fmt.Errorf("gRPC/Connect API: %w", err)
 	}
-	adm, err := startAdmin(cmd, telemetry.Source{Store: st, Engine: eng}, log)
+	adm, err := startAdmin(cmd, telemetry.Source{Store: st, Engine: eng}, consoleConfig(cmd, n), log)
 	if err != nil {
 		_ = closeAPI(api, cmd.Duration("shutdown-timeout"))
 		_ = closeNode(n, cmd.Duration("shutdown-timeout"))
