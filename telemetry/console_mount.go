@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
 
 	"github.com/actorstore/actorstore/telemetry/console"
 )
@@ -12,8 +13,8 @@ import (
 // data routes with the role read (open without tokens, like /metrics), its
 // write action with the role write (so never without a write token).
 func mountConsole(mux *http.ServeMux, auth *authorizer, src Source, cfg console.Config,
-	reg prometheus.Gatherer) (*console.Console, error) {
-	cfg.Store, cfg.Engine, cfg.Metrics = src.Store, src.Engine, reg
+	reg prometheus.Gatherer, log zerolog.Logger) (*console.Console, error) {
+	cfg.Store, cfg.Engine, cfg.Metrics, cfg.Logger = src.Store, src.Engine, reg, log
 	ui, err := console.New(cfg)
 	if err != nil {
 		return nil, err

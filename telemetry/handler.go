@@ -59,8 +59,8 @@ type Config struct {
 	Tokens []Token
 	// Console, when set, serves the operator console at /ui (package
 	// console): its page is open, its data routes need read, its write
-	// action write. Store, Engine and Metrics are filled in from the
-	// Source and the endpoint's registry. Nil: no console.
+	// action write. Store, Engine, Metrics and Logger are filled in from
+	// the Source, the endpoint's registry and Logger. Nil: no console.
 	Console *console.Config
 }
 
@@ -131,7 +131,7 @@ func NewHandler(src Source, cfg Config) (*Handler, error) {
 	h := &Handler{mux: http.NewServeMux(), mp: mp, reg: reg}
 	auth := newAuthorizer(cfg.Tokens, cfg.Logger)
 	if cfg.Console != nil {
-		if h.ui, err = mountConsole(h.mux, auth, src, *cfg.Console, promReg); err != nil {
+		if h.ui, err = mountConsole(h.mux, auth, src, *cfg.Console, promReg, cfg.Logger); err != nil {
 			_ = reg.Unregister()
 			_ = mp.Shutdown(context.Background())
 			return nil, err

@@ -63,10 +63,7 @@ func startAdmin(cmd *cli.Command, src telemetry.Source, ui *console.Config, log 
 		return nil, nil
 	}
 	cfg := telemetry.Config{Address: addr, HealthTimeout: cmd.Duration("admin-health-timeout"), Logger: log}
-	if ui != nil {
-		ui.Logger = log
-		cfg.Console = ui
-	}
+	cfg.Console = ui
 	if path := cmd.String("admin-token-file"); path != "" {
 		raw, err := os.ReadFile(path)
 		if err != nil {
