@@ -46,6 +46,17 @@ type ClusterConfig struct {
 	GrainIdleTimeout time.Duration
 }
 
+// Validate checks the membership settings (the remote endpoint's are
+// checked with the node's Config). It needs no network and no store, so a
+// program can call it before it opens anything.
+func (c ClusterConfig) Validate() error {
+	if c.GrainIdleTimeout < 0 {
+		return errors.New("node: cluster GrainIdleTimeout must not be negative")
+	}
+	return actors.ClusterConfig{Name: c.Name, Seeds: c.Seeds, Etcd: c.Etcd, Listen: c.Listen, Refresh: c.Refresh,
+		AttemptTimeout: c.AttemptTimeout}.Validate()
+}
+
 // DefaultGrainIdleTimeout is ClusterConfig.GrainIdleTimeout's default.
 const DefaultGrainIdleTimeout = time.Minute
 
