@@ -36,6 +36,9 @@ type EntityKind struct {
 	Codec *StateCodec
 	// Snapshots says when the actor stores a snapshot (with Codec).
 	Snapshots SnapshotPolicy
+	// Remote decodes the commands peers send and encodes their replies
+	// (ExecuteEncoded); nil: the kind takes commands from Go only.
+	Remote *RemoteCodec
 }
 
 // StateCodec encodes an entity's state for snapshots.
@@ -75,6 +78,9 @@ func (k *EntityKind) validate() error {
 			Message: "an entity kind needs Init, Fold and Handle"}
 	case k.Codec != nil && (k.Codec.Encode == nil || k.Codec.Decode == nil):
 		return &eventstore.InputError{Field: "kind.codec", Rule: "required", Message: "a codec needs Encode and Decode"}
+	case k.Remote != nil && (k.Remote.DecodeCommand == nil || k.Remote.EncodeReply == nil):
+		return &eventstore.InputError{Field: "kind.remote", Rule: "required",
+			Message: "a remote codec needs DecodeCommand and EncodeReply"}
 	case k.Snapshots.Every < 0:
 		return &eventstore.InputError{Field: "kind.snapshots.every", Rule: "min", Message: "must not be negative"}
 	}
