@@ -10,6 +10,7 @@ import (
 
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
+	"github.com/actorstore/actorstore/internal/instruments"
 )
 
 // EntityKind is an untyped entity kind: the machinery the stream actor
@@ -140,8 +141,26 @@ func (n *Runtime) RegisterKind(k *EntityKind) error {
 // *eventstore.ConcurrencyError (another writer kept winning, after
 // retries), *eventstore.TimeoutError (the outcome is unknown when the command
 // had started), the storage errors of Append, *StreamError.
+//
+// Each call is measured (instruments.OpExecute: the actorstore.execute
+// span with the stream and the command's type, the
+// actorstore.execute.duration histogram, failures by code) and its error
+// carries the trace ID.
 func (n *Runtime) Execute(ctx context.Context, stream string, cmd any) (ExecuteResult, error) {
-	return n.execute(ctx, stream, cmd, false)
+	ctx, op := n.startExecute(ctx, stream, func() string { return cmdType(cmd) })
+	res, err := n.execute(ctx, stream, cmd, false)
+	return res, op.End(ctx, err)
+}
+
+// startExecute starts measuring a command; command names its type (called
+// only when tracing).
+func (n *Runtime) startExecute(ctx context.Context, stream string, command func() string) (context.Context, instruments.Operation) {
+	tel := n.sh.cfg.Instruments
+	ctx, _, op := tel.Start(ctx, instruments.OpExecute)
+	if tel.Tracing {
+		op.SetAttributes(keyStream.String(stream), keyCommand.String(command()))
+	}
+	return ctx, op
 }
 
 // EntityState returns the state of the entity of stream and the version

@@ -37,6 +37,12 @@ type EncodedReply struct {
 // an *eventstore.EntityError (op "encode reply"), after the command's
 // events were committed.
 func (n *Runtime) ExecuteEncoded(ctx context.Context, stream, typeURL string, b []byte) (EncodedReply, error) {
+	ctx, op := n.startExecute(ctx, stream, func() string { return typeURL })
+	r, err := n.executeEncoded(ctx, stream, typeURL, b)
+	return r, op.End(ctx, err)
+}
+
+func (n *Runtime) executeEncoded(ctx context.Context, stream, typeURL string, b []byte) (EncodedReply, error) {
 	if err := n.sh.cfg.Limits.ValidateStreamID("stream", stream); err != nil {
 		return EncodedReply{}, err
 	}
@@ -53,7 +59,7 @@ func (n *Runtime) ExecuteEncoded(ctx context.Context, stream, typeURL string, b 
 		return EncodedReply{}, &eventstore.InputError{Stream: stream, Field: "command", Rule: "type",
 			Message: fmt.Sprintf("entity kind %q cannot take a command of type %q: %v", kind.Name, typeURL, err)}
 	}
-	res, err := n.Execute(ctx, stream, cmd)
+	res, err := n.execute(ctx, stream, cmd, false)
 	if err != nil {
 		return EncodedReply{}, err
 	}
