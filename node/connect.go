@@ -133,3 +133,9 @@ func (s *connectService) Health(ctx context.Context, r *connect.Request[messages
 		return m.(*messages.HealthReply).GetResult()
 	})
 }
+
+func (s *connectService) Execute(ctx context.Context, r *connect.Request[messages.ExecuteRequest]) (*connect.Response[messages.ExecuteResult], error) {
+	return unary(ctx, s.n, r, func(m proto.Message) *messages.ExecuteResult {
+		return m.(*messages.ExecuteReply).GetResult()
+	})
+}

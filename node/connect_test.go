@@ -13,6 +13,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
@@ -50,6 +51,8 @@ func callAPI(ctx context.Context, c messagesconnect.EventStoreServiceClient, msg
 		return unwrap(c.Head(ctx, connect.NewRequest(m)))
 	case *messages.HealthRequest:
 		return unwrap(c.Health(ctx, connect.NewRequest(m)))
+	case *messages.ExecuteRequest:
+		return unwrap(c.Execute(ctx, connect.NewRequest(m)))
 	case *messages.StatusRequest:
 		return unwrap(c.Status(ctx, connect.NewRequest(m)))
 	}
@@ -92,6 +95,10 @@ func TestBadInputSameErrorsOverPeerAndConnect(t *testing.T) {
 	exact := func(v uint64) *messages.ExpectedVersion {
 		return &messages.ExpectedVersion{Kind: &messages.ExpectedVersion_Exact{Exact: v}}
 	}
+	command, err := anypb.New(&messages.HeadRequest{Stream: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name  string
 		msg   proto.Message
@@ -129,13 +136,15 @@ func TestBadInputSameErrorsOverPeerAndConnect(t *testing.T) {
 			eventstore.CodeConcurrency, connect.CodeAborted, ""},
 		{"event ID stored in another stream", appendReq("bad-dup-"+uuid.NewString(), taken),
 			eventstore.CodeDuplicateEvent, connect.CodeAlreadyExists, ""},
+		{"command to an entity kind nobody registered", &messages.ExecuteRequest{Stream: "nokind-1", Command: command},
+			eventstore.CodeInvalidInput, connect.CodeInvalidArgument, ""}, // *UnknownKindError
 		{"read of a missing stream", &messages.ReadStreamRequest{Stream: "bad-missing-" + uuid.NewString(), Limit: 5},
 			eventstore.CodeStreamNotFound, connect.CodeNotFound, ""},
 	}
 	client := apiClient()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			peerErr := replyError(local(t, tc.msg))
+			peerErr := anyReplyError(local(t, tc.msg))
 			if peerErr == nil {
 				t.Fatal("the peer protocol accepted the request")
 			}
@@ -185,7 +194,11 @@ func checkTyped(t *testing.T, err error, field, cx string) {
 	var ne *eventstore.StreamNotFoundError
 	switch eventstore.CodeOf(err) {
 	case eventstore.CodeInvalidInput:
-		if !errors.As(err, &ie) || ie.Field != field {
+		var uk *eventstore.UnknownKindError
+		if field == "" && !errors.As(err, &uk) {
+			t.Fatalf("want *UnknownKindError, got %#v", err)
+		}
+		if field != "" && (!errors.As(err, &ie) || ie.Field != field) {
 			t.Fatalf("want *InputError on %q, got %#v", field, err)
 		}
 	case eventstore.CodeConcurrency:
@@ -354,4 +367,13 @@ func TestConnectTraceparentNamesTheTrace(t *testing.T) {
 		}
 	}
 	t.Fatal("no node span in the caller's trace")
+}
+
+// anyReplyError is the Error of a reply of any type.
+func anyReplyError(reply any) *messages.Error {
+	if r, ok := reply.(interface{ GetError() *messages.Error }); ok {
+		return r.GetError()
+	}
+	e, _ := reply.(*messages.Error)
+	return e
 }

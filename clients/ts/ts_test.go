@@ -63,7 +63,7 @@ func TestTypeScriptTypesAndGeneratedCode(t *testing.T) {
 	dir := t.TempDir()
 	gen := exec.Command("protoc", "--plugin=protoc-gen-es=node_modules/.bin/protoc-gen-es", "--es_out="+dir,
 		"--es_opt=target=ts,import_extension=js", "-I", "../../messages",
-		"service.proto", "api.proto", "events.proto", "subscriptions.proto")
+		"service.proto", "api.proto", "events.proto", "subscriptions.proto", "entities.proto")
 	if out, err := gen.CombinedOutput(); err != nil {
 		t.Fatalf("protoc: %v\n%s", err, out)
 	}

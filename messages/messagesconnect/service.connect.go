@@ -64,6 +64,9 @@ const (
 	// EventStoreServiceSubscribeProcedure is the fully-qualified name of the EventStoreService's
 	// Subscribe RPC.
 	EventStoreServiceSubscribeProcedure = "/actorstore.v1.EventStoreService/Subscribe"
+	// EventStoreServiceExecuteProcedure is the fully-qualified name of the EventStoreService's Execute
+	// RPC.
+	EventStoreServiceExecuteProcedure = "/actorstore.v1.EventStoreService/Execute"
 	// EventStoreServiceStatusProcedure is the fully-qualified name of the EventStoreService's Status
 	// RPC.
 	EventStoreServiceStatusProcedure = "/actorstore.v1.EventStoreService/Status"
@@ -89,6 +92,10 @@ type EventStoreServiceClient interface {
 	// server sends no faster than the caller reads (HTTP/2 flow control, and
 	// at most `window` events buffered on the node).
 	Subscribe(context.Context, *connect.Request[messages.TailRequest]) (*connect.ServerStreamForClient[messages.TailResponse], error)
+	// Execute runs a command on an event-sourced entity whose kind the
+	// node's program registered (entities.proto; the stock `actorstore
+	// serve` registers none).
+	Execute(context.Context, *connect.Request[messages.ExecuteRequest]) (*connect.Response[messages.ExecuteResult], error)
 	// Status describes the node.
 	Status(context.Context, *connect.Request[messages.StatusRequest]) (*connect.Response[messages.NodeStatus], error)
 	// Health reports the node's readiness checks (those of /readyz).
@@ -145,6 +152,12 @@ func NewEventStoreServiceClient(httpClient connect.HTTPClient, baseURL string, o
 			connect.WithSchema(eventStoreServiceMethods.ByName("Subscribe")),
 			connect.WithClientOptions(opts...),
 		),
+		execute: connect.NewClient[messages.ExecuteRequest, messages.ExecuteResult](
+			httpClient,
+			baseURL+EventStoreServiceExecuteProcedure,
+			connect.WithSchema(eventStoreServiceMethods.ByName("Execute")),
+			connect.WithClientOptions(opts...),
+		),
 		status: connect.NewClient[messages.StatusRequest, messages.NodeStatus](
 			httpClient,
 			baseURL+EventStoreServiceStatusProcedure,
@@ -170,6 +183,7 @@ type eventStoreServiceClient struct {
 	readAll    *connect.Client[messages.ReadAllRequest, messages.ReadResult]
 	head       *connect.Client[messages.HeadRequest, messages.StreamHead]
 	subscribe  *connect.Client[messages.TailRequest, messages.TailResponse]
+	execute    *connect.Client[messages.ExecuteRequest, messages.ExecuteResult]
 	status     *connect.Client[messages.StatusRequest, messages.NodeStatus]
 	health     *connect.Client[messages.HealthRequest, messages.HealthReport]
 }
@@ -204,6 +218,11 @@ func (c *eventStoreServiceClient) Subscribe(ctx context.Context, req *connect.Re
 	return c.subscribe.CallServerStream(ctx, req)
 }
 
+// Execute calls actorstore.v1.EventStoreService.Execute.
+func (c *eventStoreServiceClient) Execute(ctx context.Context, req *connect.Request[messages.ExecuteRequest]) (*connect.Response[messages.ExecuteResult], error) {
+	return c.execute.CallUnary(ctx, req)
+}
+
 // Status calls actorstore.v1.EventStoreService.Status.
 func (c *eventStoreServiceClient) Status(ctx context.Context, req *connect.Request[messages.StatusRequest]) (*connect.Response[messages.NodeStatus], error) {
 	return c.status.CallUnary(ctx, req)
@@ -231,6 +250,10 @@ type EventStoreServiceHandler interface {
 	// server sends no faster than the caller reads (HTTP/2 flow control, and
 	// at most `window` events buffered on the node).
 	Subscribe(context.Context, *connect.Request[messages.TailRequest], *connect.ServerStream[messages.TailResponse]) error
+	// Execute runs a command on an event-sourced entity whose kind the
+	// node's program registered (entities.proto; the stock `actorstore
+	// serve` registers none).
+	Execute(context.Context, *connect.Request[messages.ExecuteRequest]) (*connect.Response[messages.ExecuteResult], error)
 	// Status describes the node.
 	Status(context.Context, *connect.Request[messages.StatusRequest]) (*connect.Response[messages.NodeStatus], error)
 	// Health reports the node's readiness checks (those of /readyz).
@@ -283,6 +306,12 @@ func NewEventStoreServiceHandler(svc EventStoreServiceHandler, opts ...connect.H
 		connect.WithSchema(eventStoreServiceMethods.ByName("Subscribe")),
 		connect.WithHandlerOptions(opts...),
 	)
+	eventStoreServiceExecuteHandler := connect.NewUnaryHandler(
+		EventStoreServiceExecuteProcedure,
+		svc.Execute,
+		connect.WithSchema(eventStoreServiceMethods.ByName("Execute")),
+		connect.WithHandlerOptions(opts...),
+	)
 	eventStoreServiceStatusHandler := connect.NewUnaryHandler(
 		EventStoreServiceStatusProcedure,
 		svc.Status,
@@ -311,6 +340,8 @@ func NewEventStoreServiceHandler(svc EventStoreServiceHandler, opts ...connect.H
 			eventStoreServiceHeadHandler.ServeHTTP(w, r)
 		case EventStoreServiceSubscribeProcedure:
 			eventStoreServiceSubscribeHandler.ServeHTTP(w, r)
+		case EventStoreServiceExecuteProcedure:
+			eventStoreServiceExecuteHandler.ServeHTTP(w, r)
 		case EventStoreServiceStatusProcedure:
 			eventStoreServiceStatusHandler.ServeHTTP(w, r)
 		case EventStoreServiceHealthProcedure:
@@ -346,6 +377,10 @@ func (UnimplementedEventStoreServiceHandler) Head(context.Context, *connect.Requ
 
 func (UnimplementedEventStoreServiceHandler) Subscribe(context.Context, *connect.Request[messages.TailRequest], *connect.ServerStream[messages.TailResponse]) error {
 	return connect.NewError(connect.CodeUnimplemented, errors.New("actorstore.v1.EventStoreService.Subscribe is not implemented"))
+}
+
+func (UnimplementedEventStoreServiceHandler) Execute(context.Context, *connect.Request[messages.ExecuteRequest]) (*connect.Response[messages.ExecuteResult], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("actorstore.v1.EventStoreService.Execute is not implemented"))
 }
 
 func (UnimplementedEventStoreServiceHandler) Status(context.Context, *connect.Request[messages.StatusRequest]) (*connect.Response[messages.NodeStatus], error) {

@@ -20,6 +20,8 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { AppendRequestSchema, AppendResultSchema, HeadRequestSchema, HealthReportSchema, HealthRequestSchema, NodeStatusSchema, ReadAllRequestSchema, ReadResultSchema, ReadStreamRequestSchema, RequestOptions, StatusRequestSchema, StreamHeadSchema, TransactRequestSchema, TransactResultSchema } from "./api_pb.js";
 import { file_api } from "./api_pb.js";
+import type { ExecuteRequestSchema, ExecuteResultSchema } from "./entities_pb.js";
+import { file_entities } from "./entities_pb.js";
 import type { RecordedEvent } from "./events_pb.js";
 import { file_events } from "./events_pb.js";
 import type { CaughtUp, StartKind } from "./subscriptions_pb.js";
@@ -30,7 +32,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file service.proto.
  */
 export const file_service: GenFile = /*@__PURE__*/
-  fileDesc("Cg1zZXJ2aWNlLnByb3RvEg1hY3RvcnN0b3JlLnYxIuQBCgtUYWlsUmVxdWVzdBIuCgdvcHRpb25zGAEgASgLMh0uYWN0b3JzdG9yZS52MS5SZXF1ZXN0T3B0aW9ucxIOCgZzdHJlYW0YAiABKAkSJwoFc3RhcnQYAyABKA4yGC5hY3RvcnN0b3JlLnYxLlN0YXJ0S2luZBIQCghzdGFydF9hdBgEIAEoBBIVCg1zdHJlYW1fcHJlZml4GAUgASgJEhMKC2V2ZW50X3R5cGVzGAYgAygJEg4KBndpbmRvdxgHIAEoDRIeChZpbmNsdWRlX3N5c3RlbV9zdHJlYW1zGAggASgIInMKDFRhaWxSZXNwb25zZRItCgVldmVudBgBIAEoCzIcLmFjdG9yc3RvcmUudjEuUmVjb3JkZWRFdmVudEgAEiwKCWNhdWdodF91cBgCIAEoCzIXLmFjdG9yc3RvcmUudjEuQ2F1Z2h0VXBIAEIGCgRraW5kMtsEChFFdmVudFN0b3JlU2VydmljZRJDCgZBcHBlbmQSHC5hY3RvcnN0b3JlLnYxLkFwcGVuZFJlcXVlc3QaGy5hY3RvcnN0b3JlLnYxLkFwcGVuZFJlc3VsdBJJCghUcmFuc2FjdBIeLmFjdG9yc3RvcmUudjEuVHJhbnNhY3RSZXF1ZXN0Gh0uYWN0b3JzdG9yZS52MS5UcmFuc2FjdFJlc3VsdBJOCgpSZWFkU3RyZWFtEiAuYWN0b3JzdG9yZS52MS5SZWFkU3RyZWFtUmVxdWVzdBoZLmFjdG9yc3RvcmUudjEuUmVhZFJlc3VsdCIDkAIBEkgKB1JlYWRBbGwSHS5hY3RvcnN0b3JlLnYxLlJlYWRBbGxSZXF1ZXN0GhkuYWN0b3JzdG9yZS52MS5SZWFkUmVzdWx0IgOQAgESQgoESGVhZBIaLmFjdG9yc3RvcmUudjEuSGVhZFJlcXVlc3QaGS5hY3RvcnN0b3JlLnYxLlN0cmVhbUhlYWQiA5ACARJGCglTdWJzY3JpYmUSGi5hY3RvcnN0b3JlLnYxLlRhaWxSZXF1ZXN0GhsuYWN0b3JzdG9yZS52MS5UYWlsUmVzcG9uc2UwARJGCgZTdGF0dXMSHC5hY3RvcnN0b3JlLnYxLlN0YXR1c1JlcXVlc3QaGS5hY3RvcnN0b3JlLnYxLk5vZGVTdGF0dXMiA5ACARJICgZIZWFsdGgSHC5hY3RvcnN0b3JlLnYxLkhlYWx0aFJlcXVlc3QaGy5hY3RvcnN0b3JlLnYxLkhlYWx0aFJlcG9ydCIDkAIBQjRaMmdpdGh1Yi5jb20vYWN0b3JzdG9yZS9hY3RvcnN0b3JlL21lc3NhZ2VzO21lc3NhZ2VzYgZwcm90bzM", [file_api, file_events, file_subscriptions]);
+  fileDesc("Cg1zZXJ2aWNlLnByb3RvEg1hY3RvcnN0b3JlLnYxIuQBCgtUYWlsUmVxdWVzdBIuCgdvcHRpb25zGAEgASgLMh0uYWN0b3JzdG9yZS52MS5SZXF1ZXN0T3B0aW9ucxIOCgZzdHJlYW0YAiABKAkSJwoFc3RhcnQYAyABKA4yGC5hY3RvcnN0b3JlLnYxLlN0YXJ0S2luZBIQCghzdGFydF9hdBgEIAEoBBIVCg1zdHJlYW1fcHJlZml4GAUgASgJEhMKC2V2ZW50X3R5cGVzGAYgAygJEg4KBndpbmRvdxgHIAEoDRIeChZpbmNsdWRlX3N5c3RlbV9zdHJlYW1zGAggASgIInMKDFRhaWxSZXNwb25zZRItCgVldmVudBgBIAEoCzIcLmFjdG9yc3RvcmUudjEuUmVjb3JkZWRFdmVudEgAEiwKCWNhdWdodF91cBgCIAEoCzIXLmFjdG9yc3RvcmUudjEuQ2F1Z2h0VXBIAEIGCgRraW5kMqMFChFFdmVudFN0b3JlU2VydmljZRJDCgZBcHBlbmQSHC5hY3RvcnN0b3JlLnYxLkFwcGVuZFJlcXVlc3QaGy5hY3RvcnN0b3JlLnYxLkFwcGVuZFJlc3VsdBJJCghUcmFuc2FjdBIeLmFjdG9yc3RvcmUudjEuVHJhbnNhY3RSZXF1ZXN0Gh0uYWN0b3JzdG9yZS52MS5UcmFuc2FjdFJlc3VsdBJOCgpSZWFkU3RyZWFtEiAuYWN0b3JzdG9yZS52MS5SZWFkU3RyZWFtUmVxdWVzdBoZLmFjdG9yc3RvcmUudjEuUmVhZFJlc3VsdCIDkAIBEkgKB1JlYWRBbGwSHS5hY3RvcnN0b3JlLnYxLlJlYWRBbGxSZXF1ZXN0GhkuYWN0b3JzdG9yZS52MS5SZWFkUmVzdWx0IgOQAgESQgoESGVhZBIaLmFjdG9yc3RvcmUudjEuSGVhZFJlcXVlc3QaGS5hY3RvcnN0b3JlLnYxLlN0cmVhbUhlYWQiA5ACARJGCglTdWJzY3JpYmUSGi5hY3RvcnN0b3JlLnYxLlRhaWxSZXF1ZXN0GhsuYWN0b3JzdG9yZS52MS5UYWlsUmVzcG9uc2UwARJGCgdFeGVjdXRlEh0uYWN0b3JzdG9yZS52MS5FeGVjdXRlUmVxdWVzdBocLmFjdG9yc3RvcmUudjEuRXhlY3V0ZVJlc3VsdBJGCgZTdGF0dXMSHC5hY3RvcnN0b3JlLnYxLlN0YXR1c1JlcXVlc3QaGS5hY3RvcnN0b3JlLnYxLk5vZGVTdGF0dXMiA5ACARJICgZIZWFsdGgSHC5hY3RvcnN0b3JlLnYxLkhlYWx0aFJlcXVlc3QaGy5hY3RvcnN0b3JlLnYxLkhlYWx0aFJlcG9ydCIDkAIBQjRaMmdpdGh1Yi5jb20vYWN0b3JzdG9yZS9hY3RvcnN0b3JlL21lc3NhZ2VzO21lc3NhZ2VzYgZwcm90bzM", [file_api, file_entities, file_events, file_subscriptions]);
 
 /**
  * TailRequest selects the events of a Subscribe call. It is
@@ -207,6 +209,18 @@ export const EventStoreService: GenService<{
     methodKind: "server_streaming";
     input: typeof TailRequestSchema;
     output: typeof TailResponseSchema;
+  },
+  /**
+   * Execute runs a command on an event-sourced entity whose kind the
+   * node's program registered (entities.proto; the stock `actorstore
+   * serve` registers none).
+   *
+   * @generated from rpc actorstore.v1.EventStoreService.Execute
+   */
+  execute: {
+    methodKind: "unary";
+    input: typeof ExecuteRequestSchema;
+    output: typeof ExecuteResultSchema;
   },
   /**
    * Status describes the node.
