@@ -7,6 +7,7 @@ package servetest
 import (
 	"bufio"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -25,9 +26,17 @@ type Node struct {
 	Pid    int    `json:"-"`
 }
 
-// Build builds cmd/actorstore into a temporary directory of t.
+// BinaryEnv, when set, names a built actorstore binary that Build returns
+// instead of building one (benchmarks build it before they measure).
+const BinaryEnv = "ACTORSTORE_TEST_BINARY"
+
+// Build builds cmd/actorstore into a temporary directory of t (or returns
+// the binary BinaryEnv names).
 func Build(t testing.TB) string {
 	t.Helper()
+	if bin := os.Getenv(BinaryEnv); bin != "" {
+		return bin
+	}
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
 	bin := filepath.Join(t.TempDir(), "actorstore")
