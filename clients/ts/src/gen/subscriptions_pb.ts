@@ -30,7 +30,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file subscriptions.proto.
  */
 export const file_subscriptions: GenFile = /*@__PURE__*/
-  fileDesc("ChNzdWJzY3JpcHRpb25zLnByb3RvEg1hY3RvcnN0b3JlLnYxIicKCEFjdG9yUmVmEg8KB2FkZHJlc3MYASABKAkSCgoCaWQYAiABKAkirQIKEFN1YnNjcmliZVJlcXVlc3QSFwoPc3Vic2NyaXB0aW9uX2lkGAEgASgJEisKCnN1YnNjcmliZXIYAiABKAsyFy5hY3RvcnN0b3JlLnYxLkFjdG9yUmVmEg4KBnN0cmVhbRgDIAEoCRInCgVzdGFydBgEIAEoDjIYLmFjdG9yc3RvcmUudjEuU3RhcnRLaW5kEhAKCHN0YXJ0X2F0GAUgASgEEhUKDXN0cmVhbV9wcmVmaXgYBiABKAkSEwoLZXZlbnRfdHlwZXMYByADKAkSDgoGd2luZG93GAggASgNEh4KFmluY2x1ZGVfc3lzdGVtX3N0cmVhbXMYCSABKAgSFAoMZHVyYWJsZV9uYW1lGAogASgJEhYKDmNvbnN1bWVyX2dyb3VwGAsgASgIInkKClN1YnNjcmliZWQSFwoPc3Vic2NyaXB0aW9uX2lkGAEgASgJEi0KDHN1YnNjcmlwdGlvbhgCIAEoCzIXLmFjdG9yc3RvcmUudjEuQWN0b3JSZWYSIwoFZXJyb3IYAyABKAsyFC5hY3RvcnN0b3JlLnYxLkVycm9yImsKEVN1YnNjcmlwdGlvbkV2ZW50EhcKD3N1YnNjcmlwdGlvbl9pZBgBIAEoCRIQCghzZXF1ZW5jZRgCIAEoBBIrCgVldmVudBgDIAEoCzIcLmFjdG9yc3RvcmUudjEuUmVjb3JkZWRFdmVudCJJCgpDaGVja3BvaW50EhcKD3N1YnNjcmlwdGlvbl9pZBgBIAEoCRIQCghzZXF1ZW5jZRgCIAEoBBIQCghwb3NpdGlvbhgDIAEoBCI1CghDYXVnaHRVcBIXCg9zdWJzY3JpcHRpb25faWQYASABKAkSEAoIcG9zaXRpb24YAiABKAQiNwoKRmVsbEJlaGluZBIXCg9zdWJzY3JpcHRpb25faWQYASABKAkSEAoIcG9zaXRpb24YAiABKAQiUwoTU3Vic2NyaXB0aW9uRHJvcHBlZBIXCg9zdWJzY3JpcHRpb25faWQYASABKAkSIwoFZXJyb3IYAiABKAsyFC5hY3RvcnN0b3JlLnYxLkVycm9yIiwKBkNyZWRpdBIXCg9zdWJzY3JpcHRpb25faWQYASABKAkSCQoBbhgCIAEoDSIwCgNBY2sSFwoPc3Vic2NyaXB0aW9uX2lkGAEgASgJEhAKCHBvc2l0aW9uGAIgASgEIkEKBE5hY2sSFwoPc3Vic2NyaXB0aW9uX2lkGAEgASgJEhAKCHBvc2l0aW9uGAIgASgEEg4KBnJlYXNvbhgDIAEoCSImCgtVbnN1YnNjcmliZRIXCg9zdWJzY3JpcHRpb25faWQYASABKAkqTAoJU3RhcnRLaW5kEhgKFFNUQVJUX0tJTkRfQkVHSU5OSU5HEAASEgoOU1RBUlRfS0lORF9FTkQQARIRCg1TVEFSVF9LSU5EX0FUEAJCNFoyZ2l0aHViLmNvbS9hY3RvcnN0b3JlL2FjdG9yc3RvcmUvbWVzc2FnZXM7bWVzc2FnZXNiBnByb3RvMw", [file_events]);
+  fileDesc("ChNzdWJzY3JpcHRpb25zLnByb3RvEg1hY3RvcnN0b3JlLnYxIicKCEFjdG9yUmVmEg8KB2FkZHJlc3MYASABKAkSCgoCaWQYAiABKAki3wIKEFN1YnNjcmliZVJlcXVlc3QSFwoPc3Vic2NyaXB0aW9uX2lkGAEgASgJEisKCnN1YnNjcmliZXIYAiABKAsyFy5hY3RvcnN0b3JlLnYxLkFjdG9yUmVmEg4KBnN0cmVhbRgDIAEoCRInCgVzdGFydBgEIAEoDjIYLmFjdG9yc3RvcmUudjEuU3RhcnRLaW5kEhAKCHN0YXJ0X2F0GAUgASgEEhUKDXN0cmVhbV9wcmVmaXgYBiABKAkSEwoLZXZlbnRfdHlwZXMYByADKAkSDgoGd2luZG93GAggASgNEh4KFmluY2x1ZGVfc3lzdGVtX3N0cmVhbXMYCSABKAgSFAoMZHVyYWJsZV9uYW1lGAogASgJEhYKDmNvbnN1bWVyX2dyb3VwGAsgASgIEhMKC2dyb3VwX3Nsb3RzGAwgASgNEgwKBHNsb3QYDSABKA0SDQoFc2xvdHMYDiABKA0ieQoKU3Vic2NyaWJlZBIXCg9zdWJzY3JpcHRpb25faWQYASABKAkSLQoMc3Vic2NyaXB0aW9uGAIgASgLMhcuYWN0b3JzdG9yZS52MS5BY3RvclJlZhIjCgVlcnJvchgDIAEoCzIULmFjdG9yc3RvcmUudjEuRXJyb3IiawoRU3Vic2NyaXB0aW9uRXZlbnQSFwoPc3Vic2NyaXB0aW9uX2lkGAEgASgJEhAKCHNlcXVlbmNlGAIgASgEEisKBWV2ZW50GAMgASgLMhwuYWN0b3JzdG9yZS52MS5SZWNvcmRlZEV2ZW50IkkKCkNoZWNrcG9pbnQSFwoPc3Vic2NyaXB0aW9uX2lkGAEgASgJEhAKCHNlcXVlbmNlGAIgASgEEhAKCHBvc2l0aW9uGAMgASgEIjUKCENhdWdodFVwEhcKD3N1YnNjcmlwdGlvbl9pZBgBIAEoCRIQCghwb3NpdGlvbhgCIAEoBCI3CgpGZWxsQmVoaW5kEhcKD3N1YnNjcmlwdGlvbl9pZBgBIAEoCRIQCghwb3NpdGlvbhgCIAEoBCJTChNTdWJzY3JpcHRpb25Ecm9wcGVkEhcKD3N1YnNjcmlwdGlvbl9pZBgBIAEoCRIjCgVlcnJvchgCIAEoCzIULmFjdG9yc3RvcmUudjEuRXJyb3IiLAoGQ3JlZGl0EhcKD3N1YnNjcmlwdGlvbl9pZBgBIAEoCRIJCgFuGAIgASgNIkIKA0FjaxIXCg9zdWJzY3JpcHRpb25faWQYASABKAkSEAoIcG9zaXRpb24YAiABKAQSEAoIc2VxdWVuY2UYAyABKAQiQQoETmFjaxIXCg9zdWJzY3JpcHRpb25faWQYASABKAkSEAoIcG9zaXRpb24YAiABKAQSDgoGcmVhc29uGAMgASgJIiYKC1Vuc3Vic2NyaWJlEhcKD3N1YnNjcmlwdGlvbl9pZBgBIAEoCSpMCglTdGFydEtpbmQSGAoUU1RBUlRfS0lORF9CRUdJTk5JTkcQABISCg5TVEFSVF9LSU5EX0VORBABEhEKDVNUQVJUX0tJTkRfQVQQAkI0WjJnaXRodWIuY29tL2FjdG9yc3RvcmUvYWN0b3JzdG9yZS9tZXNzYWdlczttZXNzYWdlc2IGcHJvdG8z", [file_events]);
 
 /**
  * ActorRef addresses an actor: the address of its node ("nonhost" for a
@@ -145,6 +145,32 @@ export type SubscribeRequest = Message<"actorstore.v1.SubscribeRequest"> & {
    * @generated from field: bool consumer_group = 11;
    */
   consumerGroup: boolean;
+
+  /**
+   * A consumer group's slots (0 or 1: one). With more, the group's events
+   * are split by stream into this many slots (FNV-1a of the stream ID
+   * modulo group_slots), each with its own checkpoint and lease, and the
+   * slots are spread over the processes that have members of the group
+   * (docs/adr/0028-consumer-group-slots.md): each process's members share
+   * the slots it holds. Every member of a group must give the same number.
+   *
+   * @generated from field: uint32 group_slots = 12;
+   */
+  groupSlots: number;
+
+  /**
+   * The slot of a group this durable subscription reads (with slots > 1):
+   * only the events of streams in that slot. Set by a group for its own
+   * slot subscriptions.
+   *
+   * @generated from field: uint32 slot = 13;
+   */
+  slot: number;
+
+  /**
+   * @generated from field: uint32 slots = 14;
+   */
+  slots: number;
 };
 
 /**
@@ -368,6 +394,18 @@ export type Ack = Message<"actorstore.v1.Ack"> & {
    * @generated from field: uint64 position = 2;
    */
   position: bigint;
+
+  /**
+   * The sequence of the newest message processed (optional). A consumer
+   * group member that sets it acknowledges every message it received up to
+   * that one, whatever their positions: the members of a group with several
+   * slots receive the slots' events interleaved, so not in position order
+   * (the Go handler runner sets it). Without it a member's Ack covers its
+   * events up to position, which suffices for a group with one slot.
+   *
+   * @generated from field: uint64 sequence = 3;
+   */
+  sequence: bigint;
 };
 
 /**
