@@ -14,6 +14,9 @@ import (
 	"github.com/actorstore/actorstore/messages/messagesconnect"
 )
 
+// compressMinBytes: replies smaller than this are sent uncompressed.
+const compressMinBytes = 8 << 10
+
 // APIServer is the node's gRPC/Connect listener (messages/service.proto):
 // gRPC, gRPC-Web and Connect (protobuf or JSON) on one HTTP port, HTTP/2
 // with or without TLS, and HTTP/1.1 for Connect and gRPC-Web. Its methods
@@ -43,7 +46,10 @@ func (n *Node) apiHandler(streams context.Context, opts ...connect.HandlerOption
 	// max_size) of the peer protocol; beyond that Connect refuses it while
 	// reading (gRPC: from the length prefix, before reading it), with
 	// ResourceExhausted and a message that names both sizes.
-	opts = append([]connect.HandlerOption{connect.WithReadMaxBytes(2 * n.cfg.MaxMessageBytes)}, opts...)
+	// Small replies (most are) go uncompressed: gzip costs more CPU than
+	// it saves on loopback and LANs for a few hundred bytes.
+	opts = append([]connect.HandlerOption{connect.WithReadMaxBytes(2 * n.cfg.MaxMessageBytes),
+		connect.WithCompressMinBytes(compressMinBytes)}, opts...)
 	return messagesconnect.NewEventStoreServiceHandler(&connectService{n: n, streams: streams}, opts...)
 }
 
