@@ -116,7 +116,7 @@ var pgStatements = statements{
 	register: `INSERT INTO actorstore_projections (name, version, partitions) VALUES ($1, $2, $3)
 		ON CONFLICT (name, version) DO UPDATE SET updated_at = now() RETURNING partitions`,
 	liveCount: `SELECT count(*) FROM actorstore_projections WHERE name = $1 AND live`,
-	makeLive: `UPDATE actorstore_projections SET live = (version = $2), updated_at = now() WHERE name = $1`,
+	makeLive:  `UPDATE actorstore_projections SET live = (version = $2), updated_at = now() WHERE name = $1`,
 	readCheckpoints: `SELECT position, handled FROM actorstore_projection_checkpoints
 		WHERE name = $1 AND version = $2 AND part = $3`,
 	leaseCheck: `SELECT 1 FROM actorstore_leases WHERE name = $1 AND token = $2 FOR SHARE`,

@@ -36,7 +36,7 @@ type Status struct {
 	// Handled counts the events handed to the handler and committed.
 	Handled int64
 	// Parked counts the parked events (both kinds).
-	Parked     int
+	Parked    int
 	UpdatedAt time.Time
 	// Parts has one entry per partition.
 	Parts []PartitionStatus
