@@ -10,6 +10,9 @@ import (
 	"github.com/actorstore/actorstore/persistence"
 )
 
+// errDropped ends a partition whose version was dropped (Drop).
+var errDropped = errors.New("projection version dropped")
+
 // Parked kinds.
 const (
 	kindStopped = "stopped"
@@ -175,7 +178,15 @@ func (w *worker) load(ctx context.Context) error {
 	var pos int64
 	err := w.r.b.inTx(ctx, func(ctx context.Context, tx Tx) error {
 		pos = 0
-		var handled int64
+		var handled, n int64
+		if err := tx.query(ctx, w.r.b.sql.exists, func(scan func(...any) error) error {
+			return scan(&n)
+		}, p.Name, p.Version); err != nil {
+			return err
+		}
+		if n == 0 {
+			return errDropped
+		}
 		return tx.query(ctx, w.r.b.sql.readCheckpoints, func(scan func(...any) error) error {
 			return scan(&pos, &handled)
 		}, p.Name, p.Version, w.part)

@@ -54,6 +54,10 @@ func (w *worker) run(ctx context.Context) {
 			rcancel()
 			return
 		}
+		if errors.Is(err, errDropped) {
+			w.r.log.Info().Int("partition", w.part).Msg("projection: version dropped; partition stops")
+			return
+		}
 		if !errors.Is(err, persistence.ErrLeaseLost) {
 			w.r.log.Warn().Int("partition", w.part).Err(err).Msg("projection: partition failed; retaking its lease")
 			sleep(ctx, p.LeaseTTL/4)
