@@ -88,7 +88,7 @@ func (w *worker) commit(ctx context.Context, token int64, batch []eventstore.Rec
 	if len(batch) > 0 {
 		p.Observer.Batch(p.Name, p.Version, w.part, len(batch), time.Since(start))
 		last := batch[len(batch)-1]
-		p.Observer.Lag(p.Name, p.Version, w.part, 0, time.Since(last.Created).Seconds())
+		p.Observer.Lag(p.Name, p.Version, w.part, w.head-min(w.head, upto), time.Since(last.Created).Seconds())
 	}
 	if caughtUp && !w.caughtUp {
 		w.caughtUp = true

@@ -24,7 +24,8 @@ type worker struct {
 	pos      eventstore.Position // every event up to pos is handled (in memory)
 	saved    eventstore.Position // the checkpoint as committed
 	savedAt  time.Time
-	caughtUp bool // the checkpoint row says caught_up
+	caughtUp bool                // the checkpoint row says caught_up
+	head     eventstore.Position // the store's newest position at the last read
 }
 
 // run holds the partition's lease and works while it holds it, until ctx ends.
@@ -170,6 +171,7 @@ func (w *worker) read(ctx context.Context, from eventstore.Position, want int) (
 		if err != nil {
 			return nil, 0, false, err
 		}
+		w.head = head
 		page, err := w.r.b.db.ReadAll(ctx, eventstore.AllRead{From: scanned + 1, Limit: p.BatchSize, Filter: p.Filter})
 		if err != nil {
 			return nil, 0, false, err
