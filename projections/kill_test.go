@@ -27,7 +27,7 @@ import (
 
 // Environment of the kill test: the child's store, and the long mode.
 const (
-	killChildEnv  = "ACTORSTORE_PROJECTION_KILL_CHILD" // "postgres:URL" or "sqlite:DIR" in the child
+	killChildEnv  = "ACTORSTORE_PROJECTION_KILL_CHILD"  // "postgres:URL" or "sqlite:DIR" in the child
 	killRoundsEnv = "ACTORSTORE_PROJECTION_KILL_ROUNDS" // rounds (default 10; long mode: 100)
 )
 
