@@ -29,6 +29,7 @@ import (
 const (
 	killChildEnv  = "ACTORSTORE_PROJECTION_KILL_CHILD"  // "postgres:URL" or "sqlite:DIR" in the child
 	killRoundsEnv = "ACTORSTORE_PROJECTION_KILL_ROUNDS" // rounds (default 10; long mode: 100)
+	childOwnerEnv = "ACTORSTORE_PROJECTION_CHILD_OWNER" // the child's lease owner; no writers when set
 )
 
 const (
@@ -165,7 +166,7 @@ func openDB(t *testing.T, cfg actorstore.Config) persistence.Store {
 }
 
 func killProjection() actorstore.Projection {
-	return actorstore.Projection{Name: "kill", Partitions: killPartitions, BatchSize: 50,
+	return actorstore.Projection{Name: "kill", Partitions: killPartitions, BatchSize: 50, Owner: os.Getenv(childOwnerEnv),
 		Filter: eventstore.Filter{StreamPrefix: "k-"}, LeaseTTL: 500 * time.Millisecond,
 		PollInterval: 20 * time.Millisecond,
 		Handle: func(ctx context.Context, tx actorstore.ProjectionTx, evs []eventstore.RecordedEvent) error {
@@ -206,8 +207,16 @@ func TestKillChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.RunProjection(ctx, killProjection()); err != nil {
+	p := killProjection()
+	if p.Owner != "" {
+		p.LeaseTTL = 2 * time.Second
+	}
+	if _, err := s.RunProjection(ctx, p); err != nil {
 		t.Fatal(err)
+	}
+	if p.Owner != "" {
+		fmt.Println("child: projection running as", p.Owner)
+		select {} // until killed
 	}
 	fmt.Println("child: projection running; writers start")
 	var wg sync.WaitGroup
