@@ -44,6 +44,10 @@ func (n *Node) decode(msg any, local bool) (job, failFunc, error) {
 		j.name = "head"
 		fail, j.opts = failHead, m.GetOptions()
 		j.run, err = n.headJob(m)
+	case *messages.ExecuteRequest:
+		j.name = "execute"
+		fail, j.opts = failExecute, m.GetOptions()
+		j.run, err = n.executeJob(m)
 	case *messages.HealthRequest:
 		j.name = "health"
 		fail, j.opts = failHealth, m.GetOptions()
