@@ -107,7 +107,7 @@ type statements struct {
 	register, liveCount, makeLive, readCheckpoints, leaseCheck, writeCheckpoint,
 	park, setState, stoppedAt, promote, listProjections, listCheckpoints, countParked,
 	listParked, deleteParked, skipTo, fenceLeases, resetCheckpoints, clearParked,
-	dropProjection, dropCheckpoints, clearCaughtUp, leaseOwners, exists string
+	dropProjection, dropCheckpoints, clearCaughtUp, leaseOwners, exists, countStopped string
 }
 
 // The statements, written once with PostgreSQL's placeholders and table
@@ -156,6 +156,8 @@ var pgStatements = statements{
 	dropCheckpoints: `DELETE FROM actorstore_projection_checkpoints WHERE name = $1 AND version = $2`,
 	clearCaughtUp:   `UPDATE actorstore_projections SET caught_up = false WHERE name = $1 AND version = $2`,
 	exists:          `SELECT count(*) FROM actorstore_projections WHERE name = $1 AND version = $2`,
+	countStopped: `SELECT count(*) FROM actorstore_projection_parked
+		WHERE name = $1 AND version = $2 AND kind = 'stopped'`,
 	leaseOwners: `SELECT name, owner, CAST(extract(epoch FROM expires_at) * 1000 AS bigint),
 		CAST(extract(epoch FROM now()) * 1000 AS bigint) FROM actorstore_leases WHERE name LIKE $1 ESCAPE '\'`,
 }
@@ -210,5 +212,6 @@ func toSQLite(s statements) statements {
 		resetCheckpoints: fix(s.resetCheckpoints), clearParked: fix(s.clearParked),
 		dropProjection: fix(s.dropProjection), dropCheckpoints: fix(s.dropCheckpoints),
 		clearCaughtUp: fix(s.clearCaughtUp), leaseOwners: fix(s.leaseOwners), exists: fix(s.exists),
+		countStopped: fix(s.countStopped),
 	}
 }

@@ -20,8 +20,8 @@ type Status struct {
 	Live bool
 	// CaughtUp: every partition has reached the head of the log once.
 	CaughtUp bool
-	// State is "running" or "stopped" (a partition is held by a parked
-	// event); "idle" when no process holds any of its leases.
+	// State is "stopped" when a partition is held by a parked event,
+	// else "idle" when no process holds any of its leases, else "running".
 	State     string
 	LastError string
 	// Position is the lowest checkpoint of its partitions; Head the
@@ -154,15 +154,27 @@ func partitionsOf(ctx context.Context, b *backend, tx Tx, s *Status) error {
 	}, s.Name, s.Version); err != nil {
 		return err
 	}
-	s.Parts = parts
+	stopped := 0
+	if err := tx.query(ctx, b.sql.countStopped, func(scan func(...any) error) error {
+		return scan(&stopped)
+	}, s.Name, s.Version); err != nil {
+		return err
+	}
+	s.Parts, s.CaughtUp = parts, true
+	switch {
+	case stopped > 0:
+		s.State = "stopped"
+	case owned == 0:
+		s.State = "idle"
+	default:
+		s.State = "running"
+	}
 	for i, p := range parts {
+		s.CaughtUp = s.CaughtUp && p.CaughtUp
 		if i == 0 || p.Position < s.Position {
 			s.Position = p.Position
 		}
 		s.Handled += p.Handled
-	}
-	if owned == 0 && s.State == "running" {
-		s.State = "idle"
 	}
 	return nil
 }
