@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -79,4 +80,41 @@ func mustBackend(t testing.TB, db persistence.Store) *backend {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestResetWhileRunning: Reset fences the running partitions' leases, so
+// they drop their in-memory position and start again from the reset
+// checkpoint: a read model emptied by its owner is rebuilt in place.
+func TestResetWhileRunning(t *testing.T) {
+	eachBackend(t, func(t *testing.T, db persistence.Store, _ func() persistence.Store) {
+		ctx := context.Background()
+		exec(t, db, "CREATE TABLE counts (k text PRIMARY KEY, n bigint NOT NULL)")
+		for i := range 3 {
+			appendN(t, db, fmt.Sprintf("r-%d", i), "x", 5)
+		}
+		var biggest atomic.Int64
+		count := counter("counts")
+		mustRun(t, db, Projection{Name: "reset", Partitions: 2, BatchSize: 4, LeaseTTL: 300 * time.Millisecond,
+			PollInterval: 20 * time.Millisecond,
+			Handle: func(ctx context.Context, tx Tx, evs []eventstore.RecordedEvent) error {
+				if n := int64(len(evs)); n > biggest.Load() {
+					biggest.Store(n)
+				}
+				return count(ctx, tx, evs)
+			}})
+		want := streamCounts(t, db, "r-")
+		eventually(t, "counters", func() bool { return maps.Equal(counts(t, db, "counts"), want) })
+		exec(t, db, "DELETE FROM counts")
+		if err := Reset(ctx, db, "reset", 1, 0); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "counters rebuilt after the reset", func() bool { return maps.Equal(counts(t, db, "counts"), want) })
+		st := caughtUp(t, db, "reset", 1)
+		if st.Handled != 15 {
+			t.Fatalf("handled %d since the reset, want 15: %+v", st.Handled, st)
+		}
+		if biggest.Load() > 4 {
+			t.Fatalf("a batch of %d events, BatchSize 4", biggest.Load())
+		}
+	})
 }
