@@ -73,8 +73,9 @@ func BenchmarkProjectionPostgres(b *testing.B) {
 		})
 	}
 	b.Run("raw-upsert", func(b *testing.B) {
-		for i := range b.N {
-			table := fmt.Sprintf("bench_raw%d", i)
+		for range b.N {
+			version++
+			table := fmt.Sprintf("bench_raw%d", version)
 			if _, err := pool.Exec(ctx, "CREATE TABLE "+table+" (k text PRIMARY KEY, n bigint NOT NULL)"); err != nil {
 				b.Fatal(err)
 			}
