@@ -77,6 +77,7 @@ func (t Tx) query(ctx context.Context, q string, each func(scan func(dest ...any
 type backend struct {
 	db      persistence.Store
 	leaser  persistence.Leaser
+	lister  persistence.LeaseLister
 	inTx    func(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
 	sql     statements
 	sqlite  bool
@@ -88,12 +89,12 @@ type backend struct {
 func backendOf(db persistence.Store) (*backend, error) {
 	switch s := db.(type) {
 	case *postgres.Store:
-		return &backend{db: db, leaser: s, sql: pgStatements, timeout: postgres.IsTransient,
+		return &backend{db: db, leaser: s, lister: s, sql: pgStatements, timeout: postgres.IsTransient,
 			inTx: func(ctx context.Context, fn func(context.Context, Tx) error) error {
 				return s.InTx(ctx, func(ctx context.Context, tx pgx.Tx) error { return fn(ctx, Tx{pg: tx}) })
 			}}, nil
 	case *sqlite.Store:
-		return &backend{db: db, leaser: s, sql: sqliteStatements, sqlite: true, timeout: func(error) bool { return false },
+		return &backend{db: db, leaser: s, lister: s, sql: sqliteStatements, sqlite: true, timeout: func(error) bool { return false },
 			inTx: func(ctx context.Context, fn func(context.Context, Tx) error) error {
 				return s.InWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return fn(ctx, Tx{sq: tx}) })
 			}}, nil

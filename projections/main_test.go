@@ -119,7 +119,7 @@ func streamCounts(t testing.TB, db persistence.Store, prefix string) map[string]
 // eventually polls cond until it holds, failing after 60 s.
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)

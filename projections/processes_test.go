@@ -24,7 +24,7 @@ import (
 // re-executed, each an actorstore on one PostgreSQL database) run the same
 // 4-partition counter projection while this process appends. The test
 // reads the partitions' lease owners from the database: each partition is
-// owned by one process; when the owner of partition 0 is SIGKILLed, another
+// owned by one process, the partitions spread over all three; when the owner of partition 0 is SIGKILLed, another
 // process takes it over (the time is logged: bounded by the 2 s lease TTL
 // plus a poll) and the partition moves on. Three rounds, then every counter
 // equals its stream's events.
@@ -89,13 +89,15 @@ func TestThreeProcessesOneRunner(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	waitFor("every partition owned", func(ps []projections.PartitionStatus) bool {
+	waitFor("every partition owned, spread over the three processes", func(ps []projections.PartitionStatus) bool {
+		owners := map[string]int{}
 		for _, p := range ps {
 			if !p.Owned {
 				return false
 			}
+			owners[p.Owner]++
 		}
-		return true
+		return len(owners) == 3
 	})
 	for round := range 3 {
 		p0 := owners()[0]

@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/actorstore/actorstore/eventstore"
+	"github.com/actorstore/actorstore/internal/leasing"
 	"github.com/actorstore/actorstore/persistence"
 )
 
@@ -25,6 +26,10 @@ type Runner struct {
 	done   chan struct{}
 	once   sync.Once
 	parts  []*worker
+	// share says which partitions this process should try to hold, so
+	// they spread over the processes running the projection (the
+	// partition leases still give each exactly one owner).
+	share *leasing.Share
 }
 
 // Run registers p in the store db (its version, its partition count; the
@@ -48,6 +53,16 @@ func Run(ctx context.Context, db persistence.Store, p Projection) (*Runner, erro
 	rctx, cancel := context.WithCancel(context.Background())
 	r := &Runner{p: p, b: b, cancel: cancel, done: make(chan struct{}),
 		log: p.Logger.With().Str("projection", p.Name).Int("version", p.Version).Logger()}
+	var lister persistence.LeaseLister
+	if p.Partitions > 1 {
+		lister = b.lister
+	}
+	r.share = leasing.New(b.leaser, lister, fmt.Sprintf("$projection/%s/v%d", p.Name, p.Version), p.Owner, p.LeaseTTL, r.log)
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		r.share.Run(rctx)
+	}()
 	for i := range p.Partitions {
 		w := &worker{r: r, part: i, lease: leaseName(p.Name, p.Version, i)}
 		r.parts = append(r.parts, w)

@@ -10,6 +10,10 @@ import (
 	"github.com/actorstore/actorstore/persistence"
 )
 
+// errNotMine ends the work on a partition that the members' share gives
+// to another process now (internal/leasing); its lease is released.
+var errNotMine = errors.New("partition handed over to another process")
+
 // maxPagesPerRead bounds how many pages one read scans for matching events
 // before it hands over what it found (latency with a sparse filter).
 const maxPagesPerRead = 8
@@ -32,6 +36,13 @@ type worker struct {
 func (w *worker) run(ctx context.Context) {
 	p := w.r.p
 	for ctx.Err() == nil {
+		if !w.r.share.Mine(w.part) { // another process's share: wait for a change of members
+			select {
+			case <-ctx.Done():
+			case <-w.r.share.Changed():
+			}
+			continue
+		}
 		l, err := w.r.b.leaser.AcquireLease(ctx, w.lease, p.Owner, p.LeaseTTL)
 		if err != nil {
 			if !errors.Is(err, persistence.ErrLeaseHeld) && ctx.Err() == nil {
@@ -49,11 +60,14 @@ func (w *worker) run(ctx context.Context) {
 		err = w.work(lctx, l.Token)
 		cancel()
 		<-renewed
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || errors.Is(err, errNotMine) {
 			rctx, rcancel := context.WithTimeout(context.Background(), 2*time.Second)
 			_ = w.r.b.leaser.ReleaseLease(rctx, w.lease, l.Token)
 			rcancel()
-			return
+			if ctx.Err() != nil {
+				return
+			}
+			continue
 		}
 		if errors.Is(err, errDropped) {
 			w.r.log.Info().Int("partition", w.part).Msg("projection: version dropped; partition stops")
@@ -115,6 +129,9 @@ func (w *worker) work(ctx context.Context, token int64) error {
 				}
 			}
 			continue
+		}
+		if !w.r.share.Mine(w.part) {
+			return errNotMine // the members changed: hand the partition over
 		}
 		if err := w.step(ctx, token, notes); err != nil {
 			return err

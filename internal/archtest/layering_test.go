@@ -81,8 +81,9 @@ var forbidden = map[string][]string{
 	"(root)":        {"node", "client", "telemetry", "cmd"},
 	// projections: read models fed from the store; below the root, beside
 	// subscriptions, without actors (docs/adr/0020-projections.md).
-	"projections": {"messages", "wire", "schemas", "supervisor", "actors", "internal", "streams", "subscriptions",
-		"(root)", "node", "client", "telemetry", "cmd"},
+	// It shares internal/leasing with consumer groups.
+	"projections": {"messages", "wire", "schemas", "supervisor", "actors", "internal/engine", "internal/instruments",
+		"streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
 	"node":      {"(root)", "client", "telemetry", "cmd"},
 	"client":    {"streams", "subscriptions", "projections", "internal", "(root)", "node", "telemetry", "cmd"},
 	"telemetry": {"node", "client", "cmd"},
