@@ -17,6 +17,7 @@ import (
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
 	"github.com/actorstore/actorstore/persistence/sqlite"
+	"github.com/actorstore/actorstore/projections"
 	"github.com/actorstore/actorstore/streams"
 	"github.com/actorstore/actorstore/subscriptions"
 )
@@ -38,6 +39,9 @@ type Store struct {
 	mp       *sdkmetric.MeterProvider // the private provider, or nil
 	checksMu sync.RWMutex
 	checks   []namedCheck // readiness checks, see Health
+
+	projMu      sync.Mutex
+	projRunners []*projections.Runner // see projections.go
 }
 
 // Open opens the store that cfg selects (PostgreSQL with cfg.PostgresURL,
@@ -116,6 +120,7 @@ func (s *Store) start(ctx context.Context) error {
 // shutdown stops what start started, in reverse order, and closes the database.
 func (s *Store) shutdown(ctx context.Context) error {
 	var errs []error
+	s.closeProjections()
 	if s.rt != nil {
 		errs = append(errs, s.rt.Close(ctx))
 	}
