@@ -46,6 +46,9 @@ import "testing"
 //     implement): the newest is kept, an older save changes nothing, the
 //     same version replaces; one beyond the head, of a missing stream or
 //     malformed is an *InputError and stores nothing (snapshot.go).
+//   - ListStreams (persistence.StreamLister, which every backend must
+//     implement): by prefix with heads, keyset paging both ways, bad
+//     queries (streams.go).
 //
 // The suite assumes the store uses eventstore.DefaultLimits, and that
 // positions are gapless (a failed request uses none).
@@ -74,6 +77,7 @@ func runAll(t *testing.T, f Factory, features Features) {
 		{"Close", testClose},
 		{"Lease", testLease},
 		{"Snapshots", testSnapshots},
+		{"ListStreams", testListStreams},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
