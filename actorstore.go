@@ -107,6 +107,7 @@ func (s *Store) start(ctx context.Context) error {
 	}
 	scfg := s.cfg.streamsConfig(s.db)
 	scfg.System, scfg.OnCommit, scfg.Instruments = sys, s.hub.Publish, s.tel
+	scfg.OnDelete = s.hub.Deleted
 	if s.rt, err = streams.New(ctx, scfg); err != nil {
 		return fmt.Errorf("actorstore: start stream actors: %w", err)
 	}

@@ -123,7 +123,7 @@ func (g *streamGrain) Receive(c actors.Context) {
 		} else {
 			g.schedule(c.Self(), g.n.grainIdle()-idle)
 		}
-	case *messages.AppendRequest, *messages.ReadStreamRequest:
+	case *messages.AppendRequest, *messages.ReadStreamRequest, *messages.DeleteStreamRequest:
 		g.used = time.Now()
 		g.n.handle(c.Sender(), m, true, actors.TraceContext(context.Background(), c))
 	}
@@ -140,7 +140,7 @@ func (n *Node) grainIdle() time.Duration {
 	return DefaultGrainIdleTimeout
 }
 
-// clustered wraps run for a clustered node: appends and stream reads go to
+// clustered wraps run for a clustered node: appends, stream reads and deletes go to
 // the stream's owner (unless local: they are at the owner), transactions
 // run here and then passivate their stream actors.
 func (n *Node) clustered(msg proto.Message, run runFunc, fail failFunc, local bool) runFunc {
@@ -150,6 +150,10 @@ func (n *Node) clustered(msg proto.Message, run runFunc, fail failFunc, local bo
 			return n.route(m.GetStream(), m, &m.Options, fail)
 		}
 	case *messages.ReadStreamRequest:
+		if !local {
+			return n.route(m.GetStream(), m, &m.Options, fail)
+		}
+	case *messages.DeleteStreamRequest:
 		if !local {
 			return n.route(m.GetStream(), m, &m.Options, fail)
 		}

@@ -44,6 +44,10 @@ func (n *Node) decode(msg any, local bool) (job, failFunc, error) {
 		j.name = "head"
 		fail, j.opts = failHead, m.GetOptions()
 		j.run, err = n.headJob(m)
+	case *messages.DeleteStreamRequest:
+		j.name = "delete"
+		fail, j.opts = failDelete, m.GetOptions()
+		j.run, err = n.deleteJob(m)
 	case *messages.HealthRequest:
 		j.name = "health"
 		fail, j.opts = failHealth, m.GetOptions()

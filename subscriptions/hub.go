@@ -34,6 +34,9 @@ type shared struct {
 	wg    sync.WaitGroup
 	flows sync.Map // *flowGauge of every live subscription, for metrics
 	owner string   // this process incarnation, in lease owners
+	// deleted holds the streams deleted through this process: their
+	// deleted events are never delivered from then on (deleted.go).
+	deleted deletedStreams
 }
 
 // goIO runs fn on a goroutine that Close waits for.

@@ -17,17 +17,27 @@ data, metadata, created_at`
 
 const (
 	sqlStreamForward = `SELECT ` + eventColumns + ` FROM events
-WHERE stream_id = $1 AND version >= $2 ORDER BY version LIMIT $3`
+WHERE stream_id = $1 AND version >= $2 AND version > ` + sqlHiddenThrough + ` ORDER BY version LIMIT $3`
 	sqlStreamBackward = `SELECT ` + eventColumns + ` FROM events
-WHERE stream_id = $1 AND version <= $2 ORDER BY version DESC LIMIT $3`
-	sqlStreamExists = `SELECT EXISTS (SELECT 1 FROM events WHERE stream_id = $1)`
-	sqlHead         = `SELECT version, last_position FROM streams WHERE stream_id = $1`
-	sqlLookup       = `SELECT ` + eventColumns + ` FROM events
+WHERE stream_id = $1 AND version <= $2 AND version > ` + sqlHiddenThrough + ` ORDER BY version DESC LIMIT $3`
+	sqlStreamExists = `SELECT EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND version > ` + sqlHiddenThrough + `),
+COALESCE((SELECT tombstone FROM stream_deletes WHERE stream_id = $1), false)`
+	sqlHead   = `SELECT version, last_position FROM streams WHERE stream_id = $1`
+	sqlLookup = `SELECT ` + eventColumns + ` FROM events
 WHERE stream_id = $1 AND event_id = ANY($2::uuid[]) ORDER BY version`
 	sqlLastPosition  = `SELECT position FROM global_position`
 	sqlCheckpoint    = `SELECT position FROM checkpoints WHERE name = $1`
 	sqlSetCheckpoint = `INSERT INTO checkpoints (name, position, updated_at) VALUES ($1, $2, now())
 ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at`
+)
+
+// Deleted events (docs/lifecycle.md) are hidden from the reads until a
+// scavenge removes them: stream_deletes holds, per deleted stream, the
+// newest hidden version.
+const (
+	sqlHiddenThrough = `COALESCE((SELECT through FROM stream_deletes WHERE stream_id = $1), 0)`
+	sqlVisible       = ` AND NOT EXISTS (SELECT 1 FROM stream_deletes d
+  WHERE d.stream_id = events.stream_id AND events.version <= d.through)`
 )
 
 // ReadStream implements persistence.Store.
@@ -44,9 +54,12 @@ func (s *Store) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]even
 		if err != nil || len(events) > 0 {
 			return events, err
 		}
-		var exists bool
-		if err := s.pool.QueryRow(ctx, sqlStreamExists, r.Stream).Scan(&exists); err != nil {
+		var exists, tombstone bool
+		if err := s.pool.QueryRow(ctx, sqlStreamExists, r.Stream).Scan(&exists, &tombstone); err != nil {
 			return nil, err
+		}
+		if tombstone {
+			return nil, &eventstore.StreamDeletedError{Stream: r.Stream}
 		}
 		if !exists {
 			return nil, &eventstore.StreamNotFoundError{Stream: r.Stream}
@@ -99,7 +112,7 @@ func allQuery(r eventstore.AllRead) (string, []any) {
 		args = append(args, r.Filter.EventTypes)
 		q += ` AND type = ANY($` + itoa(len(args)) + `::text[])`
 	}
-	return q + order, args
+	return q + sqlVisible + order, args
 }
 
 // prefixUpperBound returns the smallest string above every string that

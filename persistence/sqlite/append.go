@@ -94,6 +94,10 @@ func checkRequest(ctx context.Context, tx *sql.Tx, r *eventstore.AppendRequest,
 	if err != nil {
 		return res, 0, err
 	}
+	if dead, err := tombstoned(ctx, tx, r.Stream); err != nil || dead {
+		res.Err = &eventstore.StreamDeletedError{Stream: r.Stream}
+		return res, head, err
+	}
 	res.Err = r.Expected.Check(r.Stream, head)
 	return res, head, nil
 }

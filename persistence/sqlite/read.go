@@ -14,9 +14,17 @@ import (
 )
 
 const (
-	eventColumns   = `position, stream, version, event_id, type, schema_version, content_type, data, metadata, created`
-	streamForward  = `SELECT ` + eventColumns + ` FROM events WHERE stream = ? AND version >= ? ORDER BY version LIMIT ?`
-	streamBackward = `SELECT ` + eventColumns + ` FROM events WHERE stream = ? AND version <= ? ORDER BY version DESC LIMIT ?`
+	eventColumns  = `position, stream, version, event_id, type, schema_version, content_type, data, metadata, created`
+	streamForward = `SELECT ` + eventColumns + ` FROM events WHERE stream = ?1 AND version >= ?2
+  AND version > ` + hiddenThrough + ` ORDER BY version LIMIT ?3`
+	streamBackward = `SELECT ` + eventColumns + ` FROM events WHERE stream = ?1 AND version <= ?2
+  AND version > ` + hiddenThrough + ` ORDER BY version DESC LIMIT ?3`
+	// Deleted events (docs/lifecycle.md) are hidden until a scavenge
+	// removes them: stream_deletes holds, per deleted stream, the newest
+	// hidden version.
+	hiddenThrough = `COALESCE((SELECT through FROM stream_deletes WHERE stream = ?1), 0)`
+	visible       = ` AND NOT EXISTS (SELECT 1 FROM stream_deletes d
+  WHERE d.stream = events.stream AND events.version <= d.through)`
 )
 
 // ReadStream implements persistence.Store.
@@ -42,12 +50,8 @@ func (s *Store) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]even
 			if err != nil || len(evs) > 0 {
 				return evs, err
 			}
-			head, _, err := streamHead(ctx, tx, r.Stream)
-			if err != nil {
+			if err := emptyStreamRead(ctx, tx, r.Stream); err != nil {
 				return nil, err
-			}
-			if head == 0 {
-				return nil, &eventstore.StreamNotFoundError{Stream: r.Stream}
 			}
 			return []eventstore.RecordedEvent{}, nil
 		})
@@ -102,7 +106,7 @@ func allQuery(r eventstore.AllRead) (string, []any) {
 		order = `position DESC`
 	}
 	args = append(args, r.Limit)
-	return `SELECT ` + eventColumns + ` FROM events WHERE ` + where.String() + ` ORDER BY ` + order + ` LIMIT ?`, args
+	return `SELECT ` + eventColumns + ` FROM events WHERE ` + where.String() + visible + ` ORDER BY ` + order + ` LIMIT ?`, args
 }
 
 // Head implements persistence.Store.

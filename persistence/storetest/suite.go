@@ -46,6 +46,9 @@ import "testing"
 //     implement): the newest is kept, an older save changes nothing, the
 //     same version replaces; one beyond the head, of a missing stream or
 //     malformed is an *InputError and stores nothing (snapshot.go).
+//   - Delete (persistence.StreamDeleter, which every backend must
+//     implement): soft and hard deletes, expectations, tombstones in
+//     batches and groups, appends racing a delete (delete.go).
 //
 // The suite assumes the store uses eventstore.DefaultLimits, and that
 // positions are gapless (a failed request uses none).
@@ -74,6 +77,7 @@ func runAll(t *testing.T, f Factory, features Features) {
 		{"Close", testClose},
 		{"Lease", testLease},
 		{"Snapshots", testSnapshots},
+		{"Delete", testDelete},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
