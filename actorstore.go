@@ -38,6 +38,7 @@ type Store struct {
 	mp       *sdkmetric.MeterProvider // the private provider, or nil
 	checksMu sync.RWMutex
 	checks   []namedCheck // readiness checks, see Health
+	scav     *scavenger   // scavenge.go
 }
 
 // Open opens the store that cfg selects (PostgreSQL with cfg.PostgresURL,
@@ -87,6 +88,14 @@ func open(ctx context.Context, cfg Config) (*Store, error) {
 		s.shutdown(context.Background())
 		return nil, err
 	}
+	mp := cfg.MeterProvider
+	if mp == nil {
+		mp = s.mp
+	}
+	if err := s.startScavenger(mp); err != nil {
+		s.shutdown(context.Background())
+		return nil, fmt.Errorf("actorstore: scavenge metrics: %w", err)
+	}
 	cfg.Logger.Info().Bool("embedded", cfg.Embedded()).Msg("actorstore open")
 	return s, nil
 }
@@ -107,7 +116,7 @@ func (s *Store) start(ctx context.Context) error {
 	}
 	scfg := s.cfg.streamsConfig(s.db)
 	scfg.System, scfg.OnCommit, scfg.Instruments = sys, s.hub.Publish, s.tel
-	scfg.OnDelete = s.hub.Deleted
+	scfg.OnRetention = s.hub.Retained
 	if s.rt, err = streams.New(ctx, scfg); err != nil {
 		return fmt.Errorf("actorstore: start stream actors: %w", err)
 	}
@@ -117,6 +126,7 @@ func (s *Store) start(ctx context.Context) error {
 // shutdown stops what start started, in reverse order, and closes the database.
 func (s *Store) shutdown(ctx context.Context) error {
 	var errs []error
+	s.stopScavenger()
 	if s.rt != nil {
 		errs = append(errs, s.rt.Close(ctx))
 	}

@@ -88,6 +88,8 @@ type Config struct {
 	// catch-up page size, checkpoint frequency of durable subscriptions.
 	// Zero fields mean the defaults of package subscriptions.
 	Subscriptions SubscriptionsConfig
+	// Scavenge runs background scavenges (docs/lifecycle.md). Default: none.
+	Scavenge ScavengeConfig
 
 	// Logger receives the logs of the store, its actors and protoactor.
 	// The zero value logs nothing.
@@ -140,6 +142,9 @@ func (c Config) Validate() error {
 		return bad("MaxBatchEvents", "batch caps must not be negative")
 	case c.Retry.MaxAttempts < 0 || c.Retry.Base < 0 || c.Retry.Cap < 0:
 		return bad("Retry", "retry settings must not be negative")
+	}
+	if err := c.Scavenge.validate(); err != nil {
+		return err
 	}
 	if err := c.Subscriptions.hub().Validate(); err != nil {
 		return &eventstore.InputError{Field: "Subscriptions", Rule: "valid", Message: err.Error()}

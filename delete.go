@@ -44,3 +44,36 @@ func (s *Store) Delete(ctx context.Context, r DeleteRequest) (DeleteResult, erro
 	res, err := s.rt.Delete(ctx, r)
 	return res, eventstore.AttachTraceID(err, trace)
 }
+
+// Stream metadata: a stream's retention (docs/lifecycle.md).
+type (
+	// StreamMetadata is a stream's retention: truncate-before, max-age,
+	// max-count.
+	StreamMetadata = eventstore.StreamMetadata
+	// MetadataRequest sets a stream's metadata if Expected holds for the
+	// metadata's own version.
+	MetadataRequest = eventstore.MetadataRequest
+	// MetadataResult is a stream's metadata and its version.
+	MetadataResult = eventstore.MetadataResult
+)
+
+// SetStreamMetadata sets a stream's metadata, its retention, if
+// r.Expected holds for the metadata's version (0: never set; each set adds
+// one), through the stream's actor like an append. From the moment it
+// returns, ReadStream, ReadAll and subscriptions return no event outside
+// the retention: below TruncateBefore, older than MaxAge, or beyond the
+// newest MaxCount. Events are not removed from disk until a scavenge. A
+// conflict is a *ConcurrencyError naming the metadata stream "$$<stream>".
+func (s *Store) SetStreamMetadata(ctx context.Context, r MetadataRequest) (MetadataResult, error) {
+	ctx, trace := eventstore.EnsureTraceID(ctx)
+	res, err := s.rt.SetMetadata(ctx, r)
+	return res, eventstore.AttachTraceID(err, trace)
+}
+
+// StreamMetadata returns a stream's metadata and its version (0 when it
+// was never set).
+func (s *Store) StreamMetadata(ctx context.Context, stream string) (MetadataResult, error) {
+	ctx, trace := eventstore.EnsureTraceID(ctx)
+	res, err := s.rt.Metadata(ctx, stream)
+	return res, eventstore.AttachTraceID(err, trace)
+}

@@ -123,3 +123,71 @@ func countStream(evs []actorstore.RecordedEvent, prefix string) int {
 	}
 	return n
 }
+
+// TestSubscribersWithinTheRetention: once a max-count retention is set, a
+// live subscriber that holds older events of the stream gets none of them
+// (only the event it was handling and at most its window already sent),
+// and a subscriber catching up from the beginning sees only the retained
+// events.
+func TestSubscribersWithinTheRetention(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T, actorstore.Config) *actorstore.Store) {
+		st := open(t, actorstore.Config{})
+		ctx := context.Background()
+		release := make(chan struct{})
+		handling := make(chan struct{}, 1)
+		live := &collector{}
+		sub, err := st.Subscribe(ctx, actorstore.SubscribeOptions{Window: 1}, func(_ context.Context, e actorstore.RecordedEvent) error {
+			live.mu.Lock()
+			live.got = append(live.got, e)
+			first := len(live.got) == 1
+			live.mu.Unlock()
+			if first {
+				handling <- struct{}{}
+				<-release
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { sub.Close() })
+		for range 12 { // fewer than the subscription buffers (16), so it holds them
+			if _, err := st.Append(ctx, "ret-1", actorstore.Any(), ev("R")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		<-handling
+		md, err := st.SetStreamMetadata(ctx, actorstore.MetadataRequest{Stream: "ret-1",
+			Metadata: actorstore.StreamMetadata{MaxCount: 3}})
+		if err != nil || md.Version != 1 {
+			t.Fatalf("SetStreamMetadata = %+v, %v", md, err)
+		}
+		close(release)
+		marker, err := st.Append(ctx, "marker-1", actorstore.NoStream(), ev("Marker"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []actorstore.RecordedEvent
+		eventuallyRoot(t, "the live subscriber to reach the marker", func() bool {
+			live.mu.Lock()
+			defer live.mu.Unlock()
+			got = append(got[:0], live.got...)
+			return len(got) > 0 && got[len(got)-1].Position == marker.FirstPosition
+		})
+		for i, e := range got[:len(got)-1] {
+			if i >= 2 && e.Version < 10 {
+				t.Fatalf("live event %d is ret-1@%d, outside max-count 3 (from 10) set before it was sent", i, e.Version)
+			}
+		}
+		if len(got) < 4 || got[len(got)-2].Version != 12 {
+			t.Fatalf("the live subscriber got %d events, the retained ones missing", len(got))
+		}
+		late := collect(t, st, actorstore.SubscribeOptions{Window: 8})
+		all := late.wait(t, 4)
+		for i, v := range []uint64{10, 11, 12} {
+			if all[i].Stream != "ret-1" || all[i].Version != v {
+				t.Fatalf("catch-up event %d is %s@%d, want ret-1@%d", i, all[i].Stream, all[i].Version, v)
+			}
+		}
+	})
+}

@@ -30,3 +30,36 @@ func (c *Client) Delete(ctx context.Context, r eventstore.DeleteRequest) (events
 	}
 	return wire.DeleteResultFromProto(m.GetResult()), nil
 }
+
+// SetStreamMetadata sets a stream's metadata (its retention) on the node,
+// as actorstore.Store.SetStreamMetadata does.
+func (c *Client) SetStreamMetadata(ctx context.Context, r eventstore.MetadataRequest) (eventstore.MetadataResult, error) {
+	req := &messages.SetStreamMetadataRequest{Stream: r.Stream, Expected: wire.ExpectedVersionToProto(r.Expected),
+		Metadata: wire.MetadataToProto(r.Metadata)}
+	reply, err := c.call(ctx, req, &req.Options)
+	if err != nil {
+		return eventstore.MetadataResult{}, actors.OnStream(err, "set_metadata", r.Stream, r.Expected)
+	}
+	return metadataResult(reply, "set_metadata")
+}
+
+// StreamMetadata reads a stream's metadata and its version (0: never set).
+func (c *Client) StreamMetadata(ctx context.Context, stream string) (eventstore.MetadataResult, error) {
+	req := &messages.GetStreamMetadataRequest{Stream: stream}
+	reply, err := c.call(ctx, req, &req.Options)
+	if err != nil {
+		return eventstore.MetadataResult{}, err
+	}
+	return metadataResult(reply, "get_metadata")
+}
+
+func metadataResult(reply any, op string) (eventstore.MetadataResult, error) {
+	m, ok := reply.(*messages.StreamMetadataReply)
+	if !ok {
+		return eventstore.MetadataResult{}, unexpected(reply, "StreamMetadataReply")
+	}
+	if e := m.GetError(); e != nil {
+		return eventstore.MetadataResult{}, remoteError(op, e)
+	}
+	return wire.MetadataResultFromProto(m.GetResult()), nil
+}

@@ -3,6 +3,7 @@ package client_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/actorstore/actorstore/eventstore"
 )
@@ -42,5 +43,34 @@ func TestDeleteOverTheWire(t *testing.T) {
 	}
 	if _, err := cl.Delete(ctx, eventstore.DeleteRequest{Stream: ""}); !errors.Is(err, eventstore.ErrInvalidInput) {
 		t.Fatalf("delete without a stream: %v", err)
+	}
+}
+
+// TestMetadataOverTheWire: stream metadata set and read through a node,
+// with a typed conflict naming the metadata stream.
+func TestMetadataOverTheWire(t *testing.T) {
+	ctx := ctx5(t)
+	for range 4 {
+		if _, err := cl.Append(ctx, "md-1", eventstore.Any(), ev("A", `{}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := eventstore.StreamMetadata{TruncateBefore: 3, MaxAge: time.Hour, MaxCount: 100}
+	res, err := cl.SetStreamMetadata(ctx, eventstore.MetadataRequest{Stream: "md-1", Expected: eventstore.NoStream(), Metadata: want})
+	if err != nil || res.Version != 1 || res.Metadata != want {
+		t.Fatalf("set = %+v, %v", res, err)
+	}
+	got, err := cl.StreamMetadata(ctx, "md-1")
+	if err != nil || got.Version != 1 || got.Metadata != want {
+		t.Fatalf("get = %+v, %v", got, err)
+	}
+	evs, err := cl.ReadStream(ctx, eventstore.StreamRead{Stream: "md-1", Limit: 10})
+	if err != nil || len(evs) != 2 || evs[0].Version != 3 {
+		t.Fatalf("read within the retention = %d events, %v", len(evs), err)
+	}
+	_, err = cl.SetStreamMetadata(ctx, eventstore.MetadataRequest{Stream: "md-1", Expected: eventstore.NoStream()})
+	var ce *eventstore.ConcurrencyError
+	if !errors.As(err, &ce) || ce.Stream != "$$md-1" || ce.Actual != 1 {
+		t.Fatalf("stale set: %T %v", err, err)
 	}
 }

@@ -246,6 +246,340 @@ func (*DeleteStreamReply_Result) isDeleteStreamReply_Outcome() {}
 
 func (*DeleteStreamReply_Error) isDeleteStreamReply_Outcome() {}
 
+// StreamMetadata is a stream's retention: events below truncate_before,
+// older than max_age_ms or beyond the newest max_count are hidden from
+// reads and subscriptions (0: no limit).
+type StreamMetadata struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	TruncateBefore uint64                 `protobuf:"varint,1,opt,name=truncate_before,json=truncateBefore,proto3" json:"truncate_before,omitempty"`
+	MaxAgeMs       uint64                 `protobuf:"varint,2,opt,name=max_age_ms,json=maxAgeMs,proto3" json:"max_age_ms,omitempty"`
+	MaxCount       uint64                 `protobuf:"varint,3,opt,name=max_count,json=maxCount,proto3" json:"max_count,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *StreamMetadata) Reset() {
+	*x = StreamMetadata{}
+	mi := &file_lifecycle_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StreamMetadata) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StreamMetadata) ProtoMessage() {}
+
+func (x *StreamMetadata) ProtoReflect() protoreflect.Message {
+	mi := &file_lifecycle_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StreamMetadata.ProtoReflect.Descriptor instead.
+func (*StreamMetadata) Descriptor() ([]byte, []int) {
+	return file_lifecycle_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *StreamMetadata) GetTruncateBefore() uint64 {
+	if x != nil {
+		return x.TruncateBefore
+	}
+	return 0
+}
+
+func (x *StreamMetadata) GetMaxAgeMs() uint64 {
+	if x != nil {
+		return x.MaxAgeMs
+	}
+	return 0
+}
+
+func (x *StreamMetadata) GetMaxCount() uint64 {
+	if x != nil {
+		return x.MaxCount
+	}
+	return 0
+}
+
+// SetStreamMetadataRequest replaces a stream's metadata if expected holds
+// for the metadata's own version (no_stream: never set). A conflict is
+// ERROR_CODE_CONCURRENCY naming the stream "$$<stream>".
+type SetStreamMetadataRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Options *RequestOptions        `protobuf:"bytes,1,opt,name=options,proto3" json:"options,omitempty"`
+	// Required.
+	Stream string `protobuf:"bytes,2,opt,name=stream,proto3" json:"stream,omitempty"`
+	// Required: use {any: true} to accept any version.
+	Expected      *ExpectedVersion `protobuf:"bytes,3,opt,name=expected,proto3" json:"expected,omitempty"`
+	Metadata      *StreamMetadata  `protobuf:"bytes,4,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetStreamMetadataRequest) Reset() {
+	*x = SetStreamMetadataRequest{}
+	mi := &file_lifecycle_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetStreamMetadataRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetStreamMetadataRequest) ProtoMessage() {}
+
+func (x *SetStreamMetadataRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_lifecycle_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetStreamMetadataRequest.ProtoReflect.Descriptor instead.
+func (*SetStreamMetadataRequest) Descriptor() ([]byte, []int) {
+	return file_lifecycle_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *SetStreamMetadataRequest) GetOptions() *RequestOptions {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+func (x *SetStreamMetadataRequest) GetStream() string {
+	if x != nil {
+		return x.Stream
+	}
+	return ""
+}
+
+func (x *SetStreamMetadataRequest) GetExpected() *ExpectedVersion {
+	if x != nil {
+		return x.Expected
+	}
+	return nil
+}
+
+func (x *SetStreamMetadataRequest) GetMetadata() *StreamMetadata {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+// GetStreamMetadataRequest reads a stream's metadata.
+type GetStreamMetadataRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Options *RequestOptions        `protobuf:"bytes,1,opt,name=options,proto3" json:"options,omitempty"`
+	// Required.
+	Stream        string `protobuf:"bytes,2,opt,name=stream,proto3" json:"stream,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetStreamMetadataRequest) Reset() {
+	*x = GetStreamMetadataRequest{}
+	mi := &file_lifecycle_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetStreamMetadataRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetStreamMetadataRequest) ProtoMessage() {}
+
+func (x *GetStreamMetadataRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_lifecycle_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetStreamMetadataRequest.ProtoReflect.Descriptor instead.
+func (*GetStreamMetadataRequest) Descriptor() ([]byte, []int) {
+	return file_lifecycle_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *GetStreamMetadataRequest) GetOptions() *RequestOptions {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+func (x *GetStreamMetadataRequest) GetStream() string {
+	if x != nil {
+		return x.Stream
+	}
+	return ""
+}
+
+// StreamMetadataResult is a stream's metadata and its version (0: never set).
+type StreamMetadataResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Stream        string                 `protobuf:"bytes,1,opt,name=stream,proto3" json:"stream,omitempty"`
+	Metadata      *StreamMetadata        `protobuf:"bytes,2,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	Version       uint64                 `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StreamMetadataResult) Reset() {
+	*x = StreamMetadataResult{}
+	mi := &file_lifecycle_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StreamMetadataResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StreamMetadataResult) ProtoMessage() {}
+
+func (x *StreamMetadataResult) ProtoReflect() protoreflect.Message {
+	mi := &file_lifecycle_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StreamMetadataResult.ProtoReflect.Descriptor instead.
+func (*StreamMetadataResult) Descriptor() ([]byte, []int) {
+	return file_lifecycle_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *StreamMetadataResult) GetStream() string {
+	if x != nil {
+		return x.Stream
+	}
+	return ""
+}
+
+func (x *StreamMetadataResult) GetMetadata() *StreamMetadata {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+func (x *StreamMetadataResult) GetVersion() uint64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+// StreamMetadataReply answers SetStreamMetadataRequest and GetStreamMetadataRequest.
+type StreamMetadataReply struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Outcome:
+	//
+	//	*StreamMetadataReply_Result
+	//	*StreamMetadataReply_Error
+	Outcome       isStreamMetadataReply_Outcome `protobuf_oneof:"outcome"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StreamMetadataReply) Reset() {
+	*x = StreamMetadataReply{}
+	mi := &file_lifecycle_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StreamMetadataReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StreamMetadataReply) ProtoMessage() {}
+
+func (x *StreamMetadataReply) ProtoReflect() protoreflect.Message {
+	mi := &file_lifecycle_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StreamMetadataReply.ProtoReflect.Descriptor instead.
+func (*StreamMetadataReply) Descriptor() ([]byte, []int) {
+	return file_lifecycle_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *StreamMetadataReply) GetOutcome() isStreamMetadataReply_Outcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return nil
+}
+
+func (x *StreamMetadataReply) GetResult() *StreamMetadataResult {
+	if x != nil {
+		if x, ok := x.Outcome.(*StreamMetadataReply_Result); ok {
+			return x.Result
+		}
+	}
+	return nil
+}
+
+func (x *StreamMetadataReply) GetError() *Error {
+	if x != nil {
+		if x, ok := x.Outcome.(*StreamMetadataReply_Error); ok {
+			return x.Error
+		}
+	}
+	return nil
+}
+
+type isStreamMetadataReply_Outcome interface {
+	isStreamMetadataReply_Outcome()
+}
+
+type StreamMetadataReply_Result struct {
+	Result *StreamMetadataResult `protobuf:"bytes,1,opt,name=result,proto3,oneof"`
+}
+
+type StreamMetadataReply_Error struct {
+	Error *Error `protobuf:"bytes,2,opt,name=error,proto3,oneof"`
+}
+
+func (*StreamMetadataReply_Result) isStreamMetadataReply_Outcome() {}
+
+func (*StreamMetadataReply_Error) isStreamMetadataReply_Outcome() {}
+
 var File_lifecycle_proto protoreflect.FileDescriptor
 
 const file_lifecycle_proto_rawDesc = "" +
@@ -263,6 +597,27 @@ const file_lifecycle_proto_rawDesc = "" +
 	"\x11DeleteStreamReply\x12;\n" +
 	"\x06result\x18\x01 \x01(\v2!.actorstore.v1.DeleteStreamResultH\x00R\x06result\x12,\n" +
 	"\x05error\x18\x02 \x01(\v2\x14.actorstore.v1.ErrorH\x00R\x05errorB\t\n" +
+	"\aoutcome\"t\n" +
+	"\x0eStreamMetadata\x12'\n" +
+	"\x0ftruncate_before\x18\x01 \x01(\x04R\x0etruncateBefore\x12\x1c\n" +
+	"\n" +
+	"max_age_ms\x18\x02 \x01(\x04R\bmaxAgeMs\x12\x1b\n" +
+	"\tmax_count\x18\x03 \x01(\x04R\bmaxCount\"\xe2\x01\n" +
+	"\x18SetStreamMetadataRequest\x127\n" +
+	"\aoptions\x18\x01 \x01(\v2\x1d.actorstore.v1.RequestOptionsR\aoptions\x12\x16\n" +
+	"\x06stream\x18\x02 \x01(\tR\x06stream\x12:\n" +
+	"\bexpected\x18\x03 \x01(\v2\x1e.actorstore.v1.ExpectedVersionR\bexpected\x129\n" +
+	"\bmetadata\x18\x04 \x01(\v2\x1d.actorstore.v1.StreamMetadataR\bmetadata\"k\n" +
+	"\x18GetStreamMetadataRequest\x127\n" +
+	"\aoptions\x18\x01 \x01(\v2\x1d.actorstore.v1.RequestOptionsR\aoptions\x12\x16\n" +
+	"\x06stream\x18\x02 \x01(\tR\x06stream\"\x83\x01\n" +
+	"\x14StreamMetadataResult\x12\x16\n" +
+	"\x06stream\x18\x01 \x01(\tR\x06stream\x129\n" +
+	"\bmetadata\x18\x02 \x01(\v2\x1d.actorstore.v1.StreamMetadataR\bmetadata\x12\x18\n" +
+	"\aversion\x18\x03 \x01(\x04R\aversion\"\x8d\x01\n" +
+	"\x13StreamMetadataReply\x12=\n" +
+	"\x06result\x18\x01 \x01(\v2#.actorstore.v1.StreamMetadataResultH\x00R\x06result\x12,\n" +
+	"\x05error\x18\x02 \x01(\v2\x14.actorstore.v1.ErrorH\x00R\x05errorB\t\n" +
 	"\aoutcomeB4Z2github.com/actorstore/actorstore/messages;messagesb\x06proto3"
 
 var (
@@ -277,25 +632,37 @@ func file_lifecycle_proto_rawDescGZIP() []byte {
 	return file_lifecycle_proto_rawDescData
 }
 
-var file_lifecycle_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_lifecycle_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_lifecycle_proto_goTypes = []any{
-	(*DeleteStreamRequest)(nil), // 0: actorstore.v1.DeleteStreamRequest
-	(*DeleteStreamResult)(nil),  // 1: actorstore.v1.DeleteStreamResult
-	(*DeleteStreamReply)(nil),   // 2: actorstore.v1.DeleteStreamReply
-	(*RequestOptions)(nil),      // 3: actorstore.v1.RequestOptions
-	(*ExpectedVersion)(nil),     // 4: actorstore.v1.ExpectedVersion
-	(*Error)(nil),               // 5: actorstore.v1.Error
+	(*DeleteStreamRequest)(nil),      // 0: actorstore.v1.DeleteStreamRequest
+	(*DeleteStreamResult)(nil),       // 1: actorstore.v1.DeleteStreamResult
+	(*DeleteStreamReply)(nil),        // 2: actorstore.v1.DeleteStreamReply
+	(*StreamMetadata)(nil),           // 3: actorstore.v1.StreamMetadata
+	(*SetStreamMetadataRequest)(nil), // 4: actorstore.v1.SetStreamMetadataRequest
+	(*GetStreamMetadataRequest)(nil), // 5: actorstore.v1.GetStreamMetadataRequest
+	(*StreamMetadataResult)(nil),     // 6: actorstore.v1.StreamMetadataResult
+	(*StreamMetadataReply)(nil),      // 7: actorstore.v1.StreamMetadataReply
+	(*RequestOptions)(nil),           // 8: actorstore.v1.RequestOptions
+	(*ExpectedVersion)(nil),          // 9: actorstore.v1.ExpectedVersion
+	(*Error)(nil),                    // 10: actorstore.v1.Error
 }
 var file_lifecycle_proto_depIdxs = []int32{
-	3, // 0: actorstore.v1.DeleteStreamRequest.options:type_name -> actorstore.v1.RequestOptions
-	4, // 1: actorstore.v1.DeleteStreamRequest.expected:type_name -> actorstore.v1.ExpectedVersion
-	1, // 2: actorstore.v1.DeleteStreamReply.result:type_name -> actorstore.v1.DeleteStreamResult
-	5, // 3: actorstore.v1.DeleteStreamReply.error:type_name -> actorstore.v1.Error
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	8,  // 0: actorstore.v1.DeleteStreamRequest.options:type_name -> actorstore.v1.RequestOptions
+	9,  // 1: actorstore.v1.DeleteStreamRequest.expected:type_name -> actorstore.v1.ExpectedVersion
+	1,  // 2: actorstore.v1.DeleteStreamReply.result:type_name -> actorstore.v1.DeleteStreamResult
+	10, // 3: actorstore.v1.DeleteStreamReply.error:type_name -> actorstore.v1.Error
+	8,  // 4: actorstore.v1.SetStreamMetadataRequest.options:type_name -> actorstore.v1.RequestOptions
+	9,  // 5: actorstore.v1.SetStreamMetadataRequest.expected:type_name -> actorstore.v1.ExpectedVersion
+	3,  // 6: actorstore.v1.SetStreamMetadataRequest.metadata:type_name -> actorstore.v1.StreamMetadata
+	8,  // 7: actorstore.v1.GetStreamMetadataRequest.options:type_name -> actorstore.v1.RequestOptions
+	3,  // 8: actorstore.v1.StreamMetadataResult.metadata:type_name -> actorstore.v1.StreamMetadata
+	6,  // 9: actorstore.v1.StreamMetadataReply.result:type_name -> actorstore.v1.StreamMetadataResult
+	10, // 10: actorstore.v1.StreamMetadataReply.error:type_name -> actorstore.v1.Error
+	11, // [11:11] is the sub-list for method output_type
+	11, // [11:11] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_lifecycle_proto_init() }
@@ -309,13 +676,17 @@ func file_lifecycle_proto_init() {
 		(*DeleteStreamReply_Result)(nil),
 		(*DeleteStreamReply_Error)(nil),
 	}
+	file_lifecycle_proto_msgTypes[7].OneofWrappers = []any{
+		(*StreamMetadataReply_Result)(nil),
+		(*StreamMetadataReply_Error)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_lifecycle_proto_rawDesc), len(file_lifecycle_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -123,7 +123,8 @@ func (g *streamGrain) Receive(c actors.Context) {
 		} else {
 			g.schedule(c.Self(), g.n.grainIdle()-idle)
 		}
-	case *messages.AppendRequest, *messages.ReadStreamRequest, *messages.DeleteStreamRequest:
+	case *messages.AppendRequest, *messages.ReadStreamRequest, *messages.DeleteStreamRequest,
+		*messages.SetStreamMetadataRequest:
 		g.used = time.Now()
 		g.n.handle(c.Sender(), m, true, actors.TraceContext(context.Background(), c))
 	}
@@ -154,6 +155,10 @@ func (n *Node) clustered(msg proto.Message, run runFunc, fail failFunc, local bo
 			return n.route(m.GetStream(), m, &m.Options, fail)
 		}
 	case *messages.DeleteStreamRequest:
+		if !local {
+			return n.route(m.GetStream(), m, &m.Options, fail)
+		}
+	case *messages.SetStreamMetadataRequest:
 		if !local {
 			return n.route(m.GetStream(), m, &m.Options, fail)
 		}

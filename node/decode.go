@@ -48,6 +48,14 @@ func (n *Node) decode(msg any, local bool) (job, failFunc, error) {
 		j.name = "delete"
 		fail, j.opts = failDelete, m.GetOptions()
 		j.run, err = n.deleteJob(m)
+	case *messages.SetStreamMetadataRequest:
+		j.name = "set_metadata"
+		fail, j.opts = failMetadata, m.GetOptions()
+		j.run, err = n.setMetadataJob(m)
+	case *messages.GetStreamMetadataRequest:
+		j.name = "get_metadata"
+		fail, j.opts = failMetadata, m.GetOptions()
+		j.run, err = n.getMetadataJob(m)
 	case *messages.HealthRequest:
 		j.name = "health"
 		fail, j.opts = failHealth, m.GetOptions()

@@ -39,3 +39,58 @@ func (n *Node) deleteJob(m *messages.DeleteStreamRequest) (runFunc, error) {
 func failDelete(e *messages.Error) proto.Message {
 	return &messages.DeleteStreamReply{Outcome: &messages.DeleteStreamReply_Error{Error: e}}
 }
+
+// MetadataStore is the part of the data-plane API that keeps stream
+// metadata (*actorstore.Store has it).
+type MetadataStore interface {
+	SetStreamMetadata(ctx context.Context, r eventstore.MetadataRequest) (eventstore.MetadataResult, error)
+	StreamMetadata(ctx context.Context, stream string) (eventstore.MetadataResult, error)
+}
+
+func (n *Node) metadataStore() (MetadataStore, error) {
+	ms, ok := n.store.(MetadataStore)
+	if !ok {
+		return nil, &eventstore.InputError{Field: "message", Rule: "supported",
+			Message: "this node's store does not keep stream metadata"}
+	}
+	return ms, nil
+}
+
+func (n *Node) setMetadataJob(m *messages.SetStreamMetadataRequest) (runFunc, error) {
+	r, err := wire.MetadataRequestFromProto(m)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := n.metadataStore()
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) proto.Message {
+		return metadataReply(ms.SetStreamMetadata(ctx, r))
+	}, nil
+}
+
+func (n *Node) getMetadataJob(m *messages.GetStreamMetadataRequest) (runFunc, error) {
+	if m.GetStream() == "" {
+		return nil, required("stream", "stream ID")
+	}
+	ms, err := n.metadataStore()
+	if err != nil {
+		return nil, err
+	}
+	stream := m.GetStream()
+	return func(ctx context.Context) proto.Message {
+		return metadataReply(ms.StreamMetadata(ctx, stream))
+	}, nil
+}
+
+func metadataReply(res eventstore.MetadataResult, err error) proto.Message {
+	if err != nil {
+		return failMetadata(wire.ErrorToProto(err))
+	}
+	return &messages.StreamMetadataReply{Outcome: &messages.StreamMetadataReply_Result{Result: wire.MetadataResultToProto(res)}}
+}
+
+func failMetadata(e *messages.Error) proto.Message {
+	return &messages.StreamMetadataReply{Outcome: &messages.StreamMetadataReply_Error{Error: e}}
+}

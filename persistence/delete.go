@@ -6,16 +6,17 @@ import (
 	"github.com/actorstore/actorstore/eventstore"
 )
 
-// StreamDeleter deletes streams (docs/lifecycle.md). Both backends
+// StreamDeleter deletes streams and keeps their metadata (docs/lifecycle.md). Both backends
 // implement it (storetest.Run checks them); it is a separate interface so
 // that the event contract of Store stays as it is. Safe for concurrent use.
 //
-// Deleted events stay on disk until a scavenge removes them, but from the
-// commit of the delete on, no read of the store returns them: ReadStream
-// skips versions up to the deletion's Version (and returns
-// *StreamNotFoundError when nothing is left), ReadAll skips them, and the
-// positions of the other events do not change. Head keeps the stream's
-// version (a soft-deleted stream's next append continues after it).
+// Deleted events and events outside a stream's retention (its metadata)
+// stay on disk until a scavenge removes them, but from the commit of the
+// delete or the metadata on, no read of the store returns them: ReadStream
+// starts after them (and returns *StreamNotFoundError when nothing is
+// left), ReadAll skips them, and the positions of the other events do not
+// change. Head keeps the stream's version (a soft-deleted stream's next
+// append continues after it).
 type StreamDeleter interface {
 	// DeleteStream checks r.Expected against the stream's version under the
 	// stream's lock (a *ConcurrencyError writes nothing), then hides every
@@ -31,26 +32,46 @@ type StreamDeleter interface {
 	// never had an event leaves a tombstone (the name stays reserved).
 	DeleteStream(ctx context.Context, r eventstore.DeleteRequest) (eventstore.DeleteResult, error)
 
-	// Deletion returns what deletes did to stream: the version up to which
-	// its events are hidden (0: none) and whether it has a tombstone. Stream
-	// actors read it when a stream they load has no visible events.
-	Deletion(ctx context.Context, stream string) (Deletion, error)
+	// SetStreamMetadata replaces the stream's metadata if r.Expected holds
+	// for the metadata's version (a *ConcurrencyError whose Stream is
+	// eventstore.MetadataStream(r.Stream) otherwise; nothing changes), and
+	// returns it with its new version. From its commit on, the reads hide
+	// the events outside the retention it sets. A stream need not exist;
+	// a hard-deleted one gives a *StreamDeletedError.
+	SetStreamMetadata(ctx context.Context, r eventstore.MetadataRequest) (eventstore.MetadataResult, error)
+
+	// StreamMetadata returns the stream's metadata (version 0: never set).
+	StreamMetadata(ctx context.Context, stream string) (eventstore.MetadataResult, error)
+
+	// HeadRetention returns the stream's head (as Head) and its retention:
+	// what deletes and its metadata hide, in one read. Stream actors call
+	// it when they load a stream.
+	HeadRetention(ctx context.Context, stream string) (eventstore.StreamHead, Retention, error)
 }
 
-// Deletion is the deleted state of one stream.
-type Deletion struct {
-	// Through is the newest hidden version (0 when none is).
+// Retention is what deletes and metadata hide of one stream.
+type Retention struct {
+	// Through is the newest deleted version (0 when none is).
 	Through eventstore.Version
 	// Tombstone is set by a hard delete.
 	Tombstone bool
+	// Meta is the stream's metadata, MetaVersion its version (0: never set).
+	Meta        eventstore.StreamMetadata
+	MetaVersion eventstore.Version
+}
+
+// Low is the lowest version r keeps visible of a stream at version head
+// (the max-age limit aside).
+func (r Retention) Low(head eventstore.Version) eventstore.Version {
+	return max(r.Through+1, r.Meta.Low(head))
 }
 
 // DecideDelete is the pure decision of a delete of a stream at version
-// whose deleted state is d: a *StreamDeletedError for a tombstone, a
+// whose retention is d: a *StreamDeletedError for a tombstone, a
 // *ConcurrencyError when r.Expected does not hold, a *StreamNotFoundError
 // for a soft delete of a stream that never had an event; nil to go on.
 // Both backends call it under the stream's lock.
-func DecideDelete(r eventstore.DeleteRequest, version eventstore.Version, d Deletion) error {
+func DecideDelete(r eventstore.DeleteRequest, version eventstore.Version, d Retention) error {
 	if d.Tombstone {
 		return &eventstore.StreamDeletedError{Stream: r.Stream}
 	}
@@ -61,4 +82,15 @@ func DecideDelete(r eventstore.DeleteRequest, version eventstore.Version, d Dele
 		return &eventstore.StreamNotFoundError{Stream: r.Stream}
 	}
 	return nil
+}
+
+// DecideMetadata is the pure decision of a metadata write to a stream
+// whose retention is d: a *StreamDeletedError for a tombstone, a
+// *ConcurrencyError naming eventstore.MetadataStream when r.Expected does
+// not hold for the metadata's version; nil to go on.
+func DecideMetadata(r eventstore.MetadataRequest, d Retention) error {
+	if d.Tombstone {
+		return &eventstore.StreamDeletedError{Stream: r.Stream}
+	}
+	return r.Expected.Check(eventstore.MetadataStream(r.Stream), d.MetaVersion)
 }

@@ -279,4 +279,57 @@ func TestDeletePostgres(t *testing.T) {
 	t.Run("Hard", TestHardDeleteThroughTheActor)
 	t.Run("Racing", TestAppendsRacingADeleteThroughTheActor)
 	t.Run("Entity", TestDeleteResetsTheEntity)
+	t.Run("Metadata", TestMetadataThroughTheActor)
+}
+
+// TestMetadataThroughTheActor: a retention set through the actor is
+// applied to reads served from its cache at once (truncate-before, a
+// max-count window that moves with appends), and after passivation.
+func TestMetadataThroughTheActor(t *testing.T) {
+	n := newNode(t, newStore(t), nil)
+	mustAppend(t, n, "ret-1", eventstore.NoStream(), events(6))
+	check := func(what string, low, high eventstore.Version) {
+		t.Helper()
+		got, err := n.ReadStream(ctxT(t), eventstore.StreamRead{Stream: "ret-1", Limit: 100})
+		if err != nil || len(got) != int(high-low+1) || got[0].Version != low {
+			t.Fatalf("%s: %d events from %d, %v; want %d..%d", what, len(got), got[0].Version, err, low, high)
+		}
+		back, err := n.ReadStream(ctxT(t), eventstore.StreamRead{Stream: "ret-1", From: eventstore.End,
+			Direction: eventstore.Backward, Limit: 100})
+		if err != nil || len(back) != int(high-low+1) || back[len(back)-1].Version != low {
+			t.Fatalf("%s backward: %d events, %v", what, len(back), err)
+		}
+		if h, err := n.Head(ctxT(t), "ret-1"); err != nil || h.Version != high {
+			t.Fatalf("%s: Head %+v, %v", what, h, err)
+		}
+	}
+	check("no metadata", 1, 6)
+	hits := n.Stats().CacheHits
+	res, err := n.SetMetadata(ctxT(t), eventstore.MetadataRequest{Stream: "ret-1", Expected: eventstore.NoStream(),
+		Metadata: eventstore.StreamMetadata{TruncateBefore: 4}})
+	if err != nil || res.Version != 1 {
+		t.Fatalf("SetMetadata = %+v, %v", res, err)
+	}
+	check("truncate before 4", 4, 6)
+	if n.Stats().CacheHits == hits {
+		t.Fatal("reads within the retention were not served from the cache")
+	}
+	_, err = n.SetMetadata(ctxT(t), eventstore.MetadataRequest{Stream: "ret-1", Expected: eventstore.NoStream()})
+	var ce *eventstore.ConcurrencyError
+	if !errors.As(err, &ce) || ce.Stream != "$$ret-1" || ce.Actual != 1 {
+		t.Fatalf("SetMetadata with a stale expectation: %v", err)
+	}
+	if _, err := n.SetMetadata(ctxT(t), eventstore.MetadataRequest{Stream: "ret-1", Expected: eventstore.Exact(1),
+		Metadata: eventstore.StreamMetadata{MaxCount: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	check("max count 2", 5, 6)
+	mustAppend(t, n, "ret-1", eventstore.Exact(6), events(1))
+	check("max count 2 after an append", 6, 7)
+	n.PassivateIdle()
+	eventually(t, 10*time.Second, "passivation", func() bool { return n.Stats().LiveStreams == 0 })
+	check("max count 2 after passivation", 6, 7)
+	if md, err := n.Metadata(ctxT(t), "ret-1"); err != nil || md.Version != 2 || md.Metadata.MaxCount != 2 {
+		t.Fatalf("Metadata = %+v, %v", md, err)
+	}
 }

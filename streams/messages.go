@@ -130,7 +130,7 @@ type loaded struct {
 	start  time.Time // when the load began: the head is at least this fresh
 	head   eventstore.StreamHead
 	recent []eventstore.RecordedEvent
-	del    persistence.Deletion // when the stream has no visible events
+	ret    persistence.Retention // what deletes and metadata hide
 	err    error
 }
 

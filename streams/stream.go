@@ -110,7 +110,7 @@ func (s *streamActor) Receive(c actors.Context) {
 	switch msg.(type) {
 	case *actors.Restarting, *actors.Stopping:
 		// s.cur still names the message whose handling failed, if any.
-	case *appendCmd, *readCmd, *reserveCmd, *releaseCmd, *executeCmd, *deleteCmd: // routed by the registry
+	case *appendCmd, *readCmd, *reserveCmd, *releaseCmd, *executeCmd, *deleteCmd, *metadataCmd: // routed by the registry
 		s.cell.seen++
 		s.cur = &envelope{msg: msg, sender: c.Sender()}
 	default:

@@ -46,9 +46,9 @@ func (s *streamActor) load(c actors.Context) {
 		ctx, cancel := context.WithTimeout(sh.ctx, sh.cfg.RequestTimeout)
 		defer cancel()
 		m := &loaded{epoch: epoch, start: time.Now()}
-		m.head, m.err = sh.store.Head(ctx, stream)
+		m.head, m.ret, m.err = loadHead(ctx, sh.store, stream)
 		if m.err == nil && m.head.Exists() {
-			m.recent, m.del, m.err = loadRecent(ctx, sh.store, stream, window)
+			m.recent, m.err = loadRecent(ctx, sh.store, stream, window)
 		}
 		sh.sys.Send(self, m)
 	})
@@ -67,7 +67,8 @@ func (s *streamActor) onLoaded(c actors.Context, m *loaded) {
 	recent := slices.Clone(m.recent)
 	slices.Reverse(recent) // oldest first
 	s.committed = m.head.Version
-	s.del.hidden, s.del.tombstone = m.del.Through, m.del.Tombstone
+	s.del.ret = m.ret
+	s.cache.ret = &s.del.ret
 	if len(recent) > 0 {
 		// The read is newer than the head if a commit landed in between.
 		s.committed = recent[len(recent)-1].Version

@@ -103,8 +103,8 @@ func (a *subActor) flush(c actors.Context) {
 	n, sent := 0, 0
 	for ; n < len(a.queue) && a.credits > 0; n++ {
 		e := &a.queue[n]
-		if a.sh.deleted.hides(e) {
-			continue // deleted after it was read or published (deleted.go)
+		if a.sh.retained.hides(e) {
+			continue // deleted or out of retention since it was read or published (retention.go)
 		}
 		sent++
 		a.seq++

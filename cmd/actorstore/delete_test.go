@@ -41,3 +41,30 @@ func TestDeleteAgainstServe(t *testing.T) {
 	}
 	run(t, bin, 2, "", "delete", node, "-s", "gone-1", "--expected-version", "soon")
 }
+
+// TestMetadataAgainstServe: `actorstore metadata` sets a retention that
+// reads honour at once, reads it back, and refuses a stale
+// --expected-version with the typed error.
+func TestMetadataAgainstServe(t *testing.T) {
+	bin := buildBinary(t)
+	node := "--node=" + startServe(t, bin)
+	for range 5 {
+		run(t, bin, 0, "", "append", node, "-s", "kept-1", "-t", "A", "-d", "{}")
+	}
+	out := run(t, bin, 0, "", "metadata", node, "-s", "kept-1", "--max-count", "2", "--expected-version", "no-stream")
+	if !strings.Contains(out, "kept-1 metadata version 1: truncate-before 0, max-age 0s, max-count 2") {
+		t.Fatalf("metadata set output: %s", out)
+	}
+	out = run(t, bin, 0, "", "read", node, "-s", "kept-1", "--json")
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 2 || !strings.Contains(lines[0], `"version":4`) {
+		t.Fatalf("read within max-count 2: %s", out)
+	}
+	out = run(t, bin, 0, "", "metadata", node, "-s", "kept-1", "--json")
+	if !strings.Contains(out, `"max_count":2`) || !strings.Contains(out, `"version":1`) {
+		t.Fatalf("metadata read --json: %s", out)
+	}
+	out = run(t, bin, 1, "", "metadata", node, "-s", "kept-1", "--clear", "-e", "no-stream")
+	if !strings.Contains(out, "wrong expected version") {
+		t.Fatalf("metadata with a stale expectation: %s", out)
+	}
+}

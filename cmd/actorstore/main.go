@@ -44,6 +44,8 @@ func newApp() *cli.Command {
 			copyCommand(),
 			tailCommand(),
 			deleteCommand(),
+			metadataCommand(),
+			scavengeCommand(),
 		},
 	}
 }

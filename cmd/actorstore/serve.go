@@ -56,7 +56,7 @@ func serveCommand() *cli.Command {
 	return &cli.Command{
 		Name:   "serve",
 		Usage:  "run a node until SIGINT or SIGTERM",
-		Flags:  append(append(serveFlags(), remoteServeFlags()...), adminFlags()...),
+		Flags:  append(append(append(serveFlags(), remoteServeFlags()...), adminFlags()...), scavengeFlags()...),
 		Action: serve,
 	}
 }
@@ -78,6 +78,7 @@ func serveConfig(cmd *cli.Command) actorstore.Config {
 		MaxLiveStreams: cmd.Int("max-live-streams"),
 		CacheBytes:     cmd.Int("cache-bytes"),
 		MaxBatchEvents: cmd.Int("max-batch-events"),
+		Scavenge:       scavengeConfig(cmd),
 	}
 }
 

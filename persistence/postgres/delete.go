@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 
 	"github.com/jackc/pgx/v5"
 
@@ -21,12 +20,11 @@ const (
 VALUES ($1, 0, 0) ON CONFLICT (stream_id) DO NOTHING`
 	sqlDeleteLock = `SELECT version, deleted_through, tombstone FROM streams WHERE stream_id = $1 FOR UPDATE`
 	sqlDeleteMark = `UPDATE streams SET deleted_through = $2, tombstone = $3 WHERE stream_id = $1`
-	sqlDeleteRead = `INSERT INTO stream_deletes (stream_id, through, tombstone, deleted_at)
+	sqlDeleteRead = `INSERT INTO stream_retention (stream_id, through, tombstone, deleted_at)
 VALUES ($1, $2, $3, now())
 ON CONFLICT (stream_id) DO UPDATE SET through = EXCLUDED.through, tombstone = EXCLUDED.tombstone,
     deleted_at = EXCLUDED.deleted_at`
 	sqlDeleteSnapshot = `DELETE FROM snapshots WHERE stream_id = $1`
-	sqlDeletion       = `SELECT through, tombstone FROM stream_deletes WHERE stream_id = $1`
 )
 
 // DeleteStream implements persistence.StreamDeleter.
@@ -59,7 +57,7 @@ func deleteTx(ctx context.Context, tx pgx.Tx, r eventstore.DeleteRequest) (event
 		return res, err
 	}
 	res.Version = uint64(version)
-	if err := persistence.DecideDelete(r, res.Version, persistence.Deletion{Through: uint64(through), Tombstone: tombstone}); err != nil {
+	if err := persistence.DecideDelete(r, res.Version, persistence.Retention{Through: uint64(through), Tombstone: tombstone}); err != nil {
 		return res, err
 	}
 	if !r.Hard && through == version {
@@ -73,25 +71,6 @@ func deleteTx(ctx context.Context, tx pgx.Tx, r eventstore.DeleteRequest) (event
 	}
 	_, err := tx.Exec(ctx, sqlDeleteSnapshot, r.Stream)
 	return res, err
-}
-
-// Deletion implements persistence.StreamDeleter.
-func (s *Store) Deletion(ctx context.Context, stream string) (persistence.Deletion, error) {
-	if err := s.cfg.Limits.ValidateStreamID("stream", stream); err != nil {
-		return persistence.Deletion{}, err
-	}
-	return runOp(ctx, s, "deletion", IsTransient, func(ctx context.Context) (persistence.Deletion, error) {
-		var (
-			d       persistence.Deletion
-			through int64
-		)
-		err := s.pool.QueryRow(ctx, sqlDeletion, stream).Scan(&through, &d.Tombstone)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return d, nil
-		}
-		d.Through = uint64(through)
-		return d, err
-	})
 }
 
 // failDeleted fails the requests of hard-deleted streams (dead) with a

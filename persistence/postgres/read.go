@@ -17,11 +17,11 @@ data, metadata, created_at`
 
 const (
 	sqlStreamForward = `SELECT ` + eventColumns + ` FROM events
-WHERE stream_id = $1 AND version >= $2 AND version > ` + sqlHiddenThrough + ` ORDER BY version LIMIT $3`
+WHERE stream_id = $1 AND version >= $2 AND version >= ` + sqlLow + ` AND ` + sqlRetained + ` ORDER BY version LIMIT $3`
 	sqlStreamBackward = `SELECT ` + eventColumns + ` FROM events
-WHERE stream_id = $1 AND version <= $2 AND version > ` + sqlHiddenThrough + ` ORDER BY version DESC LIMIT $3`
-	sqlStreamExists = `SELECT EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND version > ` + sqlHiddenThrough + `),
-COALESCE((SELECT tombstone FROM stream_deletes WHERE stream_id = $1), false)`
+WHERE stream_id = $1 AND version <= $2 AND version >= ` + sqlLow + ` AND ` + sqlRetained + ` ORDER BY version DESC LIMIT $3`
+	sqlStreamExists = `SELECT EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND version >= ` + sqlLow + ` AND ` + sqlRetained + `),
+COALESCE((SELECT tombstone FROM stream_retention WHERE stream_id = $1), false)`
 	sqlHead   = `SELECT version, last_position FROM streams WHERE stream_id = $1`
 	sqlLookup = `SELECT ` + eventColumns + ` FROM events
 WHERE stream_id = $1 AND event_id = ANY($2::uuid[]) ORDER BY version`
@@ -31,13 +31,21 @@ WHERE stream_id = $1 AND event_id = ANY($2::uuid[]) ORDER BY version`
 ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at`
 )
 
-// Deleted events (docs/lifecycle.md) are hidden from the reads until a
-// scavenge removes them: stream_deletes holds, per deleted stream, the
-// newest hidden version.
+// Deleted events and events outside their stream's metadata
+// (docs/lifecycle.md) are hidden from the reads until a scavenge removes
+// them: stream_retention holds, per stream that has any, the newest deleted
+// version, truncate-before, max-count and max-age. sqlRetained is true for
+// an event of the events table inside its stream's retention; sqlLow is
+// the lowest version stream $1 keeps (max-age aside), for the index.
 const (
-	sqlHiddenThrough = `COALESCE((SELECT through FROM stream_deletes WHERE stream_id = $1), 0)`
-	sqlVisible       = ` AND NOT EXISTS (SELECT 1 FROM stream_deletes d
-  WHERE d.stream_id = events.stream_id AND events.version <= d.through)`
+	sqlRetained = `NOT EXISTS (SELECT 1 FROM stream_retention r WHERE r.stream_id = events.stream_id AND (
+  events.version <= r.through OR events.version < r.truncate_before
+  OR (r.max_count > 0 AND events.version <= (SELECT s.version FROM streams s WHERE s.stream_id = r.stream_id) - r.max_count)
+  OR (r.max_age_ms > 0 AND events.created_at < now() - r.max_age_ms * interval '1 millisecond')))`
+	sqlLow = `COALESCE((SELECT GREATEST(r.through + 1, r.truncate_before, CASE WHEN r.max_count > 0
+  THEN (SELECT s.version FROM streams s WHERE s.stream_id = $1) - r.max_count + 1 ELSE 1 END)
+  FROM stream_retention r WHERE r.stream_id = $1), 1)`
+	sqlVisible = ` AND ` + sqlRetained
 )
 
 // ReadStream implements persistence.Store.

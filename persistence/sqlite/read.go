@@ -16,15 +16,25 @@ import (
 const (
 	eventColumns  = `position, stream, version, event_id, type, schema_version, content_type, data, metadata, created`
 	streamForward = `SELECT ` + eventColumns + ` FROM events WHERE stream = ?1 AND version >= ?2
-  AND version > ` + hiddenThrough + ` ORDER BY version LIMIT ?3`
+  AND version >= ` + lowVersion + ` AND ` + retained + ` ORDER BY version LIMIT ?3`
 	streamBackward = `SELECT ` + eventColumns + ` FROM events WHERE stream = ?1 AND version <= ?2
-  AND version > ` + hiddenThrough + ` ORDER BY version DESC LIMIT ?3`
-	// Deleted events (docs/lifecycle.md) are hidden until a scavenge
-	// removes them: stream_deletes holds, per deleted stream, the newest
-	// hidden version.
-	hiddenThrough = `COALESCE((SELECT through FROM stream_deletes WHERE stream = ?1), 0)`
-	visible       = ` AND NOT EXISTS (SELECT 1 FROM stream_deletes d
-  WHERE d.stream = events.stream AND events.version <= d.through)`
+  AND version >= ` + lowVersion + ` AND ` + retained + ` ORDER BY version DESC LIMIT ?3`
+	// Deleted events and events outside their stream's metadata
+	// (docs/lifecycle.md) are hidden until a scavenge removes them:
+	// stream_retention holds, per stream that has any, the newest deleted
+	// version, truncate-before, max-count and max-age. retained is true
+	// for an event inside its stream's retention; lowVersion is the lowest
+	// version stream ?1 keeps (max-age aside), for the index.
+	retained = `NOT EXISTS (SELECT 1 FROM stream_retention r WHERE r.stream = events.stream AND (
+  events.version <= r.through OR events.version < r.truncate_before
+  OR (r.max_count > 0 AND events.version <= (SELECT MAX(h.version) FROM events h WHERE h.stream = r.stream) - r.max_count)
+  OR (r.max_age_ms > 0 AND events.created < ` + nowNanos + ` - r.max_age_ms * 1000000)))`
+	lowVersion = `COALESCE((SELECT MAX(r.through + 1, r.truncate_before, CASE WHEN r.max_count > 0
+  THEN (SELECT MAX(h.version) FROM events h WHERE h.stream = ?1) - r.max_count + 1 ELSE 1 END)
+  FROM stream_retention r WHERE r.stream = ?1), 1)`
+	// nowNanos is SQLite's clock in Unix nanoseconds (millisecond precision).
+	nowNanos = `CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 1000000`
+	visible  = ` AND ` + retained
 )
 
 // ReadStream implements persistence.Store.
@@ -167,7 +177,7 @@ func (s *Store) LastPosition(ctx context.Context) (eventstore.Position, error) {
 	defer leave()
 	return run(ctx, s, "last position", func(ctx context.Context) (eventstore.Position, error) {
 		var p int64
-		err := s.readers.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), 0) FROM events`).Scan(&p)
+		err := s.readers.QueryRowContext(ctx, sqlLastPosition).Scan(&p)
 		return uint64(p), err
 	})
 }

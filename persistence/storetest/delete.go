@@ -206,8 +206,8 @@ func testHardDelete(t *testing.T, st persistence.Store, sd persistence.StreamDel
 	wantDeleted(t, r[1].Err, "dead-2")
 	r = appendBatchOK(t, st, req("dead-2", eventstore.Any(), ev("E")))
 	wantDeleted(t, r[0].Err, "dead-2")
-	if d, err := sd.Deletion(ctxFor(t), "dead-2"); err != nil || !d.Tombstone {
-		t.Fatalf("Deletion(dead-2) = %+v, %v; want a tombstone", d, err)
+	if _, d, err := sd.HeadRetention(ctxFor(t), "dead-2"); err != nil || !d.Tombstone {
+		t.Fatalf("HeadRetention(dead-2) = %+v, %v; want a tombstone", d, err)
 	}
 }
 
