@@ -78,6 +78,12 @@ func open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	edb, err := encrypting(ctx, cfg.Encryption, db)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	db = edb
 	s := &Store{cfg: cfg, db: db}
 	if s.tel, s.reader, s.mp, err = cfg.telemetry(); err != nil {
 		_ = db.Close()

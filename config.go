@@ -90,6 +90,8 @@ type Config struct {
 	Subscriptions SubscriptionsConfig
 	// Scavenge runs background scavenges (docs/lifecycle.md). Default: none.
 	Scavenge ScavengeConfig
+	// Encryption turns on crypto-shredding (docs/lifecycle.md). Default: off.
+	Encryption EncryptionConfig
 
 	// Logger receives the logs of the store, its actors and protoactor.
 	// The zero value logs nothing.
@@ -144,6 +146,9 @@ func (c Config) Validate() error {
 		return bad("Retry", "retry settings must not be negative")
 	}
 	if err := c.Scavenge.validate(); err != nil {
+		return err
+	}
+	if err := c.Encryption.validate(); err != nil {
 		return err
 	}
 	if err := c.Subscriptions.hub().Validate(); err != nil {
@@ -209,6 +214,9 @@ func (c Config) streamsConfig(store persistence.Store) streams.Config {
 	}
 	if c.SharedWriters {
 		cfg.VerifyConflicts, cfg.CacheBytes = true, -1
+	}
+	if c.Encryption.MasterKey != nil {
+		cfg.CacheBytes = -1 // no plaintext kept in memory past a Forget
 	}
 	return cfg
 }

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/streams"
@@ -39,6 +42,22 @@ type Entity[S, C, R any] struct {
 	// Snapshots says when snapshots are stored (with a Codec): every N
 	// events, on passivation, or (zero value) never.
 	Snapshots SnapshotPolicy
+	// Remote lets peers of a node that serves this store send commands to
+	// the kind (docs/protocol.md "Entities"); ProtoCommands builds one for
+	// protobuf commands and replies. Nil: commands come from Go only, and a
+	// peer's command is refused with an *InputError.
+	Remote *RemoteCodec[C, R]
+}
+
+// RemoteCodec decodes the commands peers send to a kind and encodes the
+// replies they get: a command or a reply travels as a type URL and bytes
+// (a google.protobuf.Any on the wire).
+type RemoteCodec[C, R any] struct {
+	// DecodeCommand returns the command typeURL and b encode, or an error
+	// when the kind takes no command of that type.
+	DecodeCommand func(typeURL string, b []byte) (C, error)
+	// EncodeReply encodes a reply ("" and nil bytes: no reply).
+	EncodeReply func(R) (typeURL string, b []byte, err error)
 }
 
 // SnapshotPolicy says when an entity's snapshot is stored: Every N
@@ -103,6 +122,15 @@ func Register[S, C, R any](st *Store, e Entity[S, C, R]) (*Kind[S, C, R], error)
 		}
 		if c.Decode != nil {
 			k.Codec.Decode = func(b []byte) (any, error) { return c.Decode(b) }
+		}
+	}
+	if r := e.Remote; r != nil {
+		k.Remote = &streams.RemoteCodec{}
+		if r.DecodeCommand != nil {
+			k.Remote.DecodeCommand = func(typeURL string, b []byte) (any, error) { return r.DecodeCommand(typeURL, b) }
+		}
+		if r.EncodeReply != nil {
+			k.Remote.EncodeReply = func(reply any) (string, []byte, error) { return r.EncodeReply(as[R](reply)) }
 		}
 	}
 	if err := st.rt.RegisterKind(k); err != nil {
@@ -235,4 +263,40 @@ func ProtoCodec[S proto.Message](schemaVersion uint32, newState func() S) *Codec
 			err := proto.Unmarshal(b, s)
 			return s, err
 		}}
+}
+
+// ProtoCommands is a RemoteCodec for a kind whose commands and replies are
+// protobuf messages. A command is accepted when its message type is linked
+// into the program (its generated package is imported) and is a C; C may be
+// an interface that several command messages implement (proto.Message, or
+// your own). A nil reply travels as no reply.
+func ProtoCommands[C, R proto.Message]() *RemoteCodec[C, R] {
+	return &RemoteCodec[C, R]{
+		DecodeCommand: func(typeURL string, b []byte) (C, error) {
+			var zero C
+			mt, err := protoregistry.GlobalTypes.FindMessageByURL(typeURL)
+			if err != nil {
+				return zero, fmt.Errorf("unknown message type %q: %w", typeURL, err)
+			}
+			m := mt.New().Interface()
+			if err := proto.Unmarshal(b, m); err != nil {
+				return zero, err
+			}
+			c, ok := m.(C)
+			if !ok {
+				return zero, fmt.Errorf("%s is not a command of this kind (want %v)", mt.Descriptor().FullName(), reflect.TypeFor[C]())
+			}
+			return c, nil
+		},
+		EncodeReply: func(r R) (string, []byte, error) {
+			if any(r) == nil || !r.ProtoReflect().IsValid() {
+				return "", nil, nil
+			}
+			a, err := anypb.New(r)
+			if err != nil {
+				return "", nil, err
+			}
+			return a.GetTypeUrl(), a.GetValue(), nil
+		},
+	}
 }

@@ -63,3 +63,21 @@ func metadataResult(reply any, op string) (eventstore.MetadataResult, error) {
 	}
 	return wire.MetadataResultFromProto(m.GetResult()), nil
 }
+
+// Forget destroys a crypto-shredding subject's data key on the node, as
+// actorstore.Store.Forget does; it reports whether the subject had one.
+func (c *Client) Forget(ctx context.Context, subject string) (bool, error) {
+	req := &messages.ForgetSubjectRequest{Subject: subject}
+	reply, err := c.call(ctx, req, &req.Options)
+	if err != nil {
+		return false, err
+	}
+	m, ok := reply.(*messages.ForgetSubjectReply)
+	if !ok {
+		return false, unexpected(reply, "ForgetSubjectReply")
+	}
+	if e := m.GetError(); e != nil {
+		return false, remoteError("forget", e)
+	}
+	return m.GetResult().GetForgotten(), nil
+}

@@ -84,3 +84,26 @@ func (m StreamMetadata) Low(head Version) Version {
 	}
 	return low
 }
+
+// Crypto-shredding (docs/lifecycle.md): an event appended with the
+// metadata key MetaSubject is stored encrypted with its subject's data
+// key; once the subject is forgotten it reads as a shredded marker.
+const (
+	// MetaSubject is the metadata key that names an event's subject (a
+	// customer ID, ...) when the store encrypts events.
+	MetaSubject = "actorstore.subject"
+	// MetaContentType keeps the original content type of an encrypted or
+	// shredded event.
+	MetaContentType = "actorstore.content-type"
+	// ContentTypeEncrypted is the content type of an event's data as it
+	// is stored encrypted (readers never see it from an encrypting store).
+	ContentTypeEncrypted = "application/vnd.actorstore.encrypted"
+	// ContentTypeShredded marks an event whose subject was forgotten: its
+	// data is empty and cannot be recovered; its type, IDs, versions,
+	// positions and metadata stay.
+	ContentTypeShredded = "application/vnd.actorstore.shredded"
+)
+
+// IsShredded reports whether e is the marker of an event whose subject was
+// forgotten (crypto-shredding): its data is gone for good.
+func IsShredded(e RecordedEvent) bool { return e.ContentType == ContentTypeShredded }

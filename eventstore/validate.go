@@ -3,6 +3,7 @@ package eventstore
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -68,9 +69,14 @@ func (l Limits) ValidateStreamID(field, stream string) error {
 
 // ValidateEvent checks one event of an append; field names it in errors.
 func (l Limits) ValidateEvent(field, stream string, e *EventData) error {
-	l = l.WithDefaults()
+	return l.WithDefaults().validateEvent(func() string { return field }, stream, e)
+}
+
+// validateEvent is ValidateEvent with defaults applied and the field's
+// name built only for an error (the append path validates every event).
+func (l Limits) validateEvent(field func() string, stream string, e *EventData) error {
 	bad := func(sub, rule, msg string) error {
-		return &InputError{Field: field + "." + sub, Rule: rule, Message: msg, Stream: stream}
+		return &InputError{Field: field() + "." + sub, Rule: rule, Message: msg, Stream: stream}
 	}
 	switch {
 	case e.ID == uuid.Nil:
@@ -127,22 +133,30 @@ func (l Limits) ValidateAppend(reqs []AppendRequest) error {
 	if len(reqs) == 0 {
 		return &InputError{Field: "requests", Rule: "required", Message: "the batch has no requests"}
 	}
-	streams := make(map[string]struct{}, len(reqs))
-	ids := make(map[uuid.UUID]struct{})
+	// Field names and the duplicate sets are built only when needed: this
+	// runs for every append (a batch of one request of one event, most
+	// often), so it allocates nothing on success.
+	var streams map[string]struct{}
+	if len(reqs) > 1 {
+		streams = make(map[string]struct{}, len(reqs))
+	}
+	var ids idSet
 	total := 0
 	for i := range reqs {
 		r := &reqs[i]
-		field := fmt.Sprintf("requests[%d]", i)
-		if err := l.ValidateStreamID(field+".stream", r.Stream); err != nil {
+		field := func() string { return "requests[" + strconv.Itoa(i) + "]" }
+		if err := l.ValidateStreamID(field()+".stream", r.Stream); err != nil {
 			return err
 		}
-		if _, dup := streams[r.Stream]; dup {
-			return &InputError{Field: field + ".stream", Rule: "duplicate", Stream: r.Stream,
-				Message: "a stream may appear only once in a batch"}
+		if streams != nil {
+			if _, dup := streams[r.Stream]; dup {
+				return &InputError{Field: field() + ".stream", Rule: "duplicate", Stream: r.Stream,
+					Message: "a stream may appear only once in a batch"}
+			}
+			streams[r.Stream] = struct{}{}
 		}
-		streams[r.Stream] = struct{}{}
 		if len(r.Events) == 0 {
-			return &InputError{Field: field + ".events", Rule: "required", Stream: r.Stream,
+			return &InputError{Field: field() + ".events", Rule: "required", Stream: r.Stream,
 				Message: "the append has no events"}
 		}
 		total += len(r.Events)
@@ -151,18 +165,50 @@ func (l Limits) ValidateAppend(reqs []AppendRequest) error {
 				Message: fmt.Sprintf("the batch has more than %d events", l.MaxBatchEvents)}
 		}
 		for j := range r.Events {
-			ef := fmt.Sprintf("%s.events[%d]", field, j)
-			if err := l.ValidateEvent(ef, r.Stream, &r.Events[j]); err != nil {
+			ef := func() string { return field() + ".events[" + strconv.Itoa(j) + "]" }
+			if err := l.validateEvent(ef, r.Stream, &r.Events[j]); err != nil {
 				return err
 			}
-			if _, dup := ids[r.Events[j].ID]; dup {
-				return &InputError{Field: ef + ".id", Rule: "duplicate", Stream: r.Stream,
+			if !ids.add(r.Events[j].ID) {
+				return &InputError{Field: ef() + ".id", Rule: "duplicate", Stream: r.Stream,
 					Message: fmt.Sprintf("event ID %s appears twice in the batch", r.Events[j].ID)}
 			}
-			ids[r.Events[j].ID] = struct{}{}
 		}
 	}
 	return nil
+}
+
+// idSet finds a repeated event ID in a batch: a slice for the few IDs of a
+// typical append, a map once there are many.
+type idSet struct {
+	few  [8]uuid.UUID
+	n    int
+	many map[uuid.UUID]struct{}
+}
+
+// add reports false when id is in the set already.
+func (s *idSet) add(id uuid.UUID) bool {
+	if s.many == nil {
+		for _, x := range s.few[:s.n] {
+			if x == id {
+				return false
+			}
+		}
+		if s.n < len(s.few) {
+			s.few[s.n] = id
+			s.n++
+			return true
+		}
+		s.many = make(map[uuid.UUID]struct{}, 2*len(s.few))
+		for _, x := range s.few {
+			s.many[x] = struct{}{}
+		}
+	}
+	if _, dup := s.many[id]; dup {
+		return false
+	}
+	s.many[id] = struct{}{}
+	return true
 }
 
 // ValidateLimit checks the limit of a read: it must be positive.

@@ -2,6 +2,7 @@ package eventstore
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,13 +23,14 @@ func TestValidateAppend(t *testing.T) {
 	one := func(stream string, events ...EventData) AppendRequest {
 		return AppendRequest{Stream: stream, Events: events}
 	}
-	cases := []struct {
+	type validateCase struct {
 		name   string
 		limits Limits
 		reqs   []AppendRequest
 		field  string // "" means valid
 		rule   string
-	}{
+	}
+	cases := []validateCase{
 		{"valid", Limits{}, []AppendRequest{one("a", validEvent()), one("b", validEvent(), validEvent())}, "", ""},
 		{"valid with metadata and max sizes", Limits{}, []AppendRequest{one(strings.Repeat("s", 512),
 			mod(func(e *EventData) {
@@ -73,6 +75,21 @@ func TestValidateAppend(t *testing.T) {
 		{"same ID twice in a request", Limits{}, []AppendRequest{one("a", shared, shared)}, "requests[0].events[1].id", "duplicate"},
 		{"same ID in two requests", Limits{}, []AppendRequest{one("a", shared), one("b", validEvent(), shared)}, "requests[1].events[1].id", "duplicate"},
 	}
+	// Many events: the ID set grows from its first few to a map; a repeat
+	// on either side of that is found.
+	many := make([]EventData, 20)
+	for i := range many {
+		many[i] = validEvent()
+	}
+	late := slices.Clone(many)
+	late[19] = late[2] // repeats an ID kept before the set became a map
+	early := slices.Clone(many[:6])
+	early[5] = early[4]
+	cases = append(cases,
+		validateCase{"20 distinct IDs", Limits{}, []AppendRequest{one("a", many...)}, "", ""},
+		validateCase{"ID repeated after 19 others", Limits{}, []AppendRequest{one("a", many[:10]...), one("b", late[10:]...)}, "requests[1].events[9].id", "duplicate"},
+		validateCase{"ID repeated among few", Limits{}, []AppendRequest{one("a", early...)}, "requests[0].events[5].id", "duplicate"},
+	)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			err := c.limits.ValidateAppend(c.reqs)

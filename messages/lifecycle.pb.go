@@ -580,6 +580,198 @@ func (*StreamMetadataReply_Result) isStreamMetadataReply_Outcome() {}
 
 func (*StreamMetadataReply_Error) isStreamMetadataReply_Outcome() {}
 
+// ForgetSubjectRequest destroys a crypto-shredding subject's data key (the
+// node needs a master key): every event of the subject reads as shredded
+// from then on (content type application/vnd.actorstore.shredded, empty
+// data).
+type ForgetSubjectRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Options *RequestOptions        `protobuf:"bytes,1,opt,name=options,proto3" json:"options,omitempty"`
+	// Required.
+	Subject       string `protobuf:"bytes,2,opt,name=subject,proto3" json:"subject,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ForgetSubjectRequest) Reset() {
+	*x = ForgetSubjectRequest{}
+	mi := &file_lifecycle_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ForgetSubjectRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ForgetSubjectRequest) ProtoMessage() {}
+
+func (x *ForgetSubjectRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_lifecycle_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ForgetSubjectRequest.ProtoReflect.Descriptor instead.
+func (*ForgetSubjectRequest) Descriptor() ([]byte, []int) {
+	return file_lifecycle_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ForgetSubjectRequest) GetOptions() *RequestOptions {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+func (x *ForgetSubjectRequest) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+// ForgetSubjectResult says whether the subject had a key.
+type ForgetSubjectResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Subject       string                 `protobuf:"bytes,1,opt,name=subject,proto3" json:"subject,omitempty"`
+	Forgotten     bool                   `protobuf:"varint,2,opt,name=forgotten,proto3" json:"forgotten,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ForgetSubjectResult) Reset() {
+	*x = ForgetSubjectResult{}
+	mi := &file_lifecycle_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ForgetSubjectResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ForgetSubjectResult) ProtoMessage() {}
+
+func (x *ForgetSubjectResult) ProtoReflect() protoreflect.Message {
+	mi := &file_lifecycle_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ForgetSubjectResult.ProtoReflect.Descriptor instead.
+func (*ForgetSubjectResult) Descriptor() ([]byte, []int) {
+	return file_lifecycle_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ForgetSubjectResult) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *ForgetSubjectResult) GetForgotten() bool {
+	if x != nil {
+		return x.Forgotten
+	}
+	return false
+}
+
+type ForgetSubjectReply struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Outcome:
+	//
+	//	*ForgetSubjectReply_Result
+	//	*ForgetSubjectReply_Error
+	Outcome       isForgetSubjectReply_Outcome `protobuf_oneof:"outcome"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ForgetSubjectReply) Reset() {
+	*x = ForgetSubjectReply{}
+	mi := &file_lifecycle_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ForgetSubjectReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ForgetSubjectReply) ProtoMessage() {}
+
+func (x *ForgetSubjectReply) ProtoReflect() protoreflect.Message {
+	mi := &file_lifecycle_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ForgetSubjectReply.ProtoReflect.Descriptor instead.
+func (*ForgetSubjectReply) Descriptor() ([]byte, []int) {
+	return file_lifecycle_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ForgetSubjectReply) GetOutcome() isForgetSubjectReply_Outcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return nil
+}
+
+func (x *ForgetSubjectReply) GetResult() *ForgetSubjectResult {
+	if x != nil {
+		if x, ok := x.Outcome.(*ForgetSubjectReply_Result); ok {
+			return x.Result
+		}
+	}
+	return nil
+}
+
+func (x *ForgetSubjectReply) GetError() *Error {
+	if x != nil {
+		if x, ok := x.Outcome.(*ForgetSubjectReply_Error); ok {
+			return x.Error
+		}
+	}
+	return nil
+}
+
+type isForgetSubjectReply_Outcome interface {
+	isForgetSubjectReply_Outcome()
+}
+
+type ForgetSubjectReply_Result struct {
+	Result *ForgetSubjectResult `protobuf:"bytes,1,opt,name=result,proto3,oneof"`
+}
+
+type ForgetSubjectReply_Error struct {
+	Error *Error `protobuf:"bytes,2,opt,name=error,proto3,oneof"`
+}
+
+func (*ForgetSubjectReply_Result) isForgetSubjectReply_Outcome() {}
+
+func (*ForgetSubjectReply_Error) isForgetSubjectReply_Outcome() {}
+
 var File_lifecycle_proto protoreflect.FileDescriptor
 
 const file_lifecycle_proto_rawDesc = "" +
@@ -618,6 +810,16 @@ const file_lifecycle_proto_rawDesc = "" +
 	"\x13StreamMetadataReply\x12=\n" +
 	"\x06result\x18\x01 \x01(\v2#.actorstore.v1.StreamMetadataResultH\x00R\x06result\x12,\n" +
 	"\x05error\x18\x02 \x01(\v2\x14.actorstore.v1.ErrorH\x00R\x05errorB\t\n" +
+	"\aoutcome\"i\n" +
+	"\x14ForgetSubjectRequest\x127\n" +
+	"\aoptions\x18\x01 \x01(\v2\x1d.actorstore.v1.RequestOptionsR\aoptions\x12\x18\n" +
+	"\asubject\x18\x02 \x01(\tR\asubject\"M\n" +
+	"\x13ForgetSubjectResult\x12\x18\n" +
+	"\asubject\x18\x01 \x01(\tR\asubject\x12\x1c\n" +
+	"\tforgotten\x18\x02 \x01(\bR\tforgotten\"\x8b\x01\n" +
+	"\x12ForgetSubjectReply\x12<\n" +
+	"\x06result\x18\x01 \x01(\v2\".actorstore.v1.ForgetSubjectResultH\x00R\x06result\x12,\n" +
+	"\x05error\x18\x02 \x01(\v2\x14.actorstore.v1.ErrorH\x00R\x05errorB\t\n" +
 	"\aoutcomeB4Z2github.com/actorstore/actorstore/messages;messagesb\x06proto3"
 
 var (
@@ -632,7 +834,7 @@ func file_lifecycle_proto_rawDescGZIP() []byte {
 	return file_lifecycle_proto_rawDescData
 }
 
-var file_lifecycle_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_lifecycle_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_lifecycle_proto_goTypes = []any{
 	(*DeleteStreamRequest)(nil),      // 0: actorstore.v1.DeleteStreamRequest
 	(*DeleteStreamResult)(nil),       // 1: actorstore.v1.DeleteStreamResult
@@ -642,27 +844,33 @@ var file_lifecycle_proto_goTypes = []any{
 	(*GetStreamMetadataRequest)(nil), // 5: actorstore.v1.GetStreamMetadataRequest
 	(*StreamMetadataResult)(nil),     // 6: actorstore.v1.StreamMetadataResult
 	(*StreamMetadataReply)(nil),      // 7: actorstore.v1.StreamMetadataReply
-	(*RequestOptions)(nil),           // 8: actorstore.v1.RequestOptions
-	(*ExpectedVersion)(nil),          // 9: actorstore.v1.ExpectedVersion
-	(*Error)(nil),                    // 10: actorstore.v1.Error
+	(*ForgetSubjectRequest)(nil),     // 8: actorstore.v1.ForgetSubjectRequest
+	(*ForgetSubjectResult)(nil),      // 9: actorstore.v1.ForgetSubjectResult
+	(*ForgetSubjectReply)(nil),       // 10: actorstore.v1.ForgetSubjectReply
+	(*RequestOptions)(nil),           // 11: actorstore.v1.RequestOptions
+	(*ExpectedVersion)(nil),          // 12: actorstore.v1.ExpectedVersion
+	(*Error)(nil),                    // 13: actorstore.v1.Error
 }
 var file_lifecycle_proto_depIdxs = []int32{
-	8,  // 0: actorstore.v1.DeleteStreamRequest.options:type_name -> actorstore.v1.RequestOptions
-	9,  // 1: actorstore.v1.DeleteStreamRequest.expected:type_name -> actorstore.v1.ExpectedVersion
+	11, // 0: actorstore.v1.DeleteStreamRequest.options:type_name -> actorstore.v1.RequestOptions
+	12, // 1: actorstore.v1.DeleteStreamRequest.expected:type_name -> actorstore.v1.ExpectedVersion
 	1,  // 2: actorstore.v1.DeleteStreamReply.result:type_name -> actorstore.v1.DeleteStreamResult
-	10, // 3: actorstore.v1.DeleteStreamReply.error:type_name -> actorstore.v1.Error
-	8,  // 4: actorstore.v1.SetStreamMetadataRequest.options:type_name -> actorstore.v1.RequestOptions
-	9,  // 5: actorstore.v1.SetStreamMetadataRequest.expected:type_name -> actorstore.v1.ExpectedVersion
+	13, // 3: actorstore.v1.DeleteStreamReply.error:type_name -> actorstore.v1.Error
+	11, // 4: actorstore.v1.SetStreamMetadataRequest.options:type_name -> actorstore.v1.RequestOptions
+	12, // 5: actorstore.v1.SetStreamMetadataRequest.expected:type_name -> actorstore.v1.ExpectedVersion
 	3,  // 6: actorstore.v1.SetStreamMetadataRequest.metadata:type_name -> actorstore.v1.StreamMetadata
-	8,  // 7: actorstore.v1.GetStreamMetadataRequest.options:type_name -> actorstore.v1.RequestOptions
+	11, // 7: actorstore.v1.GetStreamMetadataRequest.options:type_name -> actorstore.v1.RequestOptions
 	3,  // 8: actorstore.v1.StreamMetadataResult.metadata:type_name -> actorstore.v1.StreamMetadata
 	6,  // 9: actorstore.v1.StreamMetadataReply.result:type_name -> actorstore.v1.StreamMetadataResult
-	10, // 10: actorstore.v1.StreamMetadataReply.error:type_name -> actorstore.v1.Error
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	13, // 10: actorstore.v1.StreamMetadataReply.error:type_name -> actorstore.v1.Error
+	11, // 11: actorstore.v1.ForgetSubjectRequest.options:type_name -> actorstore.v1.RequestOptions
+	9,  // 12: actorstore.v1.ForgetSubjectReply.result:type_name -> actorstore.v1.ForgetSubjectResult
+	13, // 13: actorstore.v1.ForgetSubjectReply.error:type_name -> actorstore.v1.Error
+	14, // [14:14] is the sub-list for method output_type
+	14, // [14:14] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_lifecycle_proto_init() }
@@ -680,13 +888,17 @@ func file_lifecycle_proto_init() {
 		(*StreamMetadataReply_Result)(nil),
 		(*StreamMetadataReply_Error)(nil),
 	}
+	file_lifecycle_proto_msgTypes[10].OneofWrappers = []any{
+		(*ForgetSubjectReply_Result)(nil),
+		(*ForgetSubjectReply_Error)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_lifecycle_proto_rawDesc), len(file_lifecycle_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   8,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

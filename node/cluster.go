@@ -46,6 +46,17 @@ type ClusterConfig struct {
 	GrainIdleTimeout time.Duration
 }
 
+// Validate checks the membership settings (the remote endpoint's are
+// checked with the node's Config). It needs no network and no store, so a
+// program can call it before it opens anything.
+func (c ClusterConfig) Validate() error {
+	if c.GrainIdleTimeout < 0 {
+		return errors.New("node: cluster GrainIdleTimeout must not be negative")
+	}
+	return actors.ClusterConfig{Name: c.Name, Seeds: c.Seeds, Etcd: c.Etcd, Listen: c.Listen, Refresh: c.Refresh,
+		AttemptTimeout: c.AttemptTimeout}.Validate()
+}
+
 // DefaultGrainIdleTimeout is ClusterConfig.GrainIdleTimeout's default.
 const DefaultGrainIdleTimeout = time.Minute
 
@@ -123,8 +134,8 @@ func (g *streamGrain) Receive(c actors.Context) {
 		} else {
 			g.schedule(c.Self(), g.n.grainIdle()-idle)
 		}
-	case *messages.AppendRequest, *messages.ReadStreamRequest, *messages.DeleteStreamRequest,
-		*messages.SetStreamMetadataRequest:
+	case *messages.AppendRequest, *messages.ReadStreamRequest, *messages.ExecuteRequest,
+		*messages.DeleteStreamRequest, *messages.SetStreamMetadataRequest:
 		g.used = time.Now()
 		g.n.handle(c.Sender(), m, true, actors.TraceContext(context.Background(), c))
 	}
@@ -141,8 +152,9 @@ func (n *Node) grainIdle() time.Duration {
 	return DefaultGrainIdleTimeout
 }
 
-// clustered wraps run for a clustered node: appends, stream reads and deletes go to
-// the stream's owner (unless local: they are at the owner), transactions
+// clustered wraps run for a clustered node: appends, stream reads, entity
+// commands, deletes and metadata writes go to the stream's owner (unless
+// local: they are at the owner), transactions
 // run here and then passivate their stream actors.
 func (n *Node) clustered(msg proto.Message, run runFunc, fail failFunc, local bool) runFunc {
 	switch m := msg.(type) {
@@ -151,6 +163,10 @@ func (n *Node) clustered(msg proto.Message, run runFunc, fail failFunc, local bo
 			return n.route(m.GetStream(), m, &m.Options, fail)
 		}
 	case *messages.ReadStreamRequest:
+		if !local {
+			return n.route(m.GetStream(), m, &m.Options, fail)
+		}
+	case *messages.ExecuteRequest:
 		if !local {
 			return n.route(m.GetStream(), m, &m.Options, fail)
 		}
@@ -211,6 +227,8 @@ func ownerClosing(reply any) bool {
 	case *messages.AppendReply:
 		e = r.GetError()
 	case *messages.ReadReply:
+		e = r.GetError()
+	case *messages.ExecuteReply:
 		e = r.GetError()
 	}
 	return e.GetCode() == messages.ErrorCode_ERROR_CODE_CLOSED

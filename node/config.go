@@ -164,7 +164,5 @@ func (c Config) validateCluster() error {
 	if c.StoreKind == "embedded" {
 		return ErrClusterNeedsPostgres
 	}
-	cc := c.Cluster
-	return actors.ClusterConfig{Name: cc.Name, Seeds: cc.Seeds, Etcd: cc.Etcd, Listen: cc.Listen, Refresh: cc.Refresh,
-		AttemptTimeout: cc.AttemptTimeout}.Validate()
+	return c.Cluster.Validate()
 }

@@ -48,6 +48,10 @@ func (n *Node) decode(msg any, local bool) (job, failFunc, error) {
 		j.name = "delete"
 		fail, j.opts = failDelete, m.GetOptions()
 		j.run, err = n.deleteJob(m)
+	case *messages.ForgetSubjectRequest:
+		j.name = "forget"
+		fail, j.opts = failForget, m.GetOptions()
+		j.run, err = n.forgetJob(m)
 	case *messages.SetStreamMetadataRequest:
 		j.name = "set_metadata"
 		fail, j.opts = failMetadata, m.GetOptions()
@@ -56,6 +60,10 @@ func (n *Node) decode(msg any, local bool) (job, failFunc, error) {
 		j.name = "get_metadata"
 		fail, j.opts = failMetadata, m.GetOptions()
 		j.run, err = n.getMetadataJob(m)
+	case *messages.ExecuteRequest:
+		j.name = "execute"
+		fail, j.opts = failExecute, m.GetOptions()
+		j.run, err = n.executeJob(m)
 	case *messages.HealthRequest:
 		j.name = "health"
 		fail, j.opts = failHealth, m.GetOptions()

@@ -54,6 +54,9 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
+	if err := registerCounter(st); err != nil {
+		panic(err)
+	}
 	// The node serves on a system it is given (as it would on the store's).
 	sys, err := actors.NewSystem(actors.Config{})
 	if err != nil {

@@ -94,3 +94,33 @@ func metadataReply(res eventstore.MetadataResult, err error) proto.Message {
 func failMetadata(e *messages.Error) proto.Message {
 	return &messages.StreamMetadataReply{Outcome: &messages.StreamMetadataReply_Error{Error: e}}
 }
+
+// Forgetter is the part of the data-plane API that forgets
+// crypto-shredding subjects (*actorstore.Store has it).
+type Forgetter interface {
+	Forget(ctx context.Context, subject string) (bool, error)
+}
+
+func (n *Node) forgetJob(m *messages.ForgetSubjectRequest) (runFunc, error) {
+	subject := m.GetSubject()
+	if subject == "" {
+		return nil, required("subject", "subject")
+	}
+	f, ok := n.store.(Forgetter)
+	if !ok {
+		return nil, &eventstore.InputError{Field: "message", Rule: "supported",
+			Message: "this node's store does not forget subjects"}
+	}
+	return func(ctx context.Context) proto.Message {
+		found, err := f.Forget(ctx, subject)
+		if err != nil {
+			return failForget(wire.ErrorToProto(err))
+		}
+		return &messages.ForgetSubjectReply{Outcome: &messages.ForgetSubjectReply_Result{
+			Result: &messages.ForgetSubjectResult{Subject: subject, Forgotten: found}}}
+	}, nil
+}
+
+func failForget(e *messages.Error) proto.Message {
+	return &messages.ForgetSubjectReply{Outcome: &messages.ForgetSubjectReply_Error{Error: e}}
+}

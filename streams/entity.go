@@ -10,6 +10,7 @@ import (
 
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
+	"github.com/actorstore/actorstore/internal/instruments"
 )
 
 // EntityKind is an untyped entity kind: the machinery the stream actor
@@ -36,6 +37,9 @@ type EntityKind struct {
 	Codec *StateCodec
 	// Snapshots says when the actor stores a snapshot (with Codec).
 	Snapshots SnapshotPolicy
+	// Remote decodes the commands peers send and encodes their replies
+	// (ExecuteEncoded); nil: the kind takes commands from Go only.
+	Remote *RemoteCodec
 }
 
 // StateCodec encodes an entity's state for snapshots.
@@ -75,6 +79,9 @@ func (k *EntityKind) validate() error {
 			Message: "an entity kind needs Init, Fold and Handle"}
 	case k.Codec != nil && (k.Codec.Encode == nil || k.Codec.Decode == nil):
 		return &eventstore.InputError{Field: "kind.codec", Rule: "required", Message: "a codec needs Encode and Decode"}
+	case k.Remote != nil && (k.Remote.DecodeCommand == nil || k.Remote.EncodeReply == nil):
+		return &eventstore.InputError{Field: "kind.remote", Rule: "required",
+			Message: "a remote codec needs DecodeCommand and EncodeReply"}
 	case k.Snapshots.Every < 0:
 		return &eventstore.InputError{Field: "kind.snapshots.every", Rule: "min", Message: "must not be negative"}
 	}
@@ -134,8 +141,26 @@ func (n *Runtime) RegisterKind(k *EntityKind) error {
 // *eventstore.ConcurrencyError (another writer kept winning, after
 // retries), *eventstore.TimeoutError (the outcome is unknown when the command
 // had started), the storage errors of Append, *StreamError.
+//
+// Each call is measured (instruments.OpExecute: the actorstore.execute
+// span with the stream and the command's type, the
+// actorstore.execute.duration histogram, failures by code) and its error
+// carries the trace ID.
 func (n *Runtime) Execute(ctx context.Context, stream string, cmd any) (ExecuteResult, error) {
-	return n.execute(ctx, stream, cmd, false)
+	ctx, op := n.startExecute(ctx, stream, func() string { return cmdType(cmd) })
+	res, err := n.execute(ctx, stream, cmd, false)
+	return res, op.End(ctx, err)
+}
+
+// startExecute starts measuring a command; command names its type (called
+// only when tracing).
+func (n *Runtime) startExecute(ctx context.Context, stream string, command func() string) (context.Context, instruments.Operation) {
+	tel := n.sh.cfg.Instruments
+	ctx, _, op := tel.Start(ctx, instruments.OpExecute)
+	if tel.Tracing {
+		op.SetAttributes(keyStream.String(stream), keyCommand.String(command()))
+	}
+	return ctx, op
 }
 
 // EntityState returns the state of the entity of stream and the version

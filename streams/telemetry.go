@@ -20,6 +20,7 @@ const (
 	keyStream   = attribute.Key("actorstore.stream")
 	keyEvents   = attribute.Key("actorstore.events")
 	keyRequests = attribute.Key("actorstore.requests")
+	keyCommand  = attribute.Key("actorstore.command")
 )
 
 // appendSpan starts the stream actor's span of an append, a child of the

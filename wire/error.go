@@ -45,6 +45,9 @@ func encodeError(err error) Detail {
 		return d
 	}
 	d := Detail{Code: eventstore.CodeOf(err), Message: err.Error()}
+	if encodeEntityError(err, &d) {
+		return d
+	}
 	for _, c := range registered() {
 		if c.Encode != nil && c.Encode(err, &d) {
 			return d
@@ -90,6 +93,9 @@ func ErrorFromProto(m *messages.Error) error {
 }
 
 func decodeError(d *Detail) error {
+	if err := decodeEntityError(d); err != nil {
+		return err
+	}
 	for _, c := range registered() {
 		if c.Code == d.Code && c.Decode != nil {
 			if err := c.Decode(d); err != nil {

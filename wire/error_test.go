@@ -68,6 +68,31 @@ func TestErrorWireRoundTrip(t *testing.T) {
 			}},
 		{"timeout", fmt.Errorf("append: %w", context.DeadlineExceeded), eventstore.ErrTimeout, nil},
 		{"closed", eventstore.ErrClosed, eventstore.ErrClosed, nil},
+		{"unknown kind", &eventstore.UnknownKindError{Stream: "cart-1"}, eventstore.ErrUnknownKind,
+			func(t *testing.T, got error) {
+				var uk *eventstore.UnknownKindError
+				if !errors.As(got, &uk) || uk.Stream != "cart-1" || !errors.Is(got, eventstore.ErrInvalidInput) {
+					t.Fatalf("got %#v", got)
+				}
+			}},
+		{"rejected", &eventstore.RejectedError{Stream: "order-1", Command: "*orders.Ship", Reason: errors.New("order is empty")},
+			eventstore.ErrRejected,
+			func(t *testing.T, got error) {
+				var re *eventstore.RejectedError
+				if !errors.As(got, &re) || re.Stream != "order-1" || re.Command != "*orders.Ship" ||
+					re.Reason == nil || re.Reason.Error() != "order is empty" || eventstore.CodeOf(got) != eventstore.CodeValidation {
+					t.Fatalf("got %#v", got)
+				}
+			}},
+		{"entity failed", &eventstore.EntityError{Stream: "order-2", Command: "*orders.Add", Op: "fold", Written: true,
+			Err: errors.New("panic: index out of range")}, eventstore.ErrEntityFailed,
+			func(t *testing.T, got error) {
+				var ee *eventstore.EntityError
+				if !errors.As(got, &ee) || ee.Stream != "order-2" || ee.Command != "*orders.Add" || ee.Op != "fold" ||
+					!ee.Written || ee.Err.Error() != "panic: index out of range" {
+					t.Fatalf("got %#v", got)
+				}
+			}},
 		{"aborted", &eventstore.AbortedError{Stream: "b", Cause: &eventstore.ConcurrencyError{Stream: "a", Expected: eventstore.NoStream(), Actual: 1}}, eventstore.ErrConcurrency,
 			func(t *testing.T, got error) {
 				var ce *eventstore.ConcurrencyError

@@ -18,10 +18,12 @@ import (
 func benchCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "bench",
-		Usage: "measure appends, reads and subscriptions (embedded store, PostgreSQL or a node), with raw pgx baselines",
+		Usage: "measure appends, reads and subscriptions (embedded store, PostgreSQL or a node), with raw baselines",
 		Description: "Runs the scenarios " + strings.Join(bench.AllScenarios, ", ") + " one after another.\n" +
-			"With --postgres-url it first measures two raw pgx baselines on the same database\n" +
-			"(a group-commit harness and one transaction per event) and prints every result's ratio to them.\n" +
+			"It first measures raw baselines of the same target and prints every result's ratio to them:\n" +
+			"with --postgres-url two raw pgx ones on the same database (a group-commit harness and one\n" +
+			"transaction per event); on the embedded store the same group commit on a SQLite file with the\n" +
+			"store's schema and settings; with --node raw request/reply round trips to the node's API actor.\n" +
 			"Example: actorstore bench --postgres-url postgres://localhost/bench --duration 10s --json results.json",
 		ArgsUsage: " ",
 		Flags:     benchFlags(),
@@ -32,7 +34,7 @@ func benchCommand() *cli.Command {
 
 func benchFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "postgres-url", Usage: "measure this PostgreSQL database (baselines included)"},
+		&cli.StringFlag{Name: "postgres-url", Usage: "measure this PostgreSQL database"},
 		&cli.StringFlag{Name: "node", Usage: "measure a running node at host:port, through the client"},
 		&cli.StringFlag{Name: "data-dir", Usage: "embedded store directory (default: a temporary one, removed afterwards)"},
 		&cli.StringSliceFlag{Name: "scenario", Usage: "scenarios to run (repeatable or comma-separated; default all): " +
@@ -49,7 +51,7 @@ func benchFlags() []cli.Flag {
 		&cli.IntFlag{Name: "tx-streams", Value: bench.DefaultTxStreams, Usage: "streams per transaction"},
 		&cli.IntFlag{Name: "tx-pool", Value: bench.DefaultTxPool, Usage: "streams the transactions draw from"},
 		&cli.IntFlag{Name: "tx-conns", Value: bench.DefaultTxConns, Usage: "connections of the one-transaction-per-event baseline"},
-		&cli.BoolFlag{Name: "baselines", Value: true, Usage: "run the raw pgx baselines (PostgreSQL only)"},
+		&cli.BoolFlag{Name: "baselines", Value: true, Usage: "run the target's raw baselines first"},
 		&cli.DurationFlag{Name: "sample", Value: bench.DefaultSample, Usage: "interval of the latency-over-time samples"},
 		&cli.StringFlag{Name: "json", Usage: "write the raw results (summaries, samples, histograms) to this file"},
 		&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar (there is none when stderr is not a terminal)"},
@@ -65,7 +67,7 @@ func benchConfig(cmd *cli.Command) bench.Config {
 		CatchUpEvents: cmd.Int("catchup-events"), PageSize: cmd.Int("page-size"),
 		Subscribers: cmd.Int("subscribers"), FanOutWriters: cmd.Int("fanout-writers"),
 		TxStreams: cmd.Int("tx-streams"), TxPool: cmd.Int("tx-pool"), TxConns: cmd.Int("tx-conns"),
-		Baselines: cmd.Bool("baselines") && cmd.String("postgres-url") != "",
+		Baselines: cmd.Bool("baselines"),
 		Sample:    cmd.Duration("sample"),
 	}
 }

@@ -106,8 +106,12 @@ func TestBenchEmbeddedRunsEveryScenarioAndCountsMatchTheStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := readReport(t, out)
-	if rep.Target != "embedded" || len(rep.Baselines) != 0 {
-		t.Fatalf("target %q with %d baselines", rep.Target, len(rep.Baselines))
+	if rep.Target != "embedded" {
+		t.Fatalf("target %q", rep.Target)
+	}
+	checkBaselines(t, rep, bench.BaselineSQLiteGroupCommit)
+	if left, _ := filepath.Glob(filepath.Join(dir, "bench-baseline-*")); len(left) > 0 {
+		t.Errorf("the SQLite baseline left its files behind: %v", left)
 	}
 	st, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(dir, actorstore.EmbeddedFileName)})
 	if err != nil {
@@ -125,22 +129,7 @@ func TestBenchPostgresRunsEveryScenarioWithBaselines(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := readReport(t, out)
-	var baselines []string
-	for _, b := range rep.Baselines {
-		baselines = append(baselines, b.Name)
-		if b.Events == 0 || b.Errors != 0 || b.Rate <= 0 {
-			t.Errorf("baseline %s: %d events, %d errors", b.Name, b.Events, b.Errors)
-		}
-	}
-	if want := []string{bench.BaselineGroupCommit, bench.BaselineTxPerEvent}; !slices.Equal(baselines, want) {
-		t.Fatalf("baselines %v, want %v", baselines, want)
-	}
-	for _, res := range rep.Results {
-		reads := res.Name == bench.CatchUp || res.Name == bench.FanOut
-		if reads && res.Ratios != nil || !reads && (len(res.Ratios) != 2 || res.Ratios[bench.BaselineGroupCommit] <= 0) {
-			t.Errorf("%s: ratios %v", res.Name, res.Ratios)
-		}
-	}
+	checkBaselines(t, rep, bench.BaselineGroupCommit, bench.BaselineTxPerEvent)
 	ctx := context.Background()
 	st, err := postgres.Open(ctx, postgres.Config{URL: url})
 	if err != nil {
@@ -251,6 +240,7 @@ func TestBenchNodeRunsEveryScenarioThroughTheClient(t *testing.T) {
 	if rep.Target != "node" {
 		t.Fatalf("target %q", rep.Target)
 	}
+	checkBaselines(t, rep, bench.BaselineRemoteRequest)
 	ctx := context.Background()
 	c, err := client.Dial(ctx, client.Config{NodeAddress: addr})
 	if err != nil {
@@ -262,4 +252,27 @@ func TestBenchNodeRunsEveryScenarioThroughTheClient(t *testing.T) {
 		t.Fatalf("read the node's last event: %v (%d events)", err, len(evs))
 	}
 	checkReport(t, rep, evs[0].Position)
+}
+
+// checkBaselines checks that the report has the baselines want, in that
+// order, each with events and no errors, and that every writing scenario
+// has its ratio to each (the read scenarios none).
+func checkBaselines(t *testing.T, rep *bench.Report, want ...string) {
+	t.Helper()
+	var names []string
+	for _, b := range rep.Baselines {
+		names = append(names, b.Name)
+		if b.Events == 0 || b.Errors != 0 || b.Rate <= 0 {
+			t.Errorf("baseline %s: %d events, %d errors (%s)", b.Name, b.Events, b.Errors, b.FirstError)
+		}
+	}
+	if !slices.Equal(names, want) {
+		t.Fatalf("baselines %v, want %v", names, want)
+	}
+	for _, res := range rep.Results {
+		reads := res.Name == bench.CatchUp || res.Name == bench.FanOut
+		if reads && res.Ratios != nil || !reads && (len(res.Ratios) != len(want) || res.Ratios[want[0]] <= 0) {
+			t.Errorf("%s: ratios %v", res.Name, res.Ratios)
+		}
+	}
 }

@@ -46,6 +46,9 @@ func newApp() *cli.Command {
 			deleteCommand(),
 			metadataCommand(),
 			scavengeCommand(),
+			forgetCommand(),
+			backupCommand(),
+			restoreCommand(),
 		},
 	}
 }

@@ -75,12 +75,15 @@ func TestBadFlagsExitWithStatus2(t *testing.T) {
 		{"--log-level", "loud", "serve"},
 		{"serve", "--max-live-streams", "-1", "--data-dir", t.TempDir()},
 		{"serve", "--retry-attempts", "-3", "--data-dir", t.TempDir()},
+		{"serve", "--lease-ttl", "1ms", "--data-dir", t.TempDir()},
 		{"serve", "--cluster-name", "c", "--cluster-seeds", "127.0.0.1:6330", "--data-dir", t.TempDir()},
 		{"serve", "--cluster-name", "c", "--postgres-url", "postgres://x@127.0.0.1:1/db"},
 		{"serve", "--cluster-seeds", "127.0.0.1:6330", "--postgres-url", "postgres://x@127.0.0.1:1/db"},
 		{"serve", "--cluster-name", "c", "--cluster-seeds", "127.0.0.1:6330", "--cluster-etcd", "127.0.0.1:2379",
 			"--postgres-url", "postgres://x@127.0.0.1:1/db"},
 		{"serve", "--cluster-etcd", "127.0.0.1:2379", "--postgres-url", "postgres://x@127.0.0.1:1/db"},
+		{"serve", "--cluster-name", "c", "--cluster-seeds", "127.0.0.1:6330", "--cluster-attempt-timeout", "-1s",
+			"--postgres-url", "postgres://x@127.0.0.1:1/db"},
 	} {
 		out, err := exec.Command(bin, args...).CombinedOutput()
 		var ee *exec.ExitError

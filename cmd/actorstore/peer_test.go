@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"os/exec"
@@ -10,6 +11,11 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"google.golang.org/protobuf/types/known/wrapperspb"
+
+	"github.com/actorstore/actorstore/client"
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // servedNode is a running `actorstore serve` started by serveNode.
@@ -205,5 +211,24 @@ func TestTailFollowsAppends(t *testing.T) {
 	_ = tail.Process.Signal(syscall.SIGINT)
 	if err := tail.Wait(); err != nil {
 		t.Fatalf("tail did not exit cleanly on SIGINT: %v", err)
+	}
+}
+
+// TestStockServeRefusesEntityCommands: `actorstore serve` registers no
+// entity kinds, so a peer's command gets a typed unknown-kind error
+// (docs/entities.md "From other processes").
+func TestStockServeRefusesEntityCommands(t *testing.T) {
+	addr := startServe(t, buildBinary(t))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, client.Config{NodeAddress: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, _, err = c.Execute(ctx, "order-1", wrapperspb.String("ship"))
+	var uk *eventstore.UnknownKindError
+	if !errors.As(err, &uk) || uk.Stream != "order-1" || !errors.Is(err, eventstore.ErrInvalidInput) {
+		t.Fatalf("command to the stock serve: %T %v, want *eventstore.UnknownKindError", err, err)
 	}
 }

@@ -53,6 +53,8 @@ func clusterFlags() []cli.Flag {
 			Usage: "host:port of this node's membership endpoint (plain HTTP; the other members' seeds name it; loopback by default)"},
 		&cli.DurationFlag{Name: "cluster-refresh", Value: actors.DefaultMembershipRefresh, Sources: env("CLUSTER_REFRESH"),
 			Usage: "how often the seeds are polled; a dead node leaves the cluster after about one refresh"},
+		&cli.DurationFlag{Name: "cluster-attempt-timeout", Value: actors.DefaultAttemptTimeout, Sources: env("CLUSTER_ATTEMPT_TIMEOUT"),
+			Usage: "bound of one attempt of a request routed to a stream's owner; a request in flight to a member that leaves fails over at once"},
 		&cli.DurationFlag{Name: "cluster-grain-idle", Value: node.DefaultGrainIdleTimeout, Sources: env("CLUSTER_GRAIN_IDLE"),
 			Usage: "stop a stream's cluster activation (its router on the owning node) unused this long"},
 	}
@@ -75,8 +77,13 @@ func clusterConfig(cmd *cli.Command, cfg actorstore.Config) (*node.ClusterConfig
 		return nil, usageErrorf("--cluster-name needs --postgres-url: the embedded store belongs to one process, " +
 			"so every member of a cluster must share one PostgreSQL database")
 	}
-	return &node.ClusterConfig{Name: name, Seeds: seeds, Etcd: etcd, Listen: cmd.String("cluster-listen"),
-		Refresh: cmd.Duration("cluster-refresh"), GrainIdleTimeout: cmd.Duration("cluster-grain-idle")}, nil
+	cc := &node.ClusterConfig{Name: name, Seeds: seeds, Etcd: etcd, Listen: cmd.String("cluster-listen"),
+		Refresh: cmd.Duration("cluster-refresh"), GrainIdleTimeout: cmd.Duration("cluster-grain-idle"),
+		AttemptTimeout: cmd.Duration("cluster-attempt-timeout")}
+	if err := cc.Validate(); err != nil {
+		return nil, usageErrorf("cluster configuration: %v", err)
+	}
+	return cc, nil
 }
 
 // loadTLS returns the TLS settings the flags ask for (nil, nil: plaintext).

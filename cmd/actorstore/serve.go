@@ -47,6 +47,8 @@ func serveFlags() []cli.Flag {
 			Usage: "most events in one group commit"},
 		&cli.StringFlag{Name: "schemas", Sources: env("SCHEMAS"),
 			Usage: "directory of event schemas (<type>/v<N>.schema.json, optional modes.json; see docs/schemas.md): appends are validated, reads upcast"},
+		&cli.DurationFlag{Name: "lease-ttl", Value: 3 * time.Second, Sources: env("LEASE_TTL"),
+			Usage: "lease of a durable subscription's or consumer group's owner among all processes on the database: a dead owner is replaced within 4/3 of it"},
 		&cli.DurationFlag{Name: "shutdown-timeout", Value: 30 * time.Second, Sources: env("SHUTDOWN_TIMEOUT"),
 			Usage: "how long a graceful shutdown may take to flush accepted appends"},
 	}
@@ -54,9 +56,10 @@ func serveFlags() []cli.Flag {
 
 func serveCommand() *cli.Command {
 	return &cli.Command{
-		Name:   "serve",
-		Usage:  "run a node until SIGINT or SIGTERM",
-		Flags:  append(append(append(serveFlags(), remoteServeFlags()...), adminFlags()...), scavengeFlags()...),
+		Name:  "serve",
+		Usage: "run a node until SIGINT or SIGTERM",
+		Flags: append(append(append(append(serveFlags(), remoteServeFlags()...), adminFlags()...), scavengeFlags()...),
+			encryptionFlags()...),
 		Action: serve,
 	}
 }
@@ -78,6 +81,7 @@ func serveConfig(cmd *cli.Command) actorstore.Config {
 		MaxLiveStreams: cmd.Int("max-live-streams"),
 		CacheBytes:     cmd.Int("cache-bytes"),
 		MaxBatchEvents: cmd.Int("max-batch-events"),
+		Subscriptions:  actorstore.SubscriptionsConfig{LeaseTTL: cmd.Duration("lease-ttl")},
 		Scavenge:       scavengeConfig(cmd),
 	}
 }
@@ -89,6 +93,9 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 	}
 	cfg := serveConfig(cmd)
 	cfg.Logger = log
+	if cfg.Encryption.MasterKey, err = masterKey(cmd); err != nil {
+		return usageErrorf("master key: %v", err)
+	}
 	if cfg.Schemas, err = loadSchemas(cmd.String("schemas")); err != nil {
 		return err
 	}

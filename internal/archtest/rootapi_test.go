@@ -28,7 +28,10 @@ var (
 		// An opt-in snapshot codec for entities whose state is a protobuf
 		// message: naming proto.Message is its purpose. The data plane
 		// (Store's methods, Kind.Execute) names no protobuf type.
-		"ProtoCodec": "google.golang.org/protobuf/proto"}
+		"ProtoCodec": "google.golang.org/protobuf/proto",
+		// The opt-in remote codec for entities whose commands and replies
+		// are protobuf messages (peers send them as google.protobuf.Any).
+		"ProtoCommands": "google.golang.org/protobuf/proto"}
 )
 
 // TestRootAPIIsTheDataPlane: no exported signature of package actorstore

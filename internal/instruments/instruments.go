@@ -20,7 +20,8 @@ const ScopeName = "github.com/actorstore/actorstore"
 
 // Attribute keys.
 const (
-	// KeyOperation names the API call: append, transact, read_stream, read_all.
+	// KeyOperation names the API call: append, transact, read_stream,
+	// read_all, execute (an entity command).
 	KeyOperation = attribute.Key("actorstore.operation")
 	// KeyErrorType is OpenTelemetry's error.type: the error code in lower
 	// case (concurrency, invalid_input, ...); absent on success.
@@ -36,14 +37,15 @@ const (
 	OpTransact
 	OpReadStream
 	OpReadAll
+	OpExecute
 	numOps
 )
 
-var opNames = [numOps]string{"append", "transact", "read_stream", "read_all"}
+var opNames = [numOps]string{"append", "transact", "read_stream", "read_all", "execute"}
 
 // spanNames are the caller spans' names, built once.
 var spanNames = [numOps]string{"actorstore.append", "actorstore.transact", "actorstore.read_stream",
-	"actorstore.read_all"}
+	"actorstore.read_all", "actorstore.execute"}
 
 // String is the operation's attribute value.
 func (o Op) String() string { return opNames[o] }
@@ -61,6 +63,7 @@ type Set struct {
 	Tracing bool
 
 	appendDur, readDur metric.Float64Histogram
+	executeDur         metric.Float64Histogram
 	errs               metric.Int64Counter
 	bytes              metric.Int64Counter
 	batchSize          metric.Int64Histogram
@@ -113,6 +116,10 @@ func (t *Set) instruments(m metric.Meter) error {
 	errs = append(errs, err)
 	t.readDur, err = m.Float64Histogram("actorstore.read.duration", metric.WithUnit("s"),
 		metric.WithDescription("Duration of ReadStream and ReadAll calls."),
+		metric.WithExplicitBucketBoundaries(latencyBuckets...))
+	errs = append(errs, err)
+	t.executeDur, err = m.Float64Histogram("actorstore.execute.duration", metric.WithUnit("s"),
+		metric.WithDescription("Duration of entity commands (Kind.Execute, and peers' commands), from the call to its answer."),
 		metric.WithExplicitBucketBoundaries(latencyBuckets...))
 	errs = append(errs, err)
 	t.errs, err = m.Int64Counter("actorstore.errors", metric.WithUnit("{error}"),
@@ -174,6 +181,13 @@ func (t *Set) Start(ctx context.Context, op Op) (context.Context, string, Operat
 	return ctx, o.trace, o
 }
 
+// SetAttributes adds attributes to the call's span (when tracing).
+func (o Operation) SetAttributes(kv ...attribute.KeyValue) {
+	if o.span != nil {
+		o.span.SetAttributes(kv...)
+	}
+}
+
 // End records the call's duration under its outcome, counts a failure by
 // its error code, and ends the span (with the error as its status). It
 // returns err with the call's trace ID attached (eventstore.AttachTraceID):
@@ -182,8 +196,11 @@ func (o Operation) End(ctx context.Context, err error) error {
 	err = eventstore.AttachTraceID(err, o.trace)
 	d := time.Since(o.start).Seconds()
 	h := o.t.appendDur
-	if o.op == OpReadStream || o.op == OpReadAll {
+	switch o.op {
+	case OpReadStream, OpReadAll:
 		h = o.t.readDur
+	case OpExecute:
+		h = o.t.executeDur
 	}
 	if err == nil {
 		h.Record(ctx, d, o.t.okOpts[o.op]...)

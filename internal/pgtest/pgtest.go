@@ -90,16 +90,21 @@ func launch() (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := &Instance{cluster: c, admin: &url.URL{
-		Scheme: "postgres", User: url.UserPassword("postgres", c.password),
-		Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(c.port)), Path: "/postgres",
-		RawQuery: "sslmode=disable",
-	}}
+	in := managed(c)
 	if err := c.start(in.admin.String()); err != nil {
 		os.RemoveAll(c.dir)
 		return nil, err
 	}
 	return in, nil
+}
+
+// managed is the Instance of a cluster the harness made (not started yet).
+func managed(c *cluster) *Instance {
+	return &Instance{cluster: c, admin: &url.URL{
+		Scheme: "postgres", User: url.UserPassword("postgres", c.password),
+		Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(c.port)), Path: "/postgres",
+		RawQuery: "sslmode=disable",
+	}}
 }
 
 func (in *Instance) shutdown() {

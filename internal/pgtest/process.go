@@ -44,15 +44,23 @@ type cluster struct {
 	cred     *syscall.Credential // nil unless running as root
 	cmd      *exec.Cmd
 	exited   chan struct{} // closed when cmd has exited
+	initArgs []string      // extra initdb arguments
+	chown    []string      // directories outside dir the server must own
 }
 
 func (c *cluster) dataDir() string { return filepath.Join(c.dir, "data") }
 func (c *cluster) sockDir() string { return filepath.Join(c.dir, "sock") }
 func (c *cluster) logPath() string { return filepath.Join(c.dir, "server.log") }
 
-// newCluster runs initdb into a fresh temporary directory.
-func newCluster(binDir string) (*cluster, error) {
-	c := &cluster{binDir: binDir, password: randomHex(12)}
+// newCluster runs initdb into a fresh temporary directory; initArgs are
+// added to initdb's, and chown are directories outside it that the server
+// must own (a WAL directory).
+func newCluster(binDir string, initArgs ...string) (*cluster, error) {
+	return newClusterWith(binDir, initArgs, nil)
+}
+
+func newClusterWith(binDir string, initArgs, chown []string) (*cluster, error) {
+	c := &cluster{binDir: binDir, password: randomHex(12), initArgs: initArgs, chown: chown}
 	base := os.TempDir()
 	if os.Geteuid() == 0 {
 		base = "/tmp" // must be reachable by the postgres user
@@ -87,9 +95,10 @@ func (c *cluster) init() error {
 		return err
 	}
 	c.port = port
-	out, err := c.command("initdb", "-D", c.dataDir(), "-U", "postgres", "-E", "UTF8",
+	args := append([]string{"-D", c.dataDir(), "-U", "postgres", "-E", "UTF8",
 		"--locale=C", "--auth-local=trust", "--auth-host=scram-sha-256",
-		"--pwfile="+pwfile, "--no-sync", "--no-instructions").CombinedOutput()
+		"--pwfile=" + pwfile, "--no-sync", "--no-instructions"}, c.initArgs...)
+	out, err := c.command("initdb", args...).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("pgtest: initdb: %v: %s", err, bytes.TrimSpace(out))
 	}
@@ -110,12 +119,17 @@ func (c *cluster) dropRoot() error {
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
 	c.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
-	return filepath.Walk(c.dir, func(p string, _ os.FileInfo, err error) error {
-		if err != nil {
+	for _, dir := range append([]string{c.dir}, c.chown...) {
+		if err := filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+			if err != nil {
+				return err
+			}
+			return os.Lchown(p, uid, gid)
+		}); err != nil {
 			return err
 		}
-		return os.Lchown(p, uid, gid)
-	})
+	}
+	return nil
 }
 
 func (c *cluster) writeConfig() error {

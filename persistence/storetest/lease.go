@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -44,6 +45,51 @@ func testLease(t *testing.T, f Factory) {
 		other := acquireOK(t, l, "c2", "owner-b", time.Hour) // leases are independent
 		if other.Owner != "owner-b" {
 			t.Fatalf("acquired %+v", other)
+		}
+	})
+	t.Run("list the running leases under a prefix", func(t *testing.T) {
+		st, l := leaser(t)
+		ll, ok := st.(persistence.LeaseLister)
+		if !ok {
+			t.Skipf("%T does not implement persistence.LeaseLister", st)
+		}
+		ctx := ctxFor(t)
+		acquireOK(t, l, "g/members/b", "owner-b", time.Hour)
+		a := acquireOK(t, l, "g/members/a", "owner-a", time.Hour)
+		acquireOK(t, l, "g/membersX", "owner-x", time.Hour) // the prefix is a prefix of the name, nothing more
+		acquireOK(t, l, "h/members/c", "owner-c", time.Hour)
+		acquireOK(t, l, "g%/members/d", "owner-d", time.Hour) // % and _ are not wildcards
+		gone := acquireOK(t, l, "g/members/released", "owner-r", time.Hour)
+		if err := l.ReleaseLease(ctx, gone.Name, gone.Token); err != nil {
+			t.Fatal(err)
+		}
+		acquireOK(t, l, "g/members/expired", "owner-e", time.Millisecond)
+		var got []persistence.Lease
+		for deadline := time.Now().Add(10 * time.Second); ; { // until the 1 ms lease has expired by the database's clock
+			var err error
+			if got, err = ll.ListLeases(ctx, "g/members/"); err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 3 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		var names []string
+		for _, x := range got {
+			names = append(names, x.Name+"="+x.Owner)
+		}
+		if want := []string{"g/members/a=owner-a", "g/members/b=owner-b"}; !slices.Equal(names, want) {
+			t.Fatalf("ListLeases(g/members/) = %v, want %v (running leases under the prefix, by name)", names, want)
+		}
+		if got[0].Token != a.Token || !got[0].Expires.Equal(a.Expires) && got[0].Expires.Sub(a.Expires).Abs() > time.Millisecond {
+			t.Fatalf("listed %+v, acquired %+v", got[0], a)
+		}
+		if got, err := ll.ListLeases(ctx, "g%/"); err != nil || len(got) != 1 || got[0].Name != "g%/members/d" {
+			t.Fatalf("ListLeases(g%%/) = %v, %v; want only g%%/members/d", got, err)
+		}
+		if got, err := ll.ListLeases(ctx, "nothing/"); err != nil || len(got) != 0 {
+			t.Fatalf("ListLeases of a prefix with no leases = %v, %v", got, err)
 		}
 	})
 	t.Run("takeover after expiry fences the former owner", func(t *testing.T) {

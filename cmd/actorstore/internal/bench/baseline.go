@@ -41,9 +41,9 @@ const sqlOneInsert = `INSERT INTO %s (position, stream_id, version, event_id, ty
   content_type, data, metadata, created_at)
 VALUES (nextval('%[1]s_seq'), $1, $2, $3, 'BenchEvent', 0, 'application/json', $4, NULL, now())`
 
-// runBaselines measures the raw pgx group-commit harness and one
+// runPostgresBaselines measures the raw pgx group-commit harness and one
 // transaction per event, on the target database, with c's event size.
-func runBaselines(ctx context.Context, r *runner) ([]Result, error) {
+func runPostgresBaselines(ctx context.Context, r *runner) ([]Result, error) {
 	pcfg, err := pgxpool.ParseConfig(r.c.PostgresURL)
 	if err != nil {
 		return nil, &ConfigError{Field: "postgres-url", Message: "not a PostgreSQL URL"}
@@ -67,10 +67,14 @@ func runBaselines(ctx context.Context, r *runner) ([]Result, error) {
 	if _, err := pool.Exec(ctx, fmt.Sprintf("CREATE SEQUENCE %s_seq", txTable)); err != nil {
 		return nil, fmt.Errorf("bench: baselines: %w", err)
 	}
-	gc, err := r.groupCommitBaseline(ctx, pool, gcTable)
+	conn, err := pool.Acquire(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("bench: baselines: %w", err)
 	}
+	gc := r.groupCommitBaseline(ctx, BaselineGroupCommit,
+		"raw pgx: one goroutine commits all pending single-event requests in one multi-row insert, one connection",
+		pgGroupInsert(conn.Conn(), gcTable))
+	conn.Release()
 	tx := r.txPerEventBaseline(ctx, pool, txTable)
 	return []Result{gc, tx}, nil
 }
@@ -85,23 +89,20 @@ type gcRequest struct {
 }
 
 // groupCommitBaseline: c.Writers clients each submit single-event requests
-// to one committer goroutine that takes everything pending, inserts it in
-// one transaction through one connection, and answers all after COMMIT.
-func (r *runner) groupCommitBaseline(ctx context.Context, pool *pgxpool.Pool, table string) (Result, error) {
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		return Result{}, fmt.Errorf("bench: baselines: %w", err)
-	}
-	defer conn.Release()
+// to one committer goroutine that takes everything pending, commits it with
+// commit (events at positions first, first+1, ...) in one transaction, and
+// answers all after the commit.
+func (r *runner) groupCommitBaseline(ctx context.Context, name, note string,
+	commit func(ctx context.Context, batch []*gcRequest, first int64) error) Result {
 	reqs := make(chan *gcRequest, r.c.Writers)
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
-		groupCommitter(ctx, conn.Conn(), fmt.Sprintf(sqlGroupInsert, table), reqs)
+		groupCommitter(ctx, commit, reqs)
 	}()
 	data := r.payload()
 	versions := make([]int64, r.c.Writers)
-	res, rec := r.measure(ctx, BaselineGroupCommit, r.c.Writers, func(ctx context.Context, i int, rec *recorder) {
+	res, rec := r.measure(ctx, name, r.c.Writers, func(ctx context.Context, i int, rec *recorder) {
 		q := &gcRequest{stream: r.stream("gc", i), version: versions[i] + 1, id: uuid.New(),
 			data: data, done: make(chan error, 1)}
 		t0 := time.Now()
@@ -122,12 +123,13 @@ func (r *runner) groupCommitBaseline(ctx context.Context, pool *pgxpool.Pool, ta
 	<-stopped
 	res.Events = rec.events
 	res.Rate = float64(res.Events) / res.Seconds
-	res.Note = "raw pgx: one goroutine commits all pending single-event requests in one multi-row insert, one connection"
-	return res, nil
+	res.Note = note
+	return res
 }
 
-// groupCommitter is the baseline's single writer.
-func groupCommitter(ctx context.Context, conn *pgx.Conn, insert string, reqs <-chan *gcRequest) {
+// groupCommitter is a group-commit baseline's single writer.
+func groupCommitter(ctx context.Context, commit func(context.Context, []*gcRequest, int64) error,
+	reqs <-chan *gcRequest) {
 	var position int64
 	var batch []*gcRequest
 	for q := range reqs {
@@ -144,20 +146,29 @@ func groupCommitter(ctx context.Context, conn *pgx.Conn, insert string, reqs <-c
 				break gather
 			}
 		}
-		n := len(batch)
-		pos, streams, vers := make([]int64, n), make([]string, n), make([]int64, n)
-		ids, data := make([]uuid.UUID, n), make([][]byte, n)
-		for i, q := range batch {
-			pos[i], streams[i], vers[i], ids[i], data[i] = position+int64(i)+1, q.stream, q.version, q.id, q.data
-		}
-		// One statement outside BEGIN is one transaction: a single round trip.
-		_, err := conn.Exec(ctx, insert, pos, streams, vers, ids, data)
+		err := commit(ctx, batch, position+1)
 		if err == nil {
-			position += int64(n)
+			position += int64(len(batch))
 		}
 		for _, q := range batch {
 			q.done <- err
 		}
+	}
+}
+
+// pgGroupInsert commits a batch as one multi-row insert on conn.
+func pgGroupInsert(conn *pgx.Conn, table string) func(context.Context, []*gcRequest, int64) error {
+	insert := fmt.Sprintf(sqlGroupInsert, table)
+	return func(ctx context.Context, batch []*gcRequest, first int64) error {
+		n := len(batch)
+		pos, streams, vers := make([]int64, n), make([]string, n), make([]int64, n)
+		ids, data := make([]uuid.UUID, n), make([][]byte, n)
+		for i, q := range batch {
+			pos[i], streams[i], vers[i], ids[i], data[i] = first+int64(i), q.stream, q.version, q.id, q.data
+		}
+		// One statement outside BEGIN is one transaction: a single round trip.
+		_, err := conn.Exec(ctx, insert, pos, streams, vers, ids, data)
+		return err
 	}
 }
 

@@ -20,10 +20,13 @@ const (
 // AllScenarios lists every scenario in run order.
 var AllScenarios = []string{Writers, Hot, Mixed, CatchUp, FanOut, Transact}
 
-// Baseline names (PostgreSQL targets only).
+// Baseline names: the first two on PostgreSQL, the third for the embedded
+// store, the last for a node.
 const (
-	BaselineGroupCommit = "raw-group-commit" // N clients, one goroutine batching all pending requests into one transaction
-	BaselineTxPerEvent  = "raw-tx-per-event" // one transaction per event from Config.TxConns connections
+	BaselineGroupCommit       = "raw-group-commit"        // N clients, one goroutine batching all pending requests into one transaction
+	BaselineTxPerEvent        = "raw-tx-per-event"        // one transaction per event from Config.TxConns connections
+	BaselineSQLiteGroupCommit = "raw-sqlite-group-commit" // the group commit on a SQLite file with the embedded store's schema
+	BaselineRemoteRequest     = "raw-remote-request"      // N callers' request/reply round trips to the node's API actor
 )
 
 // Defaults of Config; a zero field means its default.
@@ -75,8 +78,10 @@ type Config struct {
 	// streams (default 1000).
 	TxStreams int
 	TxPool    int
-	// Baselines runs the raw pgx baselines first (PostgreSQL only); TxConns
-	// is the connection count of the one-transaction-per-event baseline
+	// Baselines runs the target's raw baselines first: two pgx ones on
+	// PostgreSQL, a SQLite group commit with the same schema for the
+	// embedded store, remote request/reply for a node. TxConns is the
+	// connection count of the pgx one-transaction-per-event baseline
 	// (default 32).
 	Baselines bool
 	TxConns   int
@@ -127,8 +132,6 @@ func (c Config) Validate() error {
 	switch {
 	case c.PostgresURL != "" && c.Node != "":
 		return bad("target", "give a PostgreSQL URL or a node, not both")
-	case c.Baselines && c.PostgresURL == "":
-		return bad("baselines", "the raw baselines need a PostgreSQL URL")
 	case c.Duration < 0 || c.Sample < 0:
 		return bad("duration", "must not be negative")
 	case c.Writers < 0 || c.FanOutWriters < 0 || c.TxConns < 0:

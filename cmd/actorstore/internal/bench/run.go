@@ -21,21 +21,24 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	r := &runner{c: c, id: uuid.NewString()[:8], started: time.Now()}
 	r.phases = len(c.Scenarios)
 	if c.Baselines {
-		r.phases += 2
-	}
-	rep := &Report{Started: r.started.UTC(), Target: c.TargetKind(), Machine: machine(), Config: c.settings()}
-	if c.Baselines {
-		bs, err := runBaselines(ctx, r)
-		rep.Baselines = bs
-		if err != nil {
-			return rep, err
+		r.phases++ // the embedded store's and a node's one baseline
+		if c.TargetKind() == "postgres" {
+			r.phases++ // PostgreSQL has two
 		}
 	}
+	rep := &Report{Started: r.started.UTC(), Target: c.TargetKind(), Machine: machine(), Config: c.settings()}
 	t, err := OpenTarget(ctx, c)
 	if err != nil {
 		return rep, fmt.Errorf("bench: open %s target: %w", c.TargetKind(), err)
 	}
 	defer t.Close(context.WithoutCancel(ctx))
+	if c.Baselines {
+		bs, err := runBaselines(ctx, r, t)
+		rep.Baselines = bs
+		if err != nil {
+			return rep, err
+		}
+	}
 	for _, name := range c.Scenarios {
 		res, err := r.scenario(ctx, t, name)
 		if err != nil {

@@ -14,19 +14,22 @@ import (
 func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := "name\tcallers\tevents/s\tp50\tp90\tp99\tmax\tCPU\terrors\t"
-	if len(r.Baselines) > 0 {
-		head += "written/s vs group-commit\tvs tx-per-event\t"
+	for i, b := range r.Baselines {
+		if i == 0 {
+			head += "written/s "
+		}
+		head += "vs " + b.Name + "\t"
 	}
 	fmt.Fprintln(tw, head)
 	row := func(res Result, baseline bool) {
 		l := res.Latency
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%.0f%%\t%d\t", res.Name, res.Callers, rate(res.Rate),
 			us(l.P50Us), us(l.P90Us), us(l.P99Us), us(l.MaxUs), res.CPUPercent, res.Errors)
-		if len(r.Baselines) > 0 {
+		for _, b := range r.Baselines {
 			if baseline || res.Ratios == nil {
-				fmt.Fprint(tw, "-\t-\t")
+				fmt.Fprint(tw, "-\t")
 			} else {
-				fmt.Fprintf(tw, "%.2fx\t%.2fx\t", res.Ratios[BaselineGroupCommit], res.Ratios[BaselineTxPerEvent])
+				fmt.Fprintf(tw, "%.2fx\t", res.Ratios[b.Name])
 			}
 		}
 		fmt.Fprintln(tw)
