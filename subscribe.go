@@ -47,6 +47,14 @@ type SubscribeOptions struct {
 	// Group joins the consumer group Durable as a member (all-stream
 	// subscriptions only): the group's events are shared among members.
 	Group bool
+	// GroupSlots splits a group's events by stream into this many slots
+	// (1 to 256; 0 is 1), each with its own checkpoint and lease, spread
+	// over the processes on the database that have members of the group:
+	// each process's members share the slots it holds. With one slot the
+	// whole group runs in one process at a time (the others stand by).
+	// Every member of a group must give the same number. See
+	// docs/adr/0028-consumer-group-slots.md.
+	GroupSlots int
 	// Retry says how often a failing event is retried before it is parked
 	// (durable) or stops the subscription (zero fields: 5 attempts, 50ms
 	// doubling to 2s, jittered).
@@ -61,7 +69,7 @@ func (o SubscribeOptions) options() subscriptions.HandlerOptions {
 	return subscriptions.HandlerOptions{
 		Options: subscriptions.Options{ID: o.ID, Stream: o.Stream, Start: subscriptions.Start(o.Start), At: o.At,
 			Filter: o.Filter, IncludeSystemStreams: o.IncludeSystemStreams, Window: o.Window,
-			Durable: o.Durable, Group: o.Group},
+			Durable: o.Durable, Group: o.Group, GroupSlots: o.GroupSlots},
 		Retry:      o.Retry.policy(),
 		OnCaughtUp: o.OnCaughtUp,
 	}

@@ -180,6 +180,18 @@ type SubscribeRequest struct {
 	// receive the same messages as other subscribers, and Ack the newest
 	// position of their own events they processed.
 	ConsumerGroup bool `protobuf:"varint,11,opt,name=consumer_group,json=consumerGroup,proto3" json:"consumer_group,omitempty"`
+	// A consumer group's slots (0 or 1: one). With more, the group's events
+	// are split by stream into this many slots (FNV-1a of the stream ID
+	// modulo group_slots), each with its own checkpoint and lease, and the
+	// slots are spread over the processes that have members of the group
+	// (docs/adr/0028-consumer-group-slots.md): each process's members share
+	// the slots it holds. Every member of a group must give the same number.
+	GroupSlots uint32 `protobuf:"varint,12,opt,name=group_slots,json=groupSlots,proto3" json:"group_slots,omitempty"`
+	// The slot of a group this durable subscription reads (with slots > 1):
+	// only the events of streams in that slot. Set by a group for its own
+	// slot subscriptions.
+	Slot          uint32 `protobuf:"varint,13,opt,name=slot,proto3" json:"slot,omitempty"`
+	Slots         uint32 `protobuf:"varint,14,opt,name=slots,proto3" json:"slots,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -289,6 +301,27 @@ func (x *SubscribeRequest) GetConsumerGroup() bool {
 		return x.ConsumerGroup
 	}
 	return false
+}
+
+func (x *SubscribeRequest) GetGroupSlots() uint32 {
+	if x != nil {
+		return x.GroupSlots
+	}
+	return 0
+}
+
+func (x *SubscribeRequest) GetSlot() uint32 {
+	if x != nil {
+		return x.Slot
+	}
+	return 0
+}
+
+func (x *SubscribeRequest) GetSlots() uint32 {
+	if x != nil {
+		return x.Slots
+	}
+	return 0
 }
 
 // Subscribed answers SubscribeRequest, and is the first message the
@@ -704,8 +737,15 @@ type Ack struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
 	SubscriptionId string                 `protobuf:"bytes,1,opt,name=subscription_id,json=subscriptionId,proto3" json:"subscription_id,omitempty"`
 	Position       uint64                 `protobuf:"varint,2,opt,name=position,proto3" json:"position,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The sequence of the newest message processed (optional). A consumer
+	// group member that sets it acknowledges every message it received up to
+	// that one, whatever their positions: the members of a group with several
+	// slots receive the slots' events interleaved, so not in position order
+	// (the Go handler runner sets it). Without it a member's Ack covers its
+	// events up to position, which suffices for a group with one slot.
+	Sequence      uint64 `protobuf:"varint,3,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Ack) Reset() {
@@ -748,6 +788,13 @@ func (x *Ack) GetSubscriptionId() string {
 func (x *Ack) GetPosition() uint64 {
 	if x != nil {
 		return x.Position
+	}
+	return 0
+}
+
+func (x *Ack) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
 	}
 	return 0
 }
@@ -867,7 +914,7 @@ const file_subscriptions_proto_rawDesc = "" +
 	"\x13subscriptions.proto\x12\ractorstore.v1\x1a\fevents.proto\"4\n" +
 	"\bActorRef\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x0e\n" +
-	"\x02id\x18\x02 \x01(\tR\x02id\"\xb5\x03\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\"\x80\x04\n" +
 	"\x10SubscribeRequest\x12'\n" +
 	"\x0fsubscription_id\x18\x01 \x01(\tR\x0esubscriptionId\x127\n" +
 	"\n" +
@@ -883,7 +930,11 @@ const file_subscriptions_proto_rawDesc = "" +
 	"\x16include_system_streams\x18\t \x01(\bR\x14includeSystemStreams\x12!\n" +
 	"\fdurable_name\x18\n" +
 	" \x01(\tR\vdurableName\x12%\n" +
-	"\x0econsumer_group\x18\v \x01(\bR\rconsumerGroup\"\x9e\x01\n" +
+	"\x0econsumer_group\x18\v \x01(\bR\rconsumerGroup\x12\x1f\n" +
+	"\vgroup_slots\x18\f \x01(\rR\n" +
+	"groupSlots\x12\x12\n" +
+	"\x04slot\x18\r \x01(\rR\x04slot\x12\x14\n" +
+	"\x05slots\x18\x0e \x01(\rR\x05slots\"\x9e\x01\n" +
 	"\n" +
 	"Subscribed\x12'\n" +
 	"\x0fsubscription_id\x18\x01 \x01(\tR\x0esubscriptionId\x12;\n" +
@@ -910,10 +961,11 @@ const file_subscriptions_proto_rawDesc = "" +
 	"\x05error\x18\x02 \x01(\v2\x14.actorstore.v1.ErrorR\x05error\"?\n" +
 	"\x06Credit\x12'\n" +
 	"\x0fsubscription_id\x18\x01 \x01(\tR\x0esubscriptionId\x12\f\n" +
-	"\x01n\x18\x02 \x01(\rR\x01n\"J\n" +
+	"\x01n\x18\x02 \x01(\rR\x01n\"f\n" +
 	"\x03Ack\x12'\n" +
 	"\x0fsubscription_id\x18\x01 \x01(\tR\x0esubscriptionId\x12\x1a\n" +
-	"\bposition\x18\x02 \x01(\x04R\bposition\"c\n" +
+	"\bposition\x18\x02 \x01(\x04R\bposition\x12\x1a\n" +
+	"\bsequence\x18\x03 \x01(\x04R\bsequence\"c\n" +
 	"\x04Nack\x12'\n" +
 	"\x0fsubscription_id\x18\x01 \x01(\tR\x0esubscriptionId\x12\x1a\n" +
 	"\bposition\x18\x02 \x01(\x04R\bposition\x12\x16\n" +

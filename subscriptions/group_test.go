@@ -2,7 +2,10 @@ package subscriptions
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"hash/fnv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -164,5 +167,133 @@ func TestConsumerGroupEndsWithItsLastMember(t *testing.T) {
 	eventually(t, 10*time.Second, "the new events", func() bool { l, _, _ := rec2.state(); return l == 15 })
 	if _, n, err := rec2.state(); n != 5 || err != nil {
 		t.Fatalf("resumed with %d events, %v", n, err)
+	}
+}
+
+// TestGroupSlotsSpreadOverProcesses: two hubs on one database (two
+// processes) each have a member of a consumer group with four slots. The
+// slots are spread two and two (checked from the lease table: each slot's
+// lease is held by one process), both members process events, and every
+// stream's events are processed in order without a gap. When the member of
+// the second process leaves, its process gives its slots back and the
+// first takes all four: every event is processed, each stream still in
+// order.
+func TestGroupSlotsSpreadOverProcesses(t *testing.T) {
+	eachBackend(t, func(t *testing.T, st persistence.Store, again func(testing.TB) persistence.Store) {
+		cfg := Config{AckEvery: 5, AckInterval: 10 * time.Millisecond, LeaseTTL: 600 * time.Millisecond}
+		hubA := newHub(t, newSystem(t), st, cfg)
+		stB := again(t)
+		hubB := newHub(t, newSystem(t), stB, cfg)
+		w := writer{st: st, hub: hubA}
+		log := &groupLog{maxSeen: map[string]uint64{}, seen: map[string]map[uint64]bool{}, byMember: map[int]int{}}
+		opts := HandlerOptions{Options: Options{Durable: "spread", Group: true, GroupSlots: 4, Window: 8}}
+		a, err := hubA.Subscribe(context.Background(), opts, log.handler(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = a.Close() })
+		b, err := hubB.Subscribe(context.Background(), opts, log.handler(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = b.Close() })
+
+		lister := st.(persistence.LeaseLister)
+		slotOwners := func() map[string]int { // process -> slots whose lease it holds
+			leases, err := lister.ListLeases(context.Background(), checkpointName("spread#"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			by := map[string]int{}
+			for _, l := range leases {
+				switch {
+				case strings.HasPrefix(l.Owner, hubA.sh.owner+"/"):
+					by["A"]++
+				case strings.HasPrefix(l.Owner, hubB.sh.owner+"/"):
+					by["B"]++
+				default:
+					t.Fatalf("slot lease %s held by %q, neither process", l.Name, l.Owner)
+				}
+			}
+			return by
+		}
+		eventually(t, 20*time.Second, "the four slots spread two and two", func() bool {
+			by := slotOwners()
+			return by["A"] == 2 && by["B"] == 2
+		})
+		// The embedded store notifies only the store instance that
+		// committed (it belongs to one process); here B's hub is told by
+		// hand, as PostgreSQL's notifications tell it.
+		embedded := strings.Contains(t.Name(), "sqlite")
+		heads := map[string]uint64{}
+		round := func(n int) {
+			for i := range 16 {
+				stream := fmt.Sprintf("order-%d", i)
+				evs := w.appendN(t, stream, n, "e")
+				if embedded {
+					hubB.Publish(evs)
+				}
+				heads[stream] += uint64(n)
+			}
+		}
+		round(5)
+		eventually(t, 20*time.Second, "every event processed", func() bool { return log.complete(heads) })
+		log.mu.Lock()
+		if log.err != nil {
+			t.Fatal(log.err)
+		}
+		if log.byMember[0] == 0 || log.byMember[1] == 0 {
+			t.Fatalf("events processed per member %v: the slots are not spread", log.byMember)
+		}
+		log.mu.Unlock()
+
+		_ = b.Close() // B's last member leaves: B gives its slots back
+		eventually(t, 20*time.Second, "A holds all four slots", func() bool {
+			by := slotOwners()
+			return by["A"] == 4 && by["B"] == 0
+		})
+		round(5)
+		eventually(t, 20*time.Second, "every event processed after the hand-over", func() bool { return log.complete(heads) })
+		log.mu.Lock()
+		defer log.mu.Unlock()
+		if log.err != nil {
+			t.Fatal(log.err)
+		}
+	})
+}
+
+// TestGroupSlotsMustAgree: a member that gives another slot count than the
+// group runs with is refused.
+func TestGroupSlotsMustAgree(t *testing.T) {
+	eachBackend(t, func(t *testing.T, st persistence.Store, _ func(testing.TB) persistence.Store) {
+		hub := newHub(t, newSystem(t), st, Config{})
+		h := func(context.Context, eventstore.RecordedEvent) error { return nil }
+		a, err := hub.Subscribe(context.Background(), HandlerOptions{Options: Options{Durable: "g", Group: true, GroupSlots: 4}}, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = a.Close() })
+		_, err = hub.Subscribe(context.Background(), HandlerOptions{Options: Options{Durable: "g", Group: true, GroupSlots: 2}}, h)
+		var ie *eventstore.InputError
+		if !errors.As(err, &ie) || ie.Field != "group_slots" {
+			t.Fatalf("a member with 2 slots joining a group of 4: %v, want an InputError on group_slots", err)
+		}
+		_, err = hub.Subscribe(context.Background(), HandlerOptions{Options: Options{Durable: "h", Group: true, GroupSlots: 257}}, h)
+		if !errors.As(err, &ie) || ie.Field != "group_slots" {
+			t.Fatalf("257 slots: %v, want an InputError on group_slots", err)
+		}
+	})
+}
+
+func TestSlotOfIsFNV1a(t *testing.T) {
+	for _, s := range []string{"", "order-1", "a much longer stream name with ünïcode"} {
+		h := fnv.New32a()
+		_, _ = h.Write([]byte(s))
+		if got, want := SlotOf(s, 7), int(h.Sum32()%7); got != want {
+			t.Fatalf("SlotOf(%q, 7) = %d, want %d", s, got, want)
+		}
+	}
+	if SlotOf("x", 1) != 0 || SlotOf("x", 0) != 0 {
+		t.Fatal("one slot (or none) is slot 0")
 	}
 }

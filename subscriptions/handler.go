@@ -156,6 +156,10 @@ type runner struct {
 	owed    int    // credits earned but not granted yet
 	pending uint64 // durable: newest processed position not yet acked
 	acked   uint64
+	// doneSeq is the sequence of the newest message processed, ackedSeq
+	// the one last acknowledged: a group member's Ack carries it (its
+	// events' positions are not in order when the group has several slots).
+	doneSeq, ackedSeq uint64
 	// Events received as Go values (*delivery) and as protobuf
 	// (*messages.SubscriptionEvent: consumer-group members only); tests
 	// read them after the subscription is done.

@@ -65,7 +65,14 @@ type Options struct {
 	// Group joins the consumer group Durable as a member (all-stream
 	// subscriptions only): see messages.SubscribeRequest.consumer_group.
 	Group bool
+	// GroupSlots splits a group's events by stream into this many slots,
+	// spread over the processes with members (0 or 1: one slot, held by one
+	// process). At most MaxGroupSlots. Every member must give the same.
+	GroupSlots int
 }
+
+// MaxGroupSlots bounds Options.GroupSlots.
+const MaxGroupSlots = 256
 
 // request turns o into the wire request for subscriber.
 func (o Options) request(subscriber *messages.ActorRef) *messages.SubscribeRequest {
@@ -81,6 +88,7 @@ func (o Options) request(subscriber *messages.ActorRef) *messages.SubscribeReque
 		IncludeSystemStreams: o.IncludeSystemStreams,
 		DurableName:          o.Durable,
 		ConsumerGroup:        o.Group,
+		GroupSlots:           uint32(max(o.GroupSlots, 0)),
 	}
 }
 
@@ -96,6 +104,10 @@ type spec struct {
 	window        int
 	durable       string
 	group         bool
+	groupSlots    int // a group member's: the group's slot count (1: one)
+	// slot of slots: a group's slot subscription reads the events of the
+	// streams in that slot only (slots 0 or 1: all).
+	slot, slots int
 	// local: the subscriber is a handler runner in this process; events
 	// go to it as *delivery (Go values), never as protobuf.
 	local bool
@@ -107,6 +119,7 @@ func (s spec) request() *messages.SubscribeRequest {
 		SubscriptionId: s.id, Subscriber: s.subscriber, Stream: s.stream, Start: messages.StartKind(s.start), StartAt: s.at,
 		StreamPrefix: s.filter.StreamPrefix, EventTypes: s.filter.EventTypes, Window: uint32(s.window),
 		IncludeSystemStreams: s.includeSystem, DurableName: s.durable,
+		Slot: uint32(s.slot), Slots: uint32(s.slots),
 	}
 }
 
@@ -115,10 +128,13 @@ func parseRequest(m *messages.SubscribeRequest, cfg Config) (spec, error) {
 	return checkSpec(spec{
 		id: m.GetSubscriptionId(), subscriber: m.GetSubscriber(), stream: m.GetStream(),
 		start: Start(m.GetStart()), at: m.GetStartAt(), includeSystem: m.GetIncludeSystemStreams(),
-		filter:  eventstore.Filter{StreamPrefix: m.GetStreamPrefix(), EventTypes: m.GetEventTypes()},
-		window:  int(m.GetWindow()),
-		durable: m.GetDurableName(),
-		group:   m.GetConsumerGroup(),
+		filter:     eventstore.Filter{StreamPrefix: m.GetStreamPrefix(), EventTypes: m.GetEventTypes()},
+		window:     int(m.GetWindow()),
+		durable:    m.GetDurableName(),
+		group:      m.GetConsumerGroup(),
+		groupSlots: int(min(m.GetGroupSlots(), MaxGroupSlots+1)),
+		slot:       int(min(m.GetSlot(), MaxGroupSlots+1)),
+		slots:      int(min(m.GetSlots(), MaxGroupSlots+1)),
 	}, cfg)
 }
 
@@ -128,7 +144,7 @@ func (o Options) spec(subscriber *messages.ActorRef, cfg Config) (spec, error) {
 	return checkSpec(spec{
 		id: o.ID, subscriber: subscriber, stream: o.Stream, start: o.Start, at: o.At,
 		filter: o.Filter, includeSystem: o.IncludeSystemStreams, window: max(o.Window, 0),
-		durable: o.Durable, group: o.Group,
+		durable: o.Durable, group: o.Group, groupSlots: o.GroupSlots,
 	}, cfg)
 }
 
@@ -149,7 +165,16 @@ func checkSpec(s spec, cfg Config) (spec, error) {
 		return s, bad("consumer_group", "conflict", "a consumer group needs a durable name and all streams")
 	case s.window > cfg.MaxWindow:
 		return s, bad("window", "range", "the window exceeds the hub's MaxWindow")
+	case s.groupSlots < 0 || s.groupSlots > MaxGroupSlots:
+		return s, bad("group_slots", "range", "a group has 1 to "+strconv.Itoa(MaxGroupSlots)+" slots")
+	case s.groupSlots > 1 && !s.group:
+		return s, bad("group_slots", "conflict", "slots are for consumer groups")
+	case s.slots > MaxGroupSlots || s.slot >= max(s.slots, 1):
+		return s, bad("slot", "range", "slot must be below slots, and slots at most "+strconv.Itoa(MaxGroupSlots))
+	case s.slots > 1 && (s.durable == "" || s.stream != "" || s.group):
+		return s, bad("slots", "conflict", "a slot subscription is a durable all-stream subscription")
 	}
+	s.groupSlots = max(s.groupSlots, 1)
 	if s.window == 0 {
 		s.window = cfg.Window
 	}
@@ -159,12 +184,30 @@ func checkSpec(s spec, cfg Config) (spec, error) {
 	return s, nil
 }
 
-// matches reports whether e passes the subscription's filter.
+// matches reports whether e passes the subscription's filter (and, for a
+// slot subscription, is in its slot).
 func (s *spec) matches(e *eventstore.RecordedEvent) bool {
 	if s.stream == "" && !s.includeSystem && strings.HasPrefix(e.Stream, SystemStreamPrefix) {
 		return false
 	}
+	if s.slots > 1 && SlotOf(e.Stream, s.slots) != s.slot {
+		return false
+	}
 	return s.filter.Matches(e.Stream, e.Type)
+}
+
+// SlotOf is the slot of stream among slots: FNV-1a of the stream ID modulo
+// slots (the hash that spreads projections' partitions too).
+func SlotOf(stream string, slots int) int {
+	if slots <= 1 {
+		return 0
+	}
+	h := uint32(2166136261) // FNV-1a, 32 bits (hash/fnv's, without its allocation)
+	for i := 0; i < len(stream); i++ {
+		h ^= uint32(stream[i])
+		h *= 16777619
+	}
+	return int(h % uint32(slots))
 }
 
 // seq is the number a subscription orders e by: its version in a

@@ -43,6 +43,7 @@ func (r *runner) handle(ctx context.Context, id string, msg any) error {
 			return err
 		}
 		r.pending = max(r.pending, m.GetPosition())
+		r.doneSeq = r.seq
 		r.grant(len(r.in) == 0)
 	case *messages.CaughtUp:
 		if r.opts.OnCaughtUp != nil {
@@ -74,6 +75,7 @@ func (r *runner) process(ctx context.Context, id string, e *eventstore.RecordedE
 	switch {
 	case err == nil:
 		r.pending = max(r.pending, pos)
+		r.doneSeq = r.seq
 		return nil
 	case ctx.Err() != nil:
 		return ctx.Err()
@@ -81,6 +83,7 @@ func (r *runner) process(ctx context.Context, id string, e *eventstore.RecordedE
 		r.flushAck()
 		r.send(&messages.Nack{SubscriptionId: id, Position: pos, Reason: err.Error()})
 		r.acked = max(r.acked, pos)
+		r.doneSeq = r.seq
 		return nil
 	default:
 		return &HandlerError{SubscriptionID: id, Stream: e.Stream, Position: pos, Err: err}
@@ -107,9 +110,19 @@ func (r *runner) flushCredits() {
 }
 
 func (r *runner) flushAck() {
-	if r.opts.Durable != "" && r.pending > r.acked {
-		r.send(&messages.Ack{SubscriptionId: r.id, Position: r.pending})
-		r.acked = r.pending
+	if r.opts.Durable == "" {
+		return
+	}
+	// A group member acknowledges by sequence too: with several slots the
+	// group hands it positions out of order, and an event below one it
+	// acknowledged already would never be acknowledged by position.
+	if r.pending > r.acked || r.opts.Group && r.doneSeq > r.ackedSeq {
+		ack := &messages.Ack{SubscriptionId: r.id, Position: r.pending}
+		if r.opts.Group {
+			ack.Sequence = r.doneSeq
+		}
+		r.send(ack)
+		r.acked, r.ackedSeq = r.pending, r.doneSeq
 	}
 }
 

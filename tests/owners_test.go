@@ -33,6 +33,8 @@ const consumerEnv = "ACTORSTORE_TESTS_CONSUMER"
 const (
 	ownersDurable = "owners-durable"
 	ownersGroup   = "owners-group"
+	ownersSlotted = "owners-slotted" // a consumer group with ownersSlots slots, spread over the nodes
+	ownersSlots   = 4
 )
 
 type consumerConfig struct {
@@ -43,7 +45,7 @@ type consumerConfig struct {
 
 // handled is one handler call, as the handler recorded it.
 type handled struct {
-	Kind     string `json:"k"` // "d": durable, "g": group
+	Kind     string `json:"k"` // "d": durable, "g": group, "s": slotted group
 	Node     int    `json:"n"`
 	Inc      string `json:"i"` // process incarnation
 	Member   int    `json:"m"`
@@ -92,6 +94,8 @@ func runConsumer(raw string) int {
 		{actorstore.SubscribeOptions{Durable: ownersDurable, Window: 16}, "d", 0},
 		{actorstore.SubscribeOptions{Durable: ownersGroup, Group: true, Window: 8}, "g", 1},
 		{actorstore.SubscribeOptions{Durable: ownersGroup, Group: true, Window: 8}, "g", 2},
+		{actorstore.SubscribeOptions{Durable: ownersSlotted, Group: true, GroupSlots: ownersSlots, Window: 8}, "s", 1},
+		{actorstore.SubscribeOptions{Durable: ownersSlotted, Group: true, GroupSlots: ownersSlots, Window: 8}, "s", 2},
 	}
 	for _, o := range opts {
 		s, err := st.Subscribe(context.Background(), o.o, record(o.kind, o.member))
@@ -207,14 +211,16 @@ func (r *ownersRun) handledSince(kind string, not int, at time.Time) (time.Time,
 }
 
 // TestOneOwnerPerConsumerAcrossNodes: three processes on one PostgreSQL
-// each run one durable subscription and two members of one consumer group
-// while a writer appends to 16 streams; the current owner is killed with
-// SIGKILL twice (first the durable subscription's, then the group's) and
-// restarted. From the handlers' own records: every acknowledged event was
-// handled by both (at least once across the kills), in order per stream
-// (no version skipped, each owner in increasing order), and never by two
-// owners at once (durable: no two handler calls of different owners
-// overlap in time; group: per stream).
+// each run one durable subscription, two members of one consumer group and
+// two members of a consumer group with four slots, while a writer appends
+// to 16 streams; the current owner is killed with SIGKILL twice (first the
+// durable subscription's, then the group's) and restarted. From the
+// handlers' own records: every acknowledged event was handled by each
+// consumer (at least once across the kills), in order per stream (no
+// version skipped, each owner in increasing order), and never by two owners
+// at once (durable: no two handler calls of different owners overlap in
+// time; groups: per stream); the slotted group's events were handled on
+// more than one node (its slots are spread).
 func TestOneOwnerPerConsumerAcrossNodes(t *testing.T) {
 	url := pgtest.Server(t).NewDatabase(t)
 	ttl := 1500 * time.Millisecond
@@ -298,7 +304,9 @@ func TestOneOwnerPerConsumerAcrossNodes(t *testing.T) {
 		}
 		return true
 	}
-	eventuallyT(t, 60*time.Second, "every acknowledged event handled", func() bool { return complete("d") && complete("g") })
+	eventuallyT(t, 60*time.Second, "every acknowledged event handled", func() bool {
+		return complete("d") && complete("g") && complete("s")
+	})
 	for _, n := range nodes {
 		_ = n.stdin.Close()
 		<-n.exit
@@ -311,6 +319,18 @@ func TestOneOwnerPerConsumerAcrossNodes(t *testing.T) {
 	t.Logf("%d events in %d streams; %d handler calls", total, len(want), len(recs))
 	checkOwners(t, recs, "d", want, false)
 	checkOwners(t, recs, "g", want, true)
+	checkOwners(t, recs, "s", want, true)
+	slotted := map[int]int{}
+	for _, h := range recs {
+		if h.Kind == "s" {
+			slotted[h.Node]++
+		}
+	}
+	if len(slotted) < 2 {
+		t.Errorf("the group with %d slots was handled on %d node(s) %v: its slots are not spread", ownersSlots,
+			len(slotted), slotted)
+	}
+	t.Logf("slotted group: handler calls per node %v", slotted)
 }
 
 // checkOwners checks the records of one consumer: each acknowledged version

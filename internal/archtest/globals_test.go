@@ -29,12 +29,14 @@ var globalUses = map[string]map[string]bool{
 var globalPackages = map[string]bool{"github.com/rs/zerolog/log": true}
 
 // program reports whether p is a program allowed to own the process:
-// everything under cmd/, and the example programs.
+// everything under cmd/, the example programs, and the programs the tests
+// build and run (tests/entitynode).
 func program(p pkg) bool {
-	return under(p.ImportPath, "cmd") || (under(p.ImportPath, "examples") && p.Name == "main")
+	return under(p.ImportPath, "cmd") ||
+		((under(p.ImportPath, "examples") || under(p.ImportPath, "tests")) && p.Name == "main")
 }
 
-// TestOnlyProgramsTouchGlobals: outside cmd/ (and the example programs),
+// TestOnlyProgramsTouchGlobals: outside cmd/ (and the example and test programs),
 // no non-test file sets or writes through a global logger (zerolog's log
 // package, zerolog.SetGlobalLevel or any zerolog package variable,
 // slog.SetDefault and slog's package-level logging, the standard log
