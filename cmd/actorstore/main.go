@@ -43,6 +43,13 @@ func newApp() *cli.Command {
 			benchCommand(),
 			copyCommand(),
 			tailCommand(),
+			projectionsCommand(),
+			deleteCommand(),
+			metadataCommand(),
+			scavengeCommand(),
+			forgetCommand(),
+			backupCommand(),
+			restoreCommand(),
 		},
 	}
 }

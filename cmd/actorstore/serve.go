@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/urfave/cli/v3"
@@ -56,9 +57,10 @@ func serveFlags() []cli.Flag {
 
 func serveCommand() *cli.Command {
 	return &cli.Command{
-		Name:   "serve",
-		Usage:  "run a node until SIGINT or SIGTERM",
-		Flags:  append(append(append(serveFlags(), remoteServeFlags()...), adminFlags()...), append(apiFlags(), consoleFlags()...)...),
+		Name:  "serve",
+		Usage: "run a node until SIGINT or SIGTERM",
+		Flags: slices.Concat(serveFlags(), remoteServeFlags(), adminFlags(), apiFlags(), consoleFlags(),
+			scavengeFlags(), encryptionFlags()),
 		Action: serve,
 	}
 }
@@ -81,6 +83,7 @@ func serveConfig(cmd *cli.Command) actorstore.Config {
 		CacheBytes:     cmd.Int("cache-bytes"),
 		MaxBatchEvents: cmd.Int("max-batch-events"),
 		Subscriptions:  actorstore.SubscriptionsConfig{LeaseTTL: cmd.Duration("lease-ttl")},
+		Scavenge:       scavengeConfig(cmd),
 	}
 }
 
@@ -91,6 +94,9 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 	}
 	cfg := serveConfig(cmd)
 	cfg.Logger = log
+	if cfg.Encryption.MasterKey, err = masterKey(cmd); err != nil {
+		return usageErrorf("master key: %v", err)
+	}
 	if cfg.Schemas, err = loadSchemas(cmd.String("schemas")); err != nil {
 		return err
 	}
