@@ -238,7 +238,7 @@ var File_service_proto protoreflect.FileDescriptor
 
 const file_service_proto_rawDesc = "" +
 	"\n" +
-	"\rservice.proto\x12\ractorstore.v1\x1a\tapi.proto\x1a\x0eentities.proto\x1a\fevents.proto\x1a\x13subscriptions.proto\"\xbd\x02\n" +
+	"\rservice.proto\x12\ractorstore.v1\x1a\tapi.proto\x1a\x0eentities.proto\x1a\fevents.proto\x1a\x0flifecycle.proto\x1a\x17projection_status.proto\x1a\x13subscriptions.proto\"\xbd\x02\n" +
 	"\vTailRequest\x127\n" +
 	"\aoptions\x18\x01 \x01(\v2\x1d.actorstore.v1.RequestOptionsR\aoptions\x12\x16\n" +
 	"\x06stream\x18\x02 \x01(\tR\x06stream\x12.\n" +
@@ -252,7 +252,7 @@ const file_service_proto_rawDesc = "" +
 	"\fTailResponse\x124\n" +
 	"\x05event\x18\x01 \x01(\v2\x1c.actorstore.v1.RecordedEventH\x00R\x05event\x126\n" +
 	"\tcaught_up\x18\x02 \x01(\v2\x17.actorstore.v1.CaughtUpH\x00R\bcaughtUpB\x06\n" +
-	"\x04kind2\xa3\x05\n" +
+	"\x04kind2\x87\t\n" +
 	"\x11EventStoreService\x12C\n" +
 	"\x06Append\x12\x1c.actorstore.v1.AppendRequest\x1a\x1b.actorstore.v1.AppendResult\x12I\n" +
 	"\bTransact\x12\x1e.actorstore.v1.TransactRequest\x1a\x1d.actorstore.v1.TransactResult\x12N\n" +
@@ -261,7 +261,12 @@ const file_service_proto_rawDesc = "" +
 	"\aReadAll\x12\x1d.actorstore.v1.ReadAllRequest\x1a\x19.actorstore.v1.ReadResult\"\x03\x90\x02\x01\x12B\n" +
 	"\x04Head\x12\x1a.actorstore.v1.HeadRequest\x1a\x19.actorstore.v1.StreamHead\"\x03\x90\x02\x01\x12F\n" +
 	"\tSubscribe\x12\x1a.actorstore.v1.TailRequest\x1a\x1b.actorstore.v1.TailResponse0\x01\x12F\n" +
-	"\aExecute\x12\x1d.actorstore.v1.ExecuteRequest\x1a\x1c.actorstore.v1.ExecuteResult\x12F\n" +
+	"\aExecute\x12\x1d.actorstore.v1.ExecuteRequest\x1a\x1c.actorstore.v1.ExecuteResult\x12U\n" +
+	"\fDeleteStream\x12\".actorstore.v1.DeleteStreamRequest\x1a!.actorstore.v1.DeleteStreamResult\x12a\n" +
+	"\x11SetStreamMetadata\x12'.actorstore.v1.SetStreamMetadataRequest\x1a#.actorstore.v1.StreamMetadataResult\x12f\n" +
+	"\x11GetStreamMetadata\x12'.actorstore.v1.GetStreamMetadataRequest\x1a#.actorstore.v1.StreamMetadataResult\"\x03\x90\x02\x01\x12X\n" +
+	"\rForgetSubject\x12#.actorstore.v1.ForgetSubjectRequest\x1a\".actorstore.v1.ForgetSubjectResult\x12f\n" +
+	"\x10ProjectionStatus\x12&.actorstore.v1.ProjectionStatusRequest\x1a%.actorstore.v1.ProjectionStatusResult\"\x03\x90\x02\x01\x12F\n" +
 	"\x06Status\x12\x1c.actorstore.v1.StatusRequest\x1a\x19.actorstore.v1.NodeStatus\"\x03\x90\x02\x01\x12H\n" +
 	"\x06Health\x12\x1c.actorstore.v1.HealthRequest\x1a\x1b.actorstore.v1.HealthReport\"\x03\x90\x02\x01B4Z2github.com/actorstore/actorstore/messages;messagesb\x06proto3"
 
@@ -279,27 +284,36 @@ func file_service_proto_rawDescGZIP() []byte {
 
 var file_service_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_service_proto_goTypes = []any{
-	(*TailRequest)(nil),       // 0: actorstore.v1.TailRequest
-	(*TailResponse)(nil),      // 1: actorstore.v1.TailResponse
-	(*RequestOptions)(nil),    // 2: actorstore.v1.RequestOptions
-	(StartKind)(0),            // 3: actorstore.v1.StartKind
-	(*RecordedEvent)(nil),     // 4: actorstore.v1.RecordedEvent
-	(*CaughtUp)(nil),          // 5: actorstore.v1.CaughtUp
-	(*AppendRequest)(nil),     // 6: actorstore.v1.AppendRequest
-	(*TransactRequest)(nil),   // 7: actorstore.v1.TransactRequest
-	(*ReadStreamRequest)(nil), // 8: actorstore.v1.ReadStreamRequest
-	(*ReadAllRequest)(nil),    // 9: actorstore.v1.ReadAllRequest
-	(*HeadRequest)(nil),       // 10: actorstore.v1.HeadRequest
-	(*ExecuteRequest)(nil),    // 11: actorstore.v1.ExecuteRequest
-	(*StatusRequest)(nil),     // 12: actorstore.v1.StatusRequest
-	(*HealthRequest)(nil),     // 13: actorstore.v1.HealthRequest
-	(*AppendResult)(nil),      // 14: actorstore.v1.AppendResult
-	(*TransactResult)(nil),    // 15: actorstore.v1.TransactResult
-	(*ReadResult)(nil),        // 16: actorstore.v1.ReadResult
-	(*StreamHead)(nil),        // 17: actorstore.v1.StreamHead
-	(*ExecuteResult)(nil),     // 18: actorstore.v1.ExecuteResult
-	(*NodeStatus)(nil),        // 19: actorstore.v1.NodeStatus
-	(*HealthReport)(nil),      // 20: actorstore.v1.HealthReport
+	(*TailRequest)(nil),              // 0: actorstore.v1.TailRequest
+	(*TailResponse)(nil),             // 1: actorstore.v1.TailResponse
+	(*RequestOptions)(nil),           // 2: actorstore.v1.RequestOptions
+	(StartKind)(0),                   // 3: actorstore.v1.StartKind
+	(*RecordedEvent)(nil),            // 4: actorstore.v1.RecordedEvent
+	(*CaughtUp)(nil),                 // 5: actorstore.v1.CaughtUp
+	(*AppendRequest)(nil),            // 6: actorstore.v1.AppendRequest
+	(*TransactRequest)(nil),          // 7: actorstore.v1.TransactRequest
+	(*ReadStreamRequest)(nil),        // 8: actorstore.v1.ReadStreamRequest
+	(*ReadAllRequest)(nil),           // 9: actorstore.v1.ReadAllRequest
+	(*HeadRequest)(nil),              // 10: actorstore.v1.HeadRequest
+	(*ExecuteRequest)(nil),           // 11: actorstore.v1.ExecuteRequest
+	(*DeleteStreamRequest)(nil),      // 12: actorstore.v1.DeleteStreamRequest
+	(*SetStreamMetadataRequest)(nil), // 13: actorstore.v1.SetStreamMetadataRequest
+	(*GetStreamMetadataRequest)(nil), // 14: actorstore.v1.GetStreamMetadataRequest
+	(*ForgetSubjectRequest)(nil),     // 15: actorstore.v1.ForgetSubjectRequest
+	(*ProjectionStatusRequest)(nil),  // 16: actorstore.v1.ProjectionStatusRequest
+	(*StatusRequest)(nil),            // 17: actorstore.v1.StatusRequest
+	(*HealthRequest)(nil),            // 18: actorstore.v1.HealthRequest
+	(*AppendResult)(nil),             // 19: actorstore.v1.AppendResult
+	(*TransactResult)(nil),           // 20: actorstore.v1.TransactResult
+	(*ReadResult)(nil),               // 21: actorstore.v1.ReadResult
+	(*StreamHead)(nil),               // 22: actorstore.v1.StreamHead
+	(*ExecuteResult)(nil),            // 23: actorstore.v1.ExecuteResult
+	(*DeleteStreamResult)(nil),       // 24: actorstore.v1.DeleteStreamResult
+	(*StreamMetadataResult)(nil),     // 25: actorstore.v1.StreamMetadataResult
+	(*ForgetSubjectResult)(nil),      // 26: actorstore.v1.ForgetSubjectResult
+	(*ProjectionStatusResult)(nil),   // 27: actorstore.v1.ProjectionStatusResult
+	(*NodeStatus)(nil),               // 28: actorstore.v1.NodeStatus
+	(*HealthReport)(nil),             // 29: actorstore.v1.HealthReport
 }
 var file_service_proto_depIdxs = []int32{
 	2,  // 0: actorstore.v1.TailRequest.options:type_name -> actorstore.v1.RequestOptions
@@ -313,19 +327,29 @@ var file_service_proto_depIdxs = []int32{
 	10, // 8: actorstore.v1.EventStoreService.Head:input_type -> actorstore.v1.HeadRequest
 	0,  // 9: actorstore.v1.EventStoreService.Subscribe:input_type -> actorstore.v1.TailRequest
 	11, // 10: actorstore.v1.EventStoreService.Execute:input_type -> actorstore.v1.ExecuteRequest
-	12, // 11: actorstore.v1.EventStoreService.Status:input_type -> actorstore.v1.StatusRequest
-	13, // 12: actorstore.v1.EventStoreService.Health:input_type -> actorstore.v1.HealthRequest
-	14, // 13: actorstore.v1.EventStoreService.Append:output_type -> actorstore.v1.AppendResult
-	15, // 14: actorstore.v1.EventStoreService.Transact:output_type -> actorstore.v1.TransactResult
-	16, // 15: actorstore.v1.EventStoreService.ReadStream:output_type -> actorstore.v1.ReadResult
-	16, // 16: actorstore.v1.EventStoreService.ReadAll:output_type -> actorstore.v1.ReadResult
-	17, // 17: actorstore.v1.EventStoreService.Head:output_type -> actorstore.v1.StreamHead
-	1,  // 18: actorstore.v1.EventStoreService.Subscribe:output_type -> actorstore.v1.TailResponse
-	18, // 19: actorstore.v1.EventStoreService.Execute:output_type -> actorstore.v1.ExecuteResult
-	19, // 20: actorstore.v1.EventStoreService.Status:output_type -> actorstore.v1.NodeStatus
-	20, // 21: actorstore.v1.EventStoreService.Health:output_type -> actorstore.v1.HealthReport
-	13, // [13:22] is the sub-list for method output_type
-	4,  // [4:13] is the sub-list for method input_type
+	12, // 11: actorstore.v1.EventStoreService.DeleteStream:input_type -> actorstore.v1.DeleteStreamRequest
+	13, // 12: actorstore.v1.EventStoreService.SetStreamMetadata:input_type -> actorstore.v1.SetStreamMetadataRequest
+	14, // 13: actorstore.v1.EventStoreService.GetStreamMetadata:input_type -> actorstore.v1.GetStreamMetadataRequest
+	15, // 14: actorstore.v1.EventStoreService.ForgetSubject:input_type -> actorstore.v1.ForgetSubjectRequest
+	16, // 15: actorstore.v1.EventStoreService.ProjectionStatus:input_type -> actorstore.v1.ProjectionStatusRequest
+	17, // 16: actorstore.v1.EventStoreService.Status:input_type -> actorstore.v1.StatusRequest
+	18, // 17: actorstore.v1.EventStoreService.Health:input_type -> actorstore.v1.HealthRequest
+	19, // 18: actorstore.v1.EventStoreService.Append:output_type -> actorstore.v1.AppendResult
+	20, // 19: actorstore.v1.EventStoreService.Transact:output_type -> actorstore.v1.TransactResult
+	21, // 20: actorstore.v1.EventStoreService.ReadStream:output_type -> actorstore.v1.ReadResult
+	21, // 21: actorstore.v1.EventStoreService.ReadAll:output_type -> actorstore.v1.ReadResult
+	22, // 22: actorstore.v1.EventStoreService.Head:output_type -> actorstore.v1.StreamHead
+	1,  // 23: actorstore.v1.EventStoreService.Subscribe:output_type -> actorstore.v1.TailResponse
+	23, // 24: actorstore.v1.EventStoreService.Execute:output_type -> actorstore.v1.ExecuteResult
+	24, // 25: actorstore.v1.EventStoreService.DeleteStream:output_type -> actorstore.v1.DeleteStreamResult
+	25, // 26: actorstore.v1.EventStoreService.SetStreamMetadata:output_type -> actorstore.v1.StreamMetadataResult
+	25, // 27: actorstore.v1.EventStoreService.GetStreamMetadata:output_type -> actorstore.v1.StreamMetadataResult
+	26, // 28: actorstore.v1.EventStoreService.ForgetSubject:output_type -> actorstore.v1.ForgetSubjectResult
+	27, // 29: actorstore.v1.EventStoreService.ProjectionStatus:output_type -> actorstore.v1.ProjectionStatusResult
+	28, // 30: actorstore.v1.EventStoreService.Status:output_type -> actorstore.v1.NodeStatus
+	29, // 31: actorstore.v1.EventStoreService.Health:output_type -> actorstore.v1.HealthReport
+	18, // [18:32] is the sub-list for method output_type
+	4,  // [4:18] is the sub-list for method input_type
 	4,  // [4:4] is the sub-list for extension type_name
 	4,  // [4:4] is the sub-list for extension extendee
 	0,  // [0:4] is the sub-list for field type_name
@@ -339,6 +363,8 @@ func file_service_proto_init() {
 	file_api_proto_init()
 	file_entities_proto_init()
 	file_events_proto_init()
+	file_lifecycle_proto_init()
+	file_projection_status_proto_init()
 	file_subscriptions_proto_init()
 	file_service_proto_msgTypes[1].OneofWrappers = []any{
 		(*TailResponse_Event)(nil),

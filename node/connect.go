@@ -29,6 +29,8 @@ var _ messagesconnect.EventStoreServiceHandler = (*connectService)(nil)
 
 // Serve runs one request of the peer protocol (an AppendRequest,
 // TransactRequest, ReadStreamRequest, ReadAllRequest, HeadRequest,
+// ExecuteRequest, DeleteStreamRequest, SetStreamMetadataRequest,
+// GetStreamMetadataRequest, ForgetSubjectRequest, ProjectionStatusRequest,
 // StatusRequest or HealthRequest) on the caller's goroutine, exactly as
 // the API actor serves a peer's message, and returns its reply
 // (AppendReply, ...; exactly one of result or error set). ctx bounds the
@@ -137,5 +139,35 @@ func (s *connectService) Health(ctx context.Context, r *connect.Request[messages
 func (s *connectService) Execute(ctx context.Context, r *connect.Request[messages.ExecuteRequest]) (*connect.Response[messages.ExecuteResult], error) {
 	return unary(ctx, s.n, r, func(m proto.Message) *messages.ExecuteResult {
 		return m.(*messages.ExecuteReply).GetResult()
+	})
+}
+
+func (s *connectService) DeleteStream(ctx context.Context, r *connect.Request[messages.DeleteStreamRequest]) (*connect.Response[messages.DeleteStreamResult], error) {
+	return unary(ctx, s.n, r, func(m proto.Message) *messages.DeleteStreamResult {
+		return m.(*messages.DeleteStreamReply).GetResult()
+	})
+}
+
+func (s *connectService) SetStreamMetadata(ctx context.Context, r *connect.Request[messages.SetStreamMetadataRequest]) (*connect.Response[messages.StreamMetadataResult], error) {
+	return unary(ctx, s.n, r, func(m proto.Message) *messages.StreamMetadataResult {
+		return m.(*messages.StreamMetadataReply).GetResult()
+	})
+}
+
+func (s *connectService) GetStreamMetadata(ctx context.Context, r *connect.Request[messages.GetStreamMetadataRequest]) (*connect.Response[messages.StreamMetadataResult], error) {
+	return unary(ctx, s.n, r, func(m proto.Message) *messages.StreamMetadataResult {
+		return m.(*messages.StreamMetadataReply).GetResult()
+	})
+}
+
+func (s *connectService) ForgetSubject(ctx context.Context, r *connect.Request[messages.ForgetSubjectRequest]) (*connect.Response[messages.ForgetSubjectResult], error) {
+	return unary(ctx, s.n, r, func(m proto.Message) *messages.ForgetSubjectResult {
+		return m.(*messages.ForgetSubjectReply).GetResult()
+	})
+}
+
+func (s *connectService) ProjectionStatus(ctx context.Context, r *connect.Request[messages.ProjectionStatusRequest]) (*connect.Response[messages.ProjectionStatusResult], error) {
+	return unary(ctx, s.n, r, func(m proto.Message) *messages.ProjectionStatusResult {
+		return m.(*messages.ProjectionStatusReply).GetResult()
 	})
 }

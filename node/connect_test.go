@@ -55,6 +55,16 @@ func callAPI(ctx context.Context, c messagesconnect.EventStoreServiceClient, msg
 		return unwrap(c.Execute(ctx, connect.NewRequest(m)))
 	case *messages.StatusRequest:
 		return unwrap(c.Status(ctx, connect.NewRequest(m)))
+	case *messages.DeleteStreamRequest:
+		return unwrap(c.DeleteStream(ctx, connect.NewRequest(m)))
+	case *messages.SetStreamMetadataRequest:
+		return unwrap(c.SetStreamMetadata(ctx, connect.NewRequest(m)))
+	case *messages.GetStreamMetadataRequest:
+		return unwrap(c.GetStreamMetadata(ctx, connect.NewRequest(m)))
+	case *messages.ForgetSubjectRequest:
+		return unwrap(c.ForgetSubject(ctx, connect.NewRequest(m)))
+	case *messages.ProjectionStatusRequest:
+		return unwrap(c.ProjectionStatus(ctx, connect.NewRequest(m)))
 	}
 	panic("callAPI: unknown request type")
 }
@@ -99,6 +109,12 @@ func TestBadInputSameErrorsOverPeerAndConnect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A hard-deleted stream (a tombstone) for STREAM_DELETED.
+	gone := "bad-gone-" + uuid.NewString()
+	localAppendEvents(t, gone, event("Placed", []byte(`{}`)))
+	if r := local(t, &messages.DeleteStreamRequest{Stream: gone, Expected: anyVersion(), Hard: true}); anyReplyError(r) != nil {
+		t.Fatalf("hard delete: %v", r)
+	}
 	cases := []struct {
 		name  string
 		msg   proto.Message
@@ -140,6 +156,28 @@ func TestBadInputSameErrorsOverPeerAndConnect(t *testing.T) {
 			eventstore.CodeInvalidInput, connect.CodeInvalidArgument, ""}, // *UnknownKindError
 		{"read of a missing stream", &messages.ReadStreamRequest{Stream: "bad-missing-" + uuid.NewString(), Limit: 5},
 			eventstore.CodeStreamNotFound, connect.CodeNotFound, ""},
+		{"delete without stream", &messages.DeleteStreamRequest{Expected: anyVersion()},
+			eventstore.CodeInvalidInput, connect.CodeInvalidArgument, "stream"},
+		{"delete without expected", &messages.DeleteStreamRequest{Stream: "bad-s"},
+			eventstore.CodeInvalidInput, connect.CodeInvalidArgument, "expected"},
+		{"delete expecting version 7 at version 1", &messages.DeleteStreamRequest{Stream: cx, Expected: exact(7)},
+			eventstore.CodeConcurrency, connect.CodeAborted, ""},
+		{"delete of a hard-deleted stream", &messages.DeleteStreamRequest{Stream: gone, Expected: anyVersion()},
+			eventstore.CodeStreamDeleted, connect.CodeFailedPrecondition, gone},
+		{"append to a hard-deleted stream", appendReq(gone, event("Late", []byte(`{}`))),
+			eventstore.CodeStreamDeleted, connect.CodeFailedPrecondition, gone},
+		{"set metadata without stream", &messages.SetStreamMetadataRequest{Expected: anyVersion()},
+			eventstore.CodeInvalidInput, connect.CodeInvalidArgument, "stream"},
+		{"set metadata without expected", &messages.SetStreamMetadataRequest{Stream: "bad-s"},
+			eventstore.CodeInvalidInput, connect.CodeInvalidArgument, "expected"},
+		{"get metadata without stream", &messages.GetStreamMetadataRequest{},
+			eventstore.CodeInvalidInput, connect.CodeInvalidArgument, "stream"},
+		{"forget without subject", &messages.ForgetSubjectRequest{},
+			eventstore.CodeInvalidInput, connect.CodeInvalidArgument, "subject"},
+		{"forget on a node without a master key", &messages.ForgetSubjectRequest{Subject: "alice"},
+			eventstore.CodeInvalidInput, connect.CodeInvalidArgument, "Encryption"},
+		{"status of an unknown projection", &messages.ProjectionStatusRequest{Name: "bad-no-such-projection"},
+			eventstore.CodeInvalidInput, connect.CodeInvalidArgument, "-"},
 	}
 	client := apiClient()
 	for _, tc := range cases {
@@ -175,6 +213,12 @@ func TestBadInputSameErrorsOverPeerAndConnect(t *testing.T) {
 		})
 	}
 	// Nothing was written by any of them.
+	for _, s := range []string{"bad-s", "bad-big", cx} {
+		md := local(t, &messages.GetStreamMetadataRequest{Stream: s}).(*messages.StreamMetadataReply).GetResult()
+		if md.GetVersion() != 0 {
+			t.Fatalf("stream %s has metadata version %d", s, md.GetVersion())
+		}
+	}
 	for _, s := range []string{"bad-s", "bad-big"} {
 		if h := local(t, &messages.HeadRequest{Stream: s}).(*messages.HeadReply).GetResult(); h.GetVersion() != 0 {
 			t.Fatalf("stream %s is at version %d", s, h.GetVersion())
@@ -192,9 +236,20 @@ func checkTyped(t *testing.T, err error, field, cx string) {
 	var ce *eventstore.ConcurrencyError
 	var de *eventstore.DuplicateEventError
 	var ne *eventstore.StreamNotFoundError
+	var gone *eventstore.StreamDeletedError
 	switch eventstore.CodeOf(err) {
+	case eventstore.CodeStreamDeleted: // field names the stream
+		if !errors.As(err, &gone) || gone.Stream != field {
+			t.Fatalf("want *StreamDeletedError{%s}, got %#v", field, err)
+		}
 	case eventstore.CodeInvalidInput:
 		var uk *eventstore.UnknownKindError
+		if field == "-" { // an error of another package: code and message only
+			if !strings.Contains(err.Error(), "not found") {
+				t.Fatalf("want a not-found input error, got %#v", err)
+			}
+			return
+		}
 		if field == "" && !errors.As(err, &uk) {
 			t.Fatalf("want *UnknownKindError, got %#v", err)
 		}

@@ -60,6 +60,10 @@ func (n *Node) decode(msg any, local bool) (job, failFunc, error) {
 		j.name = "get_metadata"
 		fail, j.opts = failMetadata, m.GetOptions()
 		j.run, err = n.getMetadataJob(m)
+	case *messages.ProjectionStatusRequest:
+		j.name = "projection_status"
+		fail, j.opts = failProjectionStatus, m.GetOptions()
+		j.run, err = n.projectionStatusJob(m)
 	case *messages.ExecuteRequest:
 		j.name = "execute"
 		fail, j.opts = failExecute, m.GetOptions()

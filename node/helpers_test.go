@@ -37,6 +37,9 @@ const peerEnv = "ACTORSTORE_TEST_NODE"
 // so that oversize frames are cheap to build.
 var testNode *node.Node
 
+// testStore is the store testNode serves.
+var testStore *actorstore.Store
+
 // testAPI is testNode's gRPC/Connect listener.
 var testAPI *node.APIServer
 
@@ -57,6 +60,7 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
+	testStore = st
 	if err := registerCounter(st); err != nil {
 		panic(err)
 	}

@@ -67,6 +67,21 @@ const (
 	// EventStoreServiceExecuteProcedure is the fully-qualified name of the EventStoreService's Execute
 	// RPC.
 	EventStoreServiceExecuteProcedure = "/actorstore.v1.EventStoreService/Execute"
+	// EventStoreServiceDeleteStreamProcedure is the fully-qualified name of the EventStoreService's
+	// DeleteStream RPC.
+	EventStoreServiceDeleteStreamProcedure = "/actorstore.v1.EventStoreService/DeleteStream"
+	// EventStoreServiceSetStreamMetadataProcedure is the fully-qualified name of the
+	// EventStoreService's SetStreamMetadata RPC.
+	EventStoreServiceSetStreamMetadataProcedure = "/actorstore.v1.EventStoreService/SetStreamMetadata"
+	// EventStoreServiceGetStreamMetadataProcedure is the fully-qualified name of the
+	// EventStoreService's GetStreamMetadata RPC.
+	EventStoreServiceGetStreamMetadataProcedure = "/actorstore.v1.EventStoreService/GetStreamMetadata"
+	// EventStoreServiceForgetSubjectProcedure is the fully-qualified name of the EventStoreService's
+	// ForgetSubject RPC.
+	EventStoreServiceForgetSubjectProcedure = "/actorstore.v1.EventStoreService/ForgetSubject"
+	// EventStoreServiceProjectionStatusProcedure is the fully-qualified name of the EventStoreService's
+	// ProjectionStatus RPC.
+	EventStoreServiceProjectionStatusProcedure = "/actorstore.v1.EventStoreService/ProjectionStatus"
 	// EventStoreServiceStatusProcedure is the fully-qualified name of the EventStoreService's Status
 	// RPC.
 	EventStoreServiceStatusProcedure = "/actorstore.v1.EventStoreService/Status"
@@ -96,6 +111,22 @@ type EventStoreServiceClient interface {
 	// node's program registered (entities.proto; the stock `actorstore
 	// serve` registers none).
 	Execute(context.Context, *connect.Request[messages.ExecuteRequest]) (*connect.Response[messages.ExecuteResult], error)
+	// DeleteStream deletes one stream if it is at the expected version (soft:
+	// its events are hidden; hard: a tombstone, later appends and reads fail
+	// with ERROR_CODE_STREAM_DELETED). See docs/lifecycle.md.
+	DeleteStream(context.Context, *connect.Request[messages.DeleteStreamRequest]) (*connect.Response[messages.DeleteStreamResult], error)
+	// SetStreamMetadata replaces a stream's retention metadata if its
+	// metadata is at the expected version.
+	SetStreamMetadata(context.Context, *connect.Request[messages.SetStreamMetadataRequest]) (*connect.Response[messages.StreamMetadataResult], error)
+	// GetStreamMetadata reads a stream's retention metadata.
+	GetStreamMetadata(context.Context, *connect.Request[messages.GetStreamMetadataRequest]) (*connect.Response[messages.StreamMetadataResult], error)
+	// ForgetSubject destroys a crypto-shredding subject's data key (the node
+	// needs a master key).
+	ForgetSubject(context.Context, *connect.Request[messages.ForgetSubjectRequest]) (*connect.Response[messages.ForgetSubjectResult], error)
+	// ProjectionStatus lists the versions of one projection, or of all
+	// projections when the name is empty: position, lag, state, parked
+	// events, last error.
+	ProjectionStatus(context.Context, *connect.Request[messages.ProjectionStatusRequest]) (*connect.Response[messages.ProjectionStatusResult], error)
 	// Status describes the node.
 	Status(context.Context, *connect.Request[messages.StatusRequest]) (*connect.Response[messages.NodeStatus], error)
 	// Health reports the node's readiness checks (those of /readyz).
@@ -158,6 +189,38 @@ func NewEventStoreServiceClient(httpClient connect.HTTPClient, baseURL string, o
 			connect.WithSchema(eventStoreServiceMethods.ByName("Execute")),
 			connect.WithClientOptions(opts...),
 		),
+		deleteStream: connect.NewClient[messages.DeleteStreamRequest, messages.DeleteStreamResult](
+			httpClient,
+			baseURL+EventStoreServiceDeleteStreamProcedure,
+			connect.WithSchema(eventStoreServiceMethods.ByName("DeleteStream")),
+			connect.WithClientOptions(opts...),
+		),
+		setStreamMetadata: connect.NewClient[messages.SetStreamMetadataRequest, messages.StreamMetadataResult](
+			httpClient,
+			baseURL+EventStoreServiceSetStreamMetadataProcedure,
+			connect.WithSchema(eventStoreServiceMethods.ByName("SetStreamMetadata")),
+			connect.WithClientOptions(opts...),
+		),
+		getStreamMetadata: connect.NewClient[messages.GetStreamMetadataRequest, messages.StreamMetadataResult](
+			httpClient,
+			baseURL+EventStoreServiceGetStreamMetadataProcedure,
+			connect.WithSchema(eventStoreServiceMethods.ByName("GetStreamMetadata")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		forgetSubject: connect.NewClient[messages.ForgetSubjectRequest, messages.ForgetSubjectResult](
+			httpClient,
+			baseURL+EventStoreServiceForgetSubjectProcedure,
+			connect.WithSchema(eventStoreServiceMethods.ByName("ForgetSubject")),
+			connect.WithClientOptions(opts...),
+		),
+		projectionStatus: connect.NewClient[messages.ProjectionStatusRequest, messages.ProjectionStatusResult](
+			httpClient,
+			baseURL+EventStoreServiceProjectionStatusProcedure,
+			connect.WithSchema(eventStoreServiceMethods.ByName("ProjectionStatus")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		status: connect.NewClient[messages.StatusRequest, messages.NodeStatus](
 			httpClient,
 			baseURL+EventStoreServiceStatusProcedure,
@@ -177,15 +240,20 @@ func NewEventStoreServiceClient(httpClient connect.HTTPClient, baseURL string, o
 
 // eventStoreServiceClient implements EventStoreServiceClient.
 type eventStoreServiceClient struct {
-	append     *connect.Client[messages.AppendRequest, messages.AppendResult]
-	transact   *connect.Client[messages.TransactRequest, messages.TransactResult]
-	readStream *connect.Client[messages.ReadStreamRequest, messages.ReadResult]
-	readAll    *connect.Client[messages.ReadAllRequest, messages.ReadResult]
-	head       *connect.Client[messages.HeadRequest, messages.StreamHead]
-	subscribe  *connect.Client[messages.TailRequest, messages.TailResponse]
-	execute    *connect.Client[messages.ExecuteRequest, messages.ExecuteResult]
-	status     *connect.Client[messages.StatusRequest, messages.NodeStatus]
-	health     *connect.Client[messages.HealthRequest, messages.HealthReport]
+	append            *connect.Client[messages.AppendRequest, messages.AppendResult]
+	transact          *connect.Client[messages.TransactRequest, messages.TransactResult]
+	readStream        *connect.Client[messages.ReadStreamRequest, messages.ReadResult]
+	readAll           *connect.Client[messages.ReadAllRequest, messages.ReadResult]
+	head              *connect.Client[messages.HeadRequest, messages.StreamHead]
+	subscribe         *connect.Client[messages.TailRequest, messages.TailResponse]
+	execute           *connect.Client[messages.ExecuteRequest, messages.ExecuteResult]
+	deleteStream      *connect.Client[messages.DeleteStreamRequest, messages.DeleteStreamResult]
+	setStreamMetadata *connect.Client[messages.SetStreamMetadataRequest, messages.StreamMetadataResult]
+	getStreamMetadata *connect.Client[messages.GetStreamMetadataRequest, messages.StreamMetadataResult]
+	forgetSubject     *connect.Client[messages.ForgetSubjectRequest, messages.ForgetSubjectResult]
+	projectionStatus  *connect.Client[messages.ProjectionStatusRequest, messages.ProjectionStatusResult]
+	status            *connect.Client[messages.StatusRequest, messages.NodeStatus]
+	health            *connect.Client[messages.HealthRequest, messages.HealthReport]
 }
 
 // Append calls actorstore.v1.EventStoreService.Append.
@@ -223,6 +291,31 @@ func (c *eventStoreServiceClient) Execute(ctx context.Context, req *connect.Requ
 	return c.execute.CallUnary(ctx, req)
 }
 
+// DeleteStream calls actorstore.v1.EventStoreService.DeleteStream.
+func (c *eventStoreServiceClient) DeleteStream(ctx context.Context, req *connect.Request[messages.DeleteStreamRequest]) (*connect.Response[messages.DeleteStreamResult], error) {
+	return c.deleteStream.CallUnary(ctx, req)
+}
+
+// SetStreamMetadata calls actorstore.v1.EventStoreService.SetStreamMetadata.
+func (c *eventStoreServiceClient) SetStreamMetadata(ctx context.Context, req *connect.Request[messages.SetStreamMetadataRequest]) (*connect.Response[messages.StreamMetadataResult], error) {
+	return c.setStreamMetadata.CallUnary(ctx, req)
+}
+
+// GetStreamMetadata calls actorstore.v1.EventStoreService.GetStreamMetadata.
+func (c *eventStoreServiceClient) GetStreamMetadata(ctx context.Context, req *connect.Request[messages.GetStreamMetadataRequest]) (*connect.Response[messages.StreamMetadataResult], error) {
+	return c.getStreamMetadata.CallUnary(ctx, req)
+}
+
+// ForgetSubject calls actorstore.v1.EventStoreService.ForgetSubject.
+func (c *eventStoreServiceClient) ForgetSubject(ctx context.Context, req *connect.Request[messages.ForgetSubjectRequest]) (*connect.Response[messages.ForgetSubjectResult], error) {
+	return c.forgetSubject.CallUnary(ctx, req)
+}
+
+// ProjectionStatus calls actorstore.v1.EventStoreService.ProjectionStatus.
+func (c *eventStoreServiceClient) ProjectionStatus(ctx context.Context, req *connect.Request[messages.ProjectionStatusRequest]) (*connect.Response[messages.ProjectionStatusResult], error) {
+	return c.projectionStatus.CallUnary(ctx, req)
+}
+
 // Status calls actorstore.v1.EventStoreService.Status.
 func (c *eventStoreServiceClient) Status(ctx context.Context, req *connect.Request[messages.StatusRequest]) (*connect.Response[messages.NodeStatus], error) {
 	return c.status.CallUnary(ctx, req)
@@ -254,6 +347,22 @@ type EventStoreServiceHandler interface {
 	// node's program registered (entities.proto; the stock `actorstore
 	// serve` registers none).
 	Execute(context.Context, *connect.Request[messages.ExecuteRequest]) (*connect.Response[messages.ExecuteResult], error)
+	// DeleteStream deletes one stream if it is at the expected version (soft:
+	// its events are hidden; hard: a tombstone, later appends and reads fail
+	// with ERROR_CODE_STREAM_DELETED). See docs/lifecycle.md.
+	DeleteStream(context.Context, *connect.Request[messages.DeleteStreamRequest]) (*connect.Response[messages.DeleteStreamResult], error)
+	// SetStreamMetadata replaces a stream's retention metadata if its
+	// metadata is at the expected version.
+	SetStreamMetadata(context.Context, *connect.Request[messages.SetStreamMetadataRequest]) (*connect.Response[messages.StreamMetadataResult], error)
+	// GetStreamMetadata reads a stream's retention metadata.
+	GetStreamMetadata(context.Context, *connect.Request[messages.GetStreamMetadataRequest]) (*connect.Response[messages.StreamMetadataResult], error)
+	// ForgetSubject destroys a crypto-shredding subject's data key (the node
+	// needs a master key).
+	ForgetSubject(context.Context, *connect.Request[messages.ForgetSubjectRequest]) (*connect.Response[messages.ForgetSubjectResult], error)
+	// ProjectionStatus lists the versions of one projection, or of all
+	// projections when the name is empty: position, lag, state, parked
+	// events, last error.
+	ProjectionStatus(context.Context, *connect.Request[messages.ProjectionStatusRequest]) (*connect.Response[messages.ProjectionStatusResult], error)
 	// Status describes the node.
 	Status(context.Context, *connect.Request[messages.StatusRequest]) (*connect.Response[messages.NodeStatus], error)
 	// Health reports the node's readiness checks (those of /readyz).
@@ -312,6 +421,38 @@ func NewEventStoreServiceHandler(svc EventStoreServiceHandler, opts ...connect.H
 		connect.WithSchema(eventStoreServiceMethods.ByName("Execute")),
 		connect.WithHandlerOptions(opts...),
 	)
+	eventStoreServiceDeleteStreamHandler := connect.NewUnaryHandler(
+		EventStoreServiceDeleteStreamProcedure,
+		svc.DeleteStream,
+		connect.WithSchema(eventStoreServiceMethods.ByName("DeleteStream")),
+		connect.WithHandlerOptions(opts...),
+	)
+	eventStoreServiceSetStreamMetadataHandler := connect.NewUnaryHandler(
+		EventStoreServiceSetStreamMetadataProcedure,
+		svc.SetStreamMetadata,
+		connect.WithSchema(eventStoreServiceMethods.ByName("SetStreamMetadata")),
+		connect.WithHandlerOptions(opts...),
+	)
+	eventStoreServiceGetStreamMetadataHandler := connect.NewUnaryHandler(
+		EventStoreServiceGetStreamMetadataProcedure,
+		svc.GetStreamMetadata,
+		connect.WithSchema(eventStoreServiceMethods.ByName("GetStreamMetadata")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	eventStoreServiceForgetSubjectHandler := connect.NewUnaryHandler(
+		EventStoreServiceForgetSubjectProcedure,
+		svc.ForgetSubject,
+		connect.WithSchema(eventStoreServiceMethods.ByName("ForgetSubject")),
+		connect.WithHandlerOptions(opts...),
+	)
+	eventStoreServiceProjectionStatusHandler := connect.NewUnaryHandler(
+		EventStoreServiceProjectionStatusProcedure,
+		svc.ProjectionStatus,
+		connect.WithSchema(eventStoreServiceMethods.ByName("ProjectionStatus")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	eventStoreServiceStatusHandler := connect.NewUnaryHandler(
 		EventStoreServiceStatusProcedure,
 		svc.Status,
@@ -342,6 +483,16 @@ func NewEventStoreServiceHandler(svc EventStoreServiceHandler, opts ...connect.H
 			eventStoreServiceSubscribeHandler.ServeHTTP(w, r)
 		case EventStoreServiceExecuteProcedure:
 			eventStoreServiceExecuteHandler.ServeHTTP(w, r)
+		case EventStoreServiceDeleteStreamProcedure:
+			eventStoreServiceDeleteStreamHandler.ServeHTTP(w, r)
+		case EventStoreServiceSetStreamMetadataProcedure:
+			eventStoreServiceSetStreamMetadataHandler.ServeHTTP(w, r)
+		case EventStoreServiceGetStreamMetadataProcedure:
+			eventStoreServiceGetStreamMetadataHandler.ServeHTTP(w, r)
+		case EventStoreServiceForgetSubjectProcedure:
+			eventStoreServiceForgetSubjectHandler.ServeHTTP(w, r)
+		case EventStoreServiceProjectionStatusProcedure:
+			eventStoreServiceProjectionStatusHandler.ServeHTTP(w, r)
 		case EventStoreServiceStatusProcedure:
 			eventStoreServiceStatusHandler.ServeHTTP(w, r)
 		case EventStoreServiceHealthProcedure:
@@ -381,6 +532,26 @@ func (UnimplementedEventStoreServiceHandler) Subscribe(context.Context, *connect
 
 func (UnimplementedEventStoreServiceHandler) Execute(context.Context, *connect.Request[messages.ExecuteRequest]) (*connect.Response[messages.ExecuteResult], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("actorstore.v1.EventStoreService.Execute is not implemented"))
+}
+
+func (UnimplementedEventStoreServiceHandler) DeleteStream(context.Context, *connect.Request[messages.DeleteStreamRequest]) (*connect.Response[messages.DeleteStreamResult], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("actorstore.v1.EventStoreService.DeleteStream is not implemented"))
+}
+
+func (UnimplementedEventStoreServiceHandler) SetStreamMetadata(context.Context, *connect.Request[messages.SetStreamMetadataRequest]) (*connect.Response[messages.StreamMetadataResult], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("actorstore.v1.EventStoreService.SetStreamMetadata is not implemented"))
+}
+
+func (UnimplementedEventStoreServiceHandler) GetStreamMetadata(context.Context, *connect.Request[messages.GetStreamMetadataRequest]) (*connect.Response[messages.StreamMetadataResult], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("actorstore.v1.EventStoreService.GetStreamMetadata is not implemented"))
+}
+
+func (UnimplementedEventStoreServiceHandler) ForgetSubject(context.Context, *connect.Request[messages.ForgetSubjectRequest]) (*connect.Response[messages.ForgetSubjectResult], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("actorstore.v1.EventStoreService.ForgetSubject is not implemented"))
+}
+
+func (UnimplementedEventStoreServiceHandler) ProjectionStatus(context.Context, *connect.Request[messages.ProjectionStatusRequest]) (*connect.Response[messages.ProjectionStatusResult], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("actorstore.v1.EventStoreService.ProjectionStatus is not implemented"))
 }
 
 func (UnimplementedEventStoreServiceHandler) Status(context.Context, *connect.Request[messages.StatusRequest]) (*connect.Response[messages.NodeStatus], error) {

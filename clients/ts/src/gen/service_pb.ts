@@ -24,6 +24,10 @@ import type { ExecuteRequestSchema, ExecuteResultSchema } from "./entities_pb.js
 import { file_entities } from "./entities_pb.js";
 import type { RecordedEvent } from "./events_pb.js";
 import { file_events } from "./events_pb.js";
+import type { DeleteStreamRequestSchema, DeleteStreamResultSchema, ForgetSubjectRequestSchema, ForgetSubjectResultSchema, GetStreamMetadataRequestSchema, SetStreamMetadataRequestSchema, StreamMetadataResultSchema } from "./lifecycle_pb.js";
+import { file_lifecycle } from "./lifecycle_pb.js";
+import type { ProjectionStatusRequestSchema, ProjectionStatusResultSchema } from "./projection_status_pb.js";
+import { file_projection_status } from "./projection_status_pb.js";
 import type { CaughtUp, StartKind } from "./subscriptions_pb.js";
 import { file_subscriptions } from "./subscriptions_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -32,7 +36,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file service.proto.
  */
 export const file_service: GenFile = /*@__PURE__*/
-  fileDesc("Cg1zZXJ2aWNlLnByb3RvEg1hY3RvcnN0b3JlLnYxIuQBCgtUYWlsUmVxdWVzdBIuCgdvcHRpb25zGAEgASgLMh0uYWN0b3JzdG9yZS52MS5SZXF1ZXN0T3B0aW9ucxIOCgZzdHJlYW0YAiABKAkSJwoFc3RhcnQYAyABKA4yGC5hY3RvcnN0b3JlLnYxLlN0YXJ0S2luZBIQCghzdGFydF9hdBgEIAEoBBIVCg1zdHJlYW1fcHJlZml4GAUgASgJEhMKC2V2ZW50X3R5cGVzGAYgAygJEg4KBndpbmRvdxgHIAEoDRIeChZpbmNsdWRlX3N5c3RlbV9zdHJlYW1zGAggASgIInMKDFRhaWxSZXNwb25zZRItCgVldmVudBgBIAEoCzIcLmFjdG9yc3RvcmUudjEuUmVjb3JkZWRFdmVudEgAEiwKCWNhdWdodF91cBgCIAEoCzIXLmFjdG9yc3RvcmUudjEuQ2F1Z2h0VXBIAEIGCgRraW5kMqMFChFFdmVudFN0b3JlU2VydmljZRJDCgZBcHBlbmQSHC5hY3RvcnN0b3JlLnYxLkFwcGVuZFJlcXVlc3QaGy5hY3RvcnN0b3JlLnYxLkFwcGVuZFJlc3VsdBJJCghUcmFuc2FjdBIeLmFjdG9yc3RvcmUudjEuVHJhbnNhY3RSZXF1ZXN0Gh0uYWN0b3JzdG9yZS52MS5UcmFuc2FjdFJlc3VsdBJOCgpSZWFkU3RyZWFtEiAuYWN0b3JzdG9yZS52MS5SZWFkU3RyZWFtUmVxdWVzdBoZLmFjdG9yc3RvcmUudjEuUmVhZFJlc3VsdCIDkAIBEkgKB1JlYWRBbGwSHS5hY3RvcnN0b3JlLnYxLlJlYWRBbGxSZXF1ZXN0GhkuYWN0b3JzdG9yZS52MS5SZWFkUmVzdWx0IgOQAgESQgoESGVhZBIaLmFjdG9yc3RvcmUudjEuSGVhZFJlcXVlc3QaGS5hY3RvcnN0b3JlLnYxLlN0cmVhbUhlYWQiA5ACARJGCglTdWJzY3JpYmUSGi5hY3RvcnN0b3JlLnYxLlRhaWxSZXF1ZXN0GhsuYWN0b3JzdG9yZS52MS5UYWlsUmVzcG9uc2UwARJGCgdFeGVjdXRlEh0uYWN0b3JzdG9yZS52MS5FeGVjdXRlUmVxdWVzdBocLmFjdG9yc3RvcmUudjEuRXhlY3V0ZVJlc3VsdBJGCgZTdGF0dXMSHC5hY3RvcnN0b3JlLnYxLlN0YXR1c1JlcXVlc3QaGS5hY3RvcnN0b3JlLnYxLk5vZGVTdGF0dXMiA5ACARJICgZIZWFsdGgSHC5hY3RvcnN0b3JlLnYxLkhlYWx0aFJlcXVlc3QaGy5hY3RvcnN0b3JlLnYxLkhlYWx0aFJlcG9ydCIDkAIBQjRaMmdpdGh1Yi5jb20vYWN0b3JzdG9yZS9hY3RvcnN0b3JlL21lc3NhZ2VzO21lc3NhZ2VzYgZwcm90bzM", [file_api, file_entities, file_events, file_subscriptions]);
+  fileDesc("Cg1zZXJ2aWNlLnByb3RvEg1hY3RvcnN0b3JlLnYxIuQBCgtUYWlsUmVxdWVzdBIuCgdvcHRpb25zGAEgASgLMh0uYWN0b3JzdG9yZS52MS5SZXF1ZXN0T3B0aW9ucxIOCgZzdHJlYW0YAiABKAkSJwoFc3RhcnQYAyABKA4yGC5hY3RvcnN0b3JlLnYxLlN0YXJ0S2luZBIQCghzdGFydF9hdBgEIAEoBBIVCg1zdHJlYW1fcHJlZml4GAUgASgJEhMKC2V2ZW50X3R5cGVzGAYgAygJEg4KBndpbmRvdxgHIAEoDRIeChZpbmNsdWRlX3N5c3RlbV9zdHJlYW1zGAggASgIInMKDFRhaWxSZXNwb25zZRItCgVldmVudBgBIAEoCzIcLmFjdG9yc3RvcmUudjEuUmVjb3JkZWRFdmVudEgAEiwKCWNhdWdodF91cBgCIAEoCzIXLmFjdG9yc3RvcmUudjEuQ2F1Z2h0VXBIAEIGCgRraW5kMocJChFFdmVudFN0b3JlU2VydmljZRJDCgZBcHBlbmQSHC5hY3RvcnN0b3JlLnYxLkFwcGVuZFJlcXVlc3QaGy5hY3RvcnN0b3JlLnYxLkFwcGVuZFJlc3VsdBJJCghUcmFuc2FjdBIeLmFjdG9yc3RvcmUudjEuVHJhbnNhY3RSZXF1ZXN0Gh0uYWN0b3JzdG9yZS52MS5UcmFuc2FjdFJlc3VsdBJOCgpSZWFkU3RyZWFtEiAuYWN0b3JzdG9yZS52MS5SZWFkU3RyZWFtUmVxdWVzdBoZLmFjdG9yc3RvcmUudjEuUmVhZFJlc3VsdCIDkAIBEkgKB1JlYWRBbGwSHS5hY3RvcnN0b3JlLnYxLlJlYWRBbGxSZXF1ZXN0GhkuYWN0b3JzdG9yZS52MS5SZWFkUmVzdWx0IgOQAgESQgoESGVhZBIaLmFjdG9yc3RvcmUudjEuSGVhZFJlcXVlc3QaGS5hY3RvcnN0b3JlLnYxLlN0cmVhbUhlYWQiA5ACARJGCglTdWJzY3JpYmUSGi5hY3RvcnN0b3JlLnYxLlRhaWxSZXF1ZXN0GhsuYWN0b3JzdG9yZS52MS5UYWlsUmVzcG9uc2UwARJGCgdFeGVjdXRlEh0uYWN0b3JzdG9yZS52MS5FeGVjdXRlUmVxdWVzdBocLmFjdG9yc3RvcmUudjEuRXhlY3V0ZVJlc3VsdBJVCgxEZWxldGVTdHJlYW0SIi5hY3RvcnN0b3JlLnYxLkRlbGV0ZVN0cmVhbVJlcXVlc3QaIS5hY3RvcnN0b3JlLnYxLkRlbGV0ZVN0cmVhbVJlc3VsdBJhChFTZXRTdHJlYW1NZXRhZGF0YRInLmFjdG9yc3RvcmUudjEuU2V0U3RyZWFtTWV0YWRhdGFSZXF1ZXN0GiMuYWN0b3JzdG9yZS52MS5TdHJlYW1NZXRhZGF0YVJlc3VsdBJmChFHZXRTdHJlYW1NZXRhZGF0YRInLmFjdG9yc3RvcmUudjEuR2V0U3RyZWFtTWV0YWRhdGFSZXF1ZXN0GiMuYWN0b3JzdG9yZS52MS5TdHJlYW1NZXRhZGF0YVJlc3VsdCIDkAIBElgKDUZvcmdldFN1YmplY3QSIy5hY3RvcnN0b3JlLnYxLkZvcmdldFN1YmplY3RSZXF1ZXN0GiIuYWN0b3JzdG9yZS52MS5Gb3JnZXRTdWJqZWN0UmVzdWx0EmYKEFByb2plY3Rpb25TdGF0dXMSJi5hY3RvcnN0b3JlLnYxLlByb2plY3Rpb25TdGF0dXNSZXF1ZXN0GiUuYWN0b3JzdG9yZS52MS5Qcm9qZWN0aW9uU3RhdHVzUmVzdWx0IgOQAgESRgoGU3RhdHVzEhwuYWN0b3JzdG9yZS52MS5TdGF0dXNSZXF1ZXN0GhkuYWN0b3JzdG9yZS52MS5Ob2RlU3RhdHVzIgOQAgESSAoGSGVhbHRoEhwuYWN0b3JzdG9yZS52MS5IZWFsdGhSZXF1ZXN0GhsuYWN0b3JzdG9yZS52MS5IZWFsdGhSZXBvcnQiA5ACAUI0WjJnaXRodWIuY29tL2FjdG9yc3RvcmUvYWN0b3JzdG9yZS9tZXNzYWdlczttZXNzYWdlc2IGcHJvdG8z", [file_api, file_entities, file_events, file_lifecycle, file_projection_status, file_subscriptions]);
 
 /**
  * TailRequest selects the events of a Subscribe call. It is
@@ -221,6 +225,62 @@ export const EventStoreService: GenService<{
     methodKind: "unary";
     input: typeof ExecuteRequestSchema;
     output: typeof ExecuteResultSchema;
+  },
+  /**
+   * DeleteStream deletes one stream if it is at the expected version (soft:
+   * its events are hidden; hard: a tombstone, later appends and reads fail
+   * with ERROR_CODE_STREAM_DELETED). See docs/lifecycle.md.
+   *
+   * @generated from rpc actorstore.v1.EventStoreService.DeleteStream
+   */
+  deleteStream: {
+    methodKind: "unary";
+    input: typeof DeleteStreamRequestSchema;
+    output: typeof DeleteStreamResultSchema;
+  },
+  /**
+   * SetStreamMetadata replaces a stream's retention metadata if its
+   * metadata is at the expected version.
+   *
+   * @generated from rpc actorstore.v1.EventStoreService.SetStreamMetadata
+   */
+  setStreamMetadata: {
+    methodKind: "unary";
+    input: typeof SetStreamMetadataRequestSchema;
+    output: typeof StreamMetadataResultSchema;
+  },
+  /**
+   * GetStreamMetadata reads a stream's retention metadata.
+   *
+   * @generated from rpc actorstore.v1.EventStoreService.GetStreamMetadata
+   */
+  getStreamMetadata: {
+    methodKind: "unary";
+    input: typeof GetStreamMetadataRequestSchema;
+    output: typeof StreamMetadataResultSchema;
+  },
+  /**
+   * ForgetSubject destroys a crypto-shredding subject's data key (the node
+   * needs a master key).
+   *
+   * @generated from rpc actorstore.v1.EventStoreService.ForgetSubject
+   */
+  forgetSubject: {
+    methodKind: "unary";
+    input: typeof ForgetSubjectRequestSchema;
+    output: typeof ForgetSubjectResultSchema;
+  },
+  /**
+   * ProjectionStatus lists the versions of one projection, or of all
+   * projections when the name is empty: position, lag, state, parked
+   * events, last error.
+   *
+   * @generated from rpc actorstore.v1.EventStoreService.ProjectionStatus
+   */
+  projectionStatus: {
+    methodKind: "unary";
+    input: typeof ProjectionStatusRequestSchema;
+    output: typeof ProjectionStatusResultSchema;
   },
   /**
    * Status describes the node.
