@@ -59,6 +59,8 @@ type streamView struct {
 	LastPosition uint64      `json:"last_position"`
 	Owner        string      `json:"owner"`
 	Events       []eventView `json:"events"`
+	// Lifecycle: retention metadata and deletion (lifecycle.go).
+	Lifecycle lifecycleView `json:"lifecycle"`
 }
 
 // eventView is an event as the console shows it: data as JSON when it is
@@ -121,15 +123,20 @@ func (c *Console) stream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	head, err := c.cfg.Store.Head(r.Context(), id)
+	if err != nil && !isDeleted(err) { // a tombstone's page shows it is deleted
+		writeError(w, err)
+		return
+	}
+	lc, err := c.lifecycleOf(r.Context(), id)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
 	view := streamView{Stream: id, Version: head.Version, LastPosition: head.LastPosition, Owner: c.owner(r, id),
-		Events: []eventView{}}
+		Events: []eventView{}, Lifecycle: lc}
 	evs, err := c.cfg.Store.ReadStream(r.Context(), actorstore.StreamRead{Stream: id, From: from, Direction: dir, Limit: limit})
 	var nf *eventstore.StreamNotFoundError
-	if err != nil && !errors.As(err, &nf) {
+	if err != nil && !errors.As(err, &nf) && !isDeleted(err) {
 		writeError(w, err)
 		return
 	}
@@ -162,7 +169,8 @@ func intParam(s string, def int) (int, error) {
 }
 
 // writeError answers err as JSON with its code: 400 for bad input, 404
-// for a missing stream, 503 otherwise.
+// for a missing stream, 409 for a conflict, 410 for a deleted stream,
+// 503 otherwise.
 func writeError(w http.ResponseWriter, err error) {
 	code := http.StatusServiceUnavailable
 	switch eventstore.CodeOf(err) {
@@ -172,6 +180,8 @@ func writeError(w http.ResponseWriter, err error) {
 		code = http.StatusNotFound
 	case eventstore.CodeConcurrency, eventstore.CodeDuplicateEvent:
 		code = http.StatusConflict
+	case eventstore.CodeStreamDeleted:
+		code = http.StatusGone
 	}
 	writeJSON(w, code, map[string]string{"error": err.Error(), "code": eventstore.CodeOf(err).String()})
 }

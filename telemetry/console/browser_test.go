@@ -116,6 +116,20 @@ func TestConsoleInBrowser(t *testing.T) {
 		!strings.Contains(js, `"sku": "A-1"`) {
 		t.Fatalf("event 1 of order-07 is not shown as pretty JSON:\n%s", js)
 	}
+	if lc := text(`#stream-lifecycle`); !strings.Contains(lc, "not deleted") || !strings.Contains(lc, "no retention metadata") {
+		t.Fatalf("stream lifecycle line: %q", lc)
+	}
+	// The projections page answers (the stock serve runs none).
+	err = chromedp.Do(ctx,
+		chromedp.Click(css(`nav button[data-tab="projections"]`)),
+		chromedp.WaitVisible(css(`#projections tbody tr td`)),
+	)
+	if err != nil {
+		t.Fatalf("projections page: %v", err)
+	}
+	if p := text(`#projections tbody`); !strings.Contains(p, "no projections") {
+		t.Fatalf("projections page: %q", p)
+	}
 
 	// The live tail: once it says live, an append must appear in it.
 	err = chromedp.Do(ctx,

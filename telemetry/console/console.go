@@ -41,7 +41,8 @@ type Config struct {
 	Owner func(ctx context.Context, stream string) (string, error)
 	// Self is this node's peer address, shown as the owner when Owner is nil.
 	Self string
-	// Write allows the console's write action (append); default read-only.
+	// Write allows the console's write actions (append, delete a stream);
+	// default read-only.
 	Write bool
 	// MaxTails bounds the live tails at once (default DefaultMaxTails).
 	MaxTails int
@@ -136,9 +137,11 @@ func (c *Console) Routes() []Route {
 		{"GET /ui/api/cluster", Read, http.HandlerFunc(c.cluster)},
 		{"GET /ui/api/charts", Read, http.HandlerFunc(c.charts)},
 		{"GET /ui/api/config", Read, http.HandlerFunc(c.config)},
+		{"GET /ui/api/projections", Read, http.HandlerFunc(c.projections)},
 	}
 	if c.cfg.Write {
-		rs = append(rs, Route{"POST /ui/api/append", Write, http.HandlerFunc(c.appendEvent)})
+		rs = append(rs, Route{"POST /ui/api/append", Write, http.HandlerFunc(c.appendEvent)},
+			Route{"POST /ui/api/delete", Write, http.HandlerFunc(c.deleteStream)})
 	}
 	return rs
 }

@@ -44,6 +44,7 @@ function showTab(name) {
   state.timers = [];
   const every = (fn) => { fn(); state.timers.push(setInterval(fn, 2000)); };
   if (name === "subs") every(loadSubs);
+  if (name === "projections") every(loadProjections);
   if (name === "cluster") loadCluster();
   if (name === "charts") every(loadCharts);
 }
@@ -96,6 +97,15 @@ async function openStream(id, from, dir) {
     $("#stream-head").textContent = `version ${v.version} · last position ${v.last_position} · owner ${v.owner} · showing ` +
       (evs.length ? `versions ${state.lo}–${state.hi}` : "no events");
     $("#events").replaceChildren(...evs.map(eventBox));
+    const lc = v.lifecycle, md = lc.metadata;
+    const del = lc.deleted === "hard" ? "deleted (hard: tombstone)" :
+      lc.deleted === "soft" ? `deleted (soft) through version ${lc.deleted_through}` : "not deleted";
+    const ret = lc.metadata_version === 0 ? "no retention metadata" :
+      `retention: truncate before ${md.truncate_before || "–"} · max age ${md.max_age_seconds ? md.max_age_seconds + " s" : "–"} · ` +
+      `max count ${md.max_count || "–"} (metadata version ${lc.metadata_version})`;
+    $("#stream-lifecycle").textContent = `${del} · ${ret}`;
+    $("#stream-lifecycle").dataset.deleted = lc.deleted || "no";
+    $("#delete-version").textContent = String(v.version);
   } catch (err) { showError(err); }
 }
 
@@ -140,6 +150,17 @@ $("#append-form").addEventListener("submit", async (e) => {
     const data = JSON.parse($("#append-data").value || "{}");
     await api("/ui/api/append", { method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ stream: state.stream, type: $("#append-type").value, data }) });
+    openStream(state.stream, "end", "backward");
+  } catch (err) { showError(err); }
+});
+
+$("#delete-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const hard = $("#delete-hard").checked;
+  if (!confirm(`Delete ${state.stream} at version ${state.head}${hard ? " for good (tombstone)" : ""}?`)) return;
+  try {
+    await api("/ui/api/delete", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ stream: state.stream, expected_version: state.head, hard }) });
     openStream(state.stream, "end", "backward");
   } catch (err) { showError(err); }
 });
@@ -232,6 +253,19 @@ $("#parked-form").addEventListener("submit", async (e) => {
   } catch (err) { showError(err); }
 });
 
+async function loadProjections() {
+  try {
+    const p = await api("/ui/api/projections");
+    const body = $("#projections tbody");
+    body.replaceChildren(...p.projections.map((x) => el("tr", { "data-projection": x.name + "/" + x.version },
+      el("td", {}, x.name), el("td", { class: "num" }, x.version), el("td", {}, x.live ? "live" : ""),
+      el("td", {}, x.state), el("td", { class: "num" }, x.position), el("td", { class: "num" }, x.lag_events),
+      el("td", { class: "num" }, x.lag_seconds.toFixed(1)), el("td", { class: "num" }, x.parked),
+      el("td", { class: "error-text" }, x.last_error || ""))));
+    if (p.projections.length === 0) body.append(el("tr", {}, el("td", { colSpan: 9, class: "muted" }, "no projections")));
+  } catch (err) { showError(err); }
+}
+
 async function loadCluster() {
   try {
     const c = await api("/ui/api/cluster");
@@ -262,5 +296,5 @@ function draw(svgSel, lastSel, values, fmt) {
   $(lastSel).textContent = values.length ? `${fmt(values[values.length - 1])} (max ${fmt(max)})` : "no samples yet";
 }
 
-api("/ui/api/config").then((c) => { $("#append-form").hidden = !c.write; }).catch(() => {});
+api("/ui/api/config").then((c) => { $("#append-form").hidden = !c.write; $("#delete-form").hidden = !c.write; }).catch(() => {});
 loadStreams({});
