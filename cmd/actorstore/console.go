@@ -16,7 +16,7 @@ func consoleFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "console", Value: true, Sources: env("CONSOLE"),
 			Usage: "serve the operator console at /ui on the admin endpoint (its data routes need the role read when tokens are set)"},
 		&cli.BoolFlag{Name: "console-write", Sources: env("CONSOLE_WRITE"),
-			Usage: "allow the console's write action (append an event; needs a token with the role write; each use is logged)"},
+			Usage: "allow the console's write actions (append an event, delete a stream at an expected version; need a token with the role write; each use is logged)"},
 	}
 }
 
