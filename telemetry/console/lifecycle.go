@@ -32,8 +32,8 @@ type metadataView struct {
 
 // lifecycleOf reads a stream's deletion and retention: in one read from
 // the database when it keeps them (persistence.StreamDeleter), else the
-// metadata through the Store (deletion then unknown: a tombstone still
-// shows, as the *StreamDeletedError of the head).
+// metadata through the Store (a soft delete then does not show; a
+// tombstone does, as the metadata read's *StreamDeletedError).
 func (c *Console) lifecycleOf(ctx context.Context, stream string) (lifecycleView, error) {
 	var v lifecycleView
 	if d, ok := c.cfg.Engine.DB.(persistence.StreamDeleter); ok {
@@ -53,6 +53,10 @@ func (c *Console) lifecycleOf(ctx context.Context, stream string) (lifecycleView
 		return v, nil
 	}
 	md, err := c.cfg.Store.StreamMetadata(ctx, stream)
+	if isDeleted(err) {
+		v.Deleted = "hard"
+		return v, nil
+	}
 	if err != nil {
 		return v, err
 	}
