@@ -17,6 +17,7 @@ import (
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
 	"github.com/actorstore/actorstore/persistence/sqlite"
+	"github.com/actorstore/actorstore/projections"
 	"github.com/actorstore/actorstore/streams"
 	"github.com/actorstore/actorstore/subscriptions"
 )
@@ -38,7 +39,10 @@ type Store struct {
 	mp       *sdkmetric.MeterProvider // the private provider, or nil
 	checksMu sync.RWMutex
 	checks   []namedCheck // readiness checks, see Health
-	scav     *scavenger   // scavenge.go
+
+	projMu      sync.Mutex
+	projRunners []*projections.Runner // see projections.go
+	scav        *scavenger            // scavenge.go
 }
 
 // Open opens the store that cfg selects (PostgreSQL with cfg.PostgresURL,
@@ -132,6 +136,7 @@ func (s *Store) start(ctx context.Context) error {
 // shutdown stops what start started, in reverse order, and closes the database.
 func (s *Store) shutdown(ctx context.Context) error {
 	var errs []error
+	s.closeProjections()
 	s.stopScavenger()
 	if s.rt != nil {
 		errs = append(errs, s.rt.Close(ctx))

@@ -43,6 +43,7 @@ func newApp() *cli.Command {
 			benchCommand(),
 			copyCommand(),
 			tailCommand(),
+			projectionsCommand(),
 			deleteCommand(),
 			metadataCommand(),
 			scavengeCommand(),

@@ -63,31 +63,36 @@ func under(path, dir string) bool {
 // ours lists every layer of the module, for the packages that must import
 // none of them.
 var ours = []string{"messages", "eventstore", "wire", "persistence", "schemas", "supervisor", "actors", "internal",
-	"streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"}
+	"streams", "subscriptions", "projections", "(root)", "node", "client", "telemetry", "cmd"}
 
 // forbidden lists, for each layer, the layers of ours it must not import
 // (directly or through another package). A layer is a directory and
 // everything under it; "(root)" is package actorstore alone.
 var forbidden = map[string][]string{
-	"messages":      {"eventstore", "wire", "persistence", "schemas", "supervisor", "actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
-	"eventstore":    {"messages", "wire", "persistence", "schemas", "supervisor", "actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
-	"wire":          {"persistence", "schemas", "supervisor", "actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
-	"persistence":   {"messages", "wire", "schemas", "supervisor", "actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
-	"schemas":       {"supervisor", "actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
-	"supervisor":    {"actors", "internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
-	"actors":        {"internal", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
-	"streams":       {"subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
-	"subscriptions": {"streams", "(root)", "node", "client", "telemetry", "cmd"},
+	"messages":      {"eventstore", "wire", "persistence", "schemas", "supervisor", "actors", "internal", "streams", "subscriptions", "projections", "(root)", "node", "client", "telemetry", "cmd"},
+	"eventstore":    {"messages", "wire", "persistence", "schemas", "supervisor", "actors", "internal", "streams", "subscriptions", "projections", "(root)", "node", "client", "telemetry", "cmd"},
+	"wire":          {"persistence", "schemas", "supervisor", "actors", "internal", "streams", "subscriptions", "projections", "(root)", "node", "client", "telemetry", "cmd"},
+	"persistence":   {"messages", "wire", "schemas", "supervisor", "actors", "internal", "streams", "subscriptions", "projections", "(root)", "node", "client", "telemetry", "cmd"},
+	"schemas":       {"supervisor", "actors", "internal", "streams", "subscriptions", "projections", "(root)", "node", "client", "telemetry", "cmd"},
+	"supervisor":    {"actors", "internal", "streams", "subscriptions", "projections", "(root)", "node", "client", "telemetry", "cmd"},
+	"actors":        {"internal", "streams", "subscriptions", "projections", "(root)", "node", "client", "telemetry", "cmd"},
+	"streams":       {"subscriptions", "projections", "(root)", "node", "client", "telemetry", "cmd"},
+	"subscriptions": {"streams", "projections", "(root)", "node", "client", "telemetry", "cmd"},
 	"(root)":        {"node", "client", "telemetry", "cmd"},
-	"node":          {"(root)", "client", "telemetry", "cmd"},
-	"client":        {"streams", "subscriptions", "internal", "(root)", "node", "telemetry", "cmd"},
-	"telemetry":     {"node", "client", "cmd"},
-	"examples":      {"cmd", "internal/pgtest"},
-	"tests":         {"cmd"},
+	// projections: read models fed from the store; below the root, beside
+	// subscriptions, without actors (docs/adr/0020-projections.md).
+	// It shares internal/leasing with consumer groups.
+	"projections": {"messages", "wire", "schemas", "supervisor", "actors", "internal/engine", "internal/instruments",
+		"streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
+	"node":      {"(root)", "client", "telemetry", "cmd"},
+	"client":    {"streams", "subscriptions", "projections", "internal", "(root)", "node", "telemetry", "cmd"},
+	"telemetry": {"node", "client", "cmd"},
+	"examples":  {"cmd", "internal/pgtest"},
+	"tests":     {"cmd"},
 
 	// internal/: the hot path's instruments sit below the actors' users;
 	// the test harnesses import nothing of ours.
-	"internal/instruments": {"actors", "streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},
+	"internal/instruments": {"actors", "streams", "subscriptions", "projections", "(root)", "node", "client", "telemetry", "cmd"},
 	// engine: the store's inside handed to its servers; below them.
 	"internal/engine":   {"(root)", "node", "client", "telemetry", "cmd"},
 	"internal/pgtest":   ours,

@@ -24,6 +24,7 @@ type Backend interface {
 	persistence.LeaseLister
 	persistence.StatsReporter
 	persistence.KeyStore
+	persistence.StreamLister
 }
 
 // Store encrypts the data of events that name a subject and decrypts (or
@@ -32,6 +33,10 @@ type Store struct {
 	Backend
 	w KeyWrapper
 }
+
+// Unwrap returns the backend s wraps: for what runs beside the events on
+// the backend's own database (a projection's transaction).
+func (s *Store) Unwrap() persistence.Store { return s.Backend }
 
 // keyIDSize prefixes a stored key and every ciphertext: a ciphertext
 // whose key ID is not the subject's key's (a key created after a Forget)

@@ -46,6 +46,9 @@ import "testing"
 //     implement): the newest is kept, an older save changes nothing, the
 //     same version replaces; one beyond the head, of a missing stream or
 //     malformed is an *InputError and stores nothing (snapshot.go).
+//   - ListStreams (persistence.StreamLister, which every backend must
+//     implement): by prefix with heads, keyset paging both ways, bad
+//     queries (streams.go).
 //   - Delete (persistence.StreamDeleter, which every backend must
 //     implement): soft and hard deletes, expectations, tombstones in
 //     batches and groups, appends racing a delete (delete.go).
@@ -83,6 +86,7 @@ func runAll(t *testing.T, f Factory, features Features) {
 		{"Close", testClose},
 		{"Lease", testLease},
 		{"Snapshots", testSnapshots},
+		{"ListStreams", testListStreams},
 		{"Delete", testDelete},
 		{"Metadata", testMetadata},
 		{"Scavenge", testScavenge},
