@@ -42,6 +42,7 @@ type Store struct {
 
 	projMu      sync.Mutex
 	projRunners []*projections.Runner // see projections.go
+	scav        *scavenger            // scavenge.go
 }
 
 // Open opens the store that cfg selects (PostgreSQL with cfg.PostgresURL,
@@ -81,6 +82,12 @@ func open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	edb, err := encrypting(ctx, cfg.Encryption, db)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	db = edb
 	s := &Store{cfg: cfg, db: db}
 	if s.tel, s.reader, s.mp, err = cfg.telemetry(); err != nil {
 		_ = db.Close()
@@ -90,6 +97,14 @@ func open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := s.start(ctx); err != nil {
 		s.shutdown(context.Background())
 		return nil, err
+	}
+	mp := cfg.MeterProvider
+	if mp == nil {
+		mp = s.mp
+	}
+	if err := s.startScavenger(mp); err != nil {
+		s.shutdown(context.Background())
+		return nil, fmt.Errorf("actorstore: scavenge metrics: %w", err)
 	}
 	cfg.Logger.Info().Bool("embedded", cfg.Embedded()).Msg("actorstore open")
 	return s, nil
@@ -111,6 +126,7 @@ func (s *Store) start(ctx context.Context) error {
 	}
 	scfg := s.cfg.streamsConfig(s.db)
 	scfg.System, scfg.OnCommit, scfg.Instruments = sys, s.hub.Publish, s.tel
+	scfg.OnRetention = s.hub.Retained
 	if s.rt, err = streams.New(ctx, scfg); err != nil {
 		return fmt.Errorf("actorstore: start stream actors: %w", err)
 	}
@@ -121,6 +137,7 @@ func (s *Store) start(ctx context.Context) error {
 func (s *Store) shutdown(ctx context.Context) error {
 	var errs []error
 	s.closeProjections()
+	s.stopScavenger()
 	if s.rt != nil {
 		errs = append(errs, s.rt.Close(ctx))
 	}

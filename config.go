@@ -88,6 +88,10 @@ type Config struct {
 	// catch-up page size, checkpoint frequency of durable subscriptions.
 	// Zero fields mean the defaults of package subscriptions.
 	Subscriptions SubscriptionsConfig
+	// Scavenge runs background scavenges (docs/lifecycle.md). Default: none.
+	Scavenge ScavengeConfig
+	// Encryption turns on crypto-shredding (docs/lifecycle.md). Default: off.
+	Encryption EncryptionConfig
 
 	// Logger receives the logs of the store, its actors and protoactor.
 	// The zero value logs nothing.
@@ -140,6 +144,12 @@ func (c Config) Validate() error {
 		return bad("MaxBatchEvents", "batch caps must not be negative")
 	case c.Retry.MaxAttempts < 0 || c.Retry.Base < 0 || c.Retry.Cap < 0:
 		return bad("Retry", "retry settings must not be negative")
+	}
+	if err := c.Scavenge.validate(); err != nil {
+		return err
+	}
+	if err := c.Encryption.validate(); err != nil {
+		return err
 	}
 	if err := c.Subscriptions.hub().Validate(); err != nil {
 		return &eventstore.InputError{Field: "Subscriptions", Rule: "valid", Message: err.Error()}
@@ -204,6 +214,9 @@ func (c Config) streamsConfig(store persistence.Store) streams.Config {
 	}
 	if c.SharedWriters {
 		cfg.VerifyConflicts, cfg.CacheBytes = true, -1
+	}
+	if c.Encryption.MasterKey != nil {
+		cfg.CacheBytes = -1 // no plaintext kept in memory past a Forget
 	}
 	return cfg
 }

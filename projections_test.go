@@ -81,3 +81,41 @@ func TestRunProjectionMetricsAndClose(t *testing.T) {
 		t.Fatal("Store.Close did not stop the projection")
 	}
 }
+
+// TestProjectionOnAnEncryptedStore: with crypto-shredding on, a projection
+// runs (its transactions on the backend the encrypting store wraps) and its
+// handler gets the events decrypted, as every other reader does.
+func TestProjectionOnAnEncryptedStore(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Config{DataDir: t.TempDir(), Encryption: EncryptionConfig{MasterKey: make([]byte, 32)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	if _, err := s.Append(ctx, "customer-1", eventstore.Any(), EventData{ID: uuid.New(), Type: "Registered",
+		Data: []byte(`{"name":"Ada"}`), Metadata: map[string]string{MetaSubject: "ada"}}); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 1)
+	_, err = s.RunProjection(ctx, Projection{Name: "names", PollInterval: 10 * time.Millisecond,
+		Handle: func(ctx context.Context, tx ProjectionTx, evs []RecordedEvent) error {
+			for _, e := range evs {
+				select {
+				case got <- string(e.Data):
+				default:
+				}
+			}
+			return nil
+		}})
+	if err != nil {
+		t.Fatalf("a projection on an encrypted store: %v", err)
+	}
+	select {
+	case data := <-got:
+		if data != `{"name":"Ada"}` {
+			t.Fatalf("the handler got %q, want the decrypted data", data)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the projection handled nothing")
+	}
+}

@@ -41,11 +41,14 @@ const (
 	CodeLeaseLost Code = 11
 	// CodeLocked: the embedded store is in use by another process (ErrLocked).
 	CodeLocked Code = 12
+	// CodeStreamDeleted: the stream was deleted for good (a hard delete,
+	// ErrStreamDeleted); appends and reads of it fail.
+	CodeStreamDeleted Code = 13
 )
 
 var codeNames = [...]string{"unspecified", "concurrency", "stream_not_found", "invalid_input",
 	"unavailable", "timeout", "duplicate_event", "closed", "validation", "internal",
-	"lease_held", "lease_lost", "locked"}
+	"lease_held", "lease_lost", "locked", "stream_deleted"}
 
 // NumCodes bounds the codes: every code is in [0, NumCodes).
 const NumCodes = len(codeNames)

@@ -46,6 +46,7 @@ const (
 	ErrorCode_ERROR_CODE_LEASE_HELD       ErrorCode = 10 // another owner holds a consumer's lease
 	ErrorCode_ERROR_CODE_LEASE_LOST       ErrorCode = 11 // the caller's consumer lease ended: stop
 	ErrorCode_ERROR_CODE_LOCKED           ErrorCode = 12 // the embedded store is in use by another process
+	ErrorCode_ERROR_CODE_STREAM_DELETED   ErrorCode = 13 // the stream was deleted for good (hard delete)
 )
 
 // Enum value maps for ErrorCode.
@@ -64,6 +65,7 @@ var (
 		10: "ERROR_CODE_LEASE_HELD",
 		11: "ERROR_CODE_LEASE_LOST",
 		12: "ERROR_CODE_LOCKED",
+		13: "ERROR_CODE_STREAM_DELETED",
 	}
 	ErrorCode_value = map[string]int32{
 		"ERROR_CODE_UNSPECIFIED":      0,
@@ -79,6 +81,7 @@ var (
 		"ERROR_CODE_LEASE_HELD":       10,
 		"ERROR_CODE_LEASE_LOST":       11,
 		"ERROR_CODE_LOCKED":           12,
+		"ERROR_CODE_STREAM_DELETED":   13,
 	}
 )
 
@@ -646,7 +649,7 @@ const file_events_proto_rawDesc = "" +
 	"FieldError\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
 	"\x04rule\x18\x02 \x01(\tR\x04rule\x12\x18\n" +
-	"\amessage\x18\x03 \x01(\tR\amessage*\xee\x02\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage*\x8d\x03\n" +
 	"\tErrorCode\x12\x1a\n" +
 	"\x16ERROR_CODE_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16ERROR_CODE_CONCURRENCY\x10\x01\x12\x1f\n" +
@@ -661,7 +664,8 @@ const file_events_proto_rawDesc = "" +
 	"\x15ERROR_CODE_LEASE_HELD\x10\n" +
 	"\x12\x19\n" +
 	"\x15ERROR_CODE_LEASE_LOST\x10\v\x12\x15\n" +
-	"\x11ERROR_CODE_LOCKED\x10\fB4Z2github.com/actorstore/actorstore/messages;messagesb\x06proto3"
+	"\x11ERROR_CODE_LOCKED\x10\f\x12\x1d\n" +
+	"\x19ERROR_CODE_STREAM_DELETED\x10\rB4Z2github.com/actorstore/actorstore/messages;messagesb\x06proto3"
 
 var (
 	file_events_proto_rawDescOnce sync.Once

@@ -47,24 +47,12 @@ func (a *apiActor) Receive(c actors.Context) {
 // trace carries the trace of the request's message header (see
 // actors.TraceContext).
 func (n *Node) handle(sender *actors.PID, msg any, local bool, trace context.Context) {
-	j, fail, err := n.decode(msg, local)
-	if err != nil {
-		id := j.opts.GetTraceId()
-		if id == "" {
-			id = eventstore.TraceID(trace)
-		}
-		e := wire.ErrorToProto(eventstore.AttachTraceID(err, id))
-		n.logFailure(j.name, e)
-		n.reply(sender, fail(e))
-		return
-	}
 	// A request this node routed to its own grain is part of a request it
 	// admitted already: it is served even while the node drains.
 	fromSelf := local && sender != nil && sender.Address == n.Address()
-	if e := n.admit(fromSelf); e != nil {
-		e.TraceId = j.opts.GetTraceId()
-		n.logFailure(j.name, e)
-		n.reply(sender, fail(e))
+	j, refused := n.prepare(msg, local, fromSelf, trace)
+	if refused != nil {
+		n.reply(sender, refused)
 		return
 	}
 	go func() {
@@ -73,6 +61,32 @@ func (n *Node) handle(sender *actors.PID, msg any, local bool, trace context.Con
 		defer cancel()
 		n.reply(sender, n.run(ctx, j))
 	}()
+}
+
+// prepare decodes msg and admits it (see handle). It returns the job, or
+// the reply that refuses the request (then no slot is taken). Every front
+// door (the API actor, the gRPC/Connect API) goes through it; a job it
+// returns must end with n.done.
+func (n *Node) prepare(msg any, local, fromSelf bool, trace context.Context) (job, proto.Message) {
+	j, fail, err := n.decode(msg, local)
+	if err != nil {
+		id := j.opts.GetTraceId()
+		if id == "" {
+			id = eventstore.TraceID(trace)
+		}
+		e := wire.ErrorToProto(eventstore.AttachTraceID(err, id))
+		n.logFailure(j.name, e)
+		return j, fail(e)
+	}
+	if e := n.admit(fromSelf); e != nil {
+		e.TraceId = j.opts.GetTraceId()
+		if e.TraceId == "" {
+			e.TraceId = eventstore.TraceID(trace)
+		}
+		n.logFailure(j.name, e)
+		return j, fail(e)
+	}
+	return j, nil
 }
 
 // reply sends msg to sender; requests sent without a sender get no reply.

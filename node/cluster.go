@@ -134,7 +134,8 @@ func (g *streamGrain) Receive(c actors.Context) {
 		} else {
 			g.schedule(c.Self(), g.n.grainIdle()-idle)
 		}
-	case *messages.AppendRequest, *messages.ReadStreamRequest, *messages.ExecuteRequest:
+	case *messages.AppendRequest, *messages.ReadStreamRequest, *messages.ExecuteRequest,
+		*messages.DeleteStreamRequest, *messages.SetStreamMetadataRequest:
 		g.used = time.Now()
 		g.n.handle(c.Sender(), m, true, actors.TraceContext(context.Background(), c))
 	}
@@ -151,8 +152,9 @@ func (n *Node) grainIdle() time.Duration {
 	return DefaultGrainIdleTimeout
 }
 
-// clustered wraps run for a clustered node: appends, stream reads and
-// entity commands go to the stream's owner (unless local: they are at the owner), transactions
+// clustered wraps run for a clustered node: appends, stream reads, entity
+// commands, deletes and metadata writes go to the stream's owner (unless
+// local: they are at the owner), transactions
 // run here and then passivate their stream actors.
 func (n *Node) clustered(msg proto.Message, run runFunc, fail failFunc, local bool) runFunc {
 	switch m := msg.(type) {
@@ -165,6 +167,14 @@ func (n *Node) clustered(msg proto.Message, run runFunc, fail failFunc, local bo
 			return n.route(m.GetStream(), m, &m.Options, fail)
 		}
 	case *messages.ExecuteRequest:
+		if !local {
+			return n.route(m.GetStream(), m, &m.Options, fail)
+		}
+	case *messages.DeleteStreamRequest:
+		if !local {
+			return n.route(m.GetStream(), m, &m.Options, fail)
+		}
+	case *messages.SetStreamMetadataRequest:
 		if !local {
 			return n.route(m.GetStream(), m, &m.Options, fail)
 		}

@@ -44,6 +44,22 @@ func (n *Node) decode(msg any, local bool) (job, failFunc, error) {
 		j.name = "head"
 		fail, j.opts = failHead, m.GetOptions()
 		j.run, err = n.headJob(m)
+	case *messages.DeleteStreamRequest:
+		j.name = "delete"
+		fail, j.opts = failDelete, m.GetOptions()
+		j.run, err = n.deleteJob(m)
+	case *messages.ForgetSubjectRequest:
+		j.name = "forget"
+		fail, j.opts = failForget, m.GetOptions()
+		j.run, err = n.forgetJob(m)
+	case *messages.SetStreamMetadataRequest:
+		j.name = "set_metadata"
+		fail, j.opts = failMetadata, m.GetOptions()
+		j.run, err = n.setMetadataJob(m)
+	case *messages.GetStreamMetadataRequest:
+		j.name = "get_metadata"
+		fail, j.opts = failMetadata, m.GetOptions()
+		j.run, err = n.getMetadataJob(m)
 	case *messages.ExecuteRequest:
 		j.name = "execute"
 		fail, j.opts = failExecute, m.GetOptions()

@@ -37,6 +37,9 @@ const peerEnv = "ACTORSTORE_TEST_NODE"
 // so that oversize frames are cheap to build.
 var testNode *node.Node
 
+// testAPI is testNode's gRPC/Connect listener.
+var testAPI *node.APIServer
+
 func TestMain(m *testing.M) {
 	if os.Getenv(peerEnv) != "" {
 		os.Exit(m.Run())
@@ -68,8 +71,15 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
+	if testAPI, err = testNode.StartAPI("127.0.0.1:0"); err != nil {
+		panic(err)
+	}
 	code := m.Run()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	if err := testAPI.Close(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "API close:", err)
+		code = 1
+	}
 	if err := testNode.Close(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "node close:", err)
 		code = 1

@@ -87,7 +87,15 @@ type backend struct {
 // backendOf returns the backend of db, or an *eventstore.InputError for a
 // store that is neither PostgreSQL nor the embedded store.
 func backendOf(db persistence.Store) (*backend, error) {
-	switch s := db.(type) {
+	// A store that wraps a backend (the encrypting store of
+	// persistence/shred) reads through the wrapper, so handlers get
+	// decrypted (or shredded) events, and runs transactions and leases on
+	// the backend it wraps.
+	inner := db
+	if w, ok := db.(interface{ Unwrap() persistence.Store }); ok {
+		inner = w.Unwrap()
+	}
+	switch s := inner.(type) {
 	case *postgres.Store:
 		return &backend{db: db, leaser: s, lister: s, sql: pgStatements, timeout: postgres.IsTransient,
 			inTx: func(ctx context.Context, fn func(context.Context, Tx) error) error {

@@ -1,6 +1,9 @@
 package streams
 
-import "github.com/actorstore/actorstore/eventstore"
+import (
+	"github.com/actorstore/actorstore/eventstore"
+	"github.com/actorstore/actorstore/persistence"
+)
 
 // eventCache keeps the newest committed events of one stream, a contiguous
 // run of versions ending at the stream's head, within a byte budget. It is
@@ -10,6 +13,9 @@ type eventCache struct {
 	head   eventstore.Version // the stream's committed version
 	events []eventstore.RecordedEvent
 	bytes  int
+	// ret, when set, is what deletes and metadata hide (docs/lifecycle.md):
+	// reads are served within it, or from the store.
+	ret *persistence.Retention
 }
 
 func newEventCache(budget int) *eventCache { return &eventCache{budget: budget} }
@@ -66,10 +72,19 @@ func (c *eventCache) read(r eventstore.StreamRead) (evs []eventstore.RecordedEve
 	if c.head == 0 {
 		return nil, true, &eventstore.StreamNotFoundError{Stream: r.Stream}
 	}
-	if r.Direction == eventstore.Backward {
-		return c.readBackward(r)
+	floor := eventstore.Version(1) // the lowest visible version
+	if c.ret != nil {
+		if c.ret.Meta.MaxAge > 0 {
+			return nil, false, nil // the store knows the commit times
+		}
+		if floor = c.ret.Low(c.head); floor > c.head {
+			return nil, true, &eventstore.StreamNotFoundError{Stream: r.Stream}
+		}
 	}
-	start := max(r.From, 1)
+	if r.Direction == eventstore.Backward {
+		return c.readBackward(r, floor)
+	}
+	start := max(r.From, floor)
 	if start > c.head {
 		return []eventstore.RecordedEvent{}, true, nil
 	}
@@ -81,13 +96,13 @@ func (c *eventCache) read(r eventstore.StreamRead) (evs []eventstore.RecordedEve
 	return append([]eventstore.RecordedEvent(nil), c.events[i:j]...), true, nil
 }
 
-func (c *eventCache) readBackward(r eventstore.StreamRead) ([]eventstore.RecordedEvent, bool, error) {
+func (c *eventCache) readBackward(r eventstore.StreamRead, floor eventstore.Version) ([]eventstore.RecordedEvent, bool, error) {
 	start := min(r.From, c.head)
-	if start == 0 {
+	if start < floor {
 		return []eventstore.RecordedEvent{}, true, nil
 	}
-	end := eventstore.Version(1)
-	if start > eventstore.Version(r.Limit) {
+	end := floor
+	if start-floor >= eventstore.Version(r.Limit) {
 		end = start - eventstore.Version(r.Limit) + 1
 	}
 	if end < c.low() {

@@ -76,6 +76,12 @@ type Config struct {
 	// RecordedEvent.Created is the time the commit returned, as seen by this
 	// node (the store's own timestamp may differ slightly).
 	OnCommit func([]eventstore.RecordedEvent)
+	// OnRetention, when set, receives the stream's new retention and
+	// version after every committed delete and metadata write, from the
+	// stream actor before the call is answered: it must return quickly and
+	// must not call back into the Runtime (the subscription hub stops
+	// delivering the events it hides with it).
+	OnRetention func(stream string, r persistence.Retention, head eventstore.Version)
 	// Supervision is the policy for stream actors (zero: supervisor defaults).
 	Supervision supervisor.Policy
 	// Instruments record group commits (batch size, commit time, bytes)

@@ -116,5 +116,9 @@ func (s *streamActor) onEntityLoaded(c actors.Context, m *entityLoaded) {
 		return
 	}
 	e.state, e.version, e.snapVer, e.loaded = m.state, m.version, m.snapVer, true
+	// Deleted events and events outside the retention are not folded: a
+	// state with none after them stands at the newest hidden version
+	// (stream_delete.go).
+	e.version = s.entityFloor(e.version)
 	s.maybeSnapshot(c, false)
 }

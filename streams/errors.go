@@ -52,7 +52,8 @@ func forCaller(err error, stream string) error {
 	case *eventstore.ConnectionError:
 		return withStream(err, stream)
 	case *eventstore.ConcurrencyError, *eventstore.InputError, *eventstore.DuplicateEventError,
-		*eventstore.AbortedError, *eventstore.TimeoutError, *StreamError:
+		*eventstore.AbortedError, *eventstore.TimeoutError, *StreamError,
+		*eventstore.StreamDeletedError, *eventstore.StreamNotFoundError:
 		return err
 	}
 	return &StreamError{Stream: stream, Op: "request", Err: err}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
+	"github.com/actorstore/actorstore/persistence"
 )
 
 // Messages between the Runtime API, the registry, stream actors and the
@@ -129,6 +130,7 @@ type loaded struct {
 	start  time.Time // when the load began: the head is at least this fresh
 	head   eventstore.StreamHead
 	recent []eventstore.RecordedEvent
+	ret    persistence.Retention // what deletes and metadata hide
 	err    error
 }
 

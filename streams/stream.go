@@ -41,6 +41,7 @@ type streamActor struct {
 	freshAt time.Time
 	cur     *envelope    // message being handled; answered if handling panics
 	ent     *entityState // the entity of this stream, once a command came (entity_actor.go)
+	del     deleteState  // deletes waiting or running, and what they hid (stream_delete.go)
 }
 
 // streamCell is the state that survives a restart of the stream actor (the
@@ -109,7 +110,7 @@ func (s *streamActor) Receive(c actors.Context) {
 	switch msg.(type) {
 	case *actors.Restarting, *actors.Stopping:
 		// s.cur still names the message whose handling failed, if any.
-	case *appendCmd, *readCmd, *reserveCmd, *releaseCmd, *executeCmd: // routed by the registry
+	case *appendCmd, *readCmd, *reserveCmd, *releaseCmd, *executeCmd, *deleteCmd, *metadataCmd: // routed by the registry
 		s.cell.seen++
 		s.cur = &envelope{msg: msg, sender: c.Sender()}
 	default:
@@ -123,6 +124,7 @@ func (s *streamActor) Receive(c actors.Context) {
 	}
 	s.cur = nil
 	s.pumpEntity(c)
+	s.pumpDelete(c)
 	s.checkDrained(c)
 }
 
@@ -151,6 +153,9 @@ func (s *streamActor) lifecycle(c actors.Context, msg any) bool {
 }
 
 func (s *streamActor) handle(c actors.Context, msg any) {
+	if s.deleteFirst(c, msg) {
+		return
+	}
 	switch m := msg.(type) {
 	case *appendCmd:
 		s.onAppend(c, envelope{msg: m, sender: c.Sender(), at: time.Now()})
@@ -176,7 +181,7 @@ func (s *streamActor) handle(c actors.Context, msg any) {
 // idle reports whether the actor holds no work: it may be passivated.
 func (s *streamActor) idle() bool {
 	return s.ready && len(s.queue) == 0 && s.cell.inflight == nil && len(s.waiting) == 0 && len(s.reads) == 0 &&
-		len(s.held) == 0 && s.tx == nil && len(s.reserves) == 0 && !s.entityBusy()
+		len(s.held) == 0 && s.tx == nil && len(s.reserves) == 0 && !s.entityBusy() && s.del.quiet()
 }
 
 func (s *streamActor) reportIfIdle(c actors.Context) {

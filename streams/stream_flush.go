@@ -108,6 +108,7 @@ func (s *streamActor) onRejected(c actors.Context, appends []*pending, err error
 		}
 		s.queue = append(append([]*pending(nil), appends...), s.queue...)
 	default:
+		s.del.ret.Tombstone = s.del.ret.Tombstone || errors.Is(err, eventstore.ErrStreamDeleted)
 		s.answerAll(c, appends, err)
 	}
 }

@@ -46,10 +46,9 @@ func (s *streamActor) load(c actors.Context) {
 		ctx, cancel := context.WithTimeout(sh.ctx, sh.cfg.RequestTimeout)
 		defer cancel()
 		m := &loaded{epoch: epoch, start: time.Now()}
-		m.head, m.err = sh.store.Head(ctx, stream)
+		m.head, m.ret, m.err = loadHead(ctx, sh.store, stream)
 		if m.err == nil && m.head.Exists() {
-			m.recent, m.err = sh.store.ReadStream(ctx, eventstore.StreamRead{
-				Stream: stream, From: eventstore.End, Direction: eventstore.Backward, Limit: window})
+			m.recent, m.err = loadRecent(ctx, sh.store, stream, window)
 		}
 		sh.sys.Send(self, m)
 	})
@@ -68,6 +67,8 @@ func (s *streamActor) onLoaded(c actors.Context, m *loaded) {
 	recent := slices.Clone(m.recent)
 	slices.Reverse(recent) // oldest first
 	s.committed = m.head.Version
+	s.del.ret = m.ret
+	s.cache.ret = &s.del.ret
 	if len(recent) > 0 {
 		// The read is newer than the head if a commit landed in between.
 		s.committed = recent[len(recent)-1].Version
@@ -114,6 +115,7 @@ func (s *streamActor) failAll(c actors.Context, err error, stopping bool) {
 		}
 	}
 	s.answerAll(c, s.queue, nw)
+	s.failDeletes(c, nw)
 	s.waiting, s.held, s.reserves, s.reads, s.queue = nil, nil, nil, nil, nil
 	s.failEntity(c, err)
 	if stopping && s.cell.inflight != nil {

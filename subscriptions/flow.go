@@ -100,9 +100,13 @@ func (a *subActor) fallBehind(c actors.Context) {
 // subscription that passed CheckpointEvery positions without sending
 // anything, a Checkpoint.
 func (a *subActor) flush(c actors.Context) {
-	n := 0
+	n, sent := 0, 0
 	for ; n < len(a.queue) && a.credits > 0; n++ {
 		e := &a.queue[n]
+		if a.sh.retained.hides(e) {
+			continue // deleted or out of retention since it was read or published (retention.go)
+		}
+		sent++
 		a.seq++
 		a.credits--
 		a.signal = e.Position
@@ -114,7 +118,7 @@ func (a *subActor) flush(c actors.Context) {
 			})
 		}
 	}
-	a.delivered(n)
+	a.delivered(sent)
 	if a.queue = a.queue[n:]; len(a.queue) == 0 {
 		a.queue = nil
 	}

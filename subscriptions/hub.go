@@ -34,6 +34,10 @@ type shared struct {
 	wg    sync.WaitGroup
 	flows sync.Map // *flowGauge of every live subscription, for metrics
 	owner string   // this process incarnation, in lease owners
+	// retained holds the streams deleted or given metadata through this
+	// process: the events they hide are never delivered from then on
+	// (retention.go).
+	retained retentions
 }
 
 // goIO runs fn on a goroutine that Close waits for.
@@ -85,6 +89,7 @@ func (h *Hub) PID() *actors.PID { return h.pid }
 // writer's OnCommit hook does. It never blocks: the events are queued for
 // the hub actor. The hub keeps the slice; the caller must not change it.
 func (h *Hub) Publish(events []eventstore.RecordedEvent) {
+	h.sh.retained.published(events)
 	if len(events) > 0 {
 		h.sh.sys.Send(h.pid, &published{events: events})
 	}

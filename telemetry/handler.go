@@ -21,6 +21,7 @@ import (
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/internal/engine"
+	"github.com/actorstore/actorstore/telemetry/console"
 )
 
 // Defaults of Config; a zero field means its default.
@@ -56,6 +57,11 @@ type Config struct {
 	// whether the node works and the names of its checks). With no tokens
 	// /metrics is open, as fits the loopback default address.
 	Tokens []Token
+	// Console, when set, serves the operator console at /ui (package
+	// console): its page is open, its data routes need read, its write
+	// action write. Store, Engine, Metrics and Logger are filled in from
+	// the Source, the endpoint's registry and Logger. Nil: no console.
+	Console *console.Config
 }
 
 // Validate reports a bad field of c.
@@ -88,6 +94,7 @@ type Handler struct {
 	mux *http.ServeMux
 	mp  *sdkmetric.MeterProvider
 	reg metric.Registration
+	ui  *console.Console // nil without a console
 
 	closeOnce sync.Once
 	closeErr  error
@@ -122,9 +129,16 @@ func NewHandler(src Source, cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{mux: http.NewServeMux(), mp: mp, reg: reg}
+	auth := newAuthorizer(cfg.Tokens, cfg.Logger)
+	if cfg.Console != nil {
+		if h.ui, err = mountConsole(h.mux, auth, src, *cfg.Console, promReg, cfg.Logger); err != nil {
+			_ = reg.Unregister()
+			_ = mp.Shutdown(context.Background())
+			return nil, err
+		}
+	}
 	h.mux.HandleFunc("GET /healthz", alive)
 	h.mux.Handle("GET /readyz", ready(src, cfg.HealthTimeout))
-	auth := newAuthorizer(cfg.Tokens, cfg.Logger)
 	h.mux.Handle("GET /metrics", auth.require(RoleRead, promhttp.HandlerFor(promReg, promhttp.HandlerOpts{})))
 	h.mux.Handle("/debug/pprof/", auth.require(RoleAdmin, http.HandlerFunc(pprof.Index)))
 	h.mux.Handle("/debug/pprof/profile", auth.require(RoleAdmin, http.HandlerFunc(pprof.Profile)))
@@ -139,6 +153,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.Serv
 // /metrics then serves no store metrics. Safe to call more than once.
 func (h *Handler) Close() error {
 	h.closeOnce.Do(func() {
+		h.closeConsole()
 		h.closeErr = errors.Join(h.reg.Unregister(), h.mp.Shutdown(context.Background()))
 	})
 	return h.closeErr

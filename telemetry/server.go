@@ -34,6 +34,7 @@ func Start(src Source, cfg Config) (*Server, error) {
 	}
 	s := &Server{h: h, ln: ln, log: cfg.Logger, done: make(chan struct{}),
 		srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
+	s.srv.RegisterOnShutdown(h.closeConsole) // live tails never end on their own
 	go s.serve()
 	return s, nil
 }

@@ -69,6 +69,7 @@ func TestCodeAndRetryableAgreeOverTheWire(t *testing.T) {
 		{"lease held", &persistence.LeaseHeldError{Name: "subscription/x", Owner: "h:1:a"}, eventstore.CodeLeaseHeld},
 		{"lease lost", fmt.Errorf("dropped: %w", &persistence.LeaseLostError{Name: "subscription/x", Token: 3}), eventstore.CodeLeaseLost},
 		{"embedded store locked", &sqlite.LockedError{Path: "/d/actorstore.db", PID: 7}, eventstore.CodeLocked},
+		{"stream deleted", &eventstore.StreamDeletedError{Stream: "s"}, eventstore.CodeStreamDeleted},
 		{"internal", errors.New("boom"), eventstore.CodeInternal},
 		{"cancelled", context.Canceled, eventstore.CodeInternal},
 	}

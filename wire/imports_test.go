@@ -11,7 +11,8 @@ const module = "github.com/actorstore/actorstore"
 
 // TestOnlyGlueImportsMessages: protobuf messages are built and read by the
 // wire package and the glue at the process boundary (the node, the client,
-// subscriptions' messages to remote subscribers, the binary). The root
+// subscriptions' messages to remote subscribers, the binary, the
+// generated gRPC/Connect stubs). The root
 // package is listed until its API stops exposing protobuf types.
 func TestOnlyGlueImportsMessages(t *testing.T) {
 	goBin, err := exec.LookPath("go")
@@ -23,7 +24,9 @@ func TestOnlyGlueImportsMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	allowed := []string{module, module + "/wire", module + "/node", module + "/client",
-		module + "/subscriptions", module + "/cmd/actorstore"}
+		module + "/subscriptions", module + "/cmd/actorstore",
+		// The generated gRPC/Connect stubs of messages/service.proto.
+		module + "/messages/messagesconnect"}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		f := strings.Fields(line)
 		if slices.Contains(f[1:], module+"/messages") && !slices.Contains(allowed, f[0]) {

@@ -11,6 +11,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/actorstore/actorstore/telemetry"
+	"github.com/actorstore/actorstore/telemetry/console"
 )
 
 // adminFlags are serve's flags for the admin HTTP endpoint.
@@ -56,12 +57,13 @@ func stopTracing(tp *sdktrace.TracerProvider, timeout time.Duration) error {
 
 // startAdmin serves the admin endpoint for src as the flags say; nil when
 // --admin-listen is empty.
-func startAdmin(cmd *cli.Command, src telemetry.Source, log zerolog.Logger) (*telemetry.Server, error) {
+func startAdmin(cmd *cli.Command, src telemetry.Source, ui *console.Config, log zerolog.Logger) (*telemetry.Server, error) {
 	addr := cmd.String("admin-listen")
 	if addr == "" {
 		return nil, nil
 	}
 	cfg := telemetry.Config{Address: addr, HealthTimeout: cmd.Duration("admin-health-timeout"), Logger: log}
+	cfg.Console = ui
 	if path := cmd.String("admin-token-file"); path != "" {
 		raw, err := os.ReadFile(path)
 		if err != nil {

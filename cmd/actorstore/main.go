@@ -44,6 +44,12 @@ func newApp() *cli.Command {
 			copyCommand(),
 			tailCommand(),
 			projectionsCommand(),
+			deleteCommand(),
+			metadataCommand(),
+			scavengeCommand(),
+			forgetCommand(),
+			backupCommand(),
+			restoreCommand(),
 		},
 	}
 }

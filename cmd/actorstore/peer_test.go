@@ -20,8 +20,8 @@ import (
 
 // servedNode is a running `actorstore serve` started by serveNode.
 type servedNode struct {
-	Listen, Admin string // from its ready line
-	Pid           int
+	Listen, Admin, API string // from its ready line
+	Pid                int
 }
 
 // startServe runs `actorstore serve` on a fresh embedded data directory on

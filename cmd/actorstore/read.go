@@ -68,8 +68,12 @@ func printEvent(asJSON bool, e *eventstore.RecordedEvent) error {
 	if asJSON {
 		return printJSON(eventJSON(e))
 	}
+	data := preview(e.Data, 80)
+	if eventstore.IsShredded(*e) {
+		data = "(shredded: subject " + e.Metadata[eventstore.MetaSubject] + " forgotten)"
+	}
 	fmt.Fprintf(os.Stdout, "%6d  %s@%d  %s  %s  %s\n", e.Position, e.Stream, e.Version, e.Type,
-		e.Created.Local().Format(time.DateTime), preview(e.Data, 80))
+		e.Created.Local().Format(time.DateTime), data)
 	return nil
 }
 
@@ -88,6 +92,9 @@ func eventJSON(e *eventstore.RecordedEvent) map[string]any {
 	}
 	if len(e.Metadata) > 0 {
 		m["metadata"] = e.Metadata
+	}
+	if eventstore.IsShredded(*e) {
+		m["shredded"] = true
 	}
 	return m
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/urfave/cli/v3"
@@ -56,9 +57,10 @@ func serveFlags() []cli.Flag {
 
 func serveCommand() *cli.Command {
 	return &cli.Command{
-		Name:   "serve",
-		Usage:  "run a node until SIGINT or SIGTERM",
-		Flags:  append(append(serveFlags(), remoteServeFlags()...), adminFlags()...),
+		Name:  "serve",
+		Usage: "run a node until SIGINT or SIGTERM",
+		Flags: slices.Concat(serveFlags(), remoteServeFlags(), adminFlags(), apiFlags(), consoleFlags(),
+			scavengeFlags(), encryptionFlags()),
 		Action: serve,
 	}
 }
@@ -81,6 +83,7 @@ func serveConfig(cmd *cli.Command) actorstore.Config {
 		CacheBytes:     cmd.Int("cache-bytes"),
 		MaxBatchEvents: cmd.Int("max-batch-events"),
 		Subscriptions:  actorstore.SubscriptionsConfig{LeaseTTL: cmd.Duration("lease-ttl")},
+		Scavenge:       scavengeConfig(cmd),
 	}
 }
 
@@ -91,6 +94,9 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 	}
 	cfg := serveConfig(cmd)
 	cfg.Logger = log
+	if cfg.Encryption.MasterKey, err = masterKey(cmd); err != nil {
+		return usageErrorf("master key: %v", err)
+	}
 	if cfg.Schemas, err = loadSchemas(cmd.String("schemas")); err != nil {
 		return err
 	}
@@ -124,8 +130,15 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 		_ = st.Close(context.Background())
 		return err
 	}
-	adm, err := startAdmin(cmd, telemetry.Source{Store: st, Engine: eng}, log)
+	api, err := startAPI(cmd, n, log)
 	if err != nil {
+		_ = closeNode(n, cmd.Duration("shutdown-timeout"))
+		_ = st.Close(context.Background())
+		return fmt.Errorf("gRPC/Connect API: %w", err)
+	}
+	adm, err := startAdmin(cmd, telemetry.Source{Store: st, Engine: eng}, consoleConfig(cmd, n), log)
+	if err != nil {
+		_ = closeAPI(api, cmd.Duration("shutdown-timeout"))
 		_ = closeNode(n, cmd.Duration("shutdown-timeout"))
 		_ = st.Close(context.Background())
 		return fmt.Errorf("admin endpoint: %w", err)
@@ -134,10 +147,11 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 	if !cfg.Embedded() {
 		where = "PostgreSQL"
 	}
-	log.Info().Str("store", where).Str("listen", n.Address()).Str("admin", adminAddress(adm)).
+	log.Info().Str("store", where).Str("listen", n.Address()).Str("admin", adminAddress(adm)).Str("api", apiAddress(api)).
 		Bool("tracing", tp != nil).Msg("node ready; stop with SIGINT or SIGTERM")
 	<-ctx.Done()
 	log.Info().Msg("shutting down: answering peer requests in flight, flushing accepted appends")
+	apiErr := closeAPI(api, cmd.Duration("shutdown-timeout"))
 	nodeErr := closeNode(n, cmd.Duration("shutdown-timeout"))
 	// The admin endpoint answers until the node has drained, and stops
 	// before the store closes.
@@ -145,7 +159,7 @@ func serve(ctx context.Context, cmd *cli.Command) error {
 	sctx, cancel := context.WithTimeout(context.Background(), cmd.Duration("shutdown-timeout"))
 	defer cancel()
 	closeErr := st.Close(sctx)
-	if err := errors.Join(nodeErr, admErr, closeErr, stopTracing(tp, cmd.Duration("shutdown-timeout"))); err != nil {
+	if err := errors.Join(apiErr, nodeErr, admErr, closeErr, stopTracing(tp, cmd.Duration("shutdown-timeout"))); err != nil {
 		return err
 	}
 	log.Info().Msg("stopped")

@@ -21,7 +21,7 @@ const (
 	sqlCreateStreams = `INSERT INTO streams (stream_id, version, last_position)
 SELECT s, 0, 0 FROM unnest($1::text[]) AS s ORDER BY s
 ON CONFLICT (stream_id) DO NOTHING`
-	sqlLockHeads = `SELECT stream_id, version FROM streams
+	sqlLockHeads = `SELECT stream_id, version, tombstone FROM streams
 WHERE stream_id = ANY($1::text[]) ORDER BY stream_id FOR UPDATE`
 	sqlStoredIDs = `SELECT event_id, stream_id, version, position FROM events
 WHERE event_id = ANY($1::uuid[])`
@@ -47,7 +47,7 @@ const sqlWrite = `WITH g AS (
   FROM g, unnest($10::text[], $11::bigint[], $12::bigint[]) AS x(stream_id, version, last_ord)
   WHERE streams.stream_id = x.stream_id
 ), d AS (
-  DELETE FROM streams WHERE stream_id = ANY($13::text[]) AND version = 0
+  DELETE FROM streams WHERE stream_id = ANY($13::text[]) AND version = 0 AND NOT tombstone
 )
 SELECT g.base, pg_notify($14, (g.base + $1::bigint)::text) FROM g`
 
@@ -90,11 +90,14 @@ func (s *Store) appendOnce(ctx context.Context, conn *pgxpool.Conn, plan *append
 			return results, err
 		}
 	}
-	heads, stored, err := lockBatch(ctx, conn, plan)
+	heads, dead, stored, err := lockBatch(ctx, conn, plan)
 	if err != nil {
 		return nil, err
 	}
 	results, writes := plan.decide(heads, stored)
+	if len(dead) > 0 {
+		writes = plan.failDeleted(results, dead)
+	}
 	plan.ownCommits(results)
 	if len(writes) == 0 {
 		_, err := conn.Exec(ctx, "ROLLBACK")
@@ -137,9 +140,10 @@ func sendFinish(br pgx.BatchResults) (int64, error) {
 	return base, br.Close()
 }
 
-// lockBatch runs phase 1 and returns the locked heads and the stored IDs.
+// lockBatch runs phase 1 and returns the locked heads, the streams with a
+// tombstone (hard-deleted) and the stored IDs.
 func lockBatch(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan) (
-	map[string]uint64, map[uuid.UUID]storedEvent, error) {
+	map[string]uint64, map[string]bool, map[uuid.UUID]storedEvent, error) {
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
 	b.Queue(sqlCreateStreams, plan.streams)
@@ -149,25 +153,33 @@ func lockBatch(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan) (
 	defer br.Close()
 	for range 2 {
 		if _, err := br.Exec(); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	heads := make(map[string]uint64, len(plan.streams))
+	var dead map[string]bool
 	var (
-		stream string
-		ver    int64
+		stream    string
+		ver       int64
+		tombstone bool
 	)
-	if _, err := pgx.ForEachRow(mustQuery(br), []any{&stream, &ver}, func() error {
+	if _, err := pgx.ForEachRow(mustQuery(br), []any{&stream, &ver, &tombstone}, func() error {
 		heads[stream] = uint64(ver)
+		if tombstone {
+			if dead == nil {
+				dead = map[string]bool{}
+			}
+			dead[stream] = true
+		}
 		return nil
 	}); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	stored, err := scanStored(mustQuery(br))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return heads, stored, br.Close()
+	return heads, dead, stored, br.Close()
 }
 
 func mustQuery(br pgx.BatchResults) pgx.Rows {

@@ -18,7 +18,7 @@ RETURNING position - $1::bigint, now()`
   FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS x(stream_id, version, last_ord)
   WHERE streams.stream_id = x.stream_id
 ), d AS (
-  DELETE FROM streams WHERE stream_id = ANY($5::text[]) AND version = 0
+  DELETE FROM streams WHERE stream_id = ANY($5::text[]) AND version = 0 AND NOT tombstone
 )
 SELECT $1::bigint, pg_notify($6, ($1::bigint + $7::bigint)::text)`
 )

@@ -16,7 +16,8 @@ import (
 // statement sent with BEGIN and COMMIT in one round trip. It takes the
 // positions from the counter, moves each head with a compare-and-set on its
 // version (creating the head of a new stream), inserts the events, and
-// calls actorstore_fence with whether every head moved. It does not look
+// calls actorstore_fence with whether every head moved (a hard-deleted
+// stream's head, whose tombstone is set, never moves). It does not look
 // the event IDs up and does not lock heads beforehand. A head at another
 // version fails the fence, a stored event ID or version fails a unique
 // index, and a lock wait longer than sqlFastLockTimeout (a head held by a
@@ -33,6 +34,7 @@ const sqlFastWrite = `WITH g AS (
   UPDATE streams SET version = x.version, last_position = g.base + x.last_ord
   FROM g, x
   WHERE streams.stream_id = x.stream_id AND x.expected > 0 AND streams.version = x.expected
+    AND NOT streams.tombstone
   RETURNING 1
 ), n AS (
   INSERT INTO streams (stream_id, version, last_position)

@@ -17,17 +17,35 @@ data, metadata, created_at`
 
 const (
 	sqlStreamForward = `SELECT ` + eventColumns + ` FROM events
-WHERE stream_id = $1 AND version >= $2 ORDER BY version LIMIT $3`
+WHERE stream_id = $1 AND version >= $2 AND version >= ` + sqlLow + ` AND ` + sqlRetained + ` ORDER BY version LIMIT $3`
 	sqlStreamBackward = `SELECT ` + eventColumns + ` FROM events
-WHERE stream_id = $1 AND version <= $2 ORDER BY version DESC LIMIT $3`
-	sqlStreamExists = `SELECT EXISTS (SELECT 1 FROM events WHERE stream_id = $1)`
-	sqlHead         = `SELECT version, last_position FROM streams WHERE stream_id = $1`
-	sqlLookup       = `SELECT ` + eventColumns + ` FROM events
+WHERE stream_id = $1 AND version <= $2 AND version >= ` + sqlLow + ` AND ` + sqlRetained + ` ORDER BY version DESC LIMIT $3`
+	sqlStreamExists = `SELECT EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND version >= ` + sqlLow + ` AND ` + sqlRetained + `),
+COALESCE((SELECT tombstone FROM stream_retention WHERE stream_id = $1), false)`
+	sqlHead   = `SELECT version, last_position FROM streams WHERE stream_id = $1`
+	sqlLookup = `SELECT ` + eventColumns + ` FROM events
 WHERE stream_id = $1 AND event_id = ANY($2::uuid[]) ORDER BY version`
 	sqlLastPosition  = `SELECT position FROM global_position`
 	sqlCheckpoint    = `SELECT position FROM checkpoints WHERE name = $1`
 	sqlSetCheckpoint = `INSERT INTO checkpoints (name, position, updated_at) VALUES ($1, $2, now())
 ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at`
+)
+
+// Deleted events and events outside their stream's metadata
+// (docs/lifecycle.md) are hidden from the reads until a scavenge removes
+// them: stream_retention holds, per stream that has any, the newest deleted
+// version, truncate-before, max-count and max-age. sqlRetained is true for
+// an event of the events table inside its stream's retention; sqlLow is
+// the lowest version stream $1 keeps (max-age aside), for the index.
+const (
+	sqlRetained = `NOT EXISTS (SELECT 1 FROM stream_retention r WHERE r.stream_id = events.stream_id AND (
+  events.version <= r.through OR events.version < r.truncate_before
+  OR (r.max_count > 0 AND events.version <= (SELECT s.version FROM streams s WHERE s.stream_id = r.stream_id) - r.max_count)
+  OR (r.max_age_ms > 0 AND events.created_at < now() - r.max_age_ms * interval '1 millisecond')))`
+	sqlLow = `COALESCE((SELECT GREATEST(r.through + 1, r.truncate_before, CASE WHEN r.max_count > 0
+  THEN (SELECT s.version FROM streams s WHERE s.stream_id = $1) - r.max_count + 1 ELSE 1 END)
+  FROM stream_retention r WHERE r.stream_id = $1), 1)`
+	sqlVisible = ` AND ` + sqlRetained
 )
 
 // ReadStream implements persistence.Store.
@@ -44,9 +62,12 @@ func (s *Store) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]even
 		if err != nil || len(events) > 0 {
 			return events, err
 		}
-		var exists bool
-		if err := s.pool.QueryRow(ctx, sqlStreamExists, r.Stream).Scan(&exists); err != nil {
+		var exists, tombstone bool
+		if err := s.pool.QueryRow(ctx, sqlStreamExists, r.Stream).Scan(&exists, &tombstone); err != nil {
 			return nil, err
+		}
+		if tombstone {
+			return nil, &eventstore.StreamDeletedError{Stream: r.Stream}
 		}
 		if !exists {
 			return nil, &eventstore.StreamNotFoundError{Stream: r.Stream}
@@ -99,7 +120,7 @@ func allQuery(r eventstore.AllRead) (string, []any) {
 		args = append(args, r.Filter.EventTypes)
 		q += ` AND type = ANY($` + itoa(len(args)) + `::text[])`
 	}
-	return q + order, args
+	return q + sqlVisible + order, args
 }
 
 // prefixUpperBound returns the smallest string above every string that

@@ -16,9 +16,13 @@ var _ persistence.SnapshotStore = (*Store)(nil)
 
 const (
 	// sqlSaveSnapshot stores a snapshot when the stream's head is at or
-	// past its version, and never replaces a newer one.
+	// past its version and the version is not deleted, and never replaces
+	// a newer one. FOR SHARE orders it with a delete, which locks the row,
+	// sets deleted_through and drops the snapshot: a snapshot of deleted
+	// events is never left behind.
 	sqlSaveSnapshot = `INSERT INTO snapshots (stream_id, version, schema_version, state, created_at)
-SELECT $1, $2, $3, $4, now() FROM streams WHERE stream_id = $1 AND version >= $2
+SELECT $1, $2, $3, $4, now() FROM streams WHERE stream_id = $1 AND version >= $2 AND deleted_through < $2
+FOR SHARE
 ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, schema_version = EXCLUDED.schema_version,
     state = EXCLUDED.state, created_at = EXCLUDED.created_at
 WHERE snapshots.version <= EXCLUDED.version`

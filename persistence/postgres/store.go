@@ -130,7 +130,7 @@ func (s *Store) wrapError(op string, attempts int, err error, trace string) erro
 func isContractError(err error) bool {
 	for _, target := range []error{eventstore.ErrConcurrency, eventstore.ErrStreamNotFound,
 		eventstore.ErrInvalidInput, eventstore.ErrDuplicateEvent, eventstore.ErrClosed,
-		eventstore.ErrAborted} {
+		eventstore.ErrAborted, eventstore.ErrStreamDeleted} {
 		if errors.Is(err, target) {
 			return true
 		}

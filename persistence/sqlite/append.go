@@ -94,6 +94,10 @@ func checkRequest(ctx context.Context, tx *sql.Tx, r *eventstore.AppendRequest,
 	if err != nil {
 		return res, 0, err
 	}
+	if dead, err := tombstoned(ctx, tx, r.Stream); err != nil || dead {
+		res.Err = &eventstore.StreamDeletedError{Stream: r.Stream}
+		return res, head, err
+	}
 	res.Err = r.Expected.Check(r.Stream, head)
 	return res, head, nil
 }
@@ -174,7 +178,7 @@ const insertEvent = `INSERT INTO events
 func (s *Store) writeEvents(ctx context.Context, tx *sql.Tx, reqs []eventstore.AppendRequest,
 	heads []eventstore.Version, results []eventstore.AppendResult) (eventstore.Position, error) {
 	var pos eventstore.Position
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), 0) FROM events`).Scan(&pos); err != nil {
+	if err := tx.QueryRowContext(ctx, sqlLastPosition).Scan(&pos); err != nil {
 		return 0, err
 	}
 	start := pos
@@ -212,12 +216,22 @@ func (s *Store) writeEvents(ctx context.Context, tx *sql.Tx, reqs []eventstore.A
 	return pos, nil
 }
 
+// sqlLastPosition is the newest position handed out: the newest event's,
+// or the newest a scavenge removed (scavenge.go).
+const sqlLastPosition = `SELECT MAX(COALESCE((SELECT MAX(position) FROM events), 0),
+  COALESCE((SELECT position FROM removed_position WHERE id = 1), 0))`
+
 // streamHead returns the stream's newest version and position (0, 0 when
-// it has no events).
+// it never had events; when a scavenge removed them all, those of the
+// newest it removed).
 func streamHead(ctx context.Context, q querier, stream string) (eventstore.Version, eventstore.Position, error) {
 	var v, p int64
 	err := q.QueryRowContext(ctx,
 		`SELECT version, position FROM events WHERE stream = ? ORDER BY version DESC LIMIT 1`, stream).Scan(&v, &p)
+	if err == sql.ErrNoRows {
+		err = q.QueryRowContext(ctx, `SELECT scavenged, scavenged_position FROM stream_retention WHERE stream = ?`,
+			stream).Scan(&v, &p)
+	}
 	if err == sql.ErrNoRows {
 		return 0, 0, nil
 	}

@@ -14,9 +14,27 @@ import (
 )
 
 const (
-	eventColumns   = `position, stream, version, event_id, type, schema_version, content_type, data, metadata, created`
-	streamForward  = `SELECT ` + eventColumns + ` FROM events WHERE stream = ? AND version >= ? ORDER BY version LIMIT ?`
-	streamBackward = `SELECT ` + eventColumns + ` FROM events WHERE stream = ? AND version <= ? ORDER BY version DESC LIMIT ?`
+	eventColumns  = `position, stream, version, event_id, type, schema_version, content_type, data, metadata, created`
+	streamForward = `SELECT ` + eventColumns + ` FROM events WHERE stream = ?1 AND version >= ?2
+  AND version >= ` + lowVersion + ` AND ` + retained + ` ORDER BY version LIMIT ?3`
+	streamBackward = `SELECT ` + eventColumns + ` FROM events WHERE stream = ?1 AND version <= ?2
+  AND version >= ` + lowVersion + ` AND ` + retained + ` ORDER BY version DESC LIMIT ?3`
+	// Deleted events and events outside their stream's metadata
+	// (docs/lifecycle.md) are hidden until a scavenge removes them:
+	// stream_retention holds, per stream that has any, the newest deleted
+	// version, truncate-before, max-count and max-age. retained is true
+	// for an event inside its stream's retention; lowVersion is the lowest
+	// version stream ?1 keeps (max-age aside), for the index.
+	retained = `NOT EXISTS (SELECT 1 FROM stream_retention r WHERE r.stream = events.stream AND (
+  events.version <= r.through OR events.version < r.truncate_before
+  OR (r.max_count > 0 AND events.version <= (SELECT MAX(h.version) FROM events h WHERE h.stream = r.stream) - r.max_count)
+  OR (r.max_age_ms > 0 AND events.created < ` + nowNanos + ` - r.max_age_ms * 1000000)))`
+	lowVersion = `COALESCE((SELECT MAX(r.through + 1, r.truncate_before, CASE WHEN r.max_count > 0
+  THEN (SELECT MAX(h.version) FROM events h WHERE h.stream = ?1) - r.max_count + 1 ELSE 1 END)
+  FROM stream_retention r WHERE r.stream = ?1), 1)`
+	// nowNanos is SQLite's clock in Unix nanoseconds (millisecond precision).
+	nowNanos = `CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 1000000`
+	visible  = ` AND ` + retained
 )
 
 // ReadStream implements persistence.Store.
@@ -42,12 +60,8 @@ func (s *Store) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]even
 			if err != nil || len(evs) > 0 {
 				return evs, err
 			}
-			head, _, err := streamHead(ctx, tx, r.Stream)
-			if err != nil {
+			if err := emptyStreamRead(ctx, tx, r.Stream); err != nil {
 				return nil, err
-			}
-			if head == 0 {
-				return nil, &eventstore.StreamNotFoundError{Stream: r.Stream}
 			}
 			return []eventstore.RecordedEvent{}, nil
 		})
@@ -102,7 +116,7 @@ func allQuery(r eventstore.AllRead) (string, []any) {
 		order = `position DESC`
 	}
 	args = append(args, r.Limit)
-	return `SELECT ` + eventColumns + ` FROM events WHERE ` + where.String() + ` ORDER BY ` + order + ` LIMIT ?`, args
+	return `SELECT ` + eventColumns + ` FROM events WHERE ` + where.String() + visible + ` ORDER BY ` + order + ` LIMIT ?`, args
 }
 
 // Head implements persistence.Store.
@@ -163,7 +177,7 @@ func (s *Store) LastPosition(ctx context.Context) (eventstore.Position, error) {
 	defer leave()
 	return run(ctx, s, "last position", func(ctx context.Context) (eventstore.Position, error) {
 		var p int64
-		err := s.readers.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), 0) FROM events`).Scan(&p)
+		err := s.readers.QueryRowContext(ctx, sqlLastPosition).Scan(&p)
 		return uint64(p), err
 	})
 }

@@ -15,9 +15,10 @@ var _ persistence.SnapshotStore = (*Store)(nil)
 
 const (
 	// sqlSaveSnapshot stores a snapshot when the stream holds an event at
-	// its version, and never replaces a newer one.
+	// its version that is not deleted, and never replaces a newer one.
 	sqlSaveSnapshot = `INSERT INTO snapshots (stream, version, schema_version, state, created)
 SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM events WHERE stream = ?1 AND version = ?2)
+  AND NOT EXISTS (SELECT 1 FROM stream_retention WHERE stream = ?1 AND through >= ?2)
 ON CONFLICT (stream) DO UPDATE SET version = excluded.version, schema_version = excluded.schema_version,
     state = excluded.state, created = excluded.created
 WHERE snapshots.version <= excluded.version`

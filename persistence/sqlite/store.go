@@ -169,7 +169,8 @@ func (s *Store) fail(ctx context.Context, op string, attempts int, err error) er
 		ie *eventstore.InputError
 		nf *eventstore.StreamNotFoundError
 	)
-	if errors.As(err, &ie) || errors.As(err, &nf) || errors.Is(err, eventstore.ErrClosed) {
+	if errors.As(err, &ie) || errors.As(err, &nf) || errors.Is(err, eventstore.ErrClosed) ||
+		errors.Is(err, eventstore.ErrConcurrency) || errors.Is(err, eventstore.ErrStreamDeleted) {
 		return err
 	}
 	if cerr := ctx.Err(); cerr != nil {

@@ -46,6 +46,18 @@ import "testing"
 //     implement): the newest is kept, an older save changes nothing, the
 //     same version replaces; one beyond the head, of a missing stream or
 //     malformed is an *InputError and stores nothing (snapshot.go).
+//   - ListStreams (persistence.StreamLister, which every backend must
+//     implement): by prefix with heads, keyset paging both ways, bad
+//     queries (streams.go).
+//   - Delete (persistence.StreamDeleter, which every backend must
+//     implement): soft and hard deletes, expectations, tombstones in
+//     batches and groups, appends racing a delete (delete.go).
+//   - Metadata (the same interface): a versioned document with an
+//     expectation; truncate-before, max-count and max-age hide events from
+//     ReadStream and ReadAll at once, other positions unchanged (metadata.go).
+//   - Scavenge (persistence.Scavenger): removes exactly the hidden events,
+//     in bounded, resumable steps; positions, heads and the next append's
+//     version and position unchanged (scavenge.go).
 //
 // The suite assumes the store uses eventstore.DefaultLimits, and that
 // positions are gapless (a failed request uses none).
@@ -74,6 +86,10 @@ func runAll(t *testing.T, f Factory, features Features) {
 		{"Close", testClose},
 		{"Lease", testLease},
 		{"Snapshots", testSnapshots},
+		{"ListStreams", testListStreams},
+		{"Delete", testDelete},
+		{"Metadata", testMetadata},
+		{"Scavenge", testScavenge},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -1,0 +1,3 @@
+package messages
+
+//go:generate protoc --go_out=. --go_opt=paths=source_relative lifecycle.proto

@@ -1,0 +1,121 @@
+// Package apibench compares the front doors of a node for appends: the
+// gRPC/Connect API, the protoactor peer protocol (package client) and
+// the embedded Go API, at 1 and 256 callers, each caller on its own
+// stream. The node is a real `actorstore serve` process on the embedded
+// store; the callers run in the benchmark process (so gRPC and peer
+// calls cross a process boundary on loopback, and the embedded appends do
+// not). Run it with
+//
+//	go test -run '^$' -bench FrontDoors -benchtime 5s ./tests/apibench
+//
+// (figures in docs/benchmarks.md, taken through quiet-bench).
+package apibench_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/google/uuid"
+
+	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/client"
+	"github.com/actorstore/actorstore/eventstore"
+	"github.com/actorstore/actorstore/internal/servetest"
+	"github.com/actorstore/actorstore/messages"
+	"github.com/actorstore/actorstore/messages/messagesconnect"
+)
+
+const payload = `{"order":"o-123456","sku":"sku-42","quantity":3,"price_cents":1999,"note":"bench"}`
+
+func BenchmarkFrontDoors(b *testing.B) {
+	n := servetest.Start(b, servetest.Build(b))
+	peer, err := client.Dial(context.Background(), client.Config{NodeAddress: n.Listen})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer peer.Close()
+	tr := &http.Transport{Protocols: new(http.Protocols), MaxConnsPerHost: 0}
+	tr.Protocols.SetUnencryptedHTTP2(true)
+	api := messagesconnect.NewEventStoreServiceClient(&http.Client{Transport: tr}, "http://"+n.API, connect.WithGRPC())
+	st, err := actorstore.Open(context.Background(), actorstore.Config{DataDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close(context.Background())
+
+	for _, callers := range []int{1, 256} {
+		b.Run(fmt.Sprintf("grpc/callers=%d", callers), func(b *testing.B) {
+			run := uuid.NewString()[:8]
+			runCallers(b, callers, func(i int) error {
+				id := uuid.New()
+				_, err := api.Append(context.Background(), connect.NewRequest(&messages.AppendRequest{
+					Stream:   fmt.Sprintf("grpc-%s-%d", run, i),
+					Expected: &messages.ExpectedVersion{Kind: &messages.ExpectedVersion_Any{Any: true}},
+					Events: []*messages.EventData{{EventId: id[:], Type: "BenchEvent",
+						Data: []byte(payload)}}}))
+				return err
+			})
+		})
+		b.Run(fmt.Sprintf("peer/callers=%d", callers), func(b *testing.B) {
+			run := uuid.NewString()[:8]
+			runCallers(b, callers, func(i int) error {
+				_, err := peer.Append(context.Background(), fmt.Sprintf("peer-%s-%d", run, i), eventstore.Any(), event())
+				return err
+			})
+		})
+		b.Run(fmt.Sprintf("embedded/callers=%d", callers), func(b *testing.B) {
+			run := uuid.NewString()[:8]
+			runCallers(b, callers, func(i int) error {
+				_, err := st.Append(context.Background(), fmt.Sprintf("emb-%s-%d", run, i), eventstore.Any(), event())
+				return err
+			})
+		})
+	}
+}
+
+func event() eventstore.EventData {
+	return eventstore.EventData{ID: uuid.New(), Type: "BenchEvent", Data: []byte(payload)}
+}
+
+// runCallers runs b.N calls from callers goroutines and reports
+// throughput and latency percentiles.
+func runCallers(b *testing.B, callers int, call func(caller int) error) {
+	lat := make([][]time.Duration, callers)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for i := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(b.N) {
+				t0 := time.Now()
+				if err := call(i); err != nil {
+					b.Error(err)
+					return
+				}
+				lat[i] = append(lat[i], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	if len(all) == 0 {
+		return
+	}
+	pct := func(p float64) float64 { return float64(all[int(p*float64(len(all)-1))].Microseconds()) }
+	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "ops/s")
+	b.ReportMetric(pct(0.50), "p50-µs")
+	b.ReportMetric(pct(0.99), "p99-µs")
+}
