@@ -36,6 +36,8 @@ var connectCodes = map[messages.ErrorCode]connect.Code{
 	messages.ErrorCode_ERROR_CODE_LEASE_HELD:       connect.CodeFailedPrecondition,
 	messages.ErrorCode_ERROR_CODE_LEASE_LOST:       connect.CodeAborted,
 	messages.ErrorCode_ERROR_CODE_LOCKED:           connect.CodeUnavailable,
+	// Deleted for good: nothing the caller retries changes it.
+	messages.ErrorCode_ERROR_CODE_STREAM_DELETED: connect.CodeFailedPrecondition,
 }
 
 // ConnectCode is the gRPC status code of an actorstore error code
