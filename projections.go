@@ -8,7 +8,7 @@ import (
 )
 
 // Projections: read models fed from the store (docs/projections.md,
-// docs/adr/0020-projections.md). The types are package projections' own,
+// docs/adr/0019-projections.md). The types are package projections' own,
 // aliased here so embedders need one import.
 type (
 	// Projection describes a named, versioned read model.

@@ -53,7 +53,7 @@ type SubscribeOptions struct {
 	// each process's members share the slots it holds. With one slot the
 	// whole group runs in one process at a time (the others stand by).
 	// Every member of a group must give the same number. See
-	// docs/adr/0028-consumer-group-slots.md.
+	// docs/adr/0022-consumer-group-slots.md.
 	GroupSlots int
 	// Retry says how often a failing event is retried before it is parked
 	// (durable) or stops the subscription (zero fields: 5 attempts, 50ms

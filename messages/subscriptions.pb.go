@@ -184,7 +184,7 @@ type SubscribeRequest struct {
 	// are split by stream into this many slots (FNV-1a of the stream ID
 	// modulo group_slots), each with its own checkpoint and lease, and the
 	// slots are spread over the processes that have members of the group
-	// (docs/adr/0028-consumer-group-slots.md): each process's members share
+	// (docs/adr/0022-consumer-group-slots.md): each process's members share
 	// the slots it holds. Every member of a group must give the same number.
 	GroupSlots uint32 `protobuf:"varint,12,opt,name=group_slots,json=groupSlots,proto3" json:"group_slots,omitempty"`
 	// The slot of a group this durable subscription reads (with slots > 1):

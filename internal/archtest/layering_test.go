@@ -80,7 +80,7 @@ var forbidden = map[string][]string{
 	"subscriptions": {"streams", "projections", "(root)", "node", "client", "telemetry", "cmd"},
 	"(root)":        {"node", "client", "telemetry", "cmd"},
 	// projections: read models fed from the store; below the root, beside
-	// subscriptions, without actors (docs/adr/0020-projections.md).
+	// subscriptions, without actors (docs/adr/0019-projections.md).
 	// It shares internal/leasing with consumer groups.
 	"projections": {"messages", "wire", "schemas", "supervisor", "actors", "internal/engine", "internal/instruments",
 		"streams", "subscriptions", "(root)", "node", "client", "telemetry", "cmd"},

@@ -19,7 +19,7 @@ var (
 	rootAPIAllowed = map[string]bool{module + "/eventstore": true, module + "/schemas": true,
 		// Projections are aliased from their package, which names pgx.Tx
 		// and *sql.Tx on purpose: the handler writes in the store's own
-		// transaction (docs/adr/0020-projections.md).
+		// transaction (docs/adr/0019-projections.md).
 		module + "/projections": true}
 	rootAPIExternal = []string{"github.com/rs/zerolog", "go.opentelemetry.io/otel/"}
 	// rootAPIHandOver is the one exported function that hands the store's

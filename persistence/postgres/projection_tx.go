@@ -11,7 +11,7 @@ import (
 // InTx runs fn in one transaction on the store's database and commits when
 // fn returns nil (rolls back otherwise). It is how projections hand the
 // user's handler a pgx.Tx that commits together with the projection's
-// checkpoint (docs/adr/0020-projections.md). It is not retried: the caller
+// checkpoint (docs/adr/0019-projections.md). It is not retried: the caller
 // owns its retry policy. Safe for concurrent use; ctx bounds the whole
 // transaction (the store's OperationTimeout when ctx has no deadline).
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {

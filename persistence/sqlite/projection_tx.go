@@ -10,7 +10,7 @@ import (
 // when fn returns nil (rolls back otherwise). Appends wait while fn runs, so
 // keep it short. It is how projections hand the user's handler a *sql.Tx
 // that commits together with the projection's checkpoint
-// (docs/adr/0020-projections.md). It is not retried: the caller owns its
+// (docs/adr/0019-projections.md). It is not retried: the caller owns its
 // retry policy. ctx bounds the transaction (the store's Timeout when ctx
 // has no deadline).
 func (s *Store) InWriteTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {

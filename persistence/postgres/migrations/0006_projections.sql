@@ -1,4 +1,4 @@
--- actorstore schema, version 6: projections (docs/adr/0020-projections.md).
+-- actorstore schema, version 6: projections (docs/adr/0019-projections.md).
 -- Idempotent (IF NOT EXISTS): a database may re-run it.
 -- One row per projection version: which version is live, its state.
 CREATE TABLE IF NOT EXISTS actorstore_projections (

@@ -1,5 +1,5 @@
 -- actorstore embedded schema, version 5: projections
--- (docs/adr/0020-projections.md). Idempotent (IF NOT EXISTS). Times are
+-- (docs/adr/0019-projections.md). Idempotent (IF NOT EXISTS). Times are
 -- Unix milliseconds.
 CREATE TABLE IF NOT EXISTS projections (
     name       TEXT    NOT NULL,

@@ -151,7 +151,7 @@ export type SubscribeRequest = Message<"actorstore.v1.SubscribeRequest"> & {
    * are split by stream into this many slots (FNV-1a of the stream ID
    * modulo group_slots), each with its own checkpoint and lease, and the
    * slots are spread over the processes that have members of the group
-   * (docs/adr/0028-consumer-group-slots.md): each process's members share
+   * (docs/adr/0022-consumer-group-slots.md): each process's members share
    * the slots it holds. Every member of a group must give the same number.
    *
    * @generated from field: uint32 group_slots = 12;
