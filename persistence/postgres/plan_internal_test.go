@@ -8,38 +8,6 @@ import (
 	"github.com/google/uuid"
 )
 
-func TestPrefixUpperBound(t *testing.T) {
-	cases := []struct {
-		prefix, upper string
-		ok            bool
-	}{
-		{"order-", "order.", true},
-		{"a", "b", true},
-		{"é", "ê", true},
-		{"x\uD7FF", "x\uE000", true},        // skips the surrogates
-		{"x\U0010FFFF", "y", true},          // no successor: increment the rune before
-		{"\U0010FFFF\U0010FFFF", "", false}, // nothing above: no upper bound
-	}
-	for _, c := range cases {
-		upper, ok := prefixUpperBound(c.prefix)
-		if upper != c.upper || ok != c.ok {
-			t.Errorf("prefixUpperBound(%q) = %q, %v; want %q, %v", c.prefix, upper, ok, c.upper, c.ok)
-		}
-		if !ok {
-			continue
-		}
-		// Every string with the prefix sorts below the bound (byte order).
-		for _, tail := range []string{"", "\x00", "zzz", "\U0010FFFF\U0010FFFF"} {
-			if s := c.prefix + tail; s >= upper {
-				t.Errorf("%q is not below the bound %q of prefix %q", s, upper, c.prefix)
-			}
-		}
-		if upper <= c.prefix {
-			t.Errorf("bound %q not above prefix %q", upper, c.prefix)
-		}
-	}
-}
-
 func events(ids ...uuid.UUID) []eventstore.EventData {
 	evs := make([]eventstore.EventData, len(ids))
 	for i, id := range ids {

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/actorstore/actorstore/eventstore"
+	"github.com/actorstore/actorstore/persistence"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 )
@@ -111,7 +112,7 @@ func allQuery(r eventstore.AllRead) (string, []any) {
 	if p := r.Filter.StreamPrefix; p != "" {
 		args = append(args, p)
 		q += ` AND stream_id >= $3`
-		if upper, ok := prefixUpperBound(p); ok {
+		if upper, ok := persistence.PrefixEnd(p); ok {
 			args = append(args, upper)
 			q += ` AND stream_id < $4`
 		}
@@ -121,27 +122,6 @@ func allQuery(r eventstore.AllRead) (string, []any) {
 		q += ` AND type = ANY($` + itoa(len(args)) + `::text[])`
 	}
 	return q + sqlVisible + order, args
-}
-
-// prefixUpperBound returns the smallest string above every string that
-// starts with prefix, in byte (C collation) order: the prefix with its
-// last rune incremented. UTF-8 keeps code point order in byte order, so
-// stream_id >= prefix AND stream_id < upper selects exactly the prefix.
-func prefixUpperBound(prefix string) (string, bool) {
-	for prefix != "" {
-		r, size := utf8.DecodeLastRuneInString(prefix)
-		prefix = prefix[:len(prefix)-size]
-		switch {
-		case r == utf8.MaxRune:
-			continue // no successor: drop it and increment the rune before
-		case r == 0xD7FF:
-			r = 0xE000 // skip the surrogates
-		default:
-			r++
-		}
-		return prefix + string(r), true
-	}
-	return "", false
 }
 
 func itoa(n int) string {
