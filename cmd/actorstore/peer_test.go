@@ -16,13 +16,11 @@ import (
 
 	"github.com/actorstore/actorstore/client"
 	"github.com/actorstore/actorstore/eventstore"
+	"github.com/actorstore/actorstore/internal/servetest"
 )
 
 // servedNode is a running `actorstore serve` started by serveNode.
-type servedNode struct {
-	Listen, Admin, API string // from its ready line
-	Pid                int
-}
+type servedNode = servetest.Node
 
 // startServe runs `actorstore serve` on a fresh embedded data directory on
 // free loopback ports and returns the address from its ready line. The
@@ -37,39 +35,7 @@ func startServe(t *testing.T, bin string, extra ...string) string {
 // the test ends.
 func serveNode(t *testing.T, bin, data string, extra ...string) servedNode {
 	t.Helper()
-	args := append([]string{"--log-format", "json", "serve", "--data-dir", data,
-		"--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"}, extra...)
-	cmd := exec.Command(bin, args...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() })
-	ready := make(chan servedNode, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			var line servedNode
-			if strings.Contains(sc.Text(), "node ready") && json.Unmarshal(sc.Bytes(), &line) == nil {
-				ready <- line
-			}
-		}
-		close(ready)
-	}()
-	select {
-	case n, ok := <-ready:
-		if !ok || n.Listen == "" {
-			t.Fatal("serve exited before it was ready")
-		}
-		n.Pid = cmd.Process.Pid
-		return n
-	case <-time.After(60 * time.Second):
-		t.Fatal("serve not ready within 60s")
-	}
-	return servedNode{}
+	return servetest.StartIn(t, bin, data, extra...)
 }
 
 // run runs the binary and returns stdout; it fails t unless the exit

@@ -53,8 +53,16 @@ func Build(t testing.TB) string {
 // ports, with extra flags appended, and returns once it is ready.
 func Start(t testing.TB, bin string, extra ...string) Node {
 	t.Helper()
-	args := append([]string{"--log-format", "json", "serve", "--data-dir", filepath.Join(t.TempDir(), "data"),
-		"--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--api-addr", "127.0.0.1:0"}, extra...)
+	return StartIn(t, bin, filepath.Join(t.TempDir(), "data"), append([]string{"--api-addr", "127.0.0.1:0"}, extra...)...)
+}
+
+// StartIn runs `bin serve` on the embedded store in data, the peer
+// transport and admin endpoint on free loopback ports, with extra flags
+// appended, and returns once it is ready.
+func StartIn(t testing.TB, bin, data string, extra ...string) Node {
+	t.Helper()
+	args := append([]string{"--log-format", "json", "serve", "--data-dir", data,
+		"--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"}, extra...)
 	cmd := exec.Command(bin, args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
