@@ -34,6 +34,9 @@ func (s *streamActor) appendSpan(m *appendCmd, w *waiter) trace.Span {
 	_, span := tel.Tracer.Start(ctx, "actorstore.stream.append",
 		trace.WithAttributes(keyStream.String(s.stream), keyEvents.Int(len(m.events))))
 	w.span = span.SpanContext()
+	if w.trace == "" { // the caller had no trace: the span's names the append
+		w.trace = w.span.TraceID().String()
+	}
 	return span
 }
 
@@ -61,8 +64,18 @@ func (s *streamActor) flushSpans(appends []*pending) []trace.SpanContext {
 }
 
 // logConflict logs, at debug level, an append answered with a conflict.
+// An append whose caller gave no trace ID (the Runtime called directly,
+// not through an API boundary) gets one made up here, only when the line
+// is logged.
 func (s *streamActor) logConflict(err *eventstore.ConcurrencyError, trace string) {
-	s.sh.log.Debug().Str("trace_id", trace).Str("stream", err.Stream).
+	e := s.sh.log.Debug()
+	if e == nil {
+		return
+	}
+	if trace == "" {
+		trace = eventstore.NewTraceID().String()
+	}
+	e.Str("trace_id", trace).Str("stream", err.Stream).
 		Str("expected", err.Expected.String()).Uint64("actual", err.Actual).
 		Msg("append rejected: wrong expected version")
 }
