@@ -40,7 +40,8 @@ func (s *streamActor) onAppend(c actors.Context, e envelope) {
 		c.Send(w.to, &appendReply{err: forCaller(err, s.stream)})
 		return
 	}
-	p := &pending{events: m.events, waiters: []waiter{w}, toStore: outcome == retryToStore, arrived: e.at}
+	p := &pending{events: m.events, first: [1]waiter{w}, toStore: outcome == retryToStore, arrived: e.at}
+	p.waiters = p.first[:]
 	p.solo = p.toStore
 	if outcome == retryNone && !m.expected.Satisfied(s.projected()) {
 		if s.cell.inflight == nil && len(s.queue) == 0 && s.fresh(p.arrived) {
@@ -121,9 +122,12 @@ func (s *streamActor) maybeFlush(c actors.Context) {
 	n := s.takeFlush()
 	appends := s.queue[:n:n]
 	s.queue = slices.Clone(s.queue[n:])
-	var events []eventstore.EventData
-	for _, p := range appends {
-		events = append(events, p.events...)
+	events := appends[0].events // one append: its events as they are (nobody changes them)
+	if len(appends) > 1 {
+		events = nil
+		for _, p := range appends {
+			events = append(events, p.events...)
+		}
 	}
 	s.cell.seq++
 	s.cell.inflight = &inflightFlush{seq: s.cell.seq, appends: appends, sentAt: time.Now()}
