@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore/eventstore"
+	"github.com/actorstore/actorstore/persistence"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
@@ -88,6 +89,13 @@ func (s *streamActor) logConflict(err *eventstore.ConcurrencyError, trace string
 func (sh *shared) commit(batch []*unit, reqs []eventstore.AppendRequest, events int) (
 	[]eventstore.AppendResult, error) {
 	tel, ctx := sh.cfg.Instruments, sh.ctx
+	if events <= sh.cfg.Limits.MaxBatchEvents {
+		// Every request was validated where it entered the runtime (Append,
+		// Transact, an entity's append), and takeBatch never puts a stream
+		// or an event ID twice into a batch: the store need not check the
+		// batch again (persistence.ValidateAppend).
+		ctx = persistence.WithValidatedBatch(ctx, reqs, sh.cfg.Limits)
+	}
 	var span trace.Span
 	if tel.Tracing {
 		ctx, span = tel.Tracer.Start(ctx, "actorstore.writer.batch", trace.WithLinks(batchLinks(batch)...),
