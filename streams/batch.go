@@ -1,8 +1,6 @@
 package streams
 
 import (
-	"slices"
-
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/google/uuid"
 )
@@ -59,14 +57,12 @@ func markUnit(u *unit, streams map[string]struct{}, ids map[uuid.UUID]struct{}) 
 	}
 }
 
-func sortByPosition(evs []eventstore.RecordedEvent) {
-	slices.SortFunc(evs, func(a, b eventstore.RecordedEvent) int {
-		switch {
-		case a.Position < b.Position:
-			return -1
-		case a.Position > b.Position:
-			return 1
-		}
-		return 0
-	})
+func byPosition(a, b eventstore.RecordedEvent) int {
+	switch {
+	case a.Position < b.Position:
+		return -1
+	case a.Position > b.Position:
+		return 1
+	}
+	return 0
 }

@@ -85,12 +85,15 @@ type flushReq struct {
 }
 
 // flushDone answers a flushReq: err is set when the whole batch failed,
-// otherwise res (whose Err may be set).
+// otherwise res (whose Err may be set). events are the flush's events as
+// recorded (nil when it appended none): a part of the batch's one array of
+// recorded events, shared with OnCommit; nobody changes them.
 type flushDone struct {
 	seq       uint64
 	res       eventstore.AppendResult
 	err       error
 	committed time.Time
+	events    []eventstore.RecordedEvent
 }
 
 // txFlush asks the writer to commit a transaction; the reply is a txResult
@@ -115,6 +118,7 @@ type txDone struct {
 	res       eventstore.AppendResult
 	err       error
 	committed time.Time
+	events    []eventstore.RecordedEvent // as in flushDone
 }
 
 // awaitIdle asks the writer for an idleNow once stream has nothing queued
