@@ -35,8 +35,7 @@ func (n *Runtime) Append(ctx context.Context, stream string, expected eventstore
 	// log lines (the API boundary above made one); none is made up here.
 	cmd := &appendCmd{stream: stream, expected: expected, events: events, trace: eventstore.TraceID(ctx),
 		span: oteltrace.SpanContextFromContext(ctx)}
-	reply, err := actors.RequestWithin(ctx, n.sh.sys, n.registry, &routed{stream: stream, msg: cmd},
-		n.sh.cfg.RequestTimeout)
+	reply, err := actors.RequestWithin(ctx, n.sh.sys, n.registry, cmd, n.sh.cfg.RequestTimeout)
 	if err != nil {
 		return eventstore.AppendResult{}, forCaller(actors.OnStream(err, "append", stream, expected), stream)
 	}

@@ -22,7 +22,8 @@ type routed struct {
 }
 
 // appendCmd appends events to a stream if expected holds; the reply is an
-// appendReply.
+// appendReply. The registry routes it by its stream as it is, without a
+// routed wrapper (one allocation less per append).
 type appendCmd struct {
 	stream   string
 	expected eventstore.ExpectedVersion

@@ -60,14 +60,16 @@ type inflightFlush struct {
 	seq     uint64
 	appends []*pending
 	sentAt  time.Time
+	req     flushReq // sent to the writer (kept here: one allocation for both)
 }
 
 // pending is one accepted append and everyone waiting for its outcome (the
 // caller, and callers retrying it with the same event IDs).
 type pending struct {
 	events  []eventstore.EventData
-	waiters []waiter  // first the caller: waiters starts as first[:]
-	first   [1]waiter // so that an append with one caller is one allocation
+	waiters []waiter    // first the caller: waiters starts as first[:]
+	first   [1]waiter   // so that an append with one caller is one allocation
+	reply   appendReply // the committed answer, shared by every waiter (never changed once sent)
 	// toStore: some IDs were committed before; the store decides (retry or
 	// duplicate), so it is flushed alone and not checked in memory.
 	toStore bool

@@ -130,9 +130,11 @@ func (s *streamActor) maybeFlush(c actors.Context) {
 		}
 	}
 	s.cell.seq++
-	s.cell.inflight = &inflightFlush{seq: s.cell.seq, appends: appends, sentAt: time.Now()}
-	req := eventstore.AppendRequest{Stream: s.stream, Expected: eventstore.Exact(s.committed), Events: events}
-	c.Send(s.writer, &flushReq{pid: c.Self(), seq: s.cell.seq, req: req, spans: s.flushSpans(appends)})
+	inf := &inflightFlush{seq: s.cell.seq, appends: appends, sentAt: time.Now()}
+	inf.req = flushReq{pid: c.Self(), seq: s.cell.seq, spans: s.flushSpans(appends),
+		req: eventstore.AppendRequest{Stream: s.stream, Expected: eventstore.Exact(s.committed), Events: events}}
+	s.cell.inflight = inf
+	c.Send(s.writer, &inf.req)
 }
 
 // takeFlush returns how many queued appends the next flush carries.

@@ -48,8 +48,9 @@ func (s *streamActor) onCommitted(c actors.Context, appends []*pending, res even
 	for _, p := range appends {
 		s.untrack(p)
 		r := splitResult(res, offset, len(p.events), contiguous)
+		p.reply = appendReply{res: r}
 		for _, w := range p.waiters {
-			c.Send(w.to, &appendReply{res: r})
+			c.Send(w.to, &p.reply)
 		}
 		if s.ready && !res.Idempotent && contiguous {
 			evs := recordedPart(recorded, offset, s.stream, p.events, r, at)

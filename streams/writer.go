@@ -34,6 +34,8 @@ type unit struct {
 	reqs    []eventstore.AppendRequest
 	events  int
 	bytes   int
+	one     [1]eventstore.AppendRequest // reqs of a flush
+	done    flushDone                   // the answer to flush, sent once committed (no allocation of its own)
 }
 
 func newWriterState(sh *shared) *writerState {
@@ -44,7 +46,10 @@ func (w *writerActor) Receive(c actors.Context) {
 	st := w.st
 	switch m := c.Message().(type) {
 	case *flushReq:
-		st.enqueue(&unit{flush: m, reqs: []eventstore.AppendRequest{m.req}})
+		u := &unit{flush: m}
+		u.one[0] = m.req
+		u.reqs = u.one[:] // no allocation of its own
+		st.enqueue(u)
 	case *txFlush:
 		st.enqueue(&unit{tx: m, replyTo: c.Sender(), reqs: m.reqs})
 	case *awaitIdle:
@@ -136,7 +141,8 @@ func (st *writerState) finish(c actors.Context, m *batchDone) {
 func (st *writerState) reply(c actors.Context, u *unit, rs []eventstore.AppendResult, err error, at time.Time,
 	rec *recorder) {
 	if u.flush != nil {
-		d := &flushDone{seq: u.flush.seq, err: err, committed: at}
+		d := &u.done
+		*d = flushDone{seq: u.flush.seq, err: err, committed: at}
 		if err == nil {
 			d.res = rs[0]
 			d.events = rec.record(&u.reqs[0], rs[0], at)
