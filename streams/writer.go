@@ -83,11 +83,14 @@ func (st *writerState) kick(c actors.Context) {
 	}
 	batch, rest := takeBatch(st.queue, st.sh.cfg.MaxBatchEvents, st.sh.cfg.MaxBatchBytes)
 	st.queue, st.inflight = rest, batch
-	var reqs []eventstore.AppendRequest
-	events := 0
+	n, events := 0, 0
+	for _, u := range batch {
+		n += len(u.reqs)
+		events += u.events
+	}
+	reqs := make([]eventstore.AppendRequest, 0, n)
 	for _, u := range batch {
 		reqs = append(reqs, u.reqs...)
-		events += u.events
 	}
 	self, sh := c.Self(), st.sh
 	sh.goIO(func() {
