@@ -61,8 +61,7 @@ func (n *Runtime) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]ev
 	}
 	defer n.mu.RUnlock()
 	start := time.Now()
-	reply, err := actors.RequestWithin(ctx, n.sh.sys, n.registry, &routed{stream: r.Stream, msg: &readCmd{read: r}},
-		n.sh.cfg.RequestTimeout)
+	reply, err := actors.RequestWithin(ctx, n.sh.sys, n.registry, &readCmd{read: r}, n.sh.cfg.RequestTimeout)
 	if err != nil {
 		return nil, forCaller(actors.OnStream(err, "read", r.Stream, eventstore.Any()), r.Stream)
 	}

@@ -38,7 +38,8 @@ type appendReply struct {
 	err error
 }
 
-// readCmd reads from a stream's cache; the reply is a readReply.
+// readCmd reads from a stream's cache; the reply is a readReply. Like
+// appendCmd, the registry routes it by its stream as it is.
 type readCmd struct{ read eventstore.StreamRead }
 
 // readReply answers a readCmd. hit is false when the store must be read.

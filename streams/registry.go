@@ -49,6 +49,8 @@ func (r *registryActor) Receive(c actors.Context) {
 		r.route(c, m.stream, m.msg, false)
 	case *appendCmd: // sent without the routed wrapper (Runtime.Append)
 		r.route(c, m.stream, m, true)
+	case *readCmd: // likewise (Runtime.ReadStream)
+		r.route(c, m.read.Stream, m, true)
 	case *idleReport:
 		r.onIdle(c, m)
 	case *actors.Terminated:
