@@ -25,6 +25,7 @@ type streamActor struct {
 
 	committed eventstore.Version
 	queue     []*pending             // accepted, not yet sent
+	spare     []*pending             // an empty array for the next queue (the last flush's)
 	byID      map[uuid.UUID]*pending // every event ID of queued and in-flight appends
 	waiting   []envelope             // arrived before the head was loaded
 	held      []envelope             // appends that arrived while a transaction holds the stream

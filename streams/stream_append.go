@@ -121,7 +121,11 @@ func (s *streamActor) maybeFlush(c actors.Context) {
 	}
 	n := s.takeFlush()
 	appends := s.queue[:n:n]
-	s.queue = slices.Clone(s.queue[n:])
+	if n == len(s.queue) {
+		s.queue, s.spare = s.spare, nil // the array of the last flush answered, if any
+	} else {
+		s.queue = slices.Clone(s.queue[n:])
+	}
 	events := appends[0].events // one append: its events as they are (nobody changes them)
 	if len(appends) > 1 {
 		events = nil

@@ -31,6 +31,10 @@ func (s *streamActor) onFlushDone(c actors.Context, m *flushDone) {
 	default:
 		s.onRejected(c, inf.appends, m.res.Err)
 	}
+	// Nothing refers to the flush's array of appends any more (a rejected
+	// flush was queued again as a copy): the next queue reuses it.
+	clear(inf.appends)
+	s.spare = inf.appends[:0]
 	if s.ready {
 		s.serveReads(c)
 		s.maybeFlush(c)
