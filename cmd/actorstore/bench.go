@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -55,6 +56,7 @@ func benchFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "sample", Value: bench.DefaultSample, Usage: "interval of the latency-over-time samples"},
 		&cli.StringFlag{Name: "json", Usage: "write the raw results (summaries, samples, histograms) to this file"},
 		&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar (there is none when stderr is not a terminal)"},
+		&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the whole run (this process) to this file, for go tool pprof"},
 	}
 }
 
@@ -100,7 +102,14 @@ func runBench(ctx context.Context, cmd *cli.Command) error {
 		}
 		defer bar.Finish()
 	}
+	stopProfile, err := startCPUProfile(cmd.String("cpuprofile"))
+	if err != nil {
+		return usageErrorf("--cpuprofile: %v", err)
+	}
 	rep, err := bench.Run(ctx, c)
+	if perr := stopProfile(); perr != nil && err == nil {
+		err = perr
+	}
 	if rep != nil {
 		if terr := rep.WriteTable(os.Stdout); terr != nil && err == nil {
 			err = terr
@@ -118,6 +127,26 @@ func runBench(ctx context.Context, cmd *cli.Command) error {
 		return usageErrorf("%v", err)
 	}
 	return err
+}
+
+// startCPUProfile starts a CPU profile into path (nothing when path is
+// empty); the returned function stops it and closes the file.
+func startCPUProfile(path string) (stop func() error, _ error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }
 
 // splitList splits repeated, comma-separated flag values.

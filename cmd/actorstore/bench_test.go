@@ -276,3 +276,21 @@ func checkBaselines(t *testing.T, rep *bench.Report, want ...string) {
 		}
 	}
 }
+
+func TestBenchWritesACPUProfile(t *testing.T) {
+	t.Parallel()
+	prof := filepath.Join(t.TempDir(), "cpu.out")
+	args := append([]string{"bench", "--data-dir", t.TempDir(), "--scenario", "writers", "--baselines=false",
+		"--cpuprofile", prof}, shortBench...)
+	if err := runCLI(t, args...); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A pprof profile is a gzipped protobuf.
+	if len(b) < 100 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Fatalf("%s is not a CPU profile (%d bytes)", prof, len(b))
+	}
+}
