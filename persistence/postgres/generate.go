@@ -65,4 +65,3 @@ func Generate(ctx context.Context, url string, g persistence.Synthetic) (int64, 
 	}
 	return written, nil
 }
-
