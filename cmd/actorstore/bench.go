@@ -20,7 +20,9 @@ func benchCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "bench",
 		Usage: "measure appends, reads and subscriptions (embedded store, PostgreSQL or a node), with raw baselines",
-		Description: "Runs the scenarios " + strings.Join(bench.AllScenarios, ", ") + " one after another.\n" +
+		Description: "Runs the scenarios " + strings.Join(bench.AllScenarios, ", ") + " one after another\n" +
+			"(and growth when named: writers on the store, then --growth-events written straight into its tables,\n" +
+			"then writers again; run it alone on a new --data-dir or database).\n" +
 			"It first measures raw baselines of the same target and prints every result's ratio to them:\n" +
 			"with --postgres-url two raw pgx ones on the same database (a group-commit harness and one\n" +
 			"transaction per event); on the embedded store the same group commit on a SQLite file with the\n" +
@@ -52,6 +54,8 @@ func benchFlags() []cli.Flag {
 		&cli.IntFlag{Name: "tx-streams", Value: bench.DefaultTxStreams, Usage: "streams per transaction"},
 		&cli.IntFlag{Name: "tx-pool", Value: bench.DefaultTxPool, Usage: "streams the transactions draw from"},
 		&cli.IntFlag{Name: "tx-conns", Value: bench.DefaultTxConns, Usage: "connections of the one-transaction-per-event baseline"},
+		&cli.IntFlag{Name: "growth-events", Value: bench.DefaultGrowthEvents, Usage: "events the growth scenario writes " +
+			"straight into the store between its two measured phases (growth runs only when named)"},
 		&cli.BoolFlag{Name: "baselines", Value: true, Usage: "run the target's raw baselines first"},
 		&cli.DurationFlag{Name: "sample", Value: bench.DefaultSample, Usage: "interval of the latency-over-time samples"},
 		&cli.StringFlag{Name: "json", Usage: "write the raw results (summaries, samples, histograms) to this file"},
@@ -69,8 +73,8 @@ func benchConfig(cmd *cli.Command) bench.Config {
 		CatchUpEvents: cmd.Int("catchup-events"), PageSize: cmd.Int("page-size"),
 		Subscribers: cmd.Int("subscribers"), FanOutWriters: cmd.Int("fanout-writers"),
 		TxStreams: cmd.Int("tx-streams"), TxPool: cmd.Int("tx-pool"), TxConns: cmd.Int("tx-conns"),
-		Baselines: cmd.Bool("baselines"),
-		Sample:    cmd.Duration("sample"),
+		Baselines: cmd.Bool("baselines"), GrowthEvents: cmd.Int("growth-events"),
+		Sample: cmd.Duration("sample"),
 	}
 }
 

@@ -58,12 +58,14 @@ func OpenTarget(ctx context.Context, c Config) (Target, error) {
 		}
 		return nil, err
 	}
-	return &storeTarget{st: st, tmp: tmp}, nil
+	return &storeTarget{st: st, tmp: tmp, dataDir: cfg.DataDir, postgresURL: cfg.PostgresURL}, nil
 }
 
 type storeTarget struct {
-	st  *actorstore.Store
-	tmp string // removed on Close
+	st          *actorstore.Store
+	tmp         string // removed on Close
+	dataDir     string // the embedded store's directory
+	postgresURL string
 }
 
 func (t *storeTarget) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion,
