@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -21,11 +22,27 @@ type generator interface {
 
 var _ generator = (*storeTarget)(nil)
 
+// generate closes the store, writes g's events and opens the store again:
+// a store that grew by appends has had its subscription feed and caches
+// keep up with them, while one open during a bulk write would read them
+// all at its next commit (the feed delivers without gaps).
 func (t *storeTarget) generate(ctx context.Context, g persistence.Synthetic) (int64, error) {
-	if t.postgresURL != "" {
-		return postgres.Generate(ctx, t.postgresURL, g)
+	if err := t.st.Close(ctx); err != nil {
+		return 0, err
 	}
-	return sqlite.Generate(ctx, filepath.Join(t.dataDir, actorstore.EmbeddedFileName), g)
+	var n int64
+	var err error
+	if t.cfg.PostgresURL != "" {
+		n, err = postgres.Generate(ctx, t.cfg.PostgresURL, g)
+	} else {
+		n, err = sqlite.Generate(ctx, filepath.Join(t.cfg.DataDir, actorstore.EmbeddedFileName), g)
+	}
+	st, oerr := actorstore.Open(ctx, t.cfg)
+	if oerr != nil {
+		return n, errors.Join(err, oerr)
+	}
+	t.st = st
+	return n, err
 }
 
 // growth measures the writers scenario on the store as it is (empty when

@@ -58,14 +58,13 @@ func OpenTarget(ctx context.Context, c Config) (Target, error) {
 		}
 		return nil, err
 	}
-	return &storeTarget{st: st, tmp: tmp, dataDir: cfg.DataDir, postgresURL: cfg.PostgresURL}, nil
+	return &storeTarget{st: st, tmp: tmp, cfg: cfg}, nil
 }
 
 type storeTarget struct {
-	st          *actorstore.Store
-	tmp         string // removed on Close
-	dataDir     string // the embedded store's directory
-	postgresURL string
+	st  *actorstore.Store
+	tmp string             // removed on Close
+	cfg actorstore.Config // what st was opened with
 }
 
 func (t *storeTarget) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion,
