@@ -63,7 +63,7 @@ func OpenTarget(ctx context.Context, c Config) (Target, error) {
 
 type storeTarget struct {
 	st  *actorstore.Store
-	tmp string             // removed on Close
+	tmp string            // removed on Close
 	cfg actorstore.Config // what st was opened with
 }
 
