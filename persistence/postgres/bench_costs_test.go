@@ -152,10 +152,9 @@ func BenchmarkWritePathCosts(b *testing.B) {
 			}
 		}
 	}
-	// The store with its default CopyThreshold (256) takes the locking
-	// append with COPY for this batch of 256 events; the fast append is
-	// measured with a threshold above it, on streams of their own.
-	stores := []*postgres.Store{openStore(b, url, postgres.Config{CopyThreshold: 1 << 20}), openStore(b, url, postgres.Config{})}
+	// The fast append, and the locking append with COPY (threshold 1), each
+	// on streams of their own.
+	stores := []*postgres.Store{openStore(b, url, postgres.Config{}), openStore(b, url, postgres.Config{CopyThreshold: 1})}
 	storeNames := []string{"store-fast", "store-copy"}
 	data := []byte(`{"amount":1234,"currency":"EUR","note":"` + strings.Repeat("x", 150) + `"}`)
 	meta := `{"corr":"c-123456","src":"bench"}`
@@ -230,4 +229,48 @@ func BenchmarkWritePathCosts(b *testing.B) {
 		}
 	}
 	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkFastVsCopy decides Config.CopyThreshold: for batches of the
+// stream actors' shape (one event for each of n streams) and of 100
+// streams with 10 events each, it appends the same batch shape with the
+// fast append (a store whose threshold is above the batch) and with the
+// locking append and COPY (threshold 1), alternating in every iteration,
+// and reports ms per batch and x-copy-vs-fast (below 1: COPY is faster).
+//
+//	go test -run '^$' -bench FastVsCopy -benchtime 100x ./persistence/postgres
+func BenchmarkFastVsCopy(b *testing.B) {
+	url := pgtest.Server(b).NewDatabase(b)
+	ctx := context.Background()
+	fast := openStore(b, url, postgres.Config{CopyThreshold: 1 << 20})
+	slow := openStore(b, url, postgres.Config{CopyThreshold: 1})
+	data := []byte(`{"amount":1234,"currency":"EUR","note":"` + strings.Repeat("x", 150) + `"}`)
+	for _, shape := range []struct{ streams, events int }{{128, 1}, {256, 1}, {512, 1}, {1000, 1}, {100, 10}} {
+		b.Run(fmt.Sprintf("%dx%d", shape.streams, shape.events), func(b *testing.B) {
+			var took [2]time.Duration
+			for it := 0; b.Loop(); it++ {
+				for k, st := range []*postgres.Store{fast, slow} {
+					reqs := make([]eventstore.AppendRequest, shape.streams)
+					for i := range reqs {
+						evs := make([]eventstore.EventData, shape.events)
+						for j := range evs {
+							evs[j] = eventstore.EventData{ID: uuid.New(), Type: "Deposited", Data: data}
+						}
+						reqs[i] = eventstore.AppendRequest{Stream: fmt.Sprintf("fc-%d-%d-%dx%d-%d", k, it, shape.streams,
+							shape.events, i), Expected: eventstore.NoStream(), Events: evs}
+					}
+					t0 := time.Now()
+					if _, err := st.AppendBatch(ctx, reqs); err != nil {
+						b.Fatal(err)
+					}
+					took[k] += time.Since(t0)
+				}
+			}
+			n := float64(b.N)
+			b.ReportMetric(took[0].Seconds()*1000/n, "fast-ms/batch")
+			b.ReportMetric(took[1].Seconds()*1000/n, "copy-ms/batch")
+			b.ReportMetric(took[1].Seconds()/took[0].Seconds(), "x-copy-vs-fast")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
 }
