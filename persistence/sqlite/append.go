@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"math"
 	"strings"
@@ -260,47 +261,51 @@ type querier interface {
 // maxParams bounds the '?' of one IN list (SQLite allows 32766).
 const maxParams = 500
 
+// sqlLookupIDs finds the stored events among a JSON array of event IDs in
+// hex: one statement of constant text whatever the batch size, one seek on
+// events_event_id per ID.
+const sqlLookupIDs = `SELECT event_id, stream, version, position FROM events
+WHERE event_id IN (SELECT unhex(value) FROM json_each(?1))`
+
 // lookupIDs returns where each of ids is already stored.
 func lookupIDs(ctx context.Context, q querier, ids []uuid.UUID) (map[uuid.UUID]storedRef, error) {
 	found := make(map[uuid.UUID]storedRef)
-	for len(ids) > 0 {
-		chunk := ids[:min(len(ids), maxParams)]
-		ids = ids[len(chunk):]
-		args := make([]any, len(chunk))
-		for i := range chunk {
-			args[i] = chunk[i][:]
+	if len(ids) == 0 {
+		return found, nil
+	}
+	arg := make([]byte, 0, len(ids)*35+2)
+	arg = append(arg, '[')
+	for i := range ids {
+		if i > 0 {
+			arg = append(arg, ',')
 		}
-		rows, err := q.QueryContext(ctx, `SELECT event_id, stream, version, position FROM events
-			WHERE event_id IN (`+placeholders(len(chunk))+`)`, args...)
+		arg = append(arg, '"')
+		arg = hex.AppendEncode(arg, ids[i][:])
+		arg = append(arg, '"')
+	}
+	arg = append(arg, ']')
+	rows, err := q.QueryContext(ctx, sqlLookupIDs, string(arg))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			raw  []byte
+			ref  storedRef
+			v, p int64
+		)
+		if err := rows.Scan(&raw, &ref.stream, &v, &p); err != nil {
+			return nil, err
+		}
+		ref.version, ref.position = uint64(v), uint64(p)
+		id, err := uuid.FromBytes(raw)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var (
-				raw  []byte
-				ref  storedRef
-				v, p int64
-			)
-			if err := rows.Scan(&raw, &ref.stream, &v, &p); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			ref.version, ref.position = uint64(v), uint64(p)
-			id, err := uuid.FromBytes(raw)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			found[id] = ref
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		found[id] = ref
 	}
-	return found, nil
+	return found, rows.Err()
 }
 
 func allIDs(reqs []eventstore.AppendRequest) []uuid.UUID {
