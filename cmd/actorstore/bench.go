@@ -56,6 +56,8 @@ func benchFlags() []cli.Flag {
 		&cli.IntFlag{Name: "tx-conns", Value: bench.DefaultTxConns, Usage: "connections of the one-transaction-per-event baseline"},
 		&cli.IntFlag{Name: "growth-events", Value: bench.DefaultGrowthEvents, Usage: "events the growth scenario writes " +
 			"straight into the store between its two measured phases (growth runs only when named)"},
+		&cli.StringFlag{Name: "event-ids", Value: bench.EventIDsRandom, Usage: "event IDs of every scenario and baseline: " +
+			bench.EventIDsRandom + " (UUID v4) or " + bench.EventIDsTimeOrdered + " (UUID v7)"},
 		&cli.BoolFlag{Name: "baselines", Value: true, Usage: "run the target's raw baselines first"},
 		&cli.DurationFlag{Name: "sample", Value: bench.DefaultSample, Usage: "interval of the latency-over-time samples"},
 		&cli.StringFlag{Name: "json", Usage: "write the raw results (summaries, samples, histograms) to this file"},
@@ -74,7 +76,8 @@ func benchConfig(cmd *cli.Command) bench.Config {
 		Subscribers: cmd.Int("subscribers"), FanOutWriters: cmd.Int("fanout-writers"),
 		TxStreams: cmd.Int("tx-streams"), TxPool: cmd.Int("tx-pool"), TxConns: cmd.Int("tx-conns"),
 		Baselines: cmd.Bool("baselines"), GrowthEvents: cmd.Int("growth-events"),
-		Sample: cmd.Duration("sample"),
+		EventIDs: cmd.String("event-ids"),
+		Sample:   cmd.Duration("sample"),
 	}
 }
 

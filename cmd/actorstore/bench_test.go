@@ -21,6 +21,7 @@ import (
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
 	"github.com/actorstore/actorstore/persistence/sqlite"
+	"github.com/google/uuid"
 )
 
 // shortBench are flags that keep every scenario to about a second.
@@ -305,7 +306,7 @@ func TestBenchGrowthScenario(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
 			dir, url := t.TempDir(), ""
-			target := []string{"--data-dir", dir}
+			target := []string{"--data-dir", dir, "--event-ids", "time-ordered"}
 			if backend == "postgres" {
 				url = pgtest.Server(t).NewDatabase(t)
 				target = []string{"--postgres-url", url}
@@ -344,6 +345,16 @@ func TestBenchGrowthScenario(t *testing.T) {
 			defer st.Close()
 			if got, want := lastPosition(t, st), uint64(rep.WrittenEvents()); got != want {
 				t.Errorf("the store's last position is %d, the report counts %d events", got, want)
+			}
+			// The writers' event IDs are of the kind asked for (the
+			// embedded run asks for time-ordered ones).
+			newest, err := st.ReadAll(context.Background(), eventstore.AllRead{From: eventstore.End,
+				Direction: eventstore.Backward, Limit: 1})
+			if err != nil || len(newest) != 1 {
+				t.Fatalf("newest event: %v %v", newest, err)
+			}
+			if want := map[string]uuid.Version{"embedded": 7, "postgres": 4}[backend]; newest[0].ID.Version() != want {
+				t.Errorf("event ID %s is version %d, want %d", newest[0].ID, newest[0].ID.Version(), want)
 			}
 		})
 	}

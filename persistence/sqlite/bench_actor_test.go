@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/sqlite"
@@ -24,11 +26,15 @@ import (
 // (sqlite.Generate), so the batch goes into indexes of that size.
 func BenchmarkAppendActorBatch(b *testing.B) {
 	for _, preload := range []int{0, 1_000_000} {
-		b.Run(fmt.Sprintf("preloaded-%dk", preload/1000), func(b *testing.B) { benchActorBatch(b, preload) })
+		for _, ids := range []string{"v4", "v7"} {
+			b.Run(fmt.Sprintf("preloaded-%dk/ids-%s", preload/1000, ids), func(b *testing.B) {
+				benchActorBatch(b, preload, ids == "v7")
+			})
+		}
 	}
 }
 
-func benchActorBatch(b *testing.B, preload int) {
+func benchActorBatch(b *testing.B, preload int, v7 bool) {
 	path := filepath.Join(b.TempDir(), "bench.db")
 	st, err := openStoreErr(path)
 	if err != nil {
@@ -49,6 +55,9 @@ func benchActorBatch(b *testing.B, preload int) {
 		for i := range reqs {
 			reqs[i] = eventstore.AppendRequest{Stream: fmt.Sprintf("actor-%03d", i),
 				Expected: eventstore.Exact(heads[i]), Events: []eventstore.EventData{event("Bench")}}
+			if v7 {
+				reqs[i].Events[0].ID = uuid.Must(uuid.NewV7())
+			}
 		}
 	}
 	next()

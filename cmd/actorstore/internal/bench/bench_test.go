@@ -57,7 +57,9 @@ func BenchmarkWritersVsRawBaselines(b *testing.B) {
 //	go test -run '^$' -bench Growth -benchtime 1x -timeout 60m ./cmd/actorstore/internal/bench
 //
 // ACTORSTORE_BENCH_DURATION sets each measured phase (default 10s),
-// ACTORSTORE_BENCH_GROWTH_EVENTS the preload (default 10,000,000).
+// ACTORSTORE_BENCH_GROWTH_EVENTS the preload (default 10,000,000),
+// ACTORSTORE_BENCH_EVENT_IDS the writers' event IDs (random or
+// time-ordered; the preload's are random).
 func BenchmarkGrowth(b *testing.B) {
 	d := 10 * time.Second
 	if s := os.Getenv("ACTORSTORE_BENCH_DURATION"); s != "" {
@@ -75,7 +77,8 @@ func BenchmarkGrowth(b *testing.B) {
 	}
 	for _, backend := range []string{"embedded", "postgres"} {
 		b.Run(backend, func(b *testing.B) {
-			c := Config{Scenarios: []string{Growth}, Duration: d, GrowthEvents: n, DataDir: b.TempDir()}
+			c := Config{Scenarios: []string{Growth}, Duration: d, GrowthEvents: n, DataDir: b.TempDir(),
+				EventIDs: os.Getenv("ACTORSTORE_BENCH_EVENT_IDS")}
 			if backend == "postgres" {
 				c.DataDir, c.PostgresURL = "", pgtest.Server(b).NewDatabase(b)
 			}

@@ -27,6 +27,12 @@ const (
 	GrowthPreloaded = "growth-preloaded"
 )
 
+// Event ID kinds (Config.EventIDs).
+const (
+	EventIDsRandom      = "random"       // UUID version 4 (uuid.New), the default
+	EventIDsTimeOrdered = "time-ordered" // UUID version 7 (uuid.NewV7)
+)
+
 // OptInScenarios run only when named: the growth scenario writes ten
 // million events by default.
 var OptInScenarios = []string{Growth}
@@ -102,6 +108,9 @@ type Config struct {
 	// (default 32).
 	Baselines bool
 	TxConns   int
+	// EventIDs is the kind of event IDs every scenario and baseline
+	// generates: EventIDsRandom (default) or EventIDsTimeOrdered.
+	EventIDs string
 	// GrowthEvents written between the growth scenario's two measured
 	// phases (default 10,000,000).
 	GrowthEvents int
@@ -139,6 +148,9 @@ func (c Config) WithDefaults() Config {
 	if c.ReadRatio == 0 {
 		c.ReadRatio = DefaultReadRatio
 	}
+	if c.EventIDs == "" {
+		c.EventIDs = EventIDsRandom
+	}
 	if len(c.Scenarios) == 0 {
 		c.Scenarios = AllScenarios
 	}
@@ -167,6 +179,8 @@ func (c Config) Validate() error {
 		return bad("tx-streams", "must be positive and at most --tx-pool")
 	case c.GrowthEvents < 0:
 		return bad("growth-events", "must not be negative")
+	case c.EventIDs != EventIDsRandom && c.EventIDs != EventIDsTimeOrdered:
+		return bad("event-ids", "must be %s or %s, got %q", EventIDsRandom, EventIDsTimeOrdered, c.EventIDs)
 	}
 	for _, s := range c.Scenarios {
 		if !slices.Contains(AllScenarios, s) && !slices.Contains(OptInScenarios, s) {

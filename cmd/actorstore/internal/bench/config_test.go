@@ -26,6 +26,8 @@ func TestConfigValidate(t *testing.T) {
 		{"growth on the embedded store", Config{Scenarios: []string{"growth"}}, ""},
 		{"growth through a node", Config{Node: "h:1", Scenarios: []string{"growth"}}, "scenario"},
 		{"negative growth events", Config{GrowthEvents: -1}, "growth-events"},
+		{"time-ordered event IDs", Config{EventIDs: "time-ordered"}, ""},
+		{"unknown event IDs", Config{EventIDs: "v9"}, "event-ids"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.c.WithDefaults().Validate()

@@ -47,6 +47,7 @@ type Settings struct {
 	TxPool        int     `json:"tx_pool"`
 	TxConns       int     `json:"tx_conns"`
 	GrowthEvents  int     `json:"growth_events,omitempty"`
+	EventIDs      string  `json:"event_ids,omitempty"`
 }
 
 // Result is one scenario or baseline.

@@ -72,7 +72,7 @@ func (c Config) settings() Settings {
 	return Settings{Duration: c.Duration.Seconds(), Writers: c.Writers, EventSize: c.EventSize,
 		HotStreams: c.HotStreams, ReadRatio: c.ReadRatio, CatchUpEvents: c.CatchUpEvents,
 		PageSize: c.PageSize, Subscribers: c.Subscribers, FanOutWriters: c.FanOutWriters,
-		TxStreams: c.TxStreams, TxPool: c.TxPool, TxConns: c.TxConns, GrowthEvents: c.GrowthEvents}
+		TxStreams: c.TxStreams, TxPool: c.TxPool, TxConns: c.TxConns, GrowthEvents: c.GrowthEvents, EventIDs: c.EventIDs}
 }
 
 // ratios compares the rate at which a writing scenario wrote events with
