@@ -3,6 +3,8 @@ package persistence
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/actorstore/actorstore/eventstore"
 )
 
 // Synthetic describes events a backend's Generate function writes straight
@@ -31,17 +33,23 @@ func (g Synthetic) ChunkSize() int64 {
 	return int64(g.Chunk)
 }
 
-// Validate reports a Synthetic that cannot be written.
+// Validate reports a Synthetic that cannot be written as an
+// *eventstore.InputError naming the field; Generate then writes nothing.
 func (g Synthetic) Validate() error {
+	bad := func(field, rule, format string, args ...any) error {
+		return &eventstore.InputError{Field: field, Rule: rule, Message: fmt.Sprintf(format, args...)}
+	}
 	switch {
 	case g.Events < 0:
-		return fmt.Errorf("synthetic events: Events must not be negative, got %d", g.Events)
+		return bad("Events", "min", "must not be negative, got %d", g.Events)
 	case g.PerStream <= 0:
-		return fmt.Errorf("synthetic events: PerStream must be positive, got %d", g.PerStream)
-	case g.Prefix == "" || g.Type == "":
-		return fmt.Errorf("synthetic events: Prefix and Type are required")
+		return bad("PerStream", "min", "must be positive, got %d", g.PerStream)
+	case g.Prefix == "":
+		return bad("Prefix", "required", "names the synthetic streams")
+	case g.Type == "":
+		return bad("Type", "required", "is the synthetic events' type")
 	case g.Data == nil:
-		return fmt.Errorf("synthetic events: Data is required")
+		return bad("Data", "required", "is the synthetic events' payload")
 	}
 	return nil
 }

@@ -23,7 +23,9 @@ FROM c`
 // it wrote. It may run while a Store has the file open (it takes SQLite's
 // write lock for each chunk); that Store sees the events as any other,
 // but stream actors live for these streams do not (use fresh prefixes).
-// It is for benchmarks: 10 million events take minutes.
+// It is for benchmarks: 10 million events take minutes. A bad g is an
+// *eventstore.InputError and writes nothing; a failure later leaves the
+// chunks before it committed (the count says how many events).
 func Generate(ctx context.Context, path string, g persistence.Synthetic) (int64, error) {
 	if err := g.Validate(); err != nil {
 		return 0, err
