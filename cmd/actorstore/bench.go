@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -19,7 +20,9 @@ func benchCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "bench",
 		Usage: "measure appends, reads and subscriptions (embedded store, PostgreSQL or a node), with raw baselines",
-		Description: "Runs the scenarios " + strings.Join(bench.AllScenarios, ", ") + " one after another.\n" +
+		Description: "Runs the scenarios " + strings.Join(bench.AllScenarios, ", ") + " one after another\n" +
+			"(and growth when named: writers on the store, then --growth-events written straight into its tables,\n" +
+			"then writers again; run it alone on a new --data-dir or database).\n" +
 			"It first measures raw baselines of the same target and prints every result's ratio to them:\n" +
 			"with --postgres-url two raw pgx ones on the same database (a group-commit harness and one\n" +
 			"transaction per event); on the embedded store the same group commit on a SQLite file with the\n" +
@@ -51,10 +54,15 @@ func benchFlags() []cli.Flag {
 		&cli.IntFlag{Name: "tx-streams", Value: bench.DefaultTxStreams, Usage: "streams per transaction"},
 		&cli.IntFlag{Name: "tx-pool", Value: bench.DefaultTxPool, Usage: "streams the transactions draw from"},
 		&cli.IntFlag{Name: "tx-conns", Value: bench.DefaultTxConns, Usage: "connections of the one-transaction-per-event baseline"},
+		&cli.IntFlag{Name: "growth-events", Value: bench.DefaultGrowthEvents, Usage: "events the growth scenario writes " +
+			"straight into the store between its two measured phases (growth runs only when named)"},
+		&cli.StringFlag{Name: "event-ids", Value: bench.EventIDsRandom, Usage: "event IDs of every scenario and baseline: " +
+			bench.EventIDsRandom + " (UUID v4) or " + bench.EventIDsTimeOrdered + " (UUID v7)"},
 		&cli.BoolFlag{Name: "baselines", Value: true, Usage: "run the target's raw baselines first"},
 		&cli.DurationFlag{Name: "sample", Value: bench.DefaultSample, Usage: "interval of the latency-over-time samples"},
 		&cli.StringFlag{Name: "json", Usage: "write the raw results (summaries, samples, histograms) to this file"},
 		&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar (there is none when stderr is not a terminal)"},
+		&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the whole run (this process) to this file, for go tool pprof"},
 	}
 }
 
@@ -67,8 +75,9 @@ func benchConfig(cmd *cli.Command) bench.Config {
 		CatchUpEvents: cmd.Int("catchup-events"), PageSize: cmd.Int("page-size"),
 		Subscribers: cmd.Int("subscribers"), FanOutWriters: cmd.Int("fanout-writers"),
 		TxStreams: cmd.Int("tx-streams"), TxPool: cmd.Int("tx-pool"), TxConns: cmd.Int("tx-conns"),
-		Baselines: cmd.Bool("baselines"),
-		Sample:    cmd.Duration("sample"),
+		Baselines: cmd.Bool("baselines"), GrowthEvents: cmd.Int("growth-events"),
+		EventIDs: cmd.String("event-ids"),
+		Sample:   cmd.Duration("sample"),
 	}
 }
 
@@ -100,7 +109,14 @@ func runBench(ctx context.Context, cmd *cli.Command) error {
 		}
 		defer bar.Finish()
 	}
+	stopProfile, err := startCPUProfile(cmd.String("cpuprofile"))
+	if err != nil {
+		return usageErrorf("--cpuprofile: %v", err)
+	}
 	rep, err := bench.Run(ctx, c)
+	if perr := stopProfile(); perr != nil && err == nil {
+		err = perr
+	}
 	if rep != nil {
 		if terr := rep.WriteTable(os.Stdout); terr != nil && err == nil {
 			err = terr
@@ -118,6 +134,26 @@ func runBench(ctx context.Context, cmd *cli.Command) error {
 		return usageErrorf("%v", err)
 	}
 	return err
+}
+
+// startCPUProfile starts a CPU profile into path (nothing when path is
+// empty); the returned function stops it and closes the file.
+func startCPUProfile(path string) (stop func() error, _ error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }
 
 // splitList splits repeated, comma-separated flag values.

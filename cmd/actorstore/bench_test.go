@@ -21,6 +21,7 @@ import (
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/postgres"
 	"github.com/actorstore/actorstore/persistence/sqlite"
+	"github.com/google/uuid"
 )
 
 // shortBench are flags that keep every scenario to about a second.
@@ -274,5 +275,87 @@ func checkBaselines(t *testing.T, rep *bench.Report, want ...string) {
 		if reads && res.Ratios != nil || !reads && (len(res.Ratios) != len(want) || res.Ratios[want[0]] <= 0) {
 			t.Errorf("%s: ratios %v", res.Name, res.Ratios)
 		}
+	}
+}
+
+func TestBenchWritesACPUProfile(t *testing.T) {
+	t.Parallel()
+	prof := filepath.Join(t.TempDir(), "cpu.out")
+	args := append([]string{"bench", "--data-dir", t.TempDir(), "--scenario", "writers", "--baselines=false",
+		"--cpuprofile", prof}, shortBench...)
+	if err := runCLI(t, args...); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A pprof profile is a gzipped protobuf.
+	if len(b) < 100 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Fatalf("%s is not a CPU profile (%d bytes)", prof, len(b))
+	}
+}
+
+// TestBenchGrowthScenario runs the growth scenario's wiring with 3,000
+// preloaded events on both backends (the measured run preloads ten million,
+// docs/benchmarks.md): two writers phases around the preload, the preload
+// counted, and every event the report counts is in the store.
+func TestBenchGrowthScenario(t *testing.T) {
+	t.Parallel()
+	for _, backend := range []string{"embedded", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			dir, url := t.TempDir(), ""
+			target := []string{"--data-dir", dir, "--event-ids", "time-ordered"}
+			if backend == "postgres" {
+				url = pgtest.Server(t).NewDatabase(t)
+				target = []string{"--postgres-url", url}
+			}
+			out := filepath.Join(t.TempDir(), "results.json")
+			args := slices.Concat([]string{"bench", "--scenario", "growth", "--growth-events", "3000",
+				"--baselines=false", "--json", out}, target, shortBench)
+			if err := runCLI(t, args...); err != nil {
+				t.Fatal(err)
+			}
+			rep := readReport(t, out)
+			if len(rep.Results) != 2 || rep.Results[0].Name != bench.GrowthEmpty || rep.Results[1].Name != bench.GrowthPreloaded {
+				t.Fatalf("results %+v", rep.Results)
+			}
+			for _, res := range rep.Results {
+				if res.Ops == 0 || res.Errors != 0 || res.Events == 0 {
+					t.Errorf("%s: ops %d, errors %d, events %d", res.Name, res.Ops, res.Errors, res.Events)
+				}
+			}
+			if got := rep.Results[1].Preloaded; got != 3000 {
+				t.Errorf("preloaded %d events, want 3000", got)
+			}
+			if !strings.Contains(rep.Results[1].Note, "the rate of "+bench.GrowthEmpty) {
+				t.Errorf("note %q", rep.Results[1].Note)
+			}
+			var st persistence.Store
+			var err error
+			if url != "" {
+				st, err = postgres.Open(context.Background(), postgres.Config{URL: url})
+			} else {
+				st, err = sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(dir, actorstore.EmbeddedFileName)})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if got, want := lastPosition(t, st), uint64(rep.WrittenEvents()); got != want {
+				t.Errorf("the store's last position is %d, the report counts %d events", got, want)
+			}
+			// The writers' event IDs are of the kind asked for (the
+			// embedded run asks for time-ordered ones).
+			newest, err := st.ReadAll(context.Background(), eventstore.AllRead{From: eventstore.End,
+				Direction: eventstore.Backward, Limit: 1})
+			if err != nil || len(newest) != 1 {
+				t.Fatalf("newest event: %v %v", newest, err)
+			}
+			if want := map[string]uuid.Version{"embedded": 7, "postgres": 4}[backend]; newest[0].ID.Version() != want {
+				t.Errorf("event ID %s is version %d, want %d", newest[0].ID, newest[0].ID.Version(), want)
+			}
+		})
 	}
 }

@@ -80,12 +80,17 @@ func (s *Store) AppendBatch(ctx context.Context, reqs []eventstore.AppendRequest
 	return results, nil
 }
 
+// fastFor reports whether the batch of plan tries the fast append first.
+func (s *Store) fastFor(plan *appendPlan) bool {
+	return plan.events < s.cfg.CopyThreshold && fastEligible(plan)
+}
+
 // appendOnce is one attempt of AppendBatch: the fast append when the
 // batch is eligible and below CopyThreshold events, else (or when it is
 // refused) the locking append, which inserts large batches with COPY.
 func (s *Store) appendOnce(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan) (
 	[]eventstore.AppendResult, error) {
-	if plan.events < s.cfg.CopyThreshold && fastEligible(plan) {
+	if s.fastFor(plan) {
 		results, ok, err := appendFast(ctx, conn, plan, s.cfg.NotifyChannel)
 		if ok || err != nil {
 			return results, err

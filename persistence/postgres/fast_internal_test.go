@@ -115,3 +115,28 @@ func TestMigrationFromVersion1(t *testing.T) {
 		t.Fatalf("append after migration: %v %+v", err, res)
 	}
 }
+
+// TestActorGroupCommitsTakeTheFastAppend: with the default configuration
+// a group commit of the stream actors up to their largest (2,000 events,
+// streams.DefaultMaxBatchEvents) tries the one-statement append, measured
+// faster than the locking append with COPY for such batches
+// (BenchmarkFastVsCopy); a batch of DefaultCopyThreshold events takes COPY.
+func TestActorGroupCommitsTakeTheFastAppend(t *testing.T) {
+	s := &Store{cfg: Config{}.WithDefaults()}
+	batch := func(n int) *appendPlan {
+		reqs := make([]eventstore.AppendRequest, n)
+		for i := range reqs {
+			reqs[i] = eventstore.AppendRequest{Stream: "s-" + uuid.NewString(), Expected: eventstore.Exact(3),
+				Events: events(uuid.New())}
+		}
+		return newAppendPlan(reqs)
+	}
+	for _, n := range []int{1, 256, 1000, 2000} {
+		if !s.fastFor(batch(n)) {
+			t.Errorf("a group commit of %d events does not take the fast append", n)
+		}
+	}
+	if s.fastFor(batch(DefaultCopyThreshold)) {
+		t.Errorf("a batch of %d events takes the fast append, want COPY", DefaultCopyThreshold)
+	}
+}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"math"
 	"strings"
@@ -61,12 +62,9 @@ func (s *Store) appendTx(ctx context.Context, reqs []eventstore.AppendRequest) (
 	if err != nil {
 		return appendOutcome{}, err
 	}
-	results := make([]eventstore.AppendResult, len(reqs))
-	heads := make([]eventstore.Version, len(reqs))
-	for i := range reqs {
-		if results[i], heads[i], err = checkRequest(ctx, tx, &reqs[i], stored); err != nil {
-			return appendOutcome{}, err
-		}
+	results, heads, err := checkRequests(ctx, tx, reqs, stored)
+	if err != nil {
+		return appendOutcome{}, err
 	}
 	abortGroups(reqs, results)
 	last, err := s.writeEvents(ctx, tx, reqs, heads, results)
@@ -79,28 +77,41 @@ func (s *Store) appendTx(ctx context.Context, reqs []eventstore.AppendRequest) (
 	return appendOutcome{results: results, last: last}, nil
 }
 
-// checkRequest decides a request before anything is written: an idempotent
-// retry, a duplicate event ID, a failed expectation, or ready to write
-// (Err nil, Idempotent false) on top of the stream's current version head.
-func checkRequest(ctx context.Context, tx *sql.Tx, r *eventstore.AppendRequest,
-	stored map[uuid.UUID]storedRef) (_ eventstore.AppendResult, head eventstore.Version, _ error) {
-	res := eventstore.AppendResult{Stream: r.Stream}
-	if dup, retry, ok := classifyRetry(r, stored); ok {
-		return retry, 0, nil
-	} else if dup != nil {
-		res.Err = dup
-		return res, 0, nil
+// checkRequests decides every request before anything is written: an
+// idempotent retry, a duplicate event ID, a deleted stream, a failed
+// expectation, or ready to write (Err nil, Idempotent false) on top of its
+// stream's current version heads[i]. The heads of all requests left after
+// the event-ID check are read with one statement (heads.go), under the
+// write lock, whatever the caller expects.
+func checkRequests(ctx context.Context, tx *sql.Tx, reqs []eventstore.AppendRequest,
+	stored map[uuid.UUID]storedRef) ([]eventstore.AppendResult, []eventstore.Version, error) {
+	results := make([]eventstore.AppendResult, len(reqs))
+	heads := make([]eventstore.Version, len(reqs))
+	need := make([]int, 0, len(reqs))
+	for i := range reqs {
+		r := &reqs[i]
+		results[i].Stream = r.Stream
+		if dup, retry, ok := classifyRetry(r, stored); ok {
+			results[i] = retry
+		} else if dup != nil {
+			results[i].Err = dup
+		} else {
+			need = append(need, i)
+		}
 	}
-	head, _, err := streamHead(ctx, tx, r.Stream)
+	found, err := batchHeads(ctx, tx, reqs, need)
 	if err != nil {
-		return res, 0, err
+		return nil, nil, err
 	}
-	if dead, err := tombstoned(ctx, tx, r.Stream); err != nil || dead {
-		res.Err = &eventstore.StreamDeletedError{Stream: r.Stream}
-		return res, head, err
+	for k, i := range need {
+		heads[i] = found[k].version
+		if found[k].tombstone {
+			results[i].Err = &eventstore.StreamDeletedError{Stream: reqs[i].Stream}
+			continue
+		}
+		results[i].Err = reqs[i].Expected.Check(reqs[i].Stream, heads[i])
 	}
-	res.Err = r.Expected.Check(r.Stream, head)
-	return res, head, nil
+	return results, heads, nil
 }
 
 // classifyRetry looks at the request's event IDs already stored. None: ok
@@ -251,47 +262,51 @@ type querier interface {
 // maxParams bounds the '?' of one IN list (SQLite allows 32766).
 const maxParams = 500
 
+// sqlLookupIDs finds the stored events among a JSON array of event IDs in
+// hex: one statement of constant text whatever the batch size, one seek on
+// events_event_id per ID.
+const sqlLookupIDs = `SELECT event_id, stream, version, position FROM events
+WHERE event_id IN (SELECT unhex(value) FROM json_each(?1))`
+
 // lookupIDs returns where each of ids is already stored.
 func lookupIDs(ctx context.Context, q querier, ids []uuid.UUID) (map[uuid.UUID]storedRef, error) {
 	found := make(map[uuid.UUID]storedRef)
-	for len(ids) > 0 {
-		chunk := ids[:min(len(ids), maxParams)]
-		ids = ids[len(chunk):]
-		args := make([]any, len(chunk))
-		for i := range chunk {
-			args[i] = chunk[i][:]
+	if len(ids) == 0 {
+		return found, nil
+	}
+	arg := make([]byte, 0, len(ids)*35+2)
+	arg = append(arg, '[')
+	for i := range ids {
+		if i > 0 {
+			arg = append(arg, ',')
 		}
-		rows, err := q.QueryContext(ctx, `SELECT event_id, stream, version, position FROM events
-			WHERE event_id IN (`+placeholders(len(chunk))+`)`, args...)
+		arg = append(arg, '"')
+		arg = hex.AppendEncode(arg, ids[i][:])
+		arg = append(arg, '"')
+	}
+	arg = append(arg, ']')
+	rows, err := q.QueryContext(ctx, sqlLookupIDs, string(arg))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			raw  []byte
+			ref  storedRef
+			v, p int64
+		)
+		if err := rows.Scan(&raw, &ref.stream, &v, &p); err != nil {
+			return nil, err
+		}
+		ref.version, ref.position = uint64(v), uint64(p)
+		id, err := uuid.FromBytes(raw)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var (
-				raw  []byte
-				ref  storedRef
-				v, p int64
-			)
-			if err := rows.Scan(&raw, &ref.stream, &v, &p); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			ref.version, ref.position = uint64(v), uint64(p)
-			id, err := uuid.FromBytes(raw)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			found[id] = ref
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		found[id] = ref
 	}
-	return found, nil
+	return found, rows.Err()
 }
 
 func allIDs(reqs []eventstore.AppendRequest) []uuid.UUID {

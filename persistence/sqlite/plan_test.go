@@ -36,6 +36,8 @@ func TestQueriesUseIndexes(t *testing.T) {
 		{"stream backward", streamBackward, []any{"order-1", 1, 10}, "events_stream_version"},
 		{"event IDs", `SELECT ` + eventColumns + ` FROM events WHERE stream = ? AND event_id IN (?)`,
 			[]any{"s", []byte("0123456789abcdef")}, "events_event_id"},
+		{"lookup IDs", sqlLookupIDs, []any{`["30313233343536373839616263646566"]`}, "events_event_id"},
+		{"batch heads", sqlBatchHeads, []any{`["a","b"]`}, "events_stream_version"},
 	}
 	cases[0].q, cases[0].args = query(eventstore.AllRead{From: 5, Limit: 10})
 	cases[1].q, cases[1].args = query(eventstore.AllRead{From: 5, Limit: 10, Filter: types})

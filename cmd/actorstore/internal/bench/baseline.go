@@ -103,7 +103,7 @@ func (r *runner) groupCommitBaseline(ctx context.Context, name, note string,
 	data := r.payload()
 	versions := make([]int64, r.c.Writers)
 	res, rec := r.measure(ctx, name, r.c.Writers, func(ctx context.Context, i int, rec *recorder) {
-		q := &gcRequest{stream: r.stream("gc", i), version: versions[i] + 1, id: uuid.New(),
+		q := &gcRequest{stream: r.stream("gc", i), version: versions[i] + 1, id: r.newID(),
 			data: data, done: make(chan error, 1)}
 		t0 := time.Now()
 		select {
@@ -180,7 +180,7 @@ func (r *runner) txPerEventBaseline(ctx context.Context, pool *pgxpool.Pool, tab
 	versions := make([]int64, r.c.TxConns)
 	res, rec := r.measure(ctx, BaselineTxPerEvent, r.c.TxConns, func(ctx context.Context, i int, rec *recorder) {
 		t0 := time.Now()
-		_, err := pool.Exec(ctx, insert, r.stream("tx1", i), versions[i]+1, uuid.New(), data)
+		_, err := pool.Exec(ctx, insert, r.stream("tx1", i), versions[i]+1, r.newID(), data)
 		if err != nil {
 			if !errors.Is(err, context.Canceled) {
 				rec.fail(err)

@@ -15,7 +15,27 @@ const (
 	CatchUp  = "catchup"  // preloads Config.CatchUpEvents, then reads all of them in global order, in pages
 	FanOut   = "fanout"   // Config.Subscribers live subscribers to all streams while writers append
 	Transact = "transact" // writers commit transactions over Config.TxStreams streams of a shared pool
+	// Growth runs the writers scenario (GrowthEmpty), writes
+	// Config.GrowthEvents synthetic events straight into the store's tables,
+	// and runs it again (GrowthPreloaded). Opt-in: not in AllScenarios.
+	Growth = "growth"
 )
+
+// The results of the growth scenario.
+const (
+	GrowthEmpty     = "growth-empty"
+	GrowthPreloaded = "growth-preloaded"
+)
+
+// Event ID kinds (Config.EventIDs).
+const (
+	EventIDsRandom      = "random"       // UUID version 4 (uuid.New), the default
+	EventIDsTimeOrdered = "time-ordered" // UUID version 7 (uuid.NewV7)
+)
+
+// OptInScenarios run only when named: the growth scenario writes ten
+// million events by default.
+var OptInScenarios = []string{Growth}
 
 // AllScenarios lists every scenario in run order.
 var AllScenarios = []string{Writers, Hot, Mixed, CatchUp, FanOut, Transact}
@@ -44,6 +64,9 @@ const (
 	DefaultTxPool        = 1000
 	DefaultTxConns       = 32
 	DefaultSample        = time.Second
+	DefaultGrowthEvents  = 10_000_000
+	// GrowthPerStream is the length of the growth scenario's synthetic streams.
+	GrowthPerStream = 100
 )
 
 // Config says what Run measures. Exactly one of PostgresURL and Node may
@@ -85,6 +108,12 @@ type Config struct {
 	// (default 32).
 	Baselines bool
 	TxConns   int
+	// EventIDs is the kind of event IDs every scenario and baseline
+	// generates: EventIDsRandom (default) or EventIDsTimeOrdered.
+	EventIDs string
+	// GrowthEvents written between the growth scenario's two measured
+	// phases (default 10,000,000).
+	GrowthEvents int
 	// Sample is the interval of latency-over-time samples (default 1s).
 	Sample time.Duration
 	// Progress, when set, is called about ten times a second with the
@@ -109,6 +138,7 @@ func (c Config) WithDefaults() Config {
 	def(&c.TxStreams, DefaultTxStreams)
 	def(&c.TxPool, DefaultTxPool)
 	def(&c.TxConns, DefaultTxConns)
+	def(&c.GrowthEvents, DefaultGrowthEvents)
 	if c.Duration == 0 {
 		c.Duration = DefaultDuration
 	}
@@ -117,6 +147,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.ReadRatio == 0 {
 		c.ReadRatio = DefaultReadRatio
+	}
+	if c.EventIDs == "" {
+		c.EventIDs = EventIDsRandom
 	}
 	if len(c.Scenarios) == 0 {
 		c.Scenarios = AllScenarios
@@ -144,10 +177,18 @@ func (c Config) Validate() error {
 		return bad("scenario", "counts must not be negative")
 	case c.TxStreams < 0 || c.TxPool < 0 || (c.TxStreams > 0 && c.TxPool > 0 && c.TxStreams > c.TxPool):
 		return bad("tx-streams", "must be positive and at most --tx-pool")
+	case c.GrowthEvents < 0:
+		return bad("growth-events", "must not be negative")
+	case c.EventIDs != EventIDsRandom && c.EventIDs != EventIDsTimeOrdered:
+		return bad("event-ids", "must be %s or %s, got %q", EventIDsRandom, EventIDsTimeOrdered, c.EventIDs)
 	}
 	for _, s := range c.Scenarios {
-		if !slices.Contains(AllScenarios, s) {
-			return bad("scenario", "unknown scenario %q (known: %s)", s, strings.Join(AllScenarios, ", "))
+		if !slices.Contains(AllScenarios, s) && !slices.Contains(OptInScenarios, s) {
+			return bad("scenario", "unknown scenario %q (known: %s)", s,
+				strings.Join(slices.Concat(AllScenarios, OptInScenarios), ", "))
+		}
+		if s == Growth && c.Node != "" {
+			return bad("scenario", "growth writes into the store's tables: give --data-dir or --postgres-url, not --node")
 		}
 	}
 	return nil

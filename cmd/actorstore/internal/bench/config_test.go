@@ -23,6 +23,11 @@ func TestConfigValidate(t *testing.T) {
 		{"read ratio above 1", Config{ReadRatio: 1.5}, "read-ratio"},
 		{"more tx streams than the pool", Config{TxStreams: 20, TxPool: 10}, "tx-streams"},
 		{"unknown scenario", Config{Scenarios: []string{"writers", "nope"}}, "scenario"},
+		{"growth on the embedded store", Config{Scenarios: []string{"growth"}}, ""},
+		{"growth through a node", Config{Node: "h:1", Scenarios: []string{"growth"}}, "scenario"},
+		{"negative growth events", Config{GrowthEvents: -1}, "growth-events"},
+		{"time-ordered event IDs", Config{EventIDs: "time-ordered"}, ""},
+		{"unknown event IDs", Config{EventIDs: "v9"}, "event-ids"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.c.WithDefaults().Validate()

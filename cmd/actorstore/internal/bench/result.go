@@ -46,6 +46,8 @@ type Settings struct {
 	TxStreams     int     `json:"tx_streams"`
 	TxPool        int     `json:"tx_pool"`
 	TxConns       int     `json:"tx_conns"`
+	GrowthEvents  int     `json:"growth_events,omitempty"`
+	EventIDs      string  `json:"event_ids,omitempty"`
 }
 
 // Result is one scenario or baseline.

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,6 +21,9 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	}
 	r := &runner{c: c, id: uuid.NewString()[:8], started: time.Now()}
 	r.phases = len(c.Scenarios)
+	if slices.Contains(c.Scenarios, Growth) {
+		r.phases += 2 // two measured phases and the preload
+	}
 	if c.Baselines {
 		r.phases++ // the embedded store's and a node's one baseline
 		if c.TargetKind() == "postgres" {
@@ -40,6 +44,17 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		}
 	}
 	for _, name := range c.Scenarios {
+		if name == Growth {
+			res, err := r.growth(ctx, t)
+			for i := range res {
+				res[i].Ratios = ratios(res[i], rep.Baselines)
+			}
+			rep.Results = append(rep.Results, res...)
+			if err != nil {
+				return rep, &ScenarioError{Scenario: name, Err: err}
+			}
+			continue
+		}
 		res, err := r.scenario(ctx, t, name)
 		if err != nil {
 			return rep, &ScenarioError{Scenario: name, Err: err}
@@ -57,7 +72,7 @@ func (c Config) settings() Settings {
 	return Settings{Duration: c.Duration.Seconds(), Writers: c.Writers, EventSize: c.EventSize,
 		HotStreams: c.HotStreams, ReadRatio: c.ReadRatio, CatchUpEvents: c.CatchUpEvents,
 		PageSize: c.PageSize, Subscribers: c.Subscribers, FanOutWriters: c.FanOutWriters,
-		TxStreams: c.TxStreams, TxPool: c.TxPool, TxConns: c.TxConns}
+		TxStreams: c.TxStreams, TxPool: c.TxPool, TxConns: c.TxConns, GrowthEvents: c.GrowthEvents, EventIDs: c.EventIDs}
 }
 
 // ratios compares the rate at which a writing scenario wrote events with

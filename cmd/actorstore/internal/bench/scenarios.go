@@ -42,8 +42,18 @@ func (r *runner) payload() []byte {
 	return []byte(head + strings.Repeat("x", n) + tail)
 }
 
-func event(data []byte) eventstore.EventData {
-	return eventstore.EventData{ID: uuid.New(), Type: "BenchEvent", Data: data}
+func (r *runner) event(data []byte) eventstore.EventData {
+	return eventstore.EventData{ID: r.newID(), Type: "BenchEvent", Data: data}
+}
+
+// newID is a new event ID of the kind c.EventIDs names: random (version
+// 4, the default) or time-ordered (version 7, whose index inserts land
+// next to each other).
+func (r *runner) newID() uuid.UUID {
+	if r.c.EventIDs == EventIDsTimeOrdered {
+		return uuid.Must(uuid.NewV7())
+	}
+	return uuid.New()
 }
 
 // writers: c.Writers callers append one event per call to the stream
@@ -52,7 +62,7 @@ func (r *runner) writers(ctx context.Context, t Target, name string, streamOf fu
 	data := r.payload()
 	res, rec := r.measure(ctx, name, r.c.Writers, func(ctx context.Context, i int, rec *recorder) {
 		t0 := time.Now()
-		if _, err := t.Append(ctx, streamOf(i), eventstore.Any(), event(data)); err != nil {
+		if _, err := t.Append(ctx, streamOf(i), eventstore.Any(), r.event(data)); err != nil {
 			rec.fail(err)
 			return
 		}
@@ -83,7 +93,7 @@ func (r *runner) mixed(ctx context.Context, t Target) Result {
 			read.Add(int64(len(evs)))
 			return
 		}
-		if _, err := t.Append(ctx, stream, eventstore.Any(), event(data)); err != nil {
+		if _, err := t.Append(ctx, stream, eventstore.Any(), r.event(data)); err != nil {
 			rec.fail(err)
 			return
 		}
@@ -105,7 +115,7 @@ func (r *runner) transact(ctx context.Context, t Target) Result {
 		reqs := make([]eventstore.AppendRequest, 0, r.c.TxStreams)
 		for _, k := range rand.Perm(r.c.TxPool)[:r.c.TxStreams] {
 			reqs = append(reqs, eventstore.AppendRequest{Stream: r.stream("tx", k),
-				Expected: eventstore.Any(), Events: []eventstore.EventData{event(data)}})
+				Expected: eventstore.Any(), Events: []eventstore.EventData{r.event(data)}})
 		}
 		t0 := time.Now()
 		if _, err := t.Transact(ctx, reqs...); err != nil {
@@ -140,7 +150,7 @@ func (r *runner) preload(ctx context.Context, t Target, n int) (int64, error) {
 				}
 				evs := make([]eventstore.EventData, min(perCall, int64(n)-start))
 				for j := range evs {
-					evs[j] = event(data)
+					evs[j] = r.event(data)
 				}
 				if _, err := t.Append(ctx, r.stream("c", int(start/perCall)%100), eventstore.Any(), evs...); err != nil {
 					once.Do(func() { firstErr = err })
@@ -232,7 +242,7 @@ func (r *runner) fanOut(ctx context.Context, t Target) (Result, error) {
 		go func() {
 			defer wg.Done()
 			for !stopWriters.Load() && ctx.Err() == nil {
-				e := event(data)
+				e := r.event(data)
 				e.Metadata = map[string]string{"t": strconv.FormatInt(time.Now().UnixNano(), 10)}
 				if _, err := t.Append(ctx, r.stream("f", i), eventstore.Any(), e); err == nil {
 					written.Add(1)

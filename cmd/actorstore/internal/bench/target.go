@@ -58,12 +58,13 @@ func OpenTarget(ctx context.Context, c Config) (Target, error) {
 		}
 		return nil, err
 	}
-	return &storeTarget{st: st, tmp: tmp}, nil
+	return &storeTarget{st: st, tmp: tmp, cfg: cfg}, nil
 }
 
 type storeTarget struct {
 	st  *actorstore.Store
-	tmp string // removed on Close
+	tmp string            // removed on Close
+	cfg actorstore.Config // what st was opened with
 }
 
 func (t *storeTarget) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion,
