@@ -1,7 +1,8 @@
 // Package apibench compares the front doors of a node for appends: the
-// gRPC/Connect API, the protoactor peer protocol (package client) and
-// the embedded Go API, at 1 and 256 callers, each caller on its own
-// stream. The node is a real `actorstore serve` process on the embedded
+// gRPC/Connect API (gRPC calls from connect-go's client, as docs/api.md
+// shows, and from grpc-go's), the protoactor peer protocol (package
+// client) and the embedded Go API, at 1 and 256 callers, each caller on
+// its own stream. The node is a real `actorstore serve` process on the embedded
 // store; the callers run in the benchmark process (so gRPC and peer
 // calls cross a process boundary on loopback, and the embedded appends do
 // not). Run it with
@@ -27,6 +28,8 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/client"
@@ -53,6 +56,14 @@ func BenchmarkFrontDoors(b *testing.B) {
 	tr := &http.Transport{Protocols: new(http.Protocols), MaxConnsPerHost: 0}
 	tr.Protocols.SetUnencryptedHTTP2(true)
 	api := messagesconnect.NewEventStoreServiceClient(&http.Client{Transport: tr}, "http://"+n.API, connect.WithGRPC())
+	// grpc-go's client, as a production gRPC program in Go would call the
+	// API: one connection to the node, no generated grpc-go stubs (Invoke
+	// with the method's path).
+	gconn, err := grpc.NewClient(n.API, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer gconn.Close()
 	st, err := actorstore.Open(context.Background(), actorstore.Config{DataDir: b.TempDir()})
 	if err != nil {
 		b.Fatal(err)
@@ -70,6 +81,18 @@ func BenchmarkFrontDoors(b *testing.B) {
 					Events: []*messages.EventData{{EventId: id[:], Type: "BenchEvent",
 						Data: []byte(payload)}}}))
 				return err
+			})
+		})
+		b.Run(fmt.Sprintf("grpc-go/callers=%d", callers), func(b *testing.B) {
+			run := uuid.NewString()[:8]
+			runCallers(b, n.Pid, callers, func(i int) error {
+				id := uuid.New()
+				return gconn.Invoke(context.Background(), messagesconnect.EventStoreServiceAppendProcedure,
+					&messages.AppendRequest{
+						Stream:   fmt.Sprintf("grpcgo-%s-%d", run, i),
+						Expected: &messages.ExpectedVersion{Kind: &messages.ExpectedVersion_Any{Any: true}},
+						Events: []*messages.EventData{{EventId: id[:], Type: "BenchEvent",
+							Data: []byte(payload)}}}, new(messages.AppendResult))
 			})
 		})
 		b.Run(fmt.Sprintf("peer/callers=%d", callers), func(b *testing.B) {
