@@ -42,8 +42,9 @@ type apiRouter struct {
 	wg      sync.WaitGroup
 }
 
-// routeTimeout bounds the routing of a connection: the TLS handshake and
-// the first request's headers (as the HTTP server's ReadHeaderTimeout).
+// routeTimeout bounds the TLS handshake and the client preface of a
+// connection (as the HTTP server's ReadHeaderTimeout); its first request
+// may come later, within apiIdleTimeout.
 const routeTimeout = 10 * time.Second
 
 // maxRouteHeaderBytes bounds the header list of the first request the
@@ -174,18 +175,24 @@ var emptySettings = []byte{0, 0, 0, byte(http2.FrameSettings), 0, 0, 0, 0, 0}
 
 // firstRequest sends c an empty SETTINGS frame and reads frames after the
 // preface (read) until the first request's headers and the client's ACK
-// of that SETTINGS; it returns all it read without the ACK, and whether
-// the request is gRPC.
+// of that SETTINGS; it answers PINGs meanwhile (a gRPC client's keepalive
+// on a connection it opened before its first call). It returns all it
+// read without the ACK and the PINGs it answered, and whether the request
+// is gRPC. A connection that sends no request within apiIdleTimeout (the
+// servers' idle limit) is closed.
 func firstRequest(c net.Conn, read []byte) ([]byte, bool, error) {
+	if err := c.SetDeadline(time.Now().Add(apiIdleTimeout)); err != nil {
+		return read, false, err
+	}
 	if _, err := c.Write(emptySettings); err != nil {
 		return read, false, err
 	}
 	rec := &recorder{r: c, buf: read}
-	fr := http2.NewFramer(io.Discard, rec)
+	fr := http2.NewFramer(c, rec)
 	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
 	fr.MaxHeaderListSize = maxRouteHeaderBytes
-	ack, toGRPC, sawHeaders := -1, false, false
-	for ack < 0 || !sawHeaders {
+	acked, toGRPC, sawHeaders := false, false, false
+	for !acked || !sawHeaders {
 		start := len(rec.buf)
 		f, err := fr.ReadFrame()
 		var se http2.StreamError
@@ -198,8 +205,15 @@ func firstRequest(c net.Conn, read []byte) ([]byte, bool, error) {
 		}
 		switch f := f.(type) {
 		case *http2.SettingsFrame:
-			if f.IsAck() && ack < 0 {
-				ack = start
+			if f.IsAck() && !acked {
+				acked, rec.buf = true, rec.buf[:start]
+			}
+		case *http2.PingFrame:
+			if !f.IsAck() && !sawHeaders {
+				if err := fr.WritePing(true, f.Data); err != nil {
+					return rec.buf, false, err
+				}
+				rec.buf = rec.buf[:start]
 			}
 		case *http2.MetaHeadersFrame:
 			if !sawHeaders {
@@ -207,7 +221,7 @@ func firstRequest(c net.Conn, read []byte) ([]byte, bool, error) {
 			}
 		}
 	}
-	return append(rec.buf[:ack], rec.buf[ack+len(emptySettings):]...), toGRPC, nil
+	return rec.buf, toGRPC, nil
 }
 
 // isGRPC: the request's content type is gRPC's (application/grpc,

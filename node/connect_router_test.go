@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
@@ -218,5 +221,71 @@ func TestGRPCServesEveryMethod(t *testing.T) {
 	}
 	if len(served) > 0 {
 		t.Errorf("grpc-go serves methods the proto does not have: %v", served)
+	}
+}
+
+// TestRouterAnswersPingsBeforeTheFirstRequest: a client that pings
+// before its first call (a gRPC client's keepalive) gets its PING
+// acknowledged by the router, and its later gRPC call reaches grpc-go,
+// which sees neither that PING nor the ACK of the router's SETTINGS.
+func TestRouterAnswersPingsBeforeTheFirstRequest(t *testing.T) {
+	addr := routedServers(t, nil)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+	fr := http2.NewFramer(c, c)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	if _, err := io.WriteString(c, http2.ClientPreface); err != nil {
+		t.Fatal(err)
+	}
+	ping := [8]byte{'k', 'e', 'e', 'p', 'a', 'l', 'i', 'v'}
+	if err := errors.Join(fr.WriteSettings(), fr.WritePing(false, ping)); err != nil {
+		t.Fatal(err)
+	}
+	// The router's SETTINGS, then the ACK of the PING.
+	if f, err := fr.ReadFrame(); err != nil || f.Header().Type != http2.FrameSettings {
+		t.Fatalf("first frame %v, %v: want SETTINGS", f, err)
+	}
+	if f, err := fr.ReadFrame(); err != nil || !f.(*http2.PingFrame).IsAck() || f.(*http2.PingFrame).Data != ping {
+		t.Fatalf("second frame %v, %v: want the PING's ACK", f, err)
+	}
+	var block bytes.Buffer
+	enc := hpack.NewEncoder(&block)
+	for _, h := range [][2]string{{":method", "POST"}, {":scheme", "http"}, {":authority", addr},
+		{":path", "/grpc.health.v1.Health/Check"}, {"content-type", "application/grpc"}, {"te", "trailers"}} {
+		_ = enc.WriteField(hpack.HeaderField{Name: h[0], Value: h[1]})
+	}
+	if err := errors.Join(fr.WriteSettingsAck(),
+		fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block.Bytes(), EndHeaders: true}),
+		fr.WriteData(1, true, make([]byte, 5))); err != nil {
+		t.Fatal(err)
+	}
+	for { // grpc-go's SETTINGS and more, then its answer
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("no answer to the call: %v", err)
+		}
+		if f, ok := f.(*http2.SettingsFrame); ok && !f.IsAck() {
+			_ = fr.WriteSettingsAck()
+		}
+		if h, ok := f.(*http2.MetaHeadersFrame); ok && h.StreamID == 1 {
+			for _, hf := range h.Fields {
+				if hf.Name == "grpc-status" && hf.Value == "0" {
+					return // the trailers of a served call
+				}
+				if hf.Name == "served-by" {
+					t.Fatal("net/http answered")
+				}
+			}
+		}
+		if p, ok := f.(*http2.PingFrame); ok && p.IsAck() && p.Data == ping {
+			t.Fatal("a second ACK of the PING: the server saw it too")
+		}
+		if g, ok := f.(*http2.GoAwayFrame); ok {
+			t.Fatalf("GOAWAY %v", g.ErrCode)
+		}
 	}
 }

@@ -336,6 +336,33 @@ func TestOversizedAPIRequestRefusedNodeKeepsServing(t *testing.T) {
 	}
 }
 
+// TestAPIServesGRPCWithGRPCGo: the API's gRPC calls are answered by
+// grpc-go's server, its Connect calls by Connect's handler on net/http
+// (ADR 0025), and both give the same result. The sign of the server:
+// net/http stamps every response with a Date header, grpc-go never does.
+func TestAPIServesGRPCWithGRPCGo(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	stream := "servers-" + uuid.NewString()
+	localAppend(t, stream)
+	head := connect.NewRequest(&messages.HeadRequest{Stream: stream})
+	viaGRPC, err := apiClient().Head(ctx, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaConnect, err := connectClient().Head(ctx, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if viaGRPC.Header().Get("Date") != "" || viaConnect.Header().Get("Date") == "" {
+		t.Fatalf("gRPC answered with Date %q (want none: grpc-go), Connect with %q (want one: net/http)",
+			viaGRPC.Header().Get("Date"), viaConnect.Header().Get("Date"))
+	}
+	if !proto.Equal(viaGRPC.Msg, viaConnect.Msg) || viaGRPC.Msg.GetVersion() != 1 {
+		t.Fatalf("heads differ: gRPC %v, Connect %v", viaGRPC.Msg, viaConnect.Msg)
+	}
+}
+
 // TestConnectJSONAppendAndConflict calls the API as curl does: Connect
 // with JSON over HTTP/1.1, then reads the conflict's code from the body
 // and the header.
