@@ -129,7 +129,7 @@ func runCallers(b *testing.B, nodePid, callers int, call func(caller int) error)
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
-	client0, node0 := processCPU(b, 0), processCPU(b, nodePid)
+	client0, node0 := processCPU(b, os.Getpid()), nodeCPU(b, nodePid)
 	for i := range callers {
 		wg.Add(1)
 		go func() {
@@ -147,7 +147,7 @@ func runCallers(b *testing.B, nodePid, callers int, call func(caller int) error)
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
-	client1, node1 := processCPU(b, 0), processCPU(b, nodePid)
+	client1, node1 := processCPU(b, os.Getpid()), nodeCPU(b, nodePid)
 	all := slices.Concat(lat...)
 	slices.Sort(all)
 	if len(all) == 0 {
@@ -163,12 +163,17 @@ func runCallers(b *testing.B, nodePid, callers int, call func(caller int) error)
 	}
 }
 
-// processCPU is the user+system CPU time that process pid (0: this
-// process; Linux /proc, 10 ms ticks) has used so far.
-func processCPU(b *testing.B, pid int) time.Duration {
+// nodeCPU is processCPU of the node's process, 0 for none (pid 0).
+func nodeCPU(b *testing.B, pid int) time.Duration {
 	if pid == 0 {
-		pid = os.Getpid()
+		return 0
 	}
+	return processCPU(b, pid)
+}
+
+// processCPU is the user+system CPU time that process pid has used so
+// far (Linux /proc, 10 ms ticks).
+func processCPU(b *testing.B, pid int) time.Duration {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		b.Fatal(err)
