@@ -2,7 +2,9 @@ package actorstore
 
 import (
 	"context"
+	"errors"
 
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/instruments"
 	"github.com/actorstore/actorstore/projections"
 )
@@ -100,10 +102,39 @@ func (s *Store) ProjectionParked(ctx context.Context, name string, version int) 
 	return projections.Parked(ctx, s.db, name, version)
 }
 
-// RetryProjectionParked lets the partition held by the stopped event at
-// position retry it (a skipped event: ProjectionRunner.RetryParked).
+// RetryProjectionParked retries the event parked at position. A stopped
+// event (ProjectionStop) is retried by the partition it holds, wherever
+// that runs. A skipped one (ProjectionSkipAndPark) needs the handler: it
+// is handed to it here when this Store runs that version
+// (ProjectionRunner.RetryParked); otherwise the call fails with an
+// *InputError and the process running the projection must retry it.
 func (s *Store) RetryProjectionParked(ctx context.Context, name string, version int, position uint64) error {
-	return projections.RetryParked(ctx, s.db, name, version, position)
+	err := projections.RetryParked(ctx, s.db, name, version, position)
+	var in *eventstore.InputError
+	if !errors.As(err, &in) || in.Rule != "kind" {
+		return err
+	}
+	if r := s.projectionRunner(name, version); r != nil {
+		return r.RetryParked(ctx, position)
+	}
+	return err
+}
+
+// projectionRunner returns this Store's running runner of the version, or nil.
+func (s *Store) projectionRunner(name string, version int) *ProjectionRunner {
+	s.projMu.Lock()
+	defer s.projMu.Unlock()
+	for _, r := range s.projRunners {
+		select {
+		case <-r.Done():
+			continue
+		default:
+		}
+		if n, v := r.Projection(); n == name && v == version {
+			return r
+		}
+	}
+	return nil
 }
 
 // SkipProjectionParked gives up on the parked event at position.

@@ -126,6 +126,9 @@ func Partition(stream string, n int) int {
 	return int(h.Sum32() % uint32(n))
 }
 
+// Projection returns the name and version of the projection r runs.
+func (r *Runner) Projection() (name string, version int) { return r.p.Name, r.p.Version }
+
 // RetryParked hands the event parked at position to the handler again. A
 // skipped ("parked") event is handled here, in one transaction with its
 // removal from the parked list (with Handle); a stopped one is left to its

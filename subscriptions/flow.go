@@ -72,7 +72,8 @@ func (a *subActor) hold(events []eventstore.RecordedEvent) {
 
 // tryLive runs after a short catch-up page: the store had nothing more. It
 // examines the held live events; when they continue what was read (and no
-// dropped live event is still unexamined), the subscription is live.
+// dropped live event is still unexamined), the subscription is live and
+// sends what it queued.
 func (a *subActor) tryLive(c actors.Context) {
 	for len(a.pending) > 0 && a.examine(&a.pending[0]) {
 		a.pending = a.pending[1:]
@@ -82,6 +83,10 @@ func (a *subActor) tryLive(c actors.Context) {
 	}
 	a.pending = nil
 	a.live = true
+	// The held events just queued go now, while credits last: no later
+	// message may come to send them (the subscriber may have nothing left
+	// to acknowledge).
+	a.flush(c)
 	c.Send(a.who, &messages.CaughtUp{SubscriptionId: a.sp.id, Position: a.next - 1})
 	if len(a.queue) > a.bufLimit {
 		a.fallBehind(c)

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,9 +18,12 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 
+	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/internal/servetest"
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/messages/messagesconnect"
+	"github.com/actorstore/actorstore/telemetry/console"
 )
 
 // requireBrowser makes a missing Chromium a failure instead of a skip
@@ -162,4 +167,85 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s (%d bytes)", out, len(png))
+}
+
+// TestProjectionPanelInBrowser: in headless Chromium, the projections
+// page of a console with Write shows a projection's partitions and its
+// parked event, and the operator's retry button hands the event to the
+// handler again and empties the list.
+func TestProjectionPanelInBrowser(t *testing.T) {
+	chrome := chromiumPath(t)
+	st, base, _ := serveConsole(t, console.Config{Self: "n", Write: true}, opToken)
+	bg := context.Background()
+	appendN(t, st, "p-1", 1)
+	if _, err := st.Append(bg, "p-1", actorstore.Any(), actorstore.EventData{ID: uuid.New(), Type: "Bad", Data: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	var fixed atomic.Bool
+	retried := make(chan eventstore.Position, 1)
+	r, err := st.RunProjection(bg, actorstore.Projection{Name: "skipper", OnFailure: actorstore.ProjectionSkipAndPark,
+		PollInterval: 10 * time.Millisecond,
+		Handle: func(ctx context.Context, tx actorstore.ProjectionTx, evs []actorstore.RecordedEvent) error {
+			for _, e := range evs {
+				if e.Type == "Bad" && !fixed.Load() {
+					return errors.New("not yet")
+				}
+				if e.Type == "Bad" {
+					retried <- e.Position
+				}
+			}
+			return nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	eventually(t, func() bool { return len(projectionParked(t, base, "skipper")) == 1 })
+	fixed.Store(true)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox,
+		chromedp.DisableGPU, chromedp.WindowSize(1280, 900))
+	actx, cancelAlloc := chromedp.NewExecAllocator(bg, opts...)
+	defer cancelAlloc()
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	defer cancelCtx()
+	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/ui/"),
+		chromedp.WaitVisible(css(`#token`)),
+		chromedp.SendKeys(css(`#token`), opToken.Secret+"\t"), // a change event: the console asks what it may do
+		chromedp.Click(css(`nav button[data-tab="projections"]`)),
+		chromedp.Click(css(`#projections tr[data-projection="skipper/1"]`)),
+		chromedp.WaitVisible(css(`#projection-parked tr[data-position="2"] button[data-action="retry"]`)),
+	)
+	if err != nil {
+		t.Fatalf("projection panel: %v", err)
+	}
+	parts, err := chromedp.Run(ctx, chromedp.Text(css(`#projection-parts tbody`)))
+	if f := strings.Fields(parts); err != nil || len(f) != 5 || f[0] != "0" || f[1] != "2" || f[3] != "yes" {
+		t.Fatalf("partitions: %q, %v; want partition 0 at position 2, caught up, with its owner", parts, err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.confirm = () => true, true`)); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(css(`#projection-parked tr[data-position="2"] button[data-action="retry"]`)),
+		chromedp.WaitNotPresent(css(`#projection-parked tr[data-position="2"]`)),
+	)
+	if err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	select {
+	case pos := <-retried:
+		if pos != 2 {
+			t.Fatalf("retried position %d, want 2", pos)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the handler did not get the retried event")
+	}
+	if p := projectionParked(t, base, "skipper"); len(p) != 0 {
+		t.Fatalf("parked after the retry: %+v", p)
+	}
 }

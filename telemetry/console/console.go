@@ -138,10 +138,12 @@ func (c *Console) Routes() []Route {
 		{"GET /ui/api/charts", Read, http.HandlerFunc(c.charts)},
 		{"GET /ui/api/config", Read, http.HandlerFunc(c.config)},
 		{"GET /ui/api/projections", Read, http.HandlerFunc(c.projections)},
+		{"GET /ui/api/projection-parked", Read, http.HandlerFunc(c.projectionParked)},
 	}
 	if c.cfg.Write {
 		rs = append(rs, Route{"POST /ui/api/append", Write, http.HandlerFunc(c.appendEvent)},
-			Route{"POST /ui/api/delete", Write, http.HandlerFunc(c.deleteStream)})
+			Route{"POST /ui/api/delete", Write, http.HandlerFunc(c.deleteStream)},
+			Route{"POST /ui/api/projection-parked", Write, http.HandlerFunc(c.resolveParked)})
 	}
 	return rs
 }

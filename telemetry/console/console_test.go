@@ -68,7 +68,20 @@ func appendN(t *testing.T, st *actorstore.Store, stream string, n int) {
 
 func getJSON(t *testing.T, url string, v any) int {
 	t.Helper()
-	res, err := http.Get(url)
+	return getJSONAs(t, url, "", v)
+}
+
+// getJSONAs is getJSON with a bearer token ("" for none).
+func getJSONAs(t *testing.T, url, token string, v any) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,6 +248,7 @@ func TestConsoleAccess(t *testing.T) {
 		{"GET", "/ui/api/streams", "", "", 401},
 		{"GET", "/ui/api/streams", read.Secret, "", 200},
 		{"POST", "/ui/api/append", write.Secret, body, 405}, // read-only console: no write route
+		{"POST", "/ui/api/projection-parked", write.Secret, `{"name":"x","version":1,"position":1,"action":"skip"}`, 405},
 	} {
 		if got := do(c.method, base+c.path, c.token, c.body); got != c.want {
 			t.Errorf("read-only console: %s %s with %q: %d, want %d", c.method, c.path, c.token, got, c.want)

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/eventstore"
@@ -115,6 +117,18 @@ type projectionView struct {
 	Parked     int     `json:"parked"`
 	LastError  string  `json:"last_error"`
 	Partitions int     `json:"partitions"`
+	// Parts has one row per partition: its checkpoint, events handled,
+	// whether it caught up once, and the process holding its lease.
+	Parts []partitionView `json:"parts"`
+}
+
+type partitionView struct {
+	Partition int    `json:"partition"`
+	Position  uint64 `json:"position"`
+	Handled   int64  `json:"handled"`
+	CaughtUp  bool   `json:"caught_up"`
+	Owner     string `json:"owner"`
+	Owned     bool   `json:"owned"`
 }
 
 // projections answers GET /ui/api/projections?name=: the status of every
@@ -130,9 +144,97 @@ func (c *Console) projections(w http.ResponseWriter, r *http.Request) {
 	for i, s := range st {
 		out[i] = projectionView{Name: s.Name, Version: s.Version, Live: s.Live, State: s.State,
 			Position: uint64(s.Position), Head: uint64(s.Head), LagEvents: s.LagEvents, LagSeconds: s.LagSeconds,
-			Handled: s.Handled, Parked: s.Parked, LastError: s.LastError, Partitions: s.Partitions}
+			Handled: s.Handled, Parked: s.Parked, LastError: s.LastError, Partitions: s.Partitions,
+			Parts: make([]partitionView, len(s.Parts))}
+		for j, p := range s.Parts {
+			out[i].Parts[j] = partitionView{Partition: p.Partition, Position: uint64(p.Position), Handled: p.Handled,
+				CaughtUp: p.CaughtUp, Owner: p.Owner, Owned: p.Owned}
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"projections": out})
+}
+
+// projectionParkedView is one event a projection version parked.
+type projectionParkedView struct {
+	Position  uint64    `json:"position"`
+	Partition int       `json:"partition"`
+	Stream    string    `json:"stream"`
+	Type      string    `json:"type"`
+	Kind      string    `json:"kind"` // "stopped" (holds its partition) or "parked" (skipped)
+	Error     string    `json:"error"`
+	ParkedAt  time.Time `json:"parked_at"`
+}
+
+// projectionVersion reads the name and version query parameters.
+func projectionVersion(r *http.Request) (string, int, error) {
+	name := r.URL.Query().Get("name")
+	v, err := strconv.Atoi(r.URL.Query().Get("version"))
+	if name == "" || err != nil || v < 1 {
+		return "", 0, &eventstore.InputError{Field: "version", Rule: "required",
+			Message: "name and version (a number from 1) of the projection are required"}
+	}
+	return name, v, nil
+}
+
+// projectionParked answers GET /ui/api/projection-parked?name=&version=:
+// the events that projection version parked, oldest first.
+func (c *Console) projectionParked(w http.ResponseWriter, r *http.Request) {
+	name, version, err := projectionVersion(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	evs, err := c.cfg.Store.ProjectionParked(r.Context(), name, version)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	out := make([]projectionParkedView, len(evs))
+	for i, e := range evs {
+		out[i] = projectionParkedView{Position: uint64(e.Position), Partition: e.Partition, Stream: e.Stream,
+			Type: e.Type, Kind: e.Kind, Error: e.Error, ParkedAt: e.ParkedAt.UTC()}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"parked": out})
+}
+
+// resolveRequest is the console's retry or skip of a parked event.
+type resolveRequest struct {
+	Name     string `json:"name"`
+	Version  int    `json:"version"`
+	Position uint64 `json:"position"`
+	// Action: "retry" or "skip".
+	Action string `json:"action"`
+}
+
+// resolveParked answers POST /ui/api/projection-parked (only with
+// Config.Write, and the role write): it retries or skips one parked event
+// of a projection version (Store.RetryProjectionParked,
+// Store.SkipProjectionParked) and logs who did.
+func (c *Console) resolveParked(w http.ResponseWriter, r *http.Request) {
+	var req resolveRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&req); err != nil {
+		writeError(w, &eventstore.InputError{Field: "request", Rule: "json", Message: "the body is not a JSON retry or skip request"})
+		return
+	}
+	var err error
+	switch req.Action {
+	case "retry":
+		err = c.cfg.Store.RetryProjectionParked(r.Context(), req.Name, req.Version, req.Position)
+	case "skip":
+		err = c.cfg.Store.SkipProjectionParked(r.Context(), req.Name, req.Version, req.Position)
+	default:
+		writeError(w, &eventstore.InputError{Field: "action", Rule: "oneof", Message: `action must be "retry" or "skip"`})
+		return
+	}
+	c.cfg.Logger.Info().Str("action", "console.projection."+req.Action).Str("projection", req.Name).
+		Int("version", req.Version).Uint64("position", req.Position).Str("remote", r.RemoteAddr).Err(err).
+		Msg("console write action")
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"name": req.Name, "version": req.Version, "position": req.Position,
+		"action": req.Action})
 }
 
 // isDeleted reports a hard-deleted stream's error.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -165,6 +166,13 @@ func TestConsoleProjectionsPage(t *testing.T) {
 		LagSecs   float64 `json:"lag_seconds"`
 		Parked    int     `json:"parked"`
 		LastError string  `json:"last_error"`
+		Parts     []struct {
+			Partition int    `json:"partition"`
+			Position  uint64 `json:"position"`
+			CaughtUp  bool   `json:"caught_up"`
+			Owner     string `json:"owner"`
+			Owned     bool   `json:"owned"`
+		} `json:"parts"`
 	}
 	var got row
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
@@ -184,7 +192,155 @@ func TestConsoleProjectionsPage(t *testing.T) {
 		got.State == "" || !strings.Contains(got.LastError, "cannot total") {
 		t.Fatalf("row %+v", got)
 	}
+	if len(got.Parts) != 1 || got.Parts[0].Partition != 0 || got.Parts[0].Position != 3 || got.Parts[0].Owner == "" {
+		t.Fatalf("partitions %+v, want partition 0 at 3 with its owner", got.Parts)
+	}
 	if code := getJSON(t, base+"/ui/api/projections?name=nope", nil); code != http.StatusBadRequest {
 		t.Fatalf("unknown projection: %d, want 400", code)
+	}
+}
+
+type parkedRow struct {
+	Position uint64 `json:"position"`
+	Stream   string `json:"stream"`
+	Type     string `json:"type"`
+	Kind     string `json:"kind"`
+	Error    string `json:"error"`
+}
+
+// opToken is the write token of TestConsoleRetriesAndSkipsParkedProjectionEvents.
+var opToken = telemetry.Token{Role: telemetry.RoleWrite, Secret: "operator-secret-0123456789"}
+
+func projectionParked(t *testing.T, base, name string) []parkedRow {
+	t.Helper()
+	var p struct{ Parked []parkedRow }
+	if code := getJSONAs(t, base+"/ui/api/projection-parked?name="+name+"&version=1", opToken.Secret, &p); code != 200 {
+		t.Fatalf("projection-parked: status %d", code)
+	}
+	return p.Parked
+}
+
+func postJSON(t *testing.T, url, body string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+opToken.Secret)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// TestConsoleRetriesAndSkipsParkedProjectionEvents: the console lists the
+// events a projection parked, and with Write its operator retries one (a
+// skipped event goes to the handler of the runner in this process) and
+// skips another (a stopped event's partition moves past it); both are
+// logged, and bad requests get typed errors.
+func TestConsoleRetriesAndSkipsParkedProjectionEvents(t *testing.T) {
+	st, base, logs := serveConsole(t, console.Config{Self: "n", Write: true}, opToken)
+	ctx := context.Background()
+	appendN(t, st, "p-1", 1)
+	for _, typ := range []string{"Bad", "Bad"} {
+		if _, err := st.Append(ctx, "p-1", actorstore.Any(), actorstore.EventData{ID: uuid.New(), Type: typ, Data: []byte(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var fixed atomic.Bool
+	retried := make(chan eventstore.Position, 4)
+	handle := func(ctx context.Context, tx actorstore.ProjectionTx, evs []actorstore.RecordedEvent) error {
+		for _, e := range evs {
+			if e.Type != "Bad" {
+				continue
+			}
+			if !fixed.Load() {
+				return errors.New("cannot handle a Bad event yet")
+			}
+			retried <- e.Position
+		}
+		return nil
+	}
+	skipper, err := st.RunProjection(ctx, actorstore.Projection{Name: "skipper", OnFailure: actorstore.ProjectionSkipAndPark,
+		PollInterval: 10 * time.Millisecond, Handle: handle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer skipper.Close()
+	stopper, err := st.RunProjection(ctx, actorstore.Projection{Name: "stopper", OnFailure: actorstore.ProjectionStop,
+		PollInterval: 10 * time.Millisecond, Handle: handle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stopper.Close()
+	eventually(t, func() bool {
+		return len(projectionParked(t, base, "skipper")) == 2 && len(projectionParked(t, base, "stopper")) == 1
+	})
+	if p := projectionParked(t, base, "skipper"); p[0].Position != 2 || p[1].Position != 3 || p[0].Kind != "parked" ||
+		p[0].Stream != "p-1" || p[0].Type != "Bad" || !strings.Contains(p[0].Error, "yet") {
+		t.Fatalf("skipper's parked events: %+v", p)
+	}
+	if p := projectionParked(t, base, "stopper"); p[0].Position != 2 || p[0].Kind != "stopped" {
+		t.Fatalf("stopper's parked events: %+v", p)
+	}
+
+	fixed.Store(true)
+	if code := postJSON(t, base+"/ui/api/projection-parked", `{"name":"skipper","version":1,"position":2,"action":"retry"}`); code != 200 {
+		t.Fatalf("retry: status %d", code)
+	}
+	if pos := <-retried; pos != 2 {
+		t.Fatalf("the handler got position %d again, want 2", pos)
+	}
+	if code := postJSON(t, base+"/ui/api/projection-parked", `{"name":"skipper","version":1,"position":3,"action":"skip"}`); code != 200 {
+		t.Fatalf("skip: status %d", code)
+	}
+	if p := projectionParked(t, base, "skipper"); len(p) != 0 {
+		t.Fatalf("skipper still has parked events after retry and skip: %+v", p)
+	}
+	// The stopped partition skips position 2, then handles 3 (fixed now).
+	if code := postJSON(t, base+"/ui/api/projection-parked", `{"name":"stopper","version":1,"position":2,"action":"skip"}`); code != 200 {
+		t.Fatalf("skip of a stopped event: status %d", code)
+	}
+	if pos := <-retried; pos != 3 {
+		t.Fatalf("the stopped partition handled position %d after the skip, want 3", pos)
+	}
+	if p := projectionParked(t, base, "stopper"); len(p) != 0 {
+		t.Fatalf("stopper still has parked events: %+v", p)
+	}
+	select {
+	case pos := <-retried:
+		t.Fatalf("position %d handled once more", pos)
+	default:
+	}
+
+	for _, bad := range []string{
+		`{"name":"skipper","version":1,"position":2,"action":"retry"}`, // no longer parked
+		`{"name":"skipper","version":1,"position":3,"action":"redo"}`,
+		`{"name":"nope","version":1,"position":2,"action":"skip"}`,
+		`not json`,
+	} {
+		if code := postJSON(t, base+"/ui/api/projection-parked", bad); code != http.StatusBadRequest {
+			t.Errorf("%s: status %d, want 400", bad, code)
+		}
+	}
+	if code := getJSONAs(t, base+"/ui/api/projection-parked?name=skipper", opToken.Secret, nil); code != http.StatusBadRequest {
+		t.Errorf("parked list without a version: %d, want 400", code)
+	}
+	for _, want := range []string{`"action":"console.projection.retry"`, `"action":"console.projection.skip"`, `"projection":"stopper"`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %s", want)
+		}
+	}
+}
+
+func eventually(t *testing.T, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 30 s")
+		}
 	}
 }

@@ -3,7 +3,8 @@
 
 const $ = (sel) => document.querySelector(sel);
 const PAGE = 25;
-const state = { prefix: "", first: "", last: "", canPrev: false, stream: "", lo: 0, hi: 0, head: 0, tail: null, timers: [] };
+const state = { prefix: "", first: "", last: "", canPrev: false, stream: "", lo: 0, hi: 0, head: 0, tail: null, timers: [],
+  write: false, projection: null };
 
 $("#token").value = sessionStorage.getItem("actorstore-token") || "";
 $("#token").addEventListener("change", (e) => sessionStorage.setItem("actorstore-token", e.target.value));
@@ -257,13 +258,43 @@ async function loadProjections() {
   try {
     const p = await api("/ui/api/projections");
     const body = $("#projections tbody");
-    body.replaceChildren(...p.projections.map((x) => el("tr", { "data-projection": x.name + "/" + x.version },
+    body.replaceChildren(...p.projections.map((x) => el("tr", { "data-projection": x.name + "/" + x.version,
+      class: "clickable", onclick: () => { state.projection = { name: x.name, version: x.version }; loadProjections(); } },
       el("td", {}, x.name), el("td", { class: "num" }, x.version), el("td", {}, x.live ? "live" : ""),
       el("td", {}, x.state), el("td", { class: "num" }, x.position), el("td", { class: "num" }, x.lag_events),
       el("td", { class: "num" }, x.lag_seconds.toFixed(1)), el("td", { class: "num" }, x.parked),
       el("td", { class: "error-text" }, x.last_error || ""))));
     if (p.projections.length === 0) body.append(el("tr", {}, el("td", { colSpan: 9, class: "muted" }, "no projections")));
+    const sel = state.projection && p.projections.find((x) => x.name === state.projection.name && x.version === state.projection.version);
+    $("#projection-detail").hidden = !sel;
+    if (sel) await loadProjectionDetail(sel);
   } catch (err) { showError(err); }
+}
+
+// The partitions and parked events of the selected projection version;
+// retry and skip show when the console may write.
+async function loadProjectionDetail(x) {
+  $("#projection-title").textContent = `${x.name} v${x.version}: ${x.partitions} partition(s)`;
+  $("#projection-parts tbody").replaceChildren(...(x.parts || []).map((p) => el("tr", {},
+    el("td", { class: "num" }, p.partition), el("td", { class: "num" }, p.position), el("td", { class: "num" }, p.handled),
+    el("td", {}, p.caught_up ? "yes" : "no"), el("td", { class: p.owned ? "" : "muted" }, p.owner ? p.owner + (p.owned ? "" : " (expired)") : "none"))));
+  const q = new URLSearchParams({ name: x.name, version: x.version });
+  const parked = (await api("/ui/api/projection-parked?" + q)).parked;
+  const act = (e, action) => el("button", { class: "small", "data-action": action, onclick: async () => {
+    if (!confirm(`${action} the event at position ${e.position} of ${x.name} v${x.version}?`)) return;
+    try {
+      await api("/ui/api/projection-parked", { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ name: x.name, version: x.version, position: e.position, action }) });
+      showError(null);
+      loadProjections();
+    } catch (err) { showError(err); }
+  } }, action);
+  const body = $("#projection-parked tbody");
+  body.replaceChildren(...parked.map((e) => el("tr", { "data-position": e.position },
+    el("td", { class: "num" }, e.position), el("td", { class: "num" }, e.partition), el("td", {}, e.stream), el("td", {}, e.type),
+    el("td", {}, e.kind), el("td", { class: "error-text" }, e.error), el("td", { class: "muted" }, e.parked_at),
+    el("td", {}, ...(state.write ? [act(e, "retry"), " ", act(e, "skip")] : [])))));
+  if (parked.length === 0) body.append(el("tr", {}, el("td", { colSpan: 8, class: "muted" }, "no parked events")));
 }
 
 async function loadCluster() {
@@ -296,5 +327,10 @@ function draw(svgSel, lastSel, values, fmt) {
   $(lastSel).textContent = values.length ? `${fmt(values[values.length - 1])} (max ${fmt(max)})` : "no samples yet";
 }
 
-api("/ui/api/config").then((c) => { $("#append-form").hidden = !c.write; $("#delete-form").hidden = !c.write; }).catch(() => {});
+// What this console may do (write actions); asked again when the token changes.
+function loadConfig() {
+  api("/ui/api/config").then((c) => { state.write = c.write; $("#append-form").hidden = !c.write; $("#delete-form").hidden = !c.write; }).catch(() => {});
+}
+$("#token").addEventListener("change", loadConfig);
+loadConfig();
 loadStreams({});
