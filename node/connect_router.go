@@ -37,8 +37,9 @@ type apiRouter struct {
 	grpc *connListener
 
 	mu      sync.Mutex
-	sniffed map[net.Conn]struct{} // connections being routed
+	sniffed map[net.Conn]struct{} // connections being classified
 	closed  bool
+	quit    chan struct{} // closed by close
 	wg      sync.WaitGroup
 }
 
@@ -53,7 +54,7 @@ const maxRouteHeaderBytes = 1 << 20
 
 func newAPIRouter(ln net.Listener, cfg *tls.Config) *apiRouter {
 	return &apiRouter{ln: ln, tls: cfg, http: newConnListener(ln.Addr()), grpc: newConnListener(ln.Addr()),
-		sniffed: map[net.Conn]struct{}{}}
+		sniffed: map[net.Conn]struct{}{}, quit: make(chan struct{})}
 }
 
 // serve accepts connections until close; each is routed on its own
@@ -80,7 +81,7 @@ func (r *apiRouter) serve() {
 	}
 }
 
-// track notes c as being routed; false once the router is closed.
+// track notes c as being classified; false once the router is closed.
 func (r *apiRouter) track(c net.Conn) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -97,10 +98,14 @@ func (r *apiRouter) untrack(c net.Conn) {
 	r.mu.Unlock()
 }
 
-// close stops accepting, closes the connections still being routed and
-// waits for their goroutines. The servers close the connections they got.
+// close stops accepting, closes the connections still being classified
+// and those that no server took, and waits for their goroutines. The
+// servers close the connections they got.
 func (r *apiRouter) close() {
 	r.mu.Lock()
+	if !r.closed {
+		close(r.quit)
+	}
 	r.closed = true
 	for c := range r.sniffed {
 		_ = c.Close()
@@ -112,18 +117,18 @@ func (r *apiRouter) close() {
 
 // route finds c's protocol and hands it over, or closes it.
 func (r *apiRouter) route(raw net.Conn) {
-	defer r.untrack(raw)
 	c, toGRPC, err := r.classify(raw)
+	r.untrack(raw)
 	if err != nil {
 		_ = raw.Close()
 		return
 	}
 	_ = c.SetDeadline(time.Time{})
+	to := r.http
 	if toGRPC {
-		r.grpc.hand(c)
-	} else {
-		r.http.hand(c)
+		to = r.grpc
 	}
+	to.hand(c, r.quit)
 }
 
 // classify reads as much of raw as it takes to route it, and returns the
@@ -276,12 +281,14 @@ func newConnListener(addr net.Addr) *connListener {
 	return &connListener{addr: addr, conns: make(chan net.Conn), done: make(chan struct{})}
 }
 
-// hand gives c to the server accepting from l, or closes it once l is
-// closed.
-func (l *connListener) hand(c net.Conn) {
+// hand gives c to the server accepting from l, or closes it once l or
+// quit is closed.
+func (l *connListener) hand(c net.Conn, quit <-chan struct{}) {
 	select {
 	case l.conns <- c:
 	case <-l.done:
+		_ = c.Close()
+	case <-quit:
 		_ = c.Close()
 	}
 }

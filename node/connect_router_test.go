@@ -179,15 +179,7 @@ func TestRouterClosesSilentConnections(t *testing.T) {
 	if _, err := c.Write([]byte("PRI * HTTP/2.0\r\n")); err != nil { // half a preface, then silence
 		t.Fatal(err)
 	}
-	for { // wait until the router has it
-		r.mu.Lock()
-		n := len(r.sniffed)
-		r.mu.Unlock()
-		if n == 1 {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitSniffed(r, 1)
 	r.close()
 	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	_, err = c.Read(make([]byte, 1))
@@ -287,5 +279,46 @@ func TestRouterAnswersPingsBeforeTheFirstRequest(t *testing.T) {
 		if g, ok := f.(*http2.GoAwayFrame); ok {
 			t.Fatalf("GOAWAY %v", g.ErrCode)
 		}
+	}
+}
+
+// TestRouterCloseDoesNotWaitForAServer: a routed connection that no
+// server accepts (the server has stopped) is closed by close, which
+// returns.
+func TestRouterCloseDoesNotWaitForAServer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newAPIRouter(ln, nil) // nothing accepts from r.http
+	go r.serve()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	waitSniffed(r, 1) // accepted
+	waitSniffed(r, 0) // classified: waits for a server to take it
+	r.close()
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, err = c.Read(make([]byte, 1))
+	if ne, ok := err.(net.Error); err == nil || ok && ne.Timeout() {
+		t.Fatalf("read after close: %v, want the connection closed", err)
+	}
+}
+
+// waitSniffed waits until r is classifying n connections.
+func waitSniffed(r *apiRouter, n int) {
+	for {
+		r.mu.Lock()
+		got := len(r.sniffed)
+		r.mu.Unlock()
+		if got == n {
+			return
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
