@@ -24,7 +24,13 @@
 // deadline and cancellation, with DefaultRequestTimeout when the context has
 // none. A timeout returns a *TimeoutError (errors.Is ErrTimeout and
 // eventstore.ErrTimeout); a request to a PID that does not exist returns
-// ErrDeadLetter. No goroutine is started per request.
+// ErrDeadLetter. No goroutine is started per request, and nothing is
+// registered: the reply comes back through a reused reply slot whose
+// sender PID carries a per-request ID (protoactor's PID.RequestId), so a
+// late reply to a request that ended is dropped and never reaches the next
+// request through that slot (reply.go). RequestWithin takes the timeout
+// for a context without a deadline, so callers need no context.WithTimeout
+// of their own; only such a request uses a timer (the slot's, reused).
 //
 // # Supervision
 //

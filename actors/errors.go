@@ -17,6 +17,9 @@ var (
 // that names the operation, the stream and the append's expected version,
 // with err's trace ID (eventstore.TraceIDOf) attached. Other errors are returned unchanged.
 func OnStream(err error, op, stream string, expected eventstore.ExpectedVersion) error {
+	if err == nil {
+		return nil // without allocating the target of errors.As
+	}
 	var te *eventstore.TimeoutError
 	if !errors.As(err, &te) {
 		return err

@@ -16,33 +16,49 @@ import (
 // timeout error, and a request to another process carries ctx's trace in
 // its message header (see TraceContext). Safe for concurrent use.
 func Request(ctx context.Context, sys *System, pid *PID, msg any) (any, error) {
-	timeout := sys.requestTimeout
-	if dl, ok := ctx.Deadline(); ok {
-		timeout = time.Until(dl)
-	}
+	return RequestWithin(ctx, sys, pid, msg, sys.requestTimeout)
+}
+
+// RequestWithin is Request with the timeout def when ctx has no deadline
+// (the caller need not wrap ctx in a context.WithTimeout of its own). A
+// request allocates no channel, registers no process and starts no
+// goroutine: the reply comes back through a reused reply slot (reply.go),
+// and only a ctx without a deadline uses the slot's reused timer.
+func RequestWithin(ctx context.Context, sys *System, pid *PID, msg any, def time.Duration) (any, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	mb := sys.newMailbox(1, true)
-	defer mb.Close()
-	sys.sendRequest(ctx, pid, msg, mb.pid)
-
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	select {
-	case reply := <-mb.ch:
-		if _, dead := reply.(*actor.DeadLetterResponse); dead {
-			return nil, fmt.Errorf("%w: %s", ErrDeadLetter, pid)
-		}
-		return reply, nil
-	case <-ctx.Done():
-		if ctx.Err() == context.DeadlineExceeded {
-			return nil, &eventstore.TimeoutError{Target: pid.String(), Timeout: timeout}
-		}
-		return nil, ctx.Err()
-	case <-t.C:
-		return nil, &eventstore.TimeoutError{Target: pid.String(), Timeout: timeout}
+	timeout := def
+	var expired <-chan time.Time
+	r := sys.getReplySlot()
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = time.Until(dl)
+	} else {
+		expired = r.startTimer(def)
 	}
+	sys.sendRequest(ctx, pid, msg, r.arm(sys.as.Address()))
+	var reply any
+	var err error
+	select {
+	case reply = <-r.ch:
+		if _, dead := reply.(*actor.DeadLetterResponse); dead {
+			reply, err = nil, fmt.Errorf("%w: %s", ErrDeadLetter, pid)
+		}
+	case <-ctx.Done():
+		r.disarm()
+		err = ctx.Err()
+		if err == context.DeadlineExceeded {
+			err = &eventstore.TimeoutError{Target: pid.String(), Timeout: timeout}
+		}
+	case <-expired:
+		r.disarm()
+		err = &eventstore.TimeoutError{Target: pid.String(), Timeout: timeout}
+	}
+	if expired != nil {
+		r.stopTimer() // before the slot goes back: the next request resets it
+	}
+	sys.putReplySlot(r)
+	return reply, err
 }
 
 // Poison stops pid after the messages already in its mailbox and waits

@@ -38,7 +38,8 @@ type System struct {
 	root           *actor.RootContext
 	log            zerolog.Logger
 	requestTimeout time.Duration
-	vital          vitals // MarkVital, CheckVital (vital.go)
+	vital          vitals     // MarkVital, CheckVital (vital.go)
+	replies        replySlots // reused by Request (reply.go)
 }
 
 // NewSystem starts an actor system. Call Shutdown when done.
@@ -60,7 +61,8 @@ func NewSystem(cfg Config) (*System, error) {
 		// period keeps it from outliving a shut-down system for long.
 		actor.WithDeadLetterThrottleInterval(100*time.Millisecond),
 	)
-	return &System{as: as, root: as.Root, log: log, requestTimeout: cfg.RequestTimeout}, nil
+	return &System{as: as, root: as.Root, log: log, requestTimeout: cfg.RequestTimeout,
+		replies: newReplySlots()}, nil
 }
 
 // Logger returns the system's logger.

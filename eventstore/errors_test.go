@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/trace"
 )
 
 func TestIsRetryable(t *testing.T) {
@@ -120,5 +121,29 @@ func TestTraceContext(t *testing.T) {
 	ctx3, id3 := EnsureTraceID(WithTraceID(ctx, "mine"))
 	if id3 != "mine" || TraceID(ctx3) != "mine" {
 		t.Fatalf("EnsureTraceID replaced an existing trace ID: %q", id3)
+	}
+}
+
+// TestEnsureTraceIDUntraced: without tracing, an operation still gets a
+// new OpenTelemetry-format trace ID (or keeps the one it has, from
+// WithTraceID or its span), which TraceID finds; no span context is made.
+func TestEnsureTraceIDUntraced(t *testing.T) {
+	ctx, id := EnsureTraceIDUntraced(context.Background())
+	if _, err := trace.TraceIDFromHex(id); err != nil || TraceID(ctx) != id {
+		t.Fatalf("EnsureTraceIDUntraced: %q (%v), ctx has %q", id, err, TraceID(ctx))
+	}
+	if trace.SpanContextFromContext(ctx).HasTraceID() {
+		t.Fatal("a span context was made")
+	}
+	if _, again := EnsureTraceIDUntraced(ctx); again != id {
+		t.Fatalf("second call replaced %q with %q", id, again)
+	}
+	if _, mine := EnsureTraceIDUntraced(WithTraceID(context.Background(), "mine")); mine != "mine" {
+		t.Fatalf("replaced an existing trace ID: %q", mine)
+	}
+	tid := NewTraceID()
+	spanCtx := trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid}))
+	if _, fromSpan := EnsureTraceIDUntraced(spanCtx); fromSpan != tid.String() {
+		t.Fatalf("did not keep the span's trace ID: %q", fromSpan)
 	}
 }

@@ -49,6 +49,20 @@ func EnsureTraceID(ctx context.Context) (context.Context, string) {
 	return context.WithValue(ctx, traceKey{}, id), id
 }
 
+// EnsureTraceIDUntraced is EnsureTraceID for a caller that starts no
+// OpenTelemetry span from the returned context (tracing off): a new trace
+// ID names the operation's errors and log lines and travels to other
+// processes in the actorstore-trace-id header, but is not also set as
+// the trace of an OpenTelemetry span context, which costs two
+// allocations that only a span started from the context could use.
+func EnsureTraceIDUntraced(ctx context.Context) (context.Context, string) {
+	if id := TraceID(ctx); id != "" {
+		return ctx, id
+	}
+	id := NewTraceID().String()
+	return context.WithValue(ctx, traceKey{}, id), id
+}
+
 // NewTraceID returns a random, valid OpenTelemetry trace ID.
 func NewTraceID() trace.TraceID {
 	var tid trace.TraceID

@@ -54,6 +54,26 @@ func (l Limits) WithDefaults() Limits {
 // at most MaxStreamIDLength bytes.
 func (l Limits) ValidateStreamID(field, stream string) error {
 	l = l.WithDefaults()
+	if l.validStreamID(stream) {
+		return nil
+	}
+	return l.streamIDError(field, stream)
+}
+
+// validateStreamID is ValidateStreamID of requests[i].stream with defaults
+// applied, the field's name built only for an error.
+func (l Limits) validateStreamID(request func() string, stream string) error {
+	if l.validStreamID(stream) {
+		return nil
+	}
+	return l.streamIDError(request()+".stream", stream)
+}
+
+func (l Limits) validStreamID(stream string) bool {
+	return stream != "" && len(stream) <= l.MaxStreamIDLength && utf8.ValidString(stream) && !containsNUL(stream)
+}
+
+func (l Limits) streamIDError(field, stream string) error {
 	switch {
 	case stream == "":
 		return &InputError{Field: field, Rule: "required", Message: "stream ID is empty"}
@@ -145,7 +165,7 @@ func (l Limits) ValidateAppend(reqs []AppendRequest) error {
 	for i := range reqs {
 		r := &reqs[i]
 		field := func() string { return "requests[" + strconv.Itoa(i) + "]" }
-		if err := l.ValidateStreamID(field()+".stream", r.Stream); err != nil {
+		if err := l.validateStreamID(field, r.Stream); err != nil {
 			return err
 		}
 		if streams != nil {

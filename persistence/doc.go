@@ -16,7 +16,10 @@
 //     retry: nothing is written and the original result is returned.
 //   - A successful append is durable when it returns.
 //   - Bad input is rejected before any I/O with an *InputError that names
-//     the field; nothing of the batch is written.
+//     the field; nothing of the batch is written. The one exception is a
+//     batch whose caller has already validated it and says so for that
+//     very slice (WithValidatedBatch, ValidateAppend): the stream runtime's
+//     group commits, so that an append is validated once.
 //
 // # Errors
 //

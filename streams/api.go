@@ -3,6 +3,7 @@ package streams
 import (
 	"context"
 	"fmt"
+	"time"
 
 	oteltrace "go.opentelemetry.io/otel/trace"
 
@@ -22,7 +23,6 @@ import (
 // *StreamError (ErrNotWritten, ErrOutcomeUnknown, ErrClosed).
 func (n *Runtime) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion,
 	events []eventstore.EventData) (eventstore.AppendResult, error) {
-	ctx, trace := eventstore.EnsureTraceID(ctx)
 	req := []eventstore.AppendRequest{{Stream: stream, Expected: expected, Events: events}}
 	if err := n.sh.cfg.Limits.ValidateAppend(req); err != nil {
 		return eventstore.AppendResult{}, forCaller(err, stream)
@@ -31,11 +31,11 @@ func (n *Runtime) Append(ctx context.Context, stream string, expected eventstore
 		return eventstore.AppendResult{}, err
 	}
 	defer n.mu.RUnlock()
-	ctx, cancel := withDefaultTimeout(ctx, n.sh.cfg.RequestTimeout)
-	defer cancel()
-	cmd := &appendCmd{stream: stream, expected: expected, events: events, trace: trace,
+	// The trace ID of ctx, if any, names the append in the stream actor's
+	// log lines (the API boundary above made one); none is made up here.
+	cmd := &appendCmd{stream: stream, expected: expected, events: events, trace: eventstore.TraceID(ctx),
 		span: oteltrace.SpanContextFromContext(ctx)}
-	reply, err := actors.Request(ctx, n.sh.sys, n.registry, &routed{stream: stream, msg: cmd})
+	reply, err := actors.RequestWithin(ctx, n.sh.sys, n.registry, cmd, n.sh.cfg.RequestTimeout)
 	if err != nil {
 		return eventstore.AppendResult{}, forCaller(actors.OnStream(err, "append", stream, expected), stream)
 	}
@@ -60,9 +60,8 @@ func (n *Runtime) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]ev
 		return nil, err
 	}
 	defer n.mu.RUnlock()
-	ctx, cancel := withDefaultTimeout(ctx, n.sh.cfg.RequestTimeout)
-	defer cancel()
-	reply, err := actors.Request(ctx, n.sh.sys, n.registry, &routed{stream: r.Stream, msg: &readCmd{read: r}})
+	start := time.Now()
+	reply, err := actors.RequestWithin(ctx, n.sh.sys, n.registry, &readCmd{read: r}, n.sh.cfg.RequestTimeout)
 	if err != nil {
 		return nil, forCaller(actors.OnStream(err, "read", r.Stream, eventstore.Any()), r.Stream)
 	}
@@ -76,6 +75,9 @@ func (n *Runtime) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]ev
 	default:
 		return nil, unexpected(r.Stream, reply)
 	}
+	// The whole call is bounded by RequestTimeout when ctx has no deadline.
+	ctx, cancel := withDeadline(ctx, start.Add(n.sh.cfg.RequestTimeout))
+	defer cancel()
 	evs, err := n.sh.store.ReadStream(ctx, r)
 	return evs, withStream(err, r.Stream)
 }

@@ -1,8 +1,6 @@
 package streams
 
 import (
-	"slices"
-
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/google/uuid"
 )
@@ -13,8 +11,9 @@ import (
 // the batch or repeat an event ID (the store would reject the whole batch).
 // Skipped units keep their place for the next batch.
 func takeBatch(queue []*unit, maxEvents, maxBytes int) (batch, rest []*unit) {
-	streams := make(map[string]struct{})
-	ids := make(map[uuid.UUID]struct{})
+	n := min(len(queue), maxEvents) // sized once: the maps hold a batch's streams and IDs
+	streams := make(map[string]struct{}, n)
+	ids := make(map[uuid.UUID]struct{}, n)
 	events, bytes := 0, 0
 	for i, u := range queue {
 		full := len(batch) > 0 && (events+u.events > maxEvents || bytes+u.bytes > maxBytes)
@@ -59,14 +58,12 @@ func markUnit(u *unit, streams map[string]struct{}, ids map[uuid.UUID]struct{}) 
 	}
 }
 
-func sortByPosition(evs []eventstore.RecordedEvent) {
-	slices.SortFunc(evs, func(a, b eventstore.RecordedEvent) int {
-		switch {
-		case a.Position < b.Position:
-			return -1
-		case a.Position > b.Position:
-			return 1
-		}
-		return 0
-	})
+func byPosition(a, b eventstore.RecordedEvent) int {
+	switch {
+	case a.Position < b.Position:
+		return -1
+	case a.Position > b.Position:
+		return 1
+	}
+	return 0
 }

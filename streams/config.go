@@ -72,7 +72,9 @@ type Config struct {
 	RequestTimeout time.Duration
 	// OnCommit, when set, receives the events of every group commit in
 	// position order, from the writer actor: it must return quickly and must
-	// not call back into the Runtime. The slice is the callee's to keep.
+	// not call back into the Runtime. The slice is the callee's to keep,
+	// but not to change: the stream actors read the same recorded events
+	// (built once per commit, immutable once recorded).
 	// RecordedEvent.Created is the time the commit returned, as seen by this
 	// node (the store's own timestamp may differ slightly).
 	OnCommit func([]eventstore.RecordedEvent)

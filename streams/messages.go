@@ -22,7 +22,8 @@ type routed struct {
 }
 
 // appendCmd appends events to a stream if expected holds; the reply is an
-// appendReply.
+// appendReply. The registry routes it by its stream as it is, without a
+// routed wrapper (one allocation less per append).
 type appendCmd struct {
 	stream   string
 	expected eventstore.ExpectedVersion
@@ -37,7 +38,8 @@ type appendReply struct {
 	err error
 }
 
-// readCmd reads from a stream's cache; the reply is a readReply.
+// readCmd reads from a stream's cache; the reply is a readReply. Like
+// appendCmd, the registry routes it by its stream as it is.
 type readCmd struct{ read eventstore.StreamRead }
 
 // readReply answers a readCmd. hit is false when the store must be read.
@@ -85,12 +87,15 @@ type flushReq struct {
 }
 
 // flushDone answers a flushReq: err is set when the whole batch failed,
-// otherwise res (whose Err may be set).
+// otherwise res (whose Err may be set). events are the flush's events as
+// recorded (nil when it appended none): a part of the batch's one array of
+// recorded events, shared with OnCommit; nobody changes them.
 type flushDone struct {
 	seq       uint64
 	res       eventstore.AppendResult
 	err       error
 	committed time.Time
+	events    []eventstore.RecordedEvent
 }
 
 // txFlush asks the writer to commit a transaction; the reply is a txResult
@@ -115,6 +120,7 @@ type txDone struct {
 	res       eventstore.AppendResult
 	err       error
 	committed time.Time
+	events    []eventstore.RecordedEvent // as in flushDone
 }
 
 // awaitIdle asks the writer for an idleNow once stream has nothing queued

@@ -46,7 +46,11 @@ func newRegistry(sh *shared, writer *actors.PID) *registryActor {
 func (r *registryActor) Receive(c actors.Context) {
 	switch m := c.Message().(type) {
 	case *routed:
-		r.route(c, m)
+		r.route(c, m.stream, m.msg, false)
+	case *appendCmd: // sent without the routed wrapper (Runtime.Append)
+		r.route(c, m.stream, m, true)
+	case *readCmd: // likewise (Runtime.ReadStream)
+		r.route(c, m.read.Stream, m, true)
 	case *idleReport:
 		r.onIdle(c, m)
 	case *actors.Terminated:
@@ -62,22 +66,29 @@ func (r *registryActor) Receive(c actors.Context) {
 	}
 }
 
-func (r *registryActor) route(c actors.Context, m *routed) {
-	e := r.entries[m.stream]
+// route delivers msg to the actor of stream, spawning it when needed, with
+// the sender kept. forward: msg is the message being handled, passed on in
+// its own envelope (nothing allocated).
+func (r *registryActor) route(c actors.Context, stream string, msg any, forward bool) {
+	e := r.entries[stream]
 	if e == nil {
-		switch m.msg.(type) {
+		switch msg.(type) {
 		case *readCmd:
 			c.Respond(&notLive{})
 			return
 		case *releaseCmd:
 			return
 		}
-		e = r.spawn(c, m.stream)
+		e = r.spawn(c, stream)
 	}
 	e.routed++
 	e.used, e.asked = time.Now(), time.Time{}
 	r.lru.MoveToFront(e.elem)
-	c.RequestWithCustomSender(e.pid, m.msg, c.Sender())
+	if forward {
+		c.Forward(e.pid)
+		return
+	}
+	c.RequestWithCustomSender(e.pid, msg, c.Sender())
 }
 
 func (r *registryActor) spawn(c actors.Context, stream string) *entry {

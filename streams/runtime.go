@@ -112,6 +112,14 @@ func withDefaultTimeout(ctx context.Context, d time.Duration) (context.Context, 
 	return context.WithTimeout(ctx, d)
 }
 
+// withDeadline gives ctx the deadline dl when it has none.
+func withDeadline(ctx context.Context, dl time.Time) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithDeadline(ctx, dl)
+}
+
 // Close stops the runtime gracefully: new calls fail with ErrClosed, every
 // accepted append is committed (or answered with an error), then the
 // actors stop. ctx bounds the wait; when it ends first, the remaining work

@@ -25,6 +25,7 @@ type streamActor struct {
 
 	committed eventstore.Version
 	queue     []*pending             // accepted, not yet sent
+	spare     []*pending             // an empty array for the next queue (the last flush's)
 	byID      map[uuid.UUID]*pending // every event ID of queued and in-flight appends
 	waiting   []envelope             // arrived before the head was loaded
 	held      []envelope             // appends that arrived while a transaction holds the stream
@@ -39,7 +40,7 @@ type streamActor struct {
 	// committed). With Config.VerifyConflicts a conflict is answered only
 	// from a head at least as fresh as the request.
 	freshAt time.Time
-	cur     *envelope    // message being handled; answered if handling panics
+	cur     envelope     // message being handled (msg nil: none); answered if handling panics
 	ent     *entityState // the entity of this stream, once a command came (entity_actor.go)
 	del     deleteState  // deletes waiting or running, and what they hid (stream_delete.go)
 }
@@ -60,13 +61,16 @@ type inflightFlush struct {
 	seq     uint64
 	appends []*pending
 	sentAt  time.Time
+	req     flushReq // sent to the writer (kept here: one allocation for both)
 }
 
 // pending is one accepted append and everyone waiting for its outcome (the
 // caller, and callers retrying it with the same event IDs).
 type pending struct {
 	events  []eventstore.EventData
-	waiters []waiter
+	waiters []waiter    // first the caller: waiters starts as first[:]
+	first   [1]waiter   // so that an append with one caller is one allocation
+	reply   appendReply // the committed answer, shared by every waiter (never changed once sent)
 	// toStore: some IDs were committed before; the store decides (retry or
 	// duplicate), so it is flushed alone and not checked in memory.
 	toStore bool
@@ -112,9 +116,9 @@ func (s *streamActor) Receive(c actors.Context) {
 		// s.cur still names the message whose handling failed, if any.
 	case *appendCmd, *readCmd, *reserveCmd, *releaseCmd, *executeCmd, *deleteCmd, *metadataCmd: // routed by the registry
 		s.cell.seen++
-		s.cur = &envelope{msg: msg, sender: c.Sender()}
+		s.cur = envelope{msg: msg, sender: c.Sender()}
 	default:
-		s.cur = &envelope{msg: msg, sender: c.Sender()}
+		s.cur = envelope{msg: msg, sender: c.Sender()}
 	}
 	if h := s.sh.cfg.hooks.beforeMessage; h != nil {
 		h(s.stream, msg, s.cell.inflight != nil)
@@ -122,7 +126,7 @@ func (s *streamActor) Receive(c actors.Context) {
 	if !s.lifecycle(c, msg) {
 		s.handle(c, msg)
 	}
-	s.cur = nil
+	s.cur = envelope{}
 	s.pumpEntity(c)
 	s.pumpDelete(c)
 	s.checkDrained(c)

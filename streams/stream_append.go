@@ -40,7 +40,8 @@ func (s *streamActor) onAppend(c actors.Context, e envelope) {
 		c.Send(w.to, &appendReply{err: forCaller(err, s.stream)})
 		return
 	}
-	p := &pending{events: m.events, waiters: []waiter{w}, toStore: outcome == retryToStore, arrived: e.at}
+	p := &pending{events: m.events, first: [1]waiter{w}, toStore: outcome == retryToStore, arrived: e.at}
+	p.waiters = p.first[:]
 	p.solo = p.toStore
 	if outcome == retryNone && !m.expected.Satisfied(s.projected()) {
 		if s.cell.inflight == nil && len(s.queue) == 0 && s.fresh(p.arrived) {
@@ -120,15 +121,24 @@ func (s *streamActor) maybeFlush(c actors.Context) {
 	}
 	n := s.takeFlush()
 	appends := s.queue[:n:n]
-	s.queue = slices.Clone(s.queue[n:])
-	var events []eventstore.EventData
-	for _, p := range appends {
-		events = append(events, p.events...)
+	if n == len(s.queue) {
+		s.queue, s.spare = s.spare, nil // the array of the last flush answered, if any
+	} else {
+		s.queue = slices.Clone(s.queue[n:])
+	}
+	events := appends[0].events // one append: its events as they are (nobody changes them)
+	if len(appends) > 1 {
+		events = nil
+		for _, p := range appends {
+			events = append(events, p.events...)
+		}
 	}
 	s.cell.seq++
-	s.cell.inflight = &inflightFlush{seq: s.cell.seq, appends: appends, sentAt: time.Now()}
-	req := eventstore.AppendRequest{Stream: s.stream, Expected: eventstore.Exact(s.committed), Events: events}
-	c.Send(s.writer, &flushReq{pid: c.Self(), seq: s.cell.seq, req: req, spans: s.flushSpans(appends)})
+	inf := &inflightFlush{seq: s.cell.seq, appends: appends, sentAt: time.Now()}
+	inf.req = flushReq{pid: c.Self(), seq: s.cell.seq, spans: s.flushSpans(appends),
+		req: eventstore.AppendRequest{Stream: s.stream, Expected: eventstore.Exact(s.committed), Events: events}}
+	s.cell.inflight = inf
+	c.Send(s.writer, &inf.req)
 }
 
 // takeFlush returns how many queued appends the next flush carries.

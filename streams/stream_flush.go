@@ -27,10 +27,14 @@ func (s *streamActor) onFlushDone(c actors.Context, m *flushDone) {
 		if !m.res.Idempotent { // the store checked the stream's version when it committed
 			s.freshAt = inf.sentAt
 		}
-		s.onCommitted(c, inf.appends, m.res, m.committed)
+		s.onCommitted(c, inf.appends, m.res, m.committed, m.events)
 	default:
 		s.onRejected(c, inf.appends, m.res.Err)
 	}
+	// Nothing refers to the flush's array of appends any more (a rejected
+	// flush was queued again as a copy): the next queue reuses it.
+	clear(inf.appends)
+	s.spare = inf.appends[:0]
 	if s.ready {
 		s.serveReads(c)
 		s.maybeFlush(c)
@@ -39,22 +43,25 @@ func (s *streamActor) onFlushDone(c actors.Context, m *flushDone) {
 }
 
 // onCommitted answers each append of a committed (or idempotent) flush
-// with its share of the result and remembers the events.
-func (s *streamActor) onCommitted(c actors.Context, appends []*pending, res eventstore.AppendResult, at time.Time) {
+// with its share of the result and remembers the events: recorded, built
+// once by the writer, read here, never changed.
+func (s *streamActor) onCommitted(c actors.Context, appends []*pending, res eventstore.AppendResult, at time.Time,
+	recorded []eventstore.RecordedEvent) {
 	contiguous := res.LastPosition-res.FirstPosition+1 == res.LastVersion-res.FirstVersion+1
 	offset := eventstore.Version(0)
 	for _, p := range appends {
 		s.untrack(p)
 		r := splitResult(res, offset, len(p.events), contiguous)
-		offset += eventstore.Version(len(p.events))
+		p.reply = appendReply{res: r}
 		for _, w := range p.waiters {
-			c.Send(w.to, &appendReply{res: r})
+			c.Send(w.to, &p.reply)
 		}
 		if s.ready && !res.Idempotent && contiguous {
-			evs := recordedEvents(s.stream, p.events, r, at)
+			evs := recordedPart(recorded, offset, s.stream, p.events, r, at)
 			s.cache.add(evs)
 			s.ids.add(evs)
 		}
+		offset += eventstore.Version(len(p.events))
 	}
 	if res.Idempotent {
 		return
@@ -82,12 +89,31 @@ func splitResult(res eventstore.AppendResult, offset eventstore.Version, n int, 
 // recordedEvents builds the committed form of events appended with result r.
 func recordedEvents(stream string, events []eventstore.EventData, r eventstore.AppendResult,
 	at time.Time) []eventstore.RecordedEvent {
-	out := make([]eventstore.RecordedEvent, len(events))
+	return appendRecorded(make([]eventstore.RecordedEvent, 0, len(events)), stream, events, r, at)
+}
+
+// appendRecorded appends the committed form of events appended with result
+// r to out.
+func appendRecorded(out []eventstore.RecordedEvent, stream string, events []eventstore.EventData,
+	r eventstore.AppendResult, at time.Time) []eventstore.RecordedEvent {
 	for i := range events {
-		out[i] = eventstore.RecordedEvent{EventData: events[i], Stream: stream,
-			Version: r.FirstVersion + eventstore.Version(i), Position: r.FirstPosition + eventstore.Position(i), Created: at}
+		out = append(out, eventstore.RecordedEvent{EventData: events[i], Stream: stream,
+			Version: r.FirstVersion + eventstore.Version(i), Position: r.FirstPosition + eventstore.Position(i), Created: at})
 	}
 	return out
+}
+
+// recordedPart is the part of a flush's recorded events (built once by
+// the writer) that belongs to the append whose events start offset events
+// into the flush, or, when the writer built none that fit, the append's
+// events recorded here.
+func recordedPart(recorded []eventstore.RecordedEvent, offset eventstore.Version, stream string,
+	events []eventstore.EventData, r eventstore.AppendResult, at time.Time) []eventstore.RecordedEvent {
+	end := int(offset) + len(events)
+	if end <= len(recorded) {
+		return recorded[offset:end:end]
+	}
+	return recordedEvents(stream, events, r, at)
 }
 
 // onRejected handles a flush the store rejected (nothing was written). A

@@ -106,8 +106,8 @@ func (s *streamActor) redeliver(c actors.Context, e envelope) {
 // the next incarnation answers it).
 func (s *streamActor) failAll(c actors.Context, err error, stopping bool) {
 	nw := s.streamErr("append", err)
-	if s.cur != nil {
-		s.answerEnvelope(c, *s.cur, nw)
+	if s.cur.msg != nil {
+		s.answerEnvelope(c, s.cur, nw)
 	}
 	for _, list := range [][]envelope{s.waiting, s.held, s.reserves, s.reads} {
 		for _, e := range list {

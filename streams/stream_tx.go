@@ -81,7 +81,7 @@ func (s *streamActor) onTxDone(c actors.Context, m *txDone) {
 	s.tx = nil
 	switch {
 	case m.err == nil && m.res.Err == nil && !m.res.Idempotent:
-		evs := recordedEvents(s.stream, m.req.Events, m.res, m.committed)
+		evs := recordedPart(m.events, 0, s.stream, m.req.Events, m.res, m.committed)
 		s.cache.add(evs)
 		s.ids.add(evs)
 		s.committed = m.res.LastVersion

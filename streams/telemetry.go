@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore/eventstore"
+	"github.com/actorstore/actorstore/persistence"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
@@ -34,6 +35,9 @@ func (s *streamActor) appendSpan(m *appendCmd, w *waiter) trace.Span {
 	_, span := tel.Tracer.Start(ctx, "actorstore.stream.append",
 		trace.WithAttributes(keyStream.String(s.stream), keyEvents.Int(len(m.events))))
 	w.span = span.SpanContext()
+	if w.trace == "" { // the caller had no trace: the span's names the append
+		w.trace = w.span.TraceID().String()
+	}
 	return span
 }
 
@@ -61,8 +65,18 @@ func (s *streamActor) flushSpans(appends []*pending) []trace.SpanContext {
 }
 
 // logConflict logs, at debug level, an append answered with a conflict.
+// An append whose caller gave no trace ID (the Runtime called directly,
+// not through an API boundary) gets one made up here, only when the line
+// is logged.
 func (s *streamActor) logConflict(err *eventstore.ConcurrencyError, trace string) {
-	s.sh.log.Debug().Str("trace_id", trace).Str("stream", err.Stream).
+	e := s.sh.log.Debug()
+	if e == nil {
+		return
+	}
+	if trace == "" {
+		trace = eventstore.NewTraceID().String()
+	}
+	e.Str("trace_id", trace).Str("stream", err.Stream).
 		Str("expected", err.Expected.String()).Uint64("actual", err.Actual).
 		Msg("append rejected: wrong expected version")
 }
@@ -75,6 +89,13 @@ func (s *streamActor) logConflict(err *eventstore.ConcurrencyError, trace string
 func (sh *shared) commit(batch []*unit, reqs []eventstore.AppendRequest, events int) (
 	[]eventstore.AppendResult, error) {
 	tel, ctx := sh.cfg.Instruments, sh.ctx
+	if events <= sh.cfg.Limits.MaxBatchEvents {
+		// Every request was validated where it entered the runtime (Append,
+		// Transact, an entity's append), and takeBatch never puts a stream
+		// or an event ID twice into a batch: the store need not check the
+		// batch again (persistence.ValidateAppend).
+		ctx = persistence.WithValidatedBatch(ctx, reqs, sh.cfg.Limits)
+	}
 	var span trace.Span
 	if tel.Tracing {
 		ctx, span = tel.Tracer.Start(ctx, "actorstore.writer.batch", trace.WithLinks(batchLinks(batch)...),

@@ -1,6 +1,7 @@
 package streams
 
 import (
+	"slices"
 	"time"
 
 	"github.com/actorstore/actorstore/actors"
@@ -33,6 +34,8 @@ type unit struct {
 	reqs    []eventstore.AppendRequest
 	events  int
 	bytes   int
+	one     [1]eventstore.AppendRequest // reqs of a flush
+	done    flushDone                   // the answer to flush, sent once committed (no allocation of its own)
 }
 
 func newWriterState(sh *shared) *writerState {
@@ -43,7 +46,10 @@ func (w *writerActor) Receive(c actors.Context) {
 	st := w.st
 	switch m := c.Message().(type) {
 	case *flushReq:
-		st.enqueue(&unit{flush: m, reqs: []eventstore.AppendRequest{m.req}})
+		u := &unit{flush: m}
+		u.one[0] = m.req
+		u.reqs = u.one[:] // no allocation of its own
+		st.enqueue(u)
 	case *txFlush:
 		st.enqueue(&unit{tx: m, replyTo: c.Sender(), reqs: m.reqs})
 	case *awaitIdle:
@@ -77,11 +83,14 @@ func (st *writerState) kick(c actors.Context) {
 	}
 	batch, rest := takeBatch(st.queue, st.sh.cfg.MaxBatchEvents, st.sh.cfg.MaxBatchBytes)
 	st.queue, st.inflight = rest, batch
-	var reqs []eventstore.AppendRequest
-	events := 0
+	n, events := 0, 0
+	for _, u := range batch {
+		n += len(u.reqs)
+		events += u.events
+	}
+	reqs := make([]eventstore.AppendRequest, 0, n)
 	for _, u := range batch {
 		reqs = append(reqs, u.reqs...)
-		events += u.events
 	}
 	self, sh := c.Self(), st.sh
 	sh.goIO(func() {
@@ -91,44 +100,55 @@ func (st *writerState) kick(c actors.Context) {
 }
 
 // finish hands each unit of the committed batch its outcome, then the
-// committed events to OnCommit in position order.
+// committed events to OnCommit in position order. The events are built
+// once, into one array: each stream actor gets its part of it with its
+// flushDone or txDone, and OnCommit gets the whole (recorded events are
+// never changed once built; see recordCommitted).
 func (st *writerState) finish(c actors.Context, m *batchDone) {
 	batch := st.inflight
 	st.inflight = nil
 	at := time.Now().UTC()
-	var committed []eventstore.RecordedEvent
-	i, requests := 0, 0
+	var rec recorder
+	if m.err == nil {
+		total := 0
+		for _, u := range batch {
+			total += u.events
+		}
+		rec.all = make([]eventstore.RecordedEvent, 0, total)
+	}
+	i := 0
 	for _, u := range batch {
 		var rs []eventstore.AppendResult
 		if m.err == nil {
 			rs = m.results[i : i+len(u.reqs)]
 		}
 		i += len(u.reqs)
-		st.reply(c, u, rs, m.err, at)
-		for j := range rs {
-			n := len(committed)
-			if committed = appendCommitted(committed, &u.reqs[j], rs[j], at); len(committed) > n {
-				requests++
-			}
-		}
+		st.reply(c, u, rs, m.err, at, &rec)
 		st.done(c, u)
 	}
 	// Counted once committed: a failed commit, a refused request and an
 	// idempotent retry append nothing.
 	if m.err == nil {
-		st.sh.stats.batch(len(committed), requests)
+		st.sh.stats.batch(len(rec.all), rec.requests)
 	}
-	if st.sh.cfg.OnCommit != nil && len(committed) > 0 {
-		sortByPosition(committed)
+	if st.sh.cfg.OnCommit != nil && len(rec.all) > 0 {
+		committed := rec.all
+		if !slices.IsSortedFunc(committed, byPosition) { // the store assigns positions in request order
+			committed = slices.Clone(committed)
+			slices.SortFunc(committed, byPosition)
+		}
 		st.sh.cfg.OnCommit(committed)
 	}
 }
 
-func (st *writerState) reply(c actors.Context, u *unit, rs []eventstore.AppendResult, err error, at time.Time) {
+func (st *writerState) reply(c actors.Context, u *unit, rs []eventstore.AppendResult, err error, at time.Time,
+	rec *recorder) {
 	if u.flush != nil {
-		d := &flushDone{seq: u.flush.seq, err: err, committed: at}
+		d := &u.done
+		*d = flushDone{seq: u.flush.seq, err: err, committed: at}
 		if err == nil {
 			d.res = rs[0]
+			d.events = rec.record(&u.reqs[0], rs[0], at)
 		}
 		c.Send(u.flush.pid, d)
 		return
@@ -137,6 +157,7 @@ func (st *writerState) reply(c actors.Context, u *unit, rs []eventstore.AppendRe
 		d := &txDone{tx: u.tx.tx, req: u.reqs[j], err: err, committed: at}
 		if err == nil {
 			d.res = rs[j]
+			d.events = rec.record(&u.reqs[j], rs[j], at)
 		}
 		c.Send(pid, d)
 	}
@@ -169,10 +190,27 @@ func (st *writerState) checkDrained(c actors.Context) {
 	st.drainers = nil
 }
 
-func appendCommitted(out []eventstore.RecordedEvent, req *eventstore.AppendRequest,
-	r eventstore.AppendResult, at time.Time) []eventstore.RecordedEvent {
+// recorder builds the recorded events of one committed batch into one
+// array (all, with room for every event of the batch, so that it is never
+// reallocated and the parts handed out stay views of it).
+type recorder struct {
+	all      []eventstore.RecordedEvent
+	requests int // requests that appended events
+}
+
+// record appends the events req committed with result r and returns them
+// (nil when it appended none: refused, idempotent, or positions that do
+// not match its events). The part returned has no spare capacity, so
+// nobody appends into the shared array. Recorded events are immutable:
+// stream actors copy them into their caches, OnCommit's receiver keeps
+// them, and nobody changes them.
+func (rec *recorder) record(req *eventstore.AppendRequest, r eventstore.AppendResult,
+	at time.Time) []eventstore.RecordedEvent {
 	if r.Err != nil || r.Idempotent || r.LastPosition-r.FirstPosition+1 != eventstore.Position(len(req.Events)) {
-		return out
+		return nil
 	}
-	return append(out, recordedEvents(req.Stream, req.Events, r, at)...)
+	start := len(rec.all)
+	rec.all = appendRecorded(rec.all, req.Stream, req.Events, r, at)
+	rec.requests++
+	return rec.all[start:len(rec.all):len(rec.all)]
 }

@@ -174,9 +174,11 @@ type Operation struct {
 // context to run the operation with and its trace ID.
 func (t *Set) Start(ctx context.Context, op Op) (context.Context, string, Operation) {
 	o := Operation{t: t, op: op, start: time.Now()}
-	if t.Tracing {
-		ctx, o.span = t.Tracer.Start(ctx, spanNames[op])
+	if !t.Tracing { // no span will be started from ctx: the trace ID alone
+		ctx, o.trace = eventstore.EnsureTraceIDUntraced(ctx)
+		return ctx, o.trace, o
 	}
+	ctx, o.span = t.Tracer.Start(ctx, spanNames[op])
 	ctx, o.trace = eventstore.EnsureTraceID(ctx)
 	return ctx, o.trace, o
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/actorstore/actorstore/eventstore"
+	"github.com/actorstore/actorstore/persistence"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -60,7 +61,7 @@ SELECT g.base, pg_notify($14, (g.base + $1::bigint)::text) FROM g`
 // earlier call (the caller's own retry).
 func (s *Store) AppendBatch(ctx context.Context, reqs []eventstore.AppendRequest) (
 	[]eventstore.AppendResult, error) {
-	if err := s.cfg.Limits.ValidateAppend(reqs); err != nil {
+	if err := persistence.ValidateAppend(ctx, s.cfg.Limits, reqs); err != nil { // skipped for a batch the runtime validated
 		return nil, err
 	}
 	plan := newAppendPlan(reqs)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/actorstore/actorstore/eventstore"
+	"github.com/actorstore/actorstore/persistence"
 	"github.com/google/uuid"
 )
 
@@ -35,7 +36,7 @@ func (s *Store) AppendBatch(ctx context.Context, reqs []eventstore.AppendRequest
 		return nil, err
 	}
 	defer leave()
-	if err := s.cfg.Limits.ValidateAppend(reqs); err != nil {
+	if err := persistence.ValidateAppend(ctx, s.cfg.Limits, reqs); err != nil { // skipped for a batch the runtime validated
 		return nil, err
 	}
 	out, err := run(ctx, s, "append", func(ctx context.Context) (appendOutcome, error) {
