@@ -22,7 +22,15 @@ import (
 // from the store when live events outrun it (invariant 9).
 func (s *connectService) Subscribe(ctx context.Context, r *connect.Request[messages.TailRequest],
 	out *connect.ServerStream[messages.TailResponse]) error {
-	ctx = callContext(ctx, r.Header())
+	return s.subscribe(ctx, r.Header(), r.Msg, out.Send)
+}
+
+// subscribe serves the subscription m of a call with headers h: each
+// message goes to send (which blocks while the caller does not read).
+// Its errors are *connect.Error values.
+func (s *connectService) subscribe(ctx context.Context, h headerGetter, m *messages.TailRequest,
+	send func(*messages.TailResponse) error) error {
+	ctx = callContext(ctx, h)
 	ctx, id := eventstore.EnsureTraceID(ctx)
 	if s.n.cfg.Engine == nil || s.n.cfg.Engine.Hub == nil {
 		return connect.NewError(connect.CodeUnimplemented, errors.New("actorstore: this node serves no subscriptions"))
@@ -32,15 +40,15 @@ func (s *connectService) Subscribe(ctx context.Context, r *connect.Request[messa
 		s.n.logFailure("subscribe", e)
 		return wire.ErrorToConnect(e)
 	}
-	if err := s.n.cfg.Limits.ValidateStreamID("stream", r.Msg.GetStream()); r.Msg.GetStream() != "" && err != nil {
+	if err := s.n.cfg.Limits.ValidateStreamID("stream", m.GetStream()); m.GetStream() != "" && err != nil {
 		return fail(err)
 	}
-	o := tailOptions(r.Msg, func(pos uint64) error {
-		return out.Send(&messages.TailResponse{Kind: &messages.TailResponse_CaughtUp{
+	o := tailOptions(m, func(pos uint64) error {
+		return send(&messages.TailResponse{Kind: &messages.TailResponse_CaughtUp{
 			CaughtUp: &messages.CaughtUp{Position: pos}}})
 	})
 	sub, err := s.n.cfg.Engine.Hub.Subscribe(ctx, o, func(_ context.Context, e eventstore.RecordedEvent) error {
-		return out.Send(&messages.TailResponse{Kind: &messages.TailResponse_Event{Event: wire.RecordedEventToProto(&e)}})
+		return send(&messages.TailResponse{Kind: &messages.TailResponse_Event{Event: wire.RecordedEventToProto(&e)}})
 	})
 	if err != nil {
 		return fail(err)

@@ -29,6 +29,15 @@ func apiClient(opts ...connect.ClientOption) messagesconnect.EventStoreServiceCl
 		append([]connect.ClientOption{connect.WithGRPC()}, opts...)...)
 }
 
+// connectClient is a Connect-protocol client (protobuf, HTTP/2 without
+// TLS) of testAPI: its calls are served by Connect's handler, where
+// apiClient's gRPC calls are served by grpc-go's server.
+func connectClient() messagesconnect.EventStoreServiceClient {
+	tr := &http.Transport{Protocols: new(http.Protocols)}
+	tr.Protocols.SetUnencryptedHTTP2(true)
+	return messagesconnect.NewEventStoreServiceClient(&http.Client{Transport: tr}, "http://"+testAPI.Address())
+}
+
 // callAPI sends one request of the peer protocol through the
 // gRPC/Connect API and returns its result or error.
 func callAPI(ctx context.Context, c messagesconnect.EventStoreServiceClient, msg proto.Message) (proto.Message, error) {
@@ -179,38 +188,13 @@ func TestBadInputSameErrorsOverPeerAndConnect(t *testing.T) {
 		{"status of an unknown projection", &messages.ProjectionStatusRequest{Name: "bad-no-such-projection"},
 			eventstore.CodeInvalidInput, connect.CodeInvalidArgument, "-"},
 	}
-	client := apiClient()
+	// gRPC is served by grpc-go's server, Connect by Connect's handler:
+	// both give the peer protocol's errors.
+	clients := map[string]messagesconnect.EventStoreServiceClient{"grpc": apiClient(), "connect": connectClient()}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			peerErr := anyReplyError(local(t, tc.msg))
-			if peerErr == nil {
-				t.Fatal("the peer protocol accepted the request")
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			res, err := callAPI(ctx, client, tc.msg)
-			if err == nil {
-				t.Fatalf("the API accepted the request: %v", res)
-			}
-			if got := connect.CodeOf(err); got != tc.grpc {
-				t.Fatalf("gRPC status %v, want %v (%v)", got, tc.grpc, err)
-			}
-			apiErr := apiDetail(err)
-			if apiErr == nil {
-				t.Fatalf("no actorstore Error in the status details: %v", err)
-			}
-			if apiErr.GetTraceId() == "" {
-				t.Fatal("the API's error carries no trace ID")
-			}
-			if !proto.Equal(withoutTrace(peerErr), withoutTrace(apiErr)) {
-				t.Fatalf("errors differ:\npeer %v\napi  %v", peerErr, apiErr)
-			}
-			typed := wire.ErrorFromConnect(err)
-			if eventstore.CodeOf(typed) != tc.code || eventstore.TraceIDOf(typed) != apiErr.GetTraceId() {
-				t.Fatalf("typed error %v: code %v, want %v", typed, eventstore.CodeOf(typed), tc.code)
-			}
-			checkTyped(t, typed, tc.field, cx)
-		})
+		for proto_, client := range clients {
+			t.Run(proto_+"/"+tc.name, func(t *testing.T) { checkBadInput(t, client, tc.msg, tc.code, tc.grpc, tc.field, cx) })
+		}
 	}
 	// Nothing was written by any of them.
 	for _, s := range []string{"bad-s", "bad-big", cx} {
@@ -278,6 +262,47 @@ func withoutTrace(e *messages.Error) *messages.Error {
 	return c
 }
 
+// checkBadInput sends msg, which the peer protocol refuses, through
+// client: the API refuses it with the gRPC status grpcCode, the peer
+// protocol's Error (without its trace ID) in the details, its code in the
+// actorstore-error-code metadata, and a typed error of code and field.
+func checkBadInput(t *testing.T, client messagesconnect.EventStoreServiceClient, msg proto.Message,
+	code eventstore.Code, grpcCode connect.Code, field, cx string) {
+	peerErr := anyReplyError(local(t, msg))
+	if peerErr == nil {
+		t.Fatal("the peer protocol accepted the request")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := callAPI(ctx, client, msg)
+	if err == nil {
+		t.Fatalf("the API accepted the request: %v", res)
+	}
+	if got := connect.CodeOf(err); got != grpcCode {
+		t.Fatalf("gRPC status %v, want %v (%v)", got, grpcCode, err)
+	}
+	apiErr := apiDetail(err)
+	if apiErr == nil {
+		t.Fatalf("no actorstore Error in the status details: %v", err)
+	}
+	if apiErr.GetTraceId() == "" {
+		t.Fatal("the API's error carries no trace ID")
+	}
+	if !proto.Equal(withoutTrace(peerErr), withoutTrace(apiErr)) {
+		t.Fatalf("errors differ:\npeer %v\napi  %v", peerErr, apiErr)
+	}
+	var ce *connect.Error
+	if !errors.As(err, &ce) || ce.Meta().Get(wire.HeaderErrorCode) != apiErr.GetCode().String() ||
+		ce.Meta().Get(wire.HeaderTraceID) != apiErr.GetTraceId() {
+		t.Fatalf("metadata %v, want %s and the trace ID", ce.Meta(), apiErr.GetCode())
+	}
+	typed := wire.ErrorFromConnect(err)
+	if eventstore.CodeOf(typed) != code || eventstore.TraceIDOf(typed) != apiErr.GetTraceId() {
+		t.Fatalf("typed error %v: code %v, want %v", typed, eventstore.CodeOf(typed), code)
+	}
+	checkTyped(t, typed, field, cx)
+}
+
 func localAppendEvents(t *testing.T, stream string, evs ...*messages.EventData) {
 	t.Helper()
 	if reply := local(t, appendReq(stream, evs...)); !appendOK(reply, nil) {
@@ -308,6 +333,33 @@ func TestOversizedAPIRequestRefusedNodeKeepsServing(t *testing.T) {
 	}
 	if r := local(t, &messages.HeadRequest{Stream: stream}).(*messages.HeadReply).GetResult(); r.GetVersion() != 1 {
 		t.Fatalf("the peer protocol sees version %d, want 1", r.GetVersion())
+	}
+}
+
+// TestAPIServesGRPCWithGRPCGo: the API's gRPC calls are answered by
+// grpc-go's server, its Connect calls by Connect's handler on net/http
+// (ADR 0025), and both give the same result. The sign of the server:
+// net/http stamps every response with a Date header, grpc-go never does.
+func TestAPIServesGRPCWithGRPCGo(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	stream := "servers-" + uuid.NewString()
+	localAppend(t, stream)
+	head := connect.NewRequest(&messages.HeadRequest{Stream: stream})
+	viaGRPC, err := apiClient().Head(ctx, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaConnect, err := connectClient().Head(ctx, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if viaGRPC.Header().Get("Date") != "" || viaConnect.Header().Get("Date") == "" {
+		t.Fatalf("gRPC answered with Date %q (want none: grpc-go), Connect with %q (want one: net/http)",
+			viaGRPC.Header().Get("Date"), viaConnect.Header().Get("Date"))
+	}
+	if !proto.Equal(viaGRPC.Msg, viaConnect.Msg) || viaGRPC.Msg.GetVersion() != 1 {
+		t.Fatalf("heads differ: gRPC %v, Connect %v", viaGRPC.Msg, viaConnect.Msg)
 	}
 }
 
