@@ -20,7 +20,7 @@ import (
 // to grpc-go's server, every other one (HTTP/1.1; HTTP/2 whose first
 // request is Connect or gRPC-Web) to net/http with Connect's handler,
 // which answers gRPC as well. The rest of the connection goes where its
-// first request went (ADR 0025).
+// first request went (ADR 0024).
 //
 // To see that first request the router does what an HTTP/2 server does
 // first: it terminates TLS (the node's ServerTLS), reads the client's

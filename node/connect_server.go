@@ -22,7 +22,7 @@ const compressMinBytes = 8 << 10
 // gRPC, gRPC-Web and Connect (protobuf or JSON) on one port, HTTP/2 with
 // or without TLS, and HTTP/1.1 for Connect and gRPC-Web. HTTP/2
 // connections that start with a gRPC call are served by grpc-go's server,
-// the others by Connect's handler on net/http (apiRouter, ADR 0025). Its
+// the others by Connect's handler on net/http (apiRouter, ADR 0024). Its
 // methods are safe for concurrent use.
 type APIServer struct {
 	n      *Node

@@ -338,7 +338,7 @@ func TestOversizedAPIRequestRefusedNodeKeepsServing(t *testing.T) {
 
 // TestAPIServesGRPCWithGRPCGo: the API's gRPC calls are answered by
 // grpc-go's server, its Connect calls by Connect's handler on net/http
-// (ADR 0025), and both give the same result. The sign of the server:
+// (ADR 0024), and both give the same result. The sign of the server:
 // net/http stamps every response with a Date header, grpc-go never does.
 func TestAPIServesGRPCWithGRPCGo(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
