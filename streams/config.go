@@ -100,6 +100,8 @@ type hooks struct {
 	// a flush of the actor is being committed); a panic there is a failure
 	// of the actor.
 	beforeMessage func(stream string, msg any, inflight bool)
+	// started runs when a stream actor has started, with its read cache.
+	started func(stream string, cache *eventCache)
 }
 
 // WithDefaults returns c with every zero field set to its default.

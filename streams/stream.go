@@ -111,6 +111,10 @@ func newStreamActor(sh *shared, writer *actors.PID, stream string, cell *streamC
 // Receive dispatches one message. Handlers never block on I/O.
 func (s *streamActor) Receive(c actors.Context) {
 	msg := c.Message()
+	if _, ok := msg.(*actors.Stopped); ok {
+		s.forget()
+		return
+	}
 	switch msg.(type) {
 	case *actors.Restarting, *actors.Stopping:
 		// s.cur still names the message whose handling failed, if any.
@@ -132,10 +136,23 @@ func (s *streamActor) Receive(c actors.Context) {
 	s.checkDrained(c)
 }
 
+// forget drops everything the stopped actor held (its cache, ID window,
+// queues): protoactor's set of a parent's children can keep a removed
+// child's PID, and with it this actor, reachable after it stopped
+// (PIDSet.Remove does not clear the slot it vacates), so a passivated
+// stream would otherwise keep its whole state in memory. Nothing reads
+// the actor after Stopped; the cell belongs to the registry.
+func (s *streamActor) forget() {
+	*s = streamActor{sh: s.sh, stream: s.stream}
+}
+
 func (s *streamActor) lifecycle(c actors.Context, msg any) bool {
 	switch m := msg.(type) {
 	case *actors.Started:
 		s.start(c)
+		if h := s.sh.cfg.hooks.started; h != nil {
+			h(s.stream, s.cache)
+		}
 	case *actors.Restarting:
 		s.sh.stats.restarts.Add(1)
 		s.failAll(c, ErrNotWritten, false)
