@@ -51,6 +51,8 @@ func (r *registryActor) Receive(c actors.Context) {
 		r.route(c, m.stream, m, true)
 	case *readCmd: // likewise (Runtime.ReadStream)
 		r.route(c, m.read.Stream, m, true)
+	case *reserveCmd: // likewise (Runtime.Transact)
+		r.route(c, m.req.Stream, m, true)
 	case *idleReport:
 		r.onIdle(c, m)
 	case *actors.Terminated:

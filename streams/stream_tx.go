@@ -62,10 +62,14 @@ func (s *streamActor) onRelease(c actors.Context, m *releaseCmd) {
 		return
 	}
 	s.reserves = slices.DeleteFunc(s.reserves, func(e envelope) bool { return e.msg.(*reserveCmd).tx == m.tx })
-	s.waiting = slices.DeleteFunc(s.waiting, func(e envelope) bool {
+	ofTx := func(e envelope) bool {
 		r, ok := e.msg.(*reserveCmd)
 		return ok && r.tx == m.tx
-	})
+	}
+	s.waiting = slices.DeleteFunc(s.waiting, ofTx)
+	// A reservation waiting behind a delete goes too: granted later, it
+	// would hold the stream for a transaction that has ended.
+	s.del.barrier = slices.DeleteFunc(s.del.barrier, ofTx)
 	s.maybeGrant(c)
 }
 

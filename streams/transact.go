@@ -43,7 +43,10 @@ func (n *Runtime) Transact(ctx context.Context, reqs []eventstore.AppendRequest)
 		return nil, forCaller(actors.OnTransaction(err, txStreams(reqs)), reqs[order[len(pids)]].Stream)
 	}
 	res, err := n.commitTx(ctx, tx, reqs, order, pids)
-	return res, actors.OnTransaction(err, txStreams(reqs))
+	if err != nil {
+		return nil, actors.OnTransaction(err, txStreams(reqs))
+	}
+	return res, nil
 }
 
 // txStreams names the streams of a transaction, in request order.
@@ -74,8 +77,9 @@ func (n *Runtime) reserve(ctx context.Context, tx uint64, reqs []eventstore.Appe
 	order []int) ([]*actors.PID, error) {
 	pids := make([]*actors.PID, 0, len(order))
 	for _, i := range order {
-		cmd := &routed{stream: reqs[i].Stream, msg: &reserveCmd{tx: tx, req: reqs[i]}}
-		reply, err := actors.Request(ctx, n.sh.sys, n.registry, cmd)
+		// Sent to the registry as it is: the registry forwards it in its own
+		// envelope to the stream's actor (no routed wrapper, no new envelope).
+		reply, err := actors.Request(ctx, n.sh.sys, n.registry, &reserveCmd{tx: tx, req: reqs[i]})
 		if err != nil {
 			return pids, err
 		}
