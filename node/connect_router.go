@@ -52,6 +52,17 @@ const routeTimeout = 10 * time.Second
 // router decodes (net/http's default, 1 MiB).
 const maxRouteHeaderBytes = 1 << 20
 
+// maxRouteBytes bounds what the router keeps of a connection before it
+// hands it over (the first request's headers, the data the client may
+// send before any WINDOW_UPDATE, and the frames around them): a client
+// that sends more before its first request is closed, so a connection
+// costs at most this much memory while it is classified.
+const maxRouteBytes = 2 << 20
+
+// errRouteTooLarge: a client sent more than maxRouteBytes before its
+// first request and its ACK of the router's SETTINGS.
+var errRouteTooLarge = errors.New("api router: too many bytes before the first request")
+
 func newAPIRouter(ln net.Listener, cfg *tls.Config) *apiRouter {
 	return &apiRouter{ln: ln, tls: cfg, http: newConnListener(ln.Addr()), grpc: newConnListener(ln.Addr()),
 		sniffed: map[net.Conn]struct{}{}, quit: make(chan struct{})}
@@ -196,8 +207,15 @@ func firstRequest(c net.Conn, read []byte) ([]byte, bool, error) {
 	fr := http2.NewFramer(c, rec)
 	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
 	fr.MaxHeaderListSize = maxRouteHeaderBytes
+	// The router's SETTINGS set no frame size, so the client may send
+	// frames of the default 16 KiB at most (RFC 9113 4.2) until a server's
+	// own SETTINGS come.
+	fr.SetMaxReadFrameSize(16 << 10)
 	acked, toGRPC, sawHeaders := false, false, false
 	for !acked || !sawHeaders {
+		if len(rec.buf) > maxRouteBytes {
+			return rec.buf, false, errRouteTooLarge
+		}
 		start := len(rec.buf)
 		f, err := fr.ReadFrame()
 		var se http2.StreamError

@@ -322,3 +322,61 @@ func waitSniffed(r *apiRouter, n int) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestRouterClosesAFloodBeforeTheFirstRequest: a client that sends frames
+// without ever sending a request (here, SETTINGS frames without end) is
+// closed once the router holds maxRouteBytes of it, instead of being kept
+// in memory until the idle timeout; so is one with a frame larger than
+// the default frame size (the router's SETTINGS allow no more).
+func TestRouterClosesAFloodBeforeTheFirstRequest(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newAPIRouter(ln, nil)
+	go r.serve()
+	defer r.close()
+	param := []byte{0, 0x3, 0, 0, 0, 100} // SETTINGS_MAX_CONCURRENT_STREAMS = 100
+	settings := func(params int) []byte {
+		n := 6 * params
+		f := []byte{byte(n >> 16), byte(n >> 8), byte(n), 0x4, 0, 0, 0, 0, 0}
+		for range params {
+			f = append(f, param...)
+		}
+		return f
+	}
+	for _, c := range []struct {
+		name  string
+		frame []byte
+		times int
+	}{
+		{"settings flood", settings(1), 2*maxRouteBytes/15 + 1},
+		{"oversized frame", settings(5000), 1}, // 30,000 bytes: above 16 KiB
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			closed := make(chan error, 1)
+			go func() { // the router's SETTINGS, then the close
+				_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+				_, err := io.Copy(io.Discard, conn)
+				closed <- err
+			}()
+			if _, err := conn.Write([]byte(http2.ClientPreface)); err != nil {
+				t.Fatal(err)
+			}
+			var werr error
+			for i := 0; i < c.times && werr == nil; i++ {
+				_, werr = conn.Write(c.frame)
+			}
+			if err := <-closed; err != nil {
+				if ne, ok := err.(net.Error); ok && ne.Timeout() {
+					t.Fatalf("the router kept the connection (writes: %v)", werr)
+				}
+			}
+		})
+	}
+}
