@@ -197,3 +197,65 @@ func TestPartitionCountIsKept(t *testing.T) {
 		}
 	})
 }
+
+// TestStatusIsOneSnapshot: a status read beside parks and retries never
+// mixes them: a projection shown "stopped" always carries the error of
+// its park (it read the row before the park's commit and the parked count
+// after it, at PostgreSQL's READ COMMITTED, and flaked TestStopParksAndHolds).
+func TestStatusIsOneSnapshot(t *testing.T) {
+	eachBackend(t, func(t *testing.T, db persistence.Store, _ func() persistence.Store) {
+		ctx := context.Background()
+		mustRun(t, db, Projection{Name: "snap", HandleAtLeastOnce: func(context.Context, []eventstore.RecordedEvent) error { return nil },
+			PollInterval: time.Hour})
+		b, err := backendOf(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := make(chan struct{})
+		done := make(chan error, 1)
+		go func() { // park and retry, each in one transaction, as the runner and the operator do
+			defer close(done)
+			for i := int64(1); ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if err := b.inTx(ctx, func(ctx context.Context, tx Tx) error {
+					if _, err := tx.Exec(ctx, b.sql.park, "snap", 1, i, 0, "s-1", "poison", kindStopped, "boom"); err != nil {
+						return err
+					}
+					_, err := tx.Exec(ctx, b.sql.setState, "snap", 1, "stopped", "boom")
+					return err
+				}); err != nil {
+					done <- err
+					return
+				}
+				if err := RetryParked(ctx, db, "snap", 1, eventstore.Position(i)); err != nil && !errors.As(err, new(*NotFoundError)) {
+					done <- err
+					return
+				}
+			}
+		}()
+		deadline := time.Now().Add(3 * time.Second)
+		stopped := 0
+		for time.Now().Before(deadline) {
+			s, err := StatusOf(ctx, db, "snap")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s[0].State == "stopped" {
+				stopped++
+				if s[0].LastError == "" {
+					close(stop)
+					t.Fatalf("status %q with no last error: two snapshots in one status", s[0].State)
+				}
+			}
+		}
+		close(stop)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%d stopped statuses read", stopped)
+	})
+}

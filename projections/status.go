@@ -72,6 +72,16 @@ func StatusOf(ctx context.Context, db persistence.Store, name string) ([]Status,
 	var out []Status
 	err = b.inTx(ctx, func(ctx context.Context, tx Tx) error {
 		out = out[:0]
+		// One snapshot for every statement below: at PostgreSQL's default
+		// READ COMMITTED each statement sees the commits made before it,
+		// so a park committed between the projection row and the parked
+		// count showed "stopped" with the previous (empty) last error.
+		// The embedded store's transactions are serialised already.
+		if !b.sqlite {
+			if _, err := tx.Exec(ctx, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"); err != nil {
+				return err
+			}
+		}
 		if err := tx.query(ctx, b.sql.listProjections, func(scan func(...any) error) error {
 			var s Status
 			var ms int64
