@@ -144,6 +144,15 @@ func TestEntityExecuteAndReject(t *testing.T) {
 		if a := wantState(t, st, k, s); a.Balance != 6 || a.Events != 2 {
 			t.Fatalf("state %+v", a)
 		}
+		evs, err := st.ReadStream(context.Background(), actorstore.StreamRead{Stream: s, Limit: 10})
+		if err != nil || len(evs) != 2 {
+			t.Fatalf("read %s: %d events, %v", s, len(evs), err)
+		}
+		for _, e := range evs { // the handler gave no IDs: the runtime's are time-ordered
+			if e.ID.Version() != 7 {
+				t.Fatalf("event %d of %s has a version %d ID, want 7 (NewEventID)", e.Version, s, e.ID.Version())
+			}
+		}
 		if _, err := k.Execute(context.Background(), "order-1", deposit{1}); !errors.Is(err, actorstore.ErrInvalidInput) {
 			t.Fatalf("a stream of another kind: %v", err)
 		}

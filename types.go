@@ -1,6 +1,10 @@
 package actorstore
 
-import "github.com/actorstore/actorstore/eventstore"
+import (
+	"github.com/google/uuid"
+
+	"github.com/actorstore/actorstore/eventstore"
+)
 
 // The records of actorstore, under the names users of the root package see.
 // See package persistence for their full documentation.
@@ -36,6 +40,10 @@ const (
 	// End, as the From of a backward read, starts at the newest event.
 	End = eventstore.End
 )
+
+// NewEventID returns a new time-ordered event ID (UUID version 7), the
+// kind that keeps the event-ID index cheap as the store grows.
+func NewEventID() uuid.UUID { return eventstore.NewEventID() }
 
 // Any accepts the stream at any version.
 func Any() ExpectedVersion { return eventstore.Any() }

@@ -28,10 +28,19 @@ const (
 	ContentTypeBinary   = "application/octet-stream"
 )
 
+// NewEventID returns a new time-ordered event ID (UUID version 7). IDs
+// made close in time sort close together, so a store's unique event-ID
+// index takes new entries on a few pages at its end instead of one random
+// page per event: random (version 4) IDs made the embedded store append at
+// about half the rate with a million events stored (docs/storage.md).
+func NewEventID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+
 // EventData is an event as a writer proposes it.
 type EventData struct {
 	// ID identifies the event; it must not be uuid.Nil. Appending an event
 	// whose ID is already stored in the same stream is an idempotent retry.
+	// NewEventID makes a time-ordered one, which keeps the stores' event-ID
+	// index cheap as it grows (docs/storage.md); any other UUID works.
 	ID uuid.UUID
 	// Type is the event type name: 1 to Limits.MaxTypeLength bytes.
 	Type string

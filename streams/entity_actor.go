@@ -109,7 +109,7 @@ func (s *streamActor) runCommand(c actors.Context, cmd *entityCmd) {
 	}
 	for i := range events {
 		if events[i].ID == uuid.Nil {
-			events[i].ID = uuid.New()
+			events[i].ID = eventstore.NewEventID()
 		}
 	}
 	req := []eventstore.AppendRequest{{Stream: s.stream, Expected: eventstore.Exact(s.committed), Events: events}}

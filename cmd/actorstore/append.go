@@ -65,7 +65,7 @@ func eventFromFlags(cmd *cli.Command) (eventstore.EventData, eventstore.Expected
 	if err != nil {
 		return eventstore.EventData{}, expected, usageErrorf("--expected: %v", err)
 	}
-	id := uuid.New()
+	id := eventstore.NewEventID()
 	if s := cmd.String("id"); s != "" {
 		if id, err = uuid.Parse(s); err != nil {
 			return eventstore.EventData{}, expected, usageErrorf("--id: %v", err)

@@ -13,8 +13,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/actorstore/actorstore"
 )
 
@@ -50,7 +48,7 @@ func run(dir string) error {
 }
 
 func event(typ, data string) actorstore.EventData {
-	return actorstore.EventData{ID: uuid.New(), Type: typ, Data: []byte(data)}
+	return actorstore.EventData{ID: actorstore.NewEventID(), Type: typ, Data: []byte(data)}
 }
 
 func placeAndPay(ctx context.Context, st *actorstore.Store) error {

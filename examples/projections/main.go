@@ -18,7 +18,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/actorstore/actorstore"
@@ -160,7 +159,7 @@ func projection(v int, upsert string) actorstore.Projection {
 func addItem(ctx context.Context, store *actorstore.Store, order int) error {
 	data, _ := json.Marshal(ItemAdded{Amount: rand.Int64N(100) + 1})
 	_, err := store.Append(ctx, fmt.Sprintf("order-%d", order), eventstore.Any(),
-		actorstore.EventData{ID: uuid.New(), Type: "ItemAdded", ContentType: "application/json", Data: data})
+		actorstore.EventData{ID: actorstore.NewEventID(), Type: "ItemAdded", ContentType: "application/json", Data: data})
 	return err
 }
 

@@ -13,8 +13,6 @@ import (
 	"io/fs"
 	"os"
 
-	"github.com/google/uuid"
-
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/schemas"
 	"github.com/actorstore/actorstore/wire"
@@ -127,5 +125,5 @@ func upcastStored(reg *schemas.Registry) error {
 }
 
 func newEvent(data string) *eventstore.EventData {
-	return &eventstore.EventData{ID: uuid.New(), Type: "order-placed", Data: []byte(data)}
+	return &eventstore.EventData{ID: eventstore.NewEventID(), Type: "order-placed", Data: []byte(data)}
 }

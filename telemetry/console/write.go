@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"github.com/google/uuid"
-
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/eventstore"
 )
@@ -39,7 +37,7 @@ func (c *Console) appendEvent(w http.ResponseWriter, r *http.Request) {
 	if len(data) == 0 {
 		data = []byte("{}")
 	}
-	res, err := c.cfg.Store.Append(r.Context(), req.Stream, exp, actorstore.EventData{ID: uuid.New(), Type: req.Type,
+	res, err := c.cfg.Store.Append(r.Context(), req.Stream, exp, actorstore.EventData{ID: actorstore.NewEventID(), Type: req.Type,
 		ContentType: "application/json", Data: data})
 	c.cfg.Logger.Info().Str("action", "console.append").Str("stream", req.Stream).Str("type", req.Type).
 		Str("remote", r.RemoteAddr).Err(err).Msg("console write action")
