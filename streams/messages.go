@@ -30,7 +30,12 @@ type appendCmd struct {
 	events   []eventstore.EventData
 	trace    string
 	span     trace.SpanContext // the caller's span (invalid when not tracing)
+	reply    actors.Replier    // the caller's reply slot, set by actors.Request (ADR 0026)
 }
+
+// SetReplier lets the stream actor answer the caller straight into its
+// reply slot (actors.RepliedDirectly).
+func (m *appendCmd) SetReplier(r actors.Replier) { m.reply = r }
 
 // appendReply answers an appendCmd.
 type appendReply struct {
