@@ -244,13 +244,19 @@ func (s *streamActor) onRead(c actors.Context, e envelope) {
 		s.reads = append(s.reads, e)
 		return
 	}
-	evs, ok, err := s.cache.read(e.msg.(*readCmd).read)
+	m := e.msg.(*readCmd)
+	evs, ok, err := s.cache.read(m.read)
 	if ok {
 		s.sh.stats.hits.Add(1)
 	} else {
 		s.sh.stats.misses.Add(1)
 	}
-	c.Send(e.sender, &readReply{events: evs, err: err, hit: ok})
+	r := &readReply{events: evs, err: err, hit: ok}
+	if m.reply.Valid() {
+		m.reply.Reply(r)
+		return
+	}
+	c.Send(e.sender, r)
 }
 
 // serveReads answers the reads that waited for the flush in flight.
