@@ -41,14 +41,54 @@ var _ actor.Process = (*replySlot)(nil)
 // SendUserMessage takes the reply of the armed request and drops anything
 // else (see the correlation rule above).
 func (r *replySlot) SendUserMessage(pid *actor.PID, message any) {
+	if pid == nil {
+		return
+	}
 	_, msg, _ := actor.UnwrapEnvelope(message)
+	r.deliver(pid.RequestId, msg)
+}
+
+// deliver takes msg as the reply of the request of generation gen if that
+// request is still waiting, and drops it otherwise.
+func (r *replySlot) deliver(gen uint32, msg any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.armed || pid == nil || pid.RequestId != r.gen {
+	if !r.armed || gen != r.gen {
 		return
 	}
 	r.armed = false
 	r.ch <- msg // never blocks: one reply per generation, taken before re-arming
+}
+
+// Replier is the in-process shortcut to a request's reply slot: an actor
+// that holds it answers the request by handing the reply straight to the
+// waiting caller, without a process lookup or a message envelope (ADR
+// 0026). It follows the same rule as the slot's PID: it answers only the
+// request it was made for (its generation), and a reply through it and
+// one through the request's sender PID are one reply; the first counts.
+// The zero Replier answers nothing (Valid is false). It never crosses a
+// process boundary.
+type Replier struct {
+	slot *replySlot
+	gen  uint32
+}
+
+// Valid reports whether r was made for a request.
+func (r Replier) Valid() bool { return r.slot != nil }
+
+// Reply answers the request r was made for with msg, if it still waits.
+// Safe for concurrent use; it never blocks.
+func (r Replier) Reply(msg any) {
+	if r.slot != nil {
+		r.slot.deliver(r.gen, msg)
+	}
+}
+
+// RepliedDirectly is implemented by a request message (a pointer) that
+// carries a Replier: Request hands it the Replier of its reply slot
+// before sending it, so the receiving actor can answer through Reply.
+type RepliedDirectly interface {
+	SetReplier(Replier)
 }
 
 // SendSystemMessage drops system messages: a reply slot watches nothing

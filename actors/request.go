@@ -36,7 +36,11 @@ func RequestWithin(ctx context.Context, sys *System, pid *PID, msg any, def time
 	} else {
 		expired = r.startTimer(def)
 	}
-	sys.sendRequest(ctx, pid, msg, r.arm(sys.as.Address()))
+	sender := r.arm(sys.as.Address())
+	if d, ok := msg.(RepliedDirectly); ok && pid.Address == sender.Address { // in process only
+		d.SetReplier(Replier{slot: r, gen: sender.RequestId})
+	}
+	sys.sendRequest(ctx, pid, msg, sender)
 	var reply any
 	var err error
 	select {

@@ -2,6 +2,7 @@ package streams
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -35,7 +36,7 @@ func (n *Runtime) Append(ctx context.Context, stream string, expected eventstore
 	// log lines (the API boundary above made one); none is made up here.
 	cmd := &appendCmd{stream: stream, expected: expected, events: events, trace: eventstore.TraceID(ctx),
 		span: oteltrace.SpanContextFromContext(ctx)}
-	reply, err := actors.RequestWithin(ctx, n.sh.sys, n.registry, cmd, n.sh.cfg.RequestTimeout)
+	reply, err := n.request(ctx, stream, cmd)
 	if err != nil {
 		return eventstore.AppendResult{}, forCaller(actors.OnStream(err, "append", stream, expected), stream)
 	}
@@ -61,7 +62,7 @@ func (n *Runtime) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]ev
 	}
 	defer n.mu.RUnlock()
 	start := time.Now()
-	reply, err := actors.RequestWithin(ctx, n.sh.sys, n.registry, &readCmd{read: r}, n.sh.cfg.RequestTimeout)
+	reply, err := n.request(ctx, r.Stream, &readCmd{read: r})
 	if err != nil {
 		return nil, forCaller(actors.OnStream(err, "read", r.Stream, eventstore.Any()), r.Stream)
 	}
@@ -80,6 +81,46 @@ func (n *Runtime) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]ev
 	defer cancel()
 	evs, err := n.sh.store.ReadStream(ctx, r)
 	return evs, withStream(err, r.Stream)
+}
+
+// request sends msg (an appendCmd or a readCmd, which the registry routes
+// as they are) straight to the live actor of stream when the registry
+// publishes one and is not stopping it, else to the registry (ADR 0026),
+// and waits for the reply. A live actor that stopped for another reason
+// than passivation (its PID is gone from the process registry: the
+// message was delivered to nobody) is retried through the registry.
+func (n *Runtime) request(ctx context.Context, stream string, msg any) (any, error) {
+	if ref := n.sh.live.get(stream); ref != nil && n.lookedUp(stream) && ref.acquire() {
+		reply, err := actors.RequestWithin(ctx, n.sh.sys, ref.pid, msg, n.sh.cfg.RequestTimeout)
+		if !errors.Is(err, actors.ErrDeadLetter) {
+			return reply, err
+		}
+		msg = resend(msg)
+	}
+	return actors.RequestWithin(ctx, n.sh.sys, n.registry, msg, n.sh.cfg.RequestTimeout)
+}
+
+// resend copies a message delivered to nobody for sending again (a dead
+// letter may still be read by protoactor's dead-letter subscribers, and a
+// request sets the copy's reply slot).
+func resend(msg any) any {
+	switch m := msg.(type) {
+	case *appendCmd:
+		c := *m
+		return &c
+	case *readCmd:
+		c := *m
+		return &c
+	}
+	return msg
+}
+
+// lookedUp runs the test hook of that name; it is always true.
+func (n *Runtime) lookedUp(stream string) bool {
+	if h := n.sh.cfg.hooks.lookedUp; h != nil {
+		h(stream)
+	}
+	return true
 }
 
 func unexpected(stream string, reply any) error {

@@ -41,6 +41,18 @@ func BenchmarkAppendOwnStreams(b *testing.B) {
 	})
 }
 
+// BenchmarkAppendSingleWriter: one writer appending single events to its
+// own stream with exact versions: the latency of one append through the
+// actors and one commit, nothing to batch with.
+func BenchmarkAppendSingleWriter(b *testing.B) {
+	forEachBackend(b, func(b *testing.B) {
+		n := newNode(b, newStore(b), nil)
+		benchWriters(b, 1, func(int, eventstore.Version) (string, eventstore.ExpectedVersion) {
+			return "single", eventstore.Any()
+		}, n)
+	})
+}
+
 // BenchmarkAppendHotStream: 64 writers appending single events to one
 // stream with Any.
 func BenchmarkAppendHotStream(b *testing.B) {

@@ -102,6 +102,12 @@ type hooks struct {
 	beforeMessage func(stream string, msg any, inflight bool)
 	// started runs when a stream actor has started, with its read cache.
 	started func(stream string, cache *eventCache)
+	// routed runs in the registry for every message it routes to a stream
+	// actor.
+	routed func(stream string, msg any)
+	// lookedUp runs in a caller that found stream's live actor, before it
+	// counts its message for it (live.go).
+	lookedUp func(stream string)
 }
 
 // WithDefaults returns c with every zero field set to its default.

@@ -67,6 +67,10 @@
 // actor (appends queued or committing, a transaction) is never stopped.
 // The registry stops an actor only when it has handled every message
 // routed to it, so no message is lost; the next message starts a new one.
+// Appends and reads of a live stream go straight to its actor (live.go):
+// each is counted for the actor before it is sent, and the registry stops
+// an actor only after closing that count at what the idle actor has seen
+// (ADR 0026).
 //   - Transact is all or nothing over several streams; streams are reserved
 //     in sorted order, so transactions never deadlock each other.
 //   - Close answers or commits every accepted append before stopping.

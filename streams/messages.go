@@ -30,7 +30,12 @@ type appendCmd struct {
 	events   []eventstore.EventData
 	trace    string
 	span     trace.SpanContext // the caller's span (invalid when not tracing)
+	reply    actors.Replier    // the caller's reply slot, set by actors.Request (ADR 0026)
 }
+
+// SetReplier lets the stream actor answer the caller straight into its
+// reply slot (actors.RepliedDirectly).
+func (m *appendCmd) SetReplier(r actors.Replier) { m.reply = r }
 
 // appendReply answers an appendCmd.
 type appendReply struct {
@@ -40,7 +45,14 @@ type appendReply struct {
 
 // readCmd reads from a stream's cache; the reply is a readReply. Like
 // appendCmd, the registry routes it by its stream as it is.
-type readCmd struct{ read eventstore.StreamRead }
+type readCmd struct {
+	read  eventstore.StreamRead
+	reply actors.Replier // the caller's reply slot, set by actors.Request (ADR 0026)
+}
+
+// SetReplier lets the stream actor answer the caller straight into its
+// reply slot (actors.RepliedDirectly).
+func (m *readCmd) SetReplier(r actors.Replier) { m.reply = r }
 
 // readReply answers a readCmd. hit is false when the store must be read.
 type readReply struct {

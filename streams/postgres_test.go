@@ -24,6 +24,9 @@ func TestPostgres(t *testing.T) {
 		{"Close", TestCloseFlushesAcceptedAppends},
 		{"OnCommit", TestOnCommitGetsEveryCommittedEventInPositionOrder},
 		{"VerifyConflicts", TestVerifyConflictsAgainstTheStore},
+		{"StraightToTheLiveActor", TestCallsGoStraightToTheLiveActor},
+		{"PassivationRacingADirectCall", TestPassivationRacingADirectCall},
+		{"PassivationUnderDirectCalls", TestPassivationUnderDirectCalls},
 	}
 	onPostgres = true
 	t.Cleanup(func() { onPostgres = false })

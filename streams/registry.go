@@ -14,20 +14,24 @@ import (
 //
 // Passivation never loses a message: an actor reports itself idle with the
 // number of routed messages it has seen, and the registry stops it only if
-// that is every message it routed to it.
+// that is every message routed to it, by the registry or by callers that
+// sent straight to the PID it publishes (live.go, ADR 0026).
 type registryActor struct {
 	sh      *shared
 	writer  *actors.PID
 	entries map[string]*entry
 	byPID   map[string]string // child PID ID -> stream, until the child has terminated
 	lru     *list.List        // of *entry, most recently used first
+	walks   uint64            // walks of enforceCap so far
 	drain   *drainState
 }
 
 type entry struct {
 	stream string
 	pid    *actors.PID
-	routed uint64
+	ref    *liveRef // published in shared.live; counts the messages routed to it
+	lastN  uint64   // ref's count when the registry last looked (see sweep)
+	walk   uint64   // the last walk of enforceCap that looked at it
 	elem   *list.Element
 	used   time.Time // when a message was last routed to it
 	asked  time.Time // when it was last asked to passivate (zero: not since its last use)
@@ -83,7 +87,11 @@ func (r *registryActor) route(c actors.Context, stream string, msg any, forward 
 		}
 		e = r.spawn(c, stream)
 	}
-	e.routed++
+	if h := r.sh.cfg.hooks.routed; h != nil {
+		h(stream, msg)
+	}
+	e.ref.n.Add(1) // never closed while in entries
+	e.lastN = e.ref.count()
 	e.used, e.asked = time.Now(), time.Time{}
 	r.lru.MoveToFront(e.elem)
 	if forward {
@@ -97,23 +105,39 @@ func (r *registryActor) spawn(c actors.Context, stream string) *entry {
 	cell := &streamCell{}
 	sh, writer := r.sh, r.writer
 	pid := c.Spawn(actors.PropsOf(func() actors.Actor { return newStreamActor(sh, writer, stream, cell) }))
-	e := &entry{stream: stream, pid: pid, used: time.Now()}
-	e.elem = r.lru.PushFront(e)
+	e := &entry{stream: stream, pid: pid, ref: &liveRef{pid: pid}, used: time.Now()}
 	r.entries[stream] = e
+	r.sh.live.put(stream, e.ref)
 	r.byPID[pid.Id] = stream
 	r.sh.stats.live.Store(int64(len(r.byPID)))
-	r.enforceCap(c)
+	r.enforceCap(c) // before e joins the list: the others are less recently used
+	e.elem = r.lru.PushFront(e)
 	return e
 }
 
 // enforceCap asks the least recently used actors beyond the cap to
-// passivate; each does so only if it is idle.
+// passivate; each does so only if it is idle. An actor that callers used
+// directly since the registry last looked moves to the front first, so
+// it is asked only once the walk comes round to it.
 func (r *registryActor) enforceCap(c actors.Context) {
 	over := len(r.entries) - r.sh.cfg.MaxLiveStreams
-	for el := r.lru.Back(); el != nil && over > 0; el = el.Prev() {
-		e := el.Value.(*entry)
+	now := time.Now()
+	r.walks++
+	for el := r.lru.Back(); el != nil && over > 0; {
+		e, next := el.Value.(*entry), el.Prev()
+		if e.walk != r.walks {
+			e.walk = r.walks // looked at once per walk
+			if r.usedDirectly(e, now) {
+				if next == nil { // it was the front and still is
+					next = el
+				}
+				el = next
+				continue
+			}
+		}
+		el = next
 		if e.asked.IsZero() {
-			e.asked = time.Now()
+			e.asked = now
 			c.Send(e.pid, &checkIdle{})
 			over--
 		}
@@ -126,10 +150,14 @@ func (r *registryActor) enforceCap(c actors.Context) {
 func (r *registryActor) sweep(c actors.Context) {
 	idle := r.sh.cfg.IdleTimeout
 	now := time.Now()
-	for el := r.lru.Back(); el != nil; el = el.Prev() {
+	for el := r.lru.Back(); el != nil; {
 		e := el.Value.(*entry)
+		el = el.Prev()
 		if now.Sub(e.used) < idle {
 			return
+		}
+		if r.usedDirectly(e, now) {
+			continue
 		}
 		if now.Sub(e.asked) >= idle {
 			e.asked = now
@@ -154,9 +182,22 @@ func (r *registryActor) passivateIdle(c actors.Context, streams []string) {
 	}
 }
 
+// usedDirectly reports whether callers sent e's actor messages the
+// registry has not seen since it last looked; if so, e counts as used now.
+func (r *registryActor) usedDirectly(e *entry, now time.Time) bool {
+	n := e.ref.count()
+	if n == e.lastN {
+		return false
+	}
+	e.lastN = n
+	e.used, e.asked = now, time.Time{}
+	r.lru.MoveToFront(e.elem)
+	return true
+}
+
 func (r *registryActor) onIdle(c actors.Context, m *idleReport) {
 	e := r.entries[m.stream]
-	if e == nil || !actors.SamePID(e.pid, m.pid) || e.routed != m.seen {
+	if e == nil || !actors.SamePID(e.pid, m.pid) || !e.ref.closeIf(m.seen) {
 		return // a message is on its way to it: it is not idle
 	}
 	r.remove(e)
@@ -180,6 +221,8 @@ func (r *registryActor) onTerminated(c actors.Context, m *actors.Terminated) {
 }
 
 func (r *registryActor) remove(e *entry) {
+	e.ref.close()
+	r.sh.live.remove(e.stream, e.ref)
 	delete(r.entries, e.stream)
 	r.lru.Remove(e.elem)
 }

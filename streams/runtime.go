@@ -42,7 +42,8 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	}
 	bg, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
-	n.sh = &shared{cfg: cfg, store: cfg.Store, sys: sys, log: cfg.Logger, stats: &counters{}, ctx: bg}
+	n.sh = &shared{cfg: cfg, store: cfg.Store, sys: sys, log: cfg.Logger, stats: &counters{}, ctx: bg,
+		live: newLiveMap()}
 	if err := n.spawn(ctx); err != nil {
 		n.stop()
 		return nil, err

@@ -18,6 +18,7 @@ type shared struct {
 	sys   *actors.System
 	log   zerolog.Logger
 	stats *counters
+	live  *liveMap       // the live stream actors, published by the registry (live.go)
 	kinds kindRegistry   // entity kinds (entity.go)
 	ent   entityCounters // (entity_snapshot.go)
 	// ctx lives until the Runtime is closed; background I/O uses it.

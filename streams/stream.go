@@ -83,6 +83,7 @@ type pending struct {
 
 type waiter struct {
 	to       *actors.PID
+	reply    actors.Replier // answers straight into the caller's reply slot when valid
 	expected eventstore.ExpectedVersion
 	trace    string
 	span     trace.SpanContext // the stream actor's span of this append (invalid when not tracing)

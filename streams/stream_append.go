@@ -25,7 +25,7 @@ func (s *streamActor) onAppend(c actors.Context, e envelope) {
 		s.held = append(s.held, e)
 		return
 	}
-	w := waiter{to: e.sender, expected: m.expected, trace: m.trace}
+	w := waiter{to: e.sender, reply: m.reply, expected: m.expected, trace: m.trace}
 	span := s.appendSpan(m, &w)
 	defer endSpan(span)
 	if s.joinPending(c, m, w) {
@@ -34,10 +34,10 @@ func (s *streamActor) onAppend(c actors.Context, e envelope) {
 	res, outcome, err := s.ids.retry(s.stream, m.events)
 	switch outcome {
 	case retryKnown:
-		c.Send(w.to, &appendReply{res: res})
+		w.answer(c, &appendReply{res: res})
 		return
 	case retryDuplicate:
-		c.Send(w.to, &appendReply{err: forCaller(err, s.stream)})
+		w.answer(c, &appendReply{err: forCaller(err, s.stream)})
 		return
 	}
 	p := &pending{events: m.events, first: [1]waiter{w}, toStore: outcome == retryToStore, arrived: e.at}
@@ -66,7 +66,7 @@ func (s *streamActor) joinPending(c actors.Context, m *appendCmd, w waiter) bool
 	for i := range m.events {
 		if _, dup := s.byID[m.events[i].ID]; dup {
 			err := &eventstore.DuplicateEventError{EventID: m.events[i].ID, Stream: s.stream, ExistingStream: s.stream}
-			c.Send(w.to, &appendReply{err: forCaller(err, s.stream)})
+			w.answer(c, &appendReply{err: forCaller(err, s.stream)})
 			return true
 		}
 	}
@@ -214,7 +214,7 @@ func (s *streamActor) answerConflict(c actors.Context, p *pending, actual events
 	for _, w := range p.waiters {
 		err := &eventstore.ConcurrencyError{Stream: s.stream, Expected: w.expected, Actual: actual}
 		s.logConflict(err, w.trace)
-		c.Send(w.to, &appendReply{err: err})
+		w.answer(c, &appendReply{err: err})
 	}
 }
 
@@ -223,7 +223,7 @@ func (s *streamActor) answerAll(c actors.Context, appends []*pending, err error)
 	for _, p := range appends {
 		s.untrack(p)
 		for _, w := range p.waiters {
-			c.Send(w.to, &appendReply{err: forCaller(err, s.stream)})
+			w.answer(c, &appendReply{err: forCaller(err, s.stream)})
 		}
 	}
 }
@@ -244,13 +244,19 @@ func (s *streamActor) onRead(c actors.Context, e envelope) {
 		s.reads = append(s.reads, e)
 		return
 	}
-	evs, ok, err := s.cache.read(e.msg.(*readCmd).read)
+	m := e.msg.(*readCmd)
+	evs, ok, err := s.cache.read(m.read)
 	if ok {
 		s.sh.stats.hits.Add(1)
 	} else {
 		s.sh.stats.misses.Add(1)
 	}
-	c.Send(e.sender, &readReply{events: evs, err: err, hit: ok})
+	r := &readReply{events: evs, err: err, hit: ok}
+	if m.reply.Valid() {
+		m.reply.Reply(r)
+		return
+	}
+	c.Send(e.sender, r)
 }
 
 // serveReads answers the reads that waited for the flush in flight.
@@ -260,6 +266,16 @@ func (s *streamActor) serveReads(c actors.Context) {
 	for _, e := range reads {
 		s.onRead(c, e)
 	}
+}
+
+// answer gives the waiter its reply: straight into the caller's reply
+// slot when the caller is a local Request, else to its PID.
+func (w *waiter) answer(c actors.Context, r *appendReply) {
+	if w.reply.Valid() {
+		w.reply.Reply(r)
+		return
+	}
+	c.Send(w.to, r)
 }
 
 func sameIDs(a, b []eventstore.EventData) bool {

@@ -54,7 +54,7 @@ func (s *streamActor) onCommitted(c actors.Context, appends []*pending, res even
 		r := splitResult(res, offset, len(p.events), contiguous)
 		p.reply = appendReply{res: r}
 		for _, w := range p.waiters {
-			c.Send(w.to, &p.reply)
+			w.answer(c, &p.reply)
 		}
 		if s.ready && !res.Idempotent && contiguous {
 			evs := recordedPart(recorded, offset, s.stream, p.events, r, at)
