@@ -21,6 +21,7 @@ func TestPostgres(t *testing.T) {
 		{"TransactCommits", TestTransactCommitsAllStreams},
 		{"TransactAllOrNothing", TestTransactIsAllOrNothing},
 		{"TransactOppositeOrders", TestTransactOppositeOrdersDoNotDeadlock},
+		{"PipelineBehindAFailedTransaction", TestPipelinedWorkBehindAFailedTransaction},
 		{"Close", TestCloseFlushesAcceptedAppends},
 		{"OnCommit", TestOnCommitGetsEveryCommittedEventInPositionOrder},
 		{"VerifyConflicts", TestVerifyConflictsAgainstTheStore},
