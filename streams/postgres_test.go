@@ -22,6 +22,8 @@ func TestPostgres(t *testing.T) {
 		{"TransactAllOrNothing", TestTransactIsAllOrNothing},
 		{"TransactOppositeOrders", TestTransactOppositeOrdersDoNotDeadlock},
 		{"PipelineBehindAFailedTransaction", TestPipelinedWorkBehindAFailedTransaction},
+		{"TransactionsLinearizable", TestTransactionsAndAppendsAreLinearizable},
+		{"InterleavedGapless", TestInterleavedAppendsAndTransactionsStayGapless},
 		{"Close", TestCloseFlushesAcceptedAppends},
 		{"OnCommit", TestOnCommitGetsEveryCommittedEventInPositionOrder},
 		{"VerifyConflicts", TestVerifyConflictsAgainstTheStore},

@@ -3,10 +3,12 @@ package streams
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/anishathalye/porcupine"
 	"github.com/google/uuid"
 
 	"github.com/actorstore/actorstore/eventstore"
@@ -232,5 +234,260 @@ func pipelineBehindFailure(t *testing.T, how string) {
 	head := eventstore.Version(len(evs))
 	if r := mustAppend(t, n, "pa", eventstore.Exact(head), events(1)); r.FirstVersion != head+1 {
 		t.Fatalf("after: %+v", r)
+	}
+}
+
+// txInput is one operation on streams la and lb: a read of one's head, an
+// append of one event to one, or a transaction of one event to each.
+type txInput struct {
+	op     byte // 'r' read, 'a' append, 't' transaction
+	stream int  // of a read or an append
+	exp    [2]eventstore.ExpectedVersion
+}
+
+// txOutput is what the operation returned.
+type txOutput struct {
+	ok       bool
+	version  [2]eventstore.Version // read: the head; append and transaction: the new versions
+	conflict bool
+	stream   int // named by the conflict
+	actual   eventstore.Version
+}
+
+var lzStreams = [2]string{"la", "lb"}
+
+// twoStreams models two streams as their versions.
+var twoStreams = porcupine.Model{
+	Init: func() any { return [2]eventstore.Version{} },
+	Step: func(state, input, output any) (bool, any) {
+		v, in, out := state.([2]eventstore.Version), input.(txInput), output.(txOutput)
+		s := in.stream
+		switch {
+		case in.op == 'r':
+			return out.ok && out.version[s] == v[s], v
+		case out.conflict:
+			return !in.exp[out.stream].Satisfied(v[out.stream]) && out.actual == v[out.stream], v
+		case !out.ok:
+			return false, v
+		case in.op == 'a':
+			if !in.exp[s].Satisfied(v[s]) || out.version[s] != v[s]+1 {
+				return false, v
+			}
+			v[s]++
+			return true, v
+		}
+		for i := range v {
+			if !in.exp[i].Satisfied(v[i]) || out.version[i] != v[i]+1 {
+				return false, v
+			}
+		}
+		return true, [2]eventstore.Version{v[0] + 1, v[1] + 1}
+	},
+}
+
+// TestTransactionsAndAppendsAreLinearizable records a history of
+// concurrent transactions over two streams, appends to either, and reads
+// of either head (from the cache and the store), with all kinds of
+// expectations, and checks it against the model of two versioned streams:
+// a transaction piped behind another or behind a flush checks its
+// expectation, commits and is answered as if alone, and no read sees a
+// version before it is committed.
+func TestTransactionsAndAppendsAreLinearizable(t *testing.T) {
+	n := newNode(t, newStore(t), func(c *Config) { c.CacheBytes = 1 << 20 })
+	const clients, ops = 10, 30
+	start := time.Now()
+	var (
+		mu      sync.Mutex
+		history []porcupine.Operation
+		wg      sync.WaitGroup
+	)
+	for cl := 0; cl < clients; cl++ {
+		wg.Go(func() {
+			var seen [2]eventstore.Version
+			for i := 0; i < ops; i++ {
+				in := randomTxInput(seen)
+				call := time.Since(start).Nanoseconds()
+				out := runTxOp(t, n, in)
+				ret := time.Since(start).Nanoseconds()
+				for s := range seen {
+					seen[s] = max(seen[s], out.version[s])
+				}
+				if out.conflict {
+					seen[out.stream] = max(seen[out.stream], out.actual)
+				}
+				mu.Lock()
+				history = append(history, porcupine.Operation{ClientId: cl, Input: in, Call: call, Output: out, Return: ret})
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	res := porcupine.CheckOperationsTimeout(twoStreams, history, 30*time.Second)
+	if res != porcupine.Ok {
+		t.Fatalf("history of %d operations is not linearizable (%v)", len(history), res)
+	}
+}
+
+func randomTxInput(seen [2]eventstore.Version) txInput {
+	in := txInput{stream: rand.IntN(2)}
+	switch rand.IntN(5) {
+	case 0:
+		in.op = 'r'
+	case 1, 2:
+		in.op = 'a'
+	default:
+		in.op = 't'
+	}
+	for s := range in.exp {
+		in.exp[s] = randomExpectation(seen[s])
+	}
+	return in
+}
+
+func randomExpectation(seen eventstore.Version) eventstore.ExpectedVersion {
+	switch rand.IntN(5) {
+	case 0:
+		return eventstore.Any()
+	case 1:
+		return eventstore.NoStream()
+	case 2:
+		return eventstore.StreamExists()
+	case 3:
+		return eventstore.Exact(seen + 1)
+	}
+	return eventstore.Exact(seen)
+}
+
+func runTxOp(t *testing.T, n *Runtime, in txInput) txOutput {
+	var out txOutput
+	switch in.op {
+	case 'r':
+		evs, err := n.ReadStream(ctxT(t), eventstore.StreamRead{Stream: lzStreams[in.stream], From: eventstore.End,
+			Direction: eventstore.Backward, Limit: 1})
+		switch {
+		case errors.Is(err, eventstore.ErrStreamNotFound):
+			out.ok = true
+		case err != nil:
+			t.Errorf("read: %v", err)
+		default:
+			out.ok = true
+			out.version[in.stream] = evs[0].Version
+		}
+		return out
+	case 'a':
+		res, err := n.Append(ctxT(t), lzStreams[in.stream], in.exp[in.stream], events(1))
+		if err == nil {
+			out.ok = true
+			out.version[in.stream] = res.LastVersion
+			return out
+		}
+		return txConflict(t, err, "append")
+	}
+	reqs := []eventstore.AppendRequest{{Stream: "la", Expected: in.exp[0], Events: events(1)},
+		{Stream: "lb", Expected: in.exp[1], Events: events(1)}}
+	rs, err := n.Transact(ctxT(t), reqs)
+	if err != nil {
+		return txConflict(t, err, "transaction")
+	}
+	out.ok = true
+	for i := range rs {
+		out.version[i] = rs[i].LastVersion
+	}
+	return out
+}
+
+func txConflict(t *testing.T, err error, what string) txOutput {
+	var ce *eventstore.ConcurrencyError
+	if !errors.As(err, &ce) {
+		t.Errorf("%s: %v", what, err)
+		return txOutput{}
+	}
+	s := 0
+	if ce.Stream == "lb" {
+		s = 1
+	}
+	return txOutput{conflict: true, stream: s, actual: ce.Actual}
+}
+
+// TestInterleavedAppendsAndTransactionsStayGapless runs writers that mix
+// appends (any version, and exact versions they last saw) with
+// transactions over two or three of four streams, so that appends and
+// transactions pipeline behind each other on every stream. Every stream's
+// versions stay contiguous, every acknowledged event is stored at the
+// version and position it was answered with, no event of a failed call is
+// stored, and each stream holds exactly the acknowledged events.
+func TestInterleavedAppendsAndTransactionsStayGapless(t *testing.T) {
+	store := newStore(t)
+	n := newNode(t, store, nil)
+	const writers, each = 16, 25
+	pool := []string{"g0", "g1", "g2", "g3"}
+	var (
+		mu     sync.Mutex
+		out    []outcome
+		failed []uuid.UUID
+		wg     sync.WaitGroup
+	)
+	for w := 0; w < writers; w++ {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(w), 5))
+			seen := map[string]eventstore.Version{}
+			expect := func(s string) eventstore.ExpectedVersion {
+				if rng.IntN(2) == 0 {
+					return eventstore.Any()
+				}
+				return eventstore.Exact(seen[s])
+			}
+			for range each {
+				if rng.IntN(2) == 0 {
+					s := pool[rng.IntN(len(pool))]
+					o := appendOnce(n, s, expect(s), 1+rng.IntN(2))
+					o.seen = seen[s]
+					seen[s] = nextKnown(o, seen[s])
+					mu.Lock()
+					out = append(out, o)
+					mu.Unlock()
+					continue
+				}
+				perm := rng.Perm(len(pool))[:2+rng.IntN(2)]
+				reqs := make([]eventstore.AppendRequest, len(perm))
+				for k, p := range perm {
+					reqs[k] = eventstore.AppendRequest{Stream: pool[p], Expected: expect(pool[p]), Events: events(1 + rng.IntN(2))}
+				}
+				rs, err := n.Transact(ctxBackground(), reqs)
+				var ce *eventstore.ConcurrencyError
+				mu.Lock()
+				switch {
+				case err == nil:
+					for k, r := range reqs {
+						o := outcome{stream: r.Stream, res: rs[k], seen: seen[r.Stream]}
+						for _, e := range r.Events {
+							o.ids = append(o.ids, e.ID)
+						}
+						out = append(out, o)
+						seen[r.Stream] = rs[k].LastVersion
+					}
+				case errors.As(err, &ce):
+					seen[ce.Stream] = max(seen[ce.Stream], ce.Actual)
+					for _, r := range reqs {
+						for _, e := range r.Events {
+							failed = append(failed, e.ID)
+						}
+					}
+				default:
+					t.Errorf("transaction: %v", err)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	verifyOutcomes(t, store, out)
+	for _, s := range pool {
+		evs := checkContiguous(t, store, s)
+		for _, id := range failed {
+			if _, ok := evs[id]; ok {
+				t.Fatalf("an event of a failed transaction is stored in %s", s)
+			}
+		}
 	}
 }
