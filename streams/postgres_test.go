@@ -24,6 +24,7 @@ func TestPostgres(t *testing.T) {
 		{"PipelineBehindAFailedTransaction", TestPipelinedWorkBehindAFailedTransaction},
 		{"TransactionsLinearizable", TestTransactionsAndAppendsAreLinearizable},
 		{"InterleavedGapless", TestInterleavedAppendsAndTransactionsStayGapless},
+		{"ReadDuringThePipeline", TestReadDuringThePipelineNeverSeesLess},
 		{"Close", TestCloseFlushesAcceptedAppends},
 		{"OnCommit", TestOnCommitGetsEveryCommittedEventInPositionOrder},
 		{"VerifyConflicts", TestVerifyConflictsAgainstTheStore},
