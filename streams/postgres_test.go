@@ -25,6 +25,7 @@ func TestPostgres(t *testing.T) {
 		{"TransactionsLinearizable", TestTransactionsAndAppendsAreLinearizable},
 		{"InterleavedGapless", TestInterleavedAppendsAndTransactionsStayGapless},
 		{"ReadDuringThePipeline", TestReadDuringThePipelineNeverSeesLess},
+		{"DeleteWaitsForPipedTransactions", TestDeleteWaitsForThePipedTransactions},
 		{"Close", TestCloseFlushesAcceptedAppends},
 		{"OnCommit", TestOnCommitGetsEveryCommittedEventInPositionOrder},
 		{"VerifyConflicts", TestVerifyConflictsAgainstTheStore},

@@ -88,7 +88,8 @@ func (f *faultStore) AppendBatch(ctx context.Context, reqs []eventstore.AppendRe
 
 // seenBy counts, per stream and message type, the messages its actor was
 // about to handle: the writer's notices that it queued a transaction
-// (*txFlush: each is a step of the pipeline) and appends (*appendCmd).
+// (*txFlush: each is a step of the pipeline), appends, deletes and
+// requests to passivate if idle.
 type seenBy struct {
 	mu sync.Mutex
 	n  map[string]int
@@ -104,6 +105,10 @@ func (q *seenBy) hook(c *Config) {
 			q.n["queued "+stream]++
 		case *appendCmd:
 			q.n["append "+stream]++
+		case *checkIdle:
+			q.n["checkIdle "+stream]++
+		case *deleteCmd:
+			q.n["delete "+stream]++
 		}
 	}
 }
@@ -560,5 +565,54 @@ func TestReadDuringThePipelineNeverSeesLess(t *testing.T) {
 		if v := all[len(all)-1].Version; newest[0].Version < v {
 			t.Fatalf("round %d: the newest event is version %d after a read saw %d", i, newest[0].Version, v)
 		}
+	}
+}
+
+// TestDeleteWaitsForThePipedTransactions: two transactions piped on a
+// stream (the first in the store, the second queued behind it) are wholly
+// before a delete that arrives after them: the delete waits for both
+// outcomes, hides their events, and the stream is not passivated while
+// they are piped.
+func TestDeleteWaitsForThePipedTransactions(t *testing.T) {
+	store := newDeleterGate(newStore(t))
+	var q seenBy
+	n := newNode(t, store, q.hook)
+	mustAppend(t, n, "dp", eventstore.NoStream(), events(1))
+	store.close()
+	txs := make(chan txOutcome, 2)
+	tx := func() {
+		r, err := n.Transact(ctxT(t), []eventstore.AppendRequest{{Stream: "dp", Expected: eventstore.Any(), Events: events(1)},
+			{Stream: "dq", Expected: eventstore.Any(), Events: events(1)}})
+		txs <- txOutcome{r, err}
+	}
+	go tx()
+	<-store.entered // the first is in the store
+	go tx()
+	eventually(t, 10*time.Second, "the second queued behind the first", func() bool { return q.count("queued dp") == 2 })
+	n.PassivateIdle("dp") // not idle: nothing happens
+	eventually(t, 10*time.Second, "asked to passivate", func() bool { return q.count("checkIdle dp") == 1 })
+	deleted := make(chan eventstore.DeleteResult, 1)
+	go func() {
+		res, err := n.Delete(ctxT(t), eventstore.DeleteRequest{Stream: "dp", Expected: eventstore.Any()})
+		if err != nil {
+			t.Errorf("Delete: %v", err)
+		}
+		deleted <- res
+	}()
+	eventually(t, 10*time.Second, "the delete arrived", func() bool { return q.count("delete dp") == 1 })
+	store.open()
+	for range 2 {
+		if o := <-txs; o.err != nil {
+			t.Fatalf("transaction: %v", o.err)
+		}
+	}
+	if res := <-deleted; res.Version != 3 {
+		t.Fatalf("delete at version %d, want 3 (after both transactions)", res.Version)
+	}
+	if _, err := n.ReadStream(ctxT(t), eventstore.StreamRead{Stream: "dp", Limit: 10}); !errors.Is(err, eventstore.ErrStreamNotFound) {
+		t.Fatalf("read after the delete: %v", err)
+	}
+	if s := n.Stats(); s.Passivations != 0 {
+		t.Fatalf("%d passivations while transactions were piped", s.Passivations)
 	}
 }
