@@ -26,6 +26,7 @@ func TestPostgres(t *testing.T) {
 		{"InterleavedGapless", TestInterleavedAppendsAndTransactionsStayGapless},
 		{"ReadDuringThePipeline", TestReadDuringThePipelineNeverSeesLess},
 		{"DeleteWaitsForPipedTransactions", TestDeleteWaitsForThePipedTransactions},
+		{"RestartWhilePiped", TestRestartWhilePiped},
 		{"Close", TestCloseFlushesAcceptedAppends},
 		{"OnCommit", TestOnCommitGetsEveryCommittedEventInPositionOrder},
 		{"VerifyConflicts", TestVerifyConflictsAgainstTheStore},

@@ -616,3 +616,56 @@ func TestDeleteWaitsForThePipedTransactions(t *testing.T) {
 		t.Fatalf("%d passivations while transactions were piped", s.Passivations)
 	}
 }
+
+// TestRestartWhilePiped: the stream actor fails while handling the notice
+// that a second transaction is queued behind a first (both in the writer);
+// the next incarnation loads the head once the writer has answered both,
+// so both commit, an exact append continues from them and the versions
+// stay gapless.
+func TestRestartWhilePiped(t *testing.T) {
+	store := newStore(t)
+	gate := newGateStore(store)
+	var mu sync.Mutex
+	queued := 0
+	n := newNode(t, gate, func(c *Config) {
+		c.hooks.beforeMessage = func(stream string, msg any, _ bool) {
+			if _, ok := msg.(*txFlush); !ok || stream != "rs" {
+				return
+			}
+			mu.Lock()
+			queued++
+			second := queued == 2
+			mu.Unlock()
+			if second {
+				panic(errors.New("injected failure of the stream actor"))
+			}
+		}
+	})
+	mustAppend(t, n, "rs", eventstore.NoStream(), events(1))
+	gate.close()
+	txs := make(chan txOutcome, 2)
+	tx := func() {
+		r, err := n.Transact(ctxT(t), []eventstore.AppendRequest{{Stream: "rs", Expected: eventstore.Any(), Events: events(1)}})
+		txs <- txOutcome{r, err}
+	}
+	go tx()
+	<-gate.entered
+	go tx()
+	eventually(t, 10*time.Second, "the actor restarted", func() bool { return n.Stats().Restarts == 1 })
+	gate.open()
+	got := map[eventstore.Version]bool{}
+	for range 2 {
+		o := <-txs
+		if o.err != nil {
+			t.Fatalf("transaction: %v", o.err)
+		}
+		got[o.res[0].FirstVersion] = true
+	}
+	if !got[2] || !got[3] {
+		t.Fatalf("transactions committed at %v, want 2 and 3", got)
+	}
+	if r := mustAppend(t, n, "rs", eventstore.Exact(3), events(1)); r.FirstVersion != 4 {
+		t.Fatalf("after the restart: %+v", r)
+	}
+	checkContiguous(t, store, "rs")
+}
