@@ -68,7 +68,9 @@
 // The registry stops an actor only when it has handled every message
 // routed to it, so no message is lost; the next message starts a new one.
 //   - Transact is all or nothing over several streams; streams are reserved
-//     in sorted order, so transactions never deadlock each other.
+//     in sorted order, so transactions never deadlock each other. A stream
+//     is held only until the writer has queued the transaction; what
+//     follows pipelines behind it and is fenced by the store (ADR 0025).
 //   - Close answers or commits every accepted append before stopping.
 //
 // # Supervision
