@@ -27,6 +27,7 @@ func TestPostgres(t *testing.T) {
 		{"ReadDuringThePipeline", TestReadDuringThePipelineNeverSeesLess},
 		{"DeleteWaitsForPipedTransactions", TestDeleteWaitsForThePipedTransactions},
 		{"RestartWhilePiped", TestRestartWhilePiped},
+		{"PipelinedBehindACancelledTransaction", TestPipelinedBehindACancelledTransaction},
 		{"Close", TestCloseFlushesAcceptedAppends},
 		{"OnCommit", TestOnCommitGetsEveryCommittedEventInPositionOrder},
 		{"VerifyConflicts", TestVerifyConflictsAgainstTheStore},

@@ -669,3 +669,44 @@ func TestRestartWhilePiped(t *testing.T) {
 	}
 	checkContiguous(t, store, "rs")
 }
+
+// TestPipelinedBehindACancelledTransaction: the caller of a transaction
+// T1 gives up while T1 is being committed (its outcome is unknown to it),
+// and T1 does commit; a transaction T2 piped behind it with the exact
+// version T1 gives commits on top of it, and a retry of T1 with the same
+// event IDs gets T1's original result.
+func TestPipelinedBehindACancelledTransaction(t *testing.T) {
+	store := newStore(t)
+	gate := newGateStore(store)
+	var q seenBy
+	n := newNode(t, gate, q.hook)
+	mustAppend(t, n, "pc", eventstore.NoStream(), events(1))
+	gate.close()
+	t1 := []eventstore.AppendRequest{{Stream: "pc", Expected: eventstore.Exact(1), Events: events(1)}}
+	ctx1, cancel1 := context.WithCancel(ctxT(t))
+	done1 := make(chan error, 1)
+	go func() { _, err := n.Transact(ctx1, t1); done1 <- err }()
+	<-gate.entered
+	done2 := make(chan txOutcome, 1)
+	go func() {
+		r, err := n.Transact(ctxT(t), []eventstore.AppendRequest{{Stream: "pc", Expected: eventstore.Exact(2), Events: events(1)}})
+		done2 <- txOutcome{r, err}
+	}()
+	eventually(t, 10*time.Second, "T2 queued behind T1", func() bool { return q.count("queued pc") == 2 })
+	cancel1()
+	if err := <-done1; err == nil {
+		t.Fatal("T1 returned no error after its caller gave up")
+	}
+	gate.open()
+	o2 := <-done2
+	if o2.err != nil || o2.res[0].FirstVersion != 3 {
+		t.Fatalf("T2 = %+v, %v; want version 3 on top of T1", o2.res, o2.err)
+	}
+	retry := t1
+	retry[0].Expected = eventstore.Any()
+	rs, err := n.Transact(ctxT(t), retry)
+	if err != nil || !rs[0].Idempotent || rs[0].FirstVersion != 2 {
+		t.Fatalf("retry of T1 = %+v, %v; want its original result at version 2", rs, err)
+	}
+	checkContiguous(t, store, "pc")
+}
