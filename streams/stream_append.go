@@ -131,7 +131,9 @@ func (s *streamActor) maybeFlush(c actors.Context) {
 	s.cell.seq++
 	inf := &inflightFlush{seq: s.cell.seq, appends: appends, sentAt: time.Now()}
 	inf.req = flushReq{pid: c.Self(), seq: s.cell.seq, spans: s.flushSpans(appends),
-		req: eventstore.AppendRequest{Stream: s.stream, Expected: eventstore.Exact(s.committed + s.pipedVersions()), Events: events}}
+		// Behind piped transactions: the version once they commit (ADR 0025).
+		req: eventstore.AppendRequest{Stream: s.stream, Expected: eventstore.Exact(s.committed + s.pipedVersions()),
+			Events: events}}
 	s.cell.inflight = inf
 	c.Send(s.writer, &inf.req)
 }
@@ -229,8 +231,8 @@ func (s *streamActor) answerAll(c actors.Context, appends []*pending, err error)
 
 // onRead serves a read from the cache, or tells the caller to read the
 // store. Either answer waits while a flush is in flight or a transaction
-// holds the stream: the store may then already hold events this actor has
-// not acknowledged. So every answer is given when the cache and the store
+// holds the stream or is piped (ADR 0025): the store may then already hold
+// events this actor has not acknowledged. So every answer is given when the cache and the store
 // agree, and every read of the stream (ReadStream, Head, from the cache or
 // the store) sees the store's state at one moment within its call:
 // linearizable with each other and with appends (docs/invariants.md).
