@@ -73,5 +73,8 @@ func benchTransact(b *testing.B, n *Runtime, callers, pool, width int) {
 	b.ReportMetric(float64(cpu.Nanoseconds())/1e3/float64(len(all)*width), "cpu-µs/event")
 	if s := n.Stats(); s.Batches > 0 {
 		b.ReportMetric(float64(s.BatchedEvents)/float64(s.Batches), "events/batch")
+		// The share of the wall time the writer spent in Store.AppendBatch:
+		// below 1, it waited for work between commits.
+		b.ReportMetric(float64(s.CommitTime)/float64(elapsed), "commit-share")
 	}
 }

@@ -72,7 +72,9 @@
 // an actor only after closing that count at what the idle actor has seen
 // (ADR 0026).
 //   - Transact is all or nothing over several streams; streams are reserved
-//     in sorted order, so transactions never deadlock each other.
+//     in sorted order, so transactions never deadlock each other. A stream
+//     is held only until the writer has queued the transaction; what
+//     follows pipelines behind it and is fenced by the store (ADR 0025).
 //   - Close answers or commits every accepted append before stopping.
 //
 // # Supervision

@@ -83,7 +83,7 @@ func (s *streamActor) pumpEntity(c actors.Context) {
 // quiet reports that no append or transaction of the stream is pending,
 // so the committed version is the version the next append is checked at.
 func (s *streamActor) quiet() bool {
-	return s.cell.inflight == nil && len(s.queue) == 0 && s.tx == nil && len(s.reserves) == 0 && len(s.held) == 0 &&
+	return !s.writing() && len(s.queue) == 0 && s.tx == nil && len(s.reserves) == 0 && len(s.held) == 0 &&
 		s.del.quiet()
 }
 

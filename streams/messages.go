@@ -111,7 +111,9 @@ type flushDone struct {
 }
 
 // txFlush asks the writer to commit a transaction; the reply is a txResult
-// to the sender, and every stream actor in pids gets a txDone.
+// to the sender, and every stream actor in pids gets a txDone. Once it has
+// queued it, the writer sends the txFlush itself to every stream actor in
+// pids: the notice that the transaction is queued (ADR 0025).
 type txFlush struct {
 	tx   uint64
 	reqs []eventstore.AppendRequest

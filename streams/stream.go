@@ -32,6 +32,7 @@ type streamActor struct {
 	reads     []envelope             // reads waiting for the flush in flight before answering "miss"
 	reserves  []envelope             // transactions waiting to hold the stream
 	tx        *heldTx                // the transaction holding the stream
+	piped     []pipedTx              // transactions queued by the writer, in its order (stream_tx.go)
 	drainers  []*actors.PID
 	cache     *eventCache
 	ids       *idWindow
@@ -96,8 +97,9 @@ type envelope struct {
 }
 
 type heldTx struct {
-	id  uint64
-	req eventstore.AppendRequest
+	id   uint64
+	req  eventstore.AppendRequest
+	adds eventstore.Version // versions it is expected to add once piped
 }
 
 func newStreamActor(sh *shared, writer *actors.PID, stream string, cell *streamCell) *streamActor {
@@ -189,6 +191,8 @@ func (s *streamActor) handle(c actors.Context, msg any) {
 		s.onRelease(c, m)
 	case *flushDone:
 		s.onFlushDone(c, m)
+	case *txFlush: // the writer queued the transaction holding the stream
+		s.onTxQueued(c, m)
 	case *txDone:
 		s.onTxDone(c, m)
 	case *executeCmd:
@@ -203,7 +207,7 @@ func (s *streamActor) handle(c actors.Context, msg any) {
 // idle reports whether the actor holds no work: it may be passivated.
 func (s *streamActor) idle() bool {
 	return s.ready && len(s.queue) == 0 && s.cell.inflight == nil && len(s.waiting) == 0 && len(s.reads) == 0 &&
-		len(s.held) == 0 && s.tx == nil && len(s.reserves) == 0 && !s.entityBusy() && s.del.quiet()
+		len(s.held) == 0 && s.tx == nil && len(s.piped) == 0 && len(s.reserves) == 0 && !s.entityBusy() && s.del.quiet()
 }
 
 func (s *streamActor) reportIfIdle(c actors.Context) {

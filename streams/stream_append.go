@@ -44,7 +44,7 @@ func (s *streamActor) onAppend(c actors.Context, e envelope) {
 	p.waiters = p.first[:]
 	p.solo = p.toStore
 	if outcome == retryNone && !m.expected.Satisfied(s.projected()) {
-		if s.cell.inflight == nil && len(s.queue) == 0 && s.fresh(p.arrived) {
+		if !s.writing() && len(s.queue) == 0 && s.fresh(p.arrived) {
 			s.answerConflict(c, p, s.committed)
 			return
 		}
@@ -89,12 +89,7 @@ func (s *streamActor) untrack(p *pending) {
 // projected is the version the stream will have once every accepted
 // append is committed.
 func (s *streamActor) projected() eventstore.Version {
-	v := s.committed
-	if inf := s.cell.inflight; inf != nil {
-		for _, p := range inf.appends {
-			v += contribution(p)
-		}
-	}
+	v := s.projectedInflight()
 	for _, p := range s.queue {
 		v += contribution(p)
 	}
@@ -136,7 +131,9 @@ func (s *streamActor) maybeFlush(c actors.Context) {
 	s.cell.seq++
 	inf := &inflightFlush{seq: s.cell.seq, appends: appends, sentAt: time.Now()}
 	inf.req = flushReq{pid: c.Self(), seq: s.cell.seq, spans: s.flushSpans(appends),
-		req: eventstore.AppendRequest{Stream: s.stream, Expected: eventstore.Exact(s.committed), Events: events}}
+		// Behind piped transactions: the version once they commit (ADR 0025).
+		req: eventstore.AppendRequest{Stream: s.stream, Expected: eventstore.Exact(s.committed + s.pipedVersions()),
+			Events: events}}
 	s.cell.inflight = inf
 	c.Send(s.writer, &inf.req)
 }
@@ -175,13 +172,17 @@ func (s *streamActor) recheck() {
 
 // resolveHead answers the deferred appends at the head of the queue with
 // a conflict: nothing is in flight, so the committed version is the
-// version they are checked against. When that version may be older than
+// version they are checked against (with piped transactions it reports
+// false: they wait for their outcomes). When that version may be older than
 // an append (Config.VerifyConflicts), it reloads the head instead and
 // reports false: the appends are checked again once it is loaded.
 func (s *streamActor) resolveHead(c actors.Context) bool {
 	s.recheck()
 	for len(s.queue) > 0 && s.queue[0].deferred {
 		p := s.queue[0]
+		if len(s.piped) > 0 {
+			return false
+		}
 		if !s.fresh(p.arrived) {
 			s.reload(c)
 			return false
@@ -201,7 +202,7 @@ func (s *streamActor) fresh(t time.Time) bool {
 }
 
 func (s *streamActor) projectedInflight() eventstore.Version {
-	v := s.committed
+	v := s.committed + s.pipedVersions()
 	if inf := s.cell.inflight; inf != nil {
 		for _, p := range inf.appends {
 			v += contribution(p)
@@ -230,8 +231,8 @@ func (s *streamActor) answerAll(c actors.Context, appends []*pending, err error)
 
 // onRead serves a read from the cache, or tells the caller to read the
 // store. Either answer waits while a flush is in flight or a transaction
-// holds the stream: the store may then already hold events this actor has
-// not acknowledged. So every answer is given when the cache and the store
+// holds the stream or is piped (ADR 0025): the store may then already hold
+// events this actor has not acknowledged. So every answer is given when the cache and the store
 // agree, and every read of the stream (ReadStream, Head, from the cache or
 // the store) sees the store's state at one moment within its call:
 // linearizable with each other and with appends (docs/invariants.md).
@@ -240,7 +241,7 @@ func (s *streamActor) onRead(c actors.Context, e envelope) {
 		s.waiting = append(s.waiting, e)
 		return
 	}
-	if s.cell.inflight != nil || s.tx != nil {
+	if s.writing() || s.tx != nil {
 		s.reads = append(s.reads, e)
 		return
 	}

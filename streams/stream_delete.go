@@ -138,7 +138,7 @@ func (s *streamActor) pumpDelete(c actors.Context) {
 // quietForDelete reports that every append, transaction and entity
 // command accepted before the delete is answered.
 func (s *streamActor) quietForDelete() bool {
-	return s.cell.inflight == nil && len(s.queue) == 0 && s.tx == nil && len(s.reserves) == 0 &&
+	return !s.writing() && len(s.queue) == 0 && s.tx == nil && len(s.reserves) == 0 &&
 		len(s.held) == 0 && len(s.reads) == 0 && (s.ent == nil || (s.ent.running == nil && !s.ent.loading))
 }
 

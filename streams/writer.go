@@ -52,6 +52,9 @@ func (w *writerActor) Receive(c actors.Context) {
 		st.enqueue(u)
 	case *txFlush:
 		st.enqueue(&unit{tx: m, replyTo: c.Sender(), reqs: m.reqs})
+		for _, pid := range m.pids { // each stream pipes the transaction (ADR 0025)
+			c.Send(pid, m)
+		}
 	case *awaitIdle:
 		if st.streams[m.stream] == 0 {
 			c.Respond(&idleNow{})
