@@ -36,6 +36,8 @@ func (a *apiActor) Receive(c actors.Context) {
 		return
 	case *messages.StatusRequest:
 		a.n.reply(c.Sender(), &messages.StatusReply{Outcome: &messages.StatusReply_Result{Result: a.n.status()}})
+	case *messages.AppendBatchRequest:
+		a.n.handleBatch(c.Sender(), m, actors.TraceContext(context.Background(), c))
 	default:
 		a.n.handle(c.Sender(), m, false, actors.TraceContext(context.Background(), c))
 	}

@@ -24,6 +24,8 @@ type Node struct {
 	// cluster is the node's membership; nil when it is not clustered.
 	cluster *actors.Cluster
 	grains  atomic.Int64 // stream grains hosted now
+	// batchesServed counts AppendBatchRequests (batch.go).
+	batchesServed atomic.Int64
 	// ownSystem: sys was made by Start and is shut down by Close.
 	ownSystem bool
 	pid       *actors.PID
