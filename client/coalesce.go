@@ -228,6 +228,9 @@ type Stats struct {
 	// BatchedAppends the appends they carried.
 	AppendBatches  int64
 	BatchedAppends int64
+	// PendingAppends are the appends waiting now to be sent in the next
+	// batch.
+	PendingAppends int
 }
 
 // Stats returns the client's append counters: with many concurrent
@@ -236,6 +239,9 @@ func (c *Client) Stats() Stats {
 	if c.co == nil {
 		return Stats{AppendMessages: c.singles.Load()}
 	}
+	c.co.mu.Lock()
+	pending := len(c.co.pending)
+	c.co.mu.Unlock()
 	return Stats{AppendMessages: c.co.messages.Load() + c.singles.Load(), AppendBatches: c.co.batches.Load(),
-		BatchedAppends: c.co.batched.Load()}
+		BatchedAppends: c.co.batched.Load(), PendingAppends: pending}
 }
