@@ -57,12 +57,12 @@ func (n *Node) handle(sender *actors.PID, msg any, local bool, trace context.Con
 		n.reply(sender, refused)
 		return
 	}
-	go func() {
+	n.workers.run(func() {
 		defer n.done()
 		ctx, cancel := n.requestContext(trace, j.opts)
 		defer cancel()
 		n.reply(sender, n.run(ctx, j))
-	}()
+	})
 }
 
 // prepare decodes msg and admits it (see handle). It returns the job, or

@@ -65,7 +65,7 @@ func (n *Node) handleBatch(sender *actors.PID, m *messages.AppendBatchRequest, t
 	left.Store(int64(len(order)))
 	for _, s := range order {
 		idx := groups[s]
-		go func() {
+		n.workers.run(func() {
 			for _, i := range idx {
 				ctx, cancel := n.requestContext(trace, jobs[i].opts)
 				replies[i] = asAppendReply(n.run(ctx, jobs[i]))
@@ -75,7 +75,7 @@ func (n *Node) handleBatch(sender *actors.PID, m *messages.AppendBatchRequest, t
 			if left.Add(-1) == 0 {
 				send()
 			}
-		}()
+		})
 	}
 }
 
