@@ -48,8 +48,8 @@ func TestConcurrentAppendsCoalesce(t *testing.T) {
 		res eventstore.AppendResult
 		err error
 	}
-	const n = 40
-	const conflict, empty, retry = 7, 13, 21
+	const n = client.DefaultMaxAppendBatch - 1 // one short of a full batch, which would go at once
+	const conflict, empty, retry = 7, 13, 3
 	var (
 		wg    sync.WaitGroup
 		first outcome
@@ -126,6 +126,41 @@ func TestConcurrentAppendsCoalesce(t *testing.T) {
 	// Nothing of the failed appends was written.
 	if h, err := cl.Head(ctx5(t), fmt.Sprintf("co-%s-%d", run, conflict)); err != nil || h.Version != 0 {
 		t.Errorf("head of the conflicting append's stream: %+v, %v; want version 0", h, err)
+	}
+}
+
+// TestFullBatchGoesAtOnce: a pending batch that reaches MaxAppendBatch
+// appends is sent at once, while the append before it is still in flight
+// (held by the lock on the node's SQLite file).
+func TestFullBatchGoesAtOnce(t *testing.T) {
+	run := uuid.NewString()[:8]
+	before := cl.Stats()
+	release := lockNodeStore(t)
+	defer release()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	appendTo := func(stream string) {
+		defer wg.Done()
+		if _, err := cl.Append(ctx, stream, eventstore.NoStream(), ev("E", `{}`)); err != nil {
+			t.Error(err)
+		}
+	}
+	wg.Add(1)
+	go appendTo("full-first-" + run)
+	eventually(t, "the first append in flight", func() bool { return cl.Stats().AppendMessages == before.AppendMessages+1 })
+	for i := range client.DefaultMaxAppendBatch {
+		wg.Add(1)
+		go appendTo(fmt.Sprintf("full-%s-%d", run, i))
+	}
+	eventually(t, "a full batch sent while the first append is in flight", func() bool {
+		s := cl.Stats()
+		return s.AppendBatches == before.AppendBatches+1 && s.PendingAppends == 0
+	})
+	release()
+	wg.Wait()
+	if got := cl.Stats().BatchedAppends - before.BatchedAppends; got != client.DefaultMaxAppendBatch {
+		t.Errorf("%d appends in the batch, want %d", got, client.DefaultMaxAppendBatch)
 	}
 }
 

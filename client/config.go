@@ -27,7 +27,7 @@ const (
 	APIActorName = "actorstore"
 	// DefaultMaxAppendBatch is the most appends coalesced into one
 	// message (the node takes up to 1,024).
-	DefaultMaxAppendBatch = 256
+	DefaultMaxAppendBatch = 16
 
 	// featureAppendBatch in NodeStatus.features: the node serves
 	// AppendBatchRequest.

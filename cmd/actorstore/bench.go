@@ -59,7 +59,7 @@ func benchFlags() []cli.Flag {
 		&cli.StringFlag{Name: "event-ids", Value: bench.EventIDsRandom, Usage: "event IDs of every scenario and baseline: " +
 			bench.EventIDsRandom + " (UUID v4) or " + bench.EventIDsTimeOrdered + " (UUID v7)"},
 		&cli.IntFlag{Name: "max-append-batch", Usage: "with --node: appends the client coalesces into one message " +
-			"while another is in flight (0: the client's default, 256; 1: every append alone)"},
+			"while another is in flight (0: the client's default, 16; 1: every append alone)"},
 		&cli.BoolFlag{Name: "baselines", Value: true, Usage: "run the target's raw baselines first"},
 		&cli.DurationFlag{Name: "sample", Value: bench.DefaultSample, Usage: "interval of the latency-over-time samples"},
 		&cli.StringFlag{Name: "json", Usage: "write the raw results (summaries, samples, histograms) to this file"},
