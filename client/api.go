@@ -20,7 +20,7 @@ func (c *Client) Append(ctx context.Context, stream string, expected eventstore.
 	events ...eventstore.EventData) (eventstore.AppendResult, error) {
 	req := &messages.AppendRequest{Stream: stream, Expected: wire.ExpectedVersionToProto(expected),
 		Events: wire.EventsToProto(events)}
-	reply, err := c.call(ctx, req, &req.Options)
+	reply, err := c.callAppend(ctx, req)
 	if err != nil {
 		return eventstore.AppendResult{}, actors.OnStream(err, "append", stream, expected)
 	}
@@ -32,6 +32,18 @@ func (c *Client) Append(ctx context.Context, stream string, expected eventstore.
 		return eventstore.AppendResult{}, remoteError("append", e)
 	}
 	return wire.AppendResultFromProto(r.GetResult()), nil
+}
+
+// callAppend sends an append through the coalescer when it may join a
+// batch, else as a call of its own.
+func (c *Client) callAppend(ctx context.Context, req *messages.AppendRequest) (any, error) {
+	if !c.coalescable(ctx) {
+		c.singles.Add(1)
+		return c.call(ctx, req, &req.Options)
+	}
+	ctx, trace := eventstore.EnsureTraceID(ctx)
+	reply, err := c.co.append(ctx, trace, req)
+	return reply, eventstore.AttachTraceID(err, trace)
 }
 
 // Transact appends to several streams atomically on the node, as

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	oteltrace "go.opentelemetry.io/otel/trace"
@@ -33,8 +35,12 @@ type Client struct {
 	remote *actors.Remote
 	node   *actors.PID
 	conn   *conn
-	unsub  func()
-	close  sync.Once
+	// co coalesces concurrent appends (coalesce.go); nil when the node
+	// does not serve AppendBatchRequest or Config.MaxAppendBatch is 1.
+	co      *coalescer
+	singles atomic.Int64 // appends sent outside co
+	unsub   func()
+	close   sync.Once
 }
 
 // Dial starts the client's endpoint and checks that the node answers a
@@ -63,10 +69,14 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	c.unsub = rm.OnEndpointTerminated(c.conn.terminated)
 	dctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
 	defer cancel()
-	if _, err := c.Status(dctx); err != nil {
+	st, err := c.Status(dctx)
+	if err != nil {
 		c.Close()
 		return nil, eventstore.AttachTraceID(&eventstore.ConnectionError{Host: cfg.NodeAddress, Op: "dial",
 			Attempts: 1, Err: err}, eventstore.TraceID(ctx))
+	}
+	if cfg.MaxAppendBatch > 1 && slices.Contains(st.GetFeatures(), featureAppendBatch) {
+		c.co = newCoalescer(c)
 	}
 	return c, nil
 }
@@ -133,10 +143,26 @@ func (c *Client) send(ctx context.Context, trace string, req proto.Message, opts
 	}
 	dl, _ := ctx.Deadline()
 	*opts = &messages.RequestOptions{TraceId: trace, TimeoutMs: nodeTimeoutMs(time.Until(dl))}
-	if size := proto.Size(req); size > c.cfg.MaxMessageBytes-8<<10 {
-		return nil, &eventstore.InputError{Field: "request", Rule: "max_size",
-			Message: fmt.Sprintf("request is %d bytes, the node accepts at most %d", size, c.cfg.MaxMessageBytes-8<<10)}
+	if err := c.checkSize(proto.Size(req)); err != nil {
+		return nil, err
 	}
+	return c.request(ctx, req)
+}
+
+// checkSize refuses a request of size bytes that the node would not take.
+func (c *Client) checkSize(size int) error {
+	if limit := c.maxRequestBytes(); size > limit {
+		return &eventstore.InputError{Field: "request", Rule: "max_size",
+			Message: fmt.Sprintf("request is %d bytes, the node accepts at most %d", size, limit)}
+	}
+	return nil
+}
+
+func (c *Client) maxRequestBytes() int { return c.cfg.MaxMessageBytes - 8<<10 }
+
+// request sends req, bound to the connection's generation, and waits for
+// the reply until ctx ends.
+func (c *Client) request(ctx context.Context, req proto.Message) (any, error) {
 	rctx, gen, release := c.conn.bind(ctx)
 	reply, err := actors.Request(rctx, c.sys, c.node, req)
 	release()

@@ -3,6 +3,7 @@ package client
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -24,6 +25,14 @@ const (
 	DefaultDialTimeout = 5 * time.Second
 	// APIActorName is the name of the API actor on every node.
 	APIActorName = "actorstore"
+	// DefaultMaxAppendBatch is the most appends coalesced into one
+	// message (the node takes up to 1,024).
+	DefaultMaxAppendBatch = 16
+
+	// featureAppendBatch in NodeStatus.features: the node serves
+	// AppendBatchRequest.
+	featureAppendBatch = "append_batch"
+	maxAppendBatch     = 1024
 )
 
 // Config configures a client. The zero value talks to a node on this
@@ -53,6 +62,15 @@ type Config struct {
 	ClientTLS *tls.Config
 	// Logger receives the client's transport logs. Default: none.
 	Logger zerolog.Logger
+	// MaxAppendBatch bounds how many concurrent appends the client
+	// coalesces into one message to the node while an earlier one is in
+	// flight (ADR 0027; a lone caller's append is always sent at once).
+	// Default DefaultMaxAppendBatch, at most 1,024; 1 sends every append
+	// alone. Coalescing needs a node that serves it (NodeStatus.features
+	// "append_batch"), and is off while TracerProvider is set or for calls
+	// whose ctx carries a span (a batch's header carries one trace
+	// context); trace IDs always travel with each append.
+	MaxAppendBatch int
 	// TracerProvider, when set, wraps every call in a client span whose
 	// context travels to the node in the request's message header, so the
 	// node's spans join the caller's trace. Without it, calls still carry
@@ -64,6 +82,9 @@ type Config struct {
 func (c Config) Validate() error {
 	if c.RequestTimeout < 0 || c.DialTimeout < 0 {
 		return errors.New("client: timeouts must not be negative")
+	}
+	if c.MaxAppendBatch < 0 || c.MaxAppendBatch > maxAppendBatch {
+		return fmt.Errorf("client: MaxAppendBatch must be 0 (default), 1 (off) or up to %d", maxAppendBatch)
 	}
 	return c.WithDefaults().remoteConfig().Validate()
 }
@@ -84,6 +105,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.MaxMessageBytes == 0 {
 		c.MaxMessageBytes = actors.DefaultMaxMessageBytes
+	}
+	if c.MaxAppendBatch == 0 {
+		c.MaxAppendBatch = DefaultMaxAppendBatch
 	}
 	return c
 }

@@ -35,5 +35,11 @@
 // # Concurrency
 //
 // A Client is safe for concurrent use by many goroutines. Close it when
-// done.
+// done. Appends of concurrent goroutines are coalesced (ADR 0027): an
+// append that finds another append of the client in flight to the node
+// waits for that one's answer, or for Config.MaxAppendBatch appends to
+// gather, and goes with the others in one AppendBatchRequest; each keeps
+// its own result, error, trace ID and idempotency (a batch is not a
+// transaction: use Transact for all-or-nothing). A lone caller's append
+// goes at once. Stats counts the messages.
 package client

@@ -385,6 +385,118 @@ func (*AppendReply_Result) isAppendReply_Outcome() {}
 
 func (*AppendReply_Error) isAppendReply_Outcome() {}
 
+// AppendBatchRequest carries several independent appends in one message:
+// a client coalesces the appends of concurrent callers while an earlier
+// request of it is in flight to the node (ADR 0027). It is NOT a
+// transaction: each append is checked and committed on its own, with its
+// own expected version, options (trace ID, timeout), idempotency and
+// error, exactly as if it had been sent as an AppendRequest; some may
+// commit while others fail. Appends of one batch to the same stream are
+// applied in their order in the batch. Send it only to a node whose
+// NodeStatus.features lists "append_batch".
+type AppendBatchRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At least one, at most 1,024.
+	Appends       []*AppendRequest `protobuf:"bytes,1,rep,name=appends,proto3" json:"appends,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AppendBatchRequest) Reset() {
+	*x = AppendBatchRequest{}
+	mi := &file_api_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AppendBatchRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AppendBatchRequest) ProtoMessage() {}
+
+func (x *AppendBatchRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_api_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AppendBatchRequest.ProtoReflect.Descriptor instead.
+func (*AppendBatchRequest) Descriptor() ([]byte, []int) {
+	return file_api_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *AppendBatchRequest) GetAppends() []*AppendRequest {
+	if x != nil {
+		return x.Appends
+	}
+	return nil
+}
+
+// AppendBatchReply answers an AppendBatchRequest once every append in it
+// has been answered.
+type AppendBatchReply struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One per append of the request, in request order; empty when error is
+	// set.
+	Replies []*AppendReply `protobuf:"bytes,1,rep,name=replies,proto3" json:"replies,omitempty"`
+	// Set when the batch as a whole was refused (no appends, too many):
+	// then no append of it was run.
+	Error         *Error `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AppendBatchReply) Reset() {
+	*x = AppendBatchReply{}
+	mi := &file_api_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AppendBatchReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AppendBatchReply) ProtoMessage() {}
+
+func (x *AppendBatchReply) ProtoReflect() protoreflect.Message {
+	mi := &file_api_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AppendBatchReply.ProtoReflect.Descriptor instead.
+func (*AppendBatchReply) Descriptor() ([]byte, []int) {
+	return file_api_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *AppendBatchReply) GetReplies() []*AppendReply {
+	if x != nil {
+		return x.Replies
+	}
+	return nil
+}
+
+func (x *AppendBatchReply) GetError() *Error {
+	if x != nil {
+		return x.Error
+	}
+	return nil
+}
+
 // StreamAppend is one stream's part of a TransactRequest.
 type StreamAppend struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -397,7 +509,7 @@ type StreamAppend struct {
 
 func (x *StreamAppend) Reset() {
 	*x = StreamAppend{}
-	mi := &file_api_proto_msgTypes[4]
+	mi := &file_api_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -409,7 +521,7 @@ func (x *StreamAppend) String() string {
 func (*StreamAppend) ProtoMessage() {}
 
 func (x *StreamAppend) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[4]
+	mi := &file_api_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -422,7 +534,7 @@ func (x *StreamAppend) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamAppend.ProtoReflect.Descriptor instead.
 func (*StreamAppend) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{4}
+	return file_api_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *StreamAppend) GetStream() string {
@@ -459,7 +571,7 @@ type TransactRequest struct {
 
 func (x *TransactRequest) Reset() {
 	*x = TransactRequest{}
-	mi := &file_api_proto_msgTypes[5]
+	mi := &file_api_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -471,7 +583,7 @@ func (x *TransactRequest) String() string {
 func (*TransactRequest) ProtoMessage() {}
 
 func (x *TransactRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[5]
+	mi := &file_api_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -484,7 +596,7 @@ func (x *TransactRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransactRequest.ProtoReflect.Descriptor instead.
 func (*TransactRequest) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{5}
+	return file_api_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *TransactRequest) GetOptions() *RequestOptions {
@@ -511,7 +623,7 @@ type TransactResult struct {
 
 func (x *TransactResult) Reset() {
 	*x = TransactResult{}
-	mi := &file_api_proto_msgTypes[6]
+	mi := &file_api_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -523,7 +635,7 @@ func (x *TransactResult) String() string {
 func (*TransactResult) ProtoMessage() {}
 
 func (x *TransactResult) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[6]
+	mi := &file_api_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -536,7 +648,7 @@ func (x *TransactResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransactResult.ProtoReflect.Descriptor instead.
 func (*TransactResult) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{6}
+	return file_api_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *TransactResult) GetResults() []*AppendResult {
@@ -559,7 +671,7 @@ type TransactReply struct {
 
 func (x *TransactReply) Reset() {
 	*x = TransactReply{}
-	mi := &file_api_proto_msgTypes[7]
+	mi := &file_api_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -571,7 +683,7 @@ func (x *TransactReply) String() string {
 func (*TransactReply) ProtoMessage() {}
 
 func (x *TransactReply) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[7]
+	mi := &file_api_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -584,7 +696,7 @@ func (x *TransactReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransactReply.ProtoReflect.Descriptor instead.
 func (*TransactReply) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{7}
+	return file_api_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *TransactReply) GetOutcome() isTransactReply_Outcome {
@@ -646,7 +758,7 @@ type ReadStreamRequest struct {
 
 func (x *ReadStreamRequest) Reset() {
 	*x = ReadStreamRequest{}
-	mi := &file_api_proto_msgTypes[8]
+	mi := &file_api_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -658,7 +770,7 @@ func (x *ReadStreamRequest) String() string {
 func (*ReadStreamRequest) ProtoMessage() {}
 
 func (x *ReadStreamRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[8]
+	mi := &file_api_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -671,7 +783,7 @@ func (x *ReadStreamRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadStreamRequest.ProtoReflect.Descriptor instead.
 func (*ReadStreamRequest) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{8}
+	return file_api_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ReadStreamRequest) GetOptions() *RequestOptions {
@@ -728,7 +840,7 @@ type ReadAllRequest struct {
 
 func (x *ReadAllRequest) Reset() {
 	*x = ReadAllRequest{}
-	mi := &file_api_proto_msgTypes[9]
+	mi := &file_api_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -740,7 +852,7 @@ func (x *ReadAllRequest) String() string {
 func (*ReadAllRequest) ProtoMessage() {}
 
 func (x *ReadAllRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[9]
+	mi := &file_api_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -753,7 +865,7 @@ func (x *ReadAllRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadAllRequest.ProtoReflect.Descriptor instead.
 func (*ReadAllRequest) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{9}
+	return file_api_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ReadAllRequest) GetOptions() *RequestOptions {
@@ -810,7 +922,7 @@ type ReadResult struct {
 
 func (x *ReadResult) Reset() {
 	*x = ReadResult{}
-	mi := &file_api_proto_msgTypes[10]
+	mi := &file_api_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -822,7 +934,7 @@ func (x *ReadResult) String() string {
 func (*ReadResult) ProtoMessage() {}
 
 func (x *ReadResult) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[10]
+	mi := &file_api_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -835,7 +947,7 @@ func (x *ReadResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResult.ProtoReflect.Descriptor instead.
 func (*ReadResult) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{10}
+	return file_api_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ReadResult) GetEvents() []*RecordedEvent {
@@ -866,7 +978,7 @@ type ReadReply struct {
 
 func (x *ReadReply) Reset() {
 	*x = ReadReply{}
-	mi := &file_api_proto_msgTypes[11]
+	mi := &file_api_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -878,7 +990,7 @@ func (x *ReadReply) String() string {
 func (*ReadReply) ProtoMessage() {}
 
 func (x *ReadReply) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[11]
+	mi := &file_api_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -891,7 +1003,7 @@ func (x *ReadReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadReply.ProtoReflect.Descriptor instead.
 func (*ReadReply) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{11}
+	return file_api_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ReadReply) GetOutcome() isReadReply_Outcome {
@@ -947,7 +1059,7 @@ type HeadRequest struct {
 
 func (x *HeadRequest) Reset() {
 	*x = HeadRequest{}
-	mi := &file_api_proto_msgTypes[12]
+	mi := &file_api_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -959,7 +1071,7 @@ func (x *HeadRequest) String() string {
 func (*HeadRequest) ProtoMessage() {}
 
 func (x *HeadRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[12]
+	mi := &file_api_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -972,7 +1084,7 @@ func (x *HeadRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeadRequest.ProtoReflect.Descriptor instead.
 func (*HeadRequest) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{12}
+	return file_api_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *HeadRequest) GetOptions() *RequestOptions {
@@ -1001,7 +1113,7 @@ type StreamHead struct {
 
 func (x *StreamHead) Reset() {
 	*x = StreamHead{}
-	mi := &file_api_proto_msgTypes[13]
+	mi := &file_api_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1013,7 +1125,7 @@ func (x *StreamHead) String() string {
 func (*StreamHead) ProtoMessage() {}
 
 func (x *StreamHead) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[13]
+	mi := &file_api_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1026,7 +1138,7 @@ func (x *StreamHead) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamHead.ProtoReflect.Descriptor instead.
 func (*StreamHead) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{13}
+	return file_api_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *StreamHead) GetStream() string {
@@ -1063,7 +1175,7 @@ type HeadReply struct {
 
 func (x *HeadReply) Reset() {
 	*x = HeadReply{}
-	mi := &file_api_proto_msgTypes[14]
+	mi := &file_api_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1075,7 +1187,7 @@ func (x *HeadReply) String() string {
 func (*HeadReply) ProtoMessage() {}
 
 func (x *HeadReply) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[14]
+	mi := &file_api_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1088,7 +1200,7 @@ func (x *HeadReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeadReply.ProtoReflect.Descriptor instead.
 func (*HeadReply) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{14}
+	return file_api_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *HeadReply) GetOutcome() isHeadReply_Outcome {
@@ -1143,7 +1255,7 @@ type StatusRequest struct {
 
 func (x *StatusRequest) Reset() {
 	*x = StatusRequest{}
-	mi := &file_api_proto_msgTypes[15]
+	mi := &file_api_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1155,7 +1267,7 @@ func (x *StatusRequest) String() string {
 func (*StatusRequest) ProtoMessage() {}
 
 func (x *StatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[15]
+	mi := &file_api_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1168,7 +1280,7 @@ func (x *StatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusRequest.ProtoReflect.Descriptor instead.
 func (*StatusRequest) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{15}
+	return file_api_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *StatusRequest) GetOptions() *RequestOptions {
@@ -1197,7 +1309,7 @@ type StoreStats struct {
 
 func (x *StoreStats) Reset() {
 	*x = StoreStats{}
-	mi := &file_api_proto_msgTypes[16]
+	mi := &file_api_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1209,7 +1321,7 @@ func (x *StoreStats) String() string {
 func (*StoreStats) ProtoMessage() {}
 
 func (x *StoreStats) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[16]
+	mi := &file_api_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1222,7 +1334,7 @@ func (x *StoreStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoreStats.ProtoReflect.Descriptor instead.
 func (*StoreStats) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{16}
+	return file_api_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *StoreStats) GetLiveStreams() int64 {
@@ -1318,14 +1430,19 @@ type NodeStatus struct {
 	// them (unknown message types, garbage) since the node started.
 	RecoveredPanics uint64 `protobuf:"varint,12,opt,name=recovered_panics,json=recoveredPanics,proto3" json:"recovered_panics,omitempty"`
 	// Set when the node is a cluster member (actorstore serve --cluster-name).
-	Cluster       *ClusterStatus `protobuf:"bytes,13,opt,name=cluster,proto3" json:"cluster,omitempty"`
+	Cluster *ClusterStatus `protobuf:"bytes,13,opt,name=cluster,proto3" json:"cluster,omitempty"`
+	// Optional messages of this protocol the node serves, so that a newer
+	// peer never sends an older node a message it cannot decode (the
+	// transport would close the connection): "append_batch"
+	// (AppendBatchRequest).
+	Features      []string `protobuf:"bytes,14,rep,name=features,proto3" json:"features,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *NodeStatus) Reset() {
 	*x = NodeStatus{}
-	mi := &file_api_proto_msgTypes[17]
+	mi := &file_api_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1337,7 +1454,7 @@ func (x *NodeStatus) String() string {
 func (*NodeStatus) ProtoMessage() {}
 
 func (x *NodeStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[17]
+	mi := &file_api_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1350,7 +1467,7 @@ func (x *NodeStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeStatus.ProtoReflect.Descriptor instead.
 func (*NodeStatus) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{17}
+	return file_api_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *NodeStatus) GetAddress() string {
@@ -1444,6 +1561,13 @@ func (x *NodeStatus) GetCluster() *ClusterStatus {
 	return nil
 }
 
+func (x *NodeStatus) GetFeatures() []string {
+	if x != nil {
+		return x.Features
+	}
+	return nil
+}
+
 // ClusterStatus is a clustered node's view of its cluster.
 type ClusterStatus struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1464,7 +1588,7 @@ type ClusterStatus struct {
 
 func (x *ClusterStatus) Reset() {
 	*x = ClusterStatus{}
-	mi := &file_api_proto_msgTypes[18]
+	mi := &file_api_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1476,7 +1600,7 @@ func (x *ClusterStatus) String() string {
 func (*ClusterStatus) ProtoMessage() {}
 
 func (x *ClusterStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[18]
+	mi := &file_api_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1489,7 +1613,7 @@ func (x *ClusterStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClusterStatus.ProtoReflect.Descriptor instead.
 func (*ClusterStatus) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{18}
+	return file_api_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ClusterStatus) GetName() string {
@@ -1533,7 +1657,7 @@ type StatusReply struct {
 
 func (x *StatusReply) Reset() {
 	*x = StatusReply{}
-	mi := &file_api_proto_msgTypes[19]
+	mi := &file_api_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1545,7 +1669,7 @@ func (x *StatusReply) String() string {
 func (*StatusReply) ProtoMessage() {}
 
 func (x *StatusReply) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[19]
+	mi := &file_api_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1558,7 +1682,7 @@ func (x *StatusReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusReply.ProtoReflect.Descriptor instead.
 func (*StatusReply) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{19}
+	return file_api_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *StatusReply) GetOutcome() isStatusReply_Outcome {
@@ -1614,7 +1738,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_api_proto_msgTypes[20]
+	mi := &file_api_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1626,7 +1750,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[20]
+	mi := &file_api_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1639,7 +1763,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{20}
+	return file_api_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *HealthRequest) GetOptions() *RequestOptions {
@@ -1665,7 +1789,7 @@ type HealthCheck struct {
 
 func (x *HealthCheck) Reset() {
 	*x = HealthCheck{}
-	mi := &file_api_proto_msgTypes[21]
+	mi := &file_api_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1677,7 +1801,7 @@ func (x *HealthCheck) String() string {
 func (*HealthCheck) ProtoMessage() {}
 
 func (x *HealthCheck) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[21]
+	mi := &file_api_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1690,7 +1814,7 @@ func (x *HealthCheck) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthCheck.ProtoReflect.Descriptor instead.
 func (*HealthCheck) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{21}
+	return file_api_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *HealthCheck) GetName() string {
@@ -1732,7 +1856,7 @@ type HealthReport struct {
 
 func (x *HealthReport) Reset() {
 	*x = HealthReport{}
-	mi := &file_api_proto_msgTypes[22]
+	mi := &file_api_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1744,7 +1868,7 @@ func (x *HealthReport) String() string {
 func (*HealthReport) ProtoMessage() {}
 
 func (x *HealthReport) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[22]
+	mi := &file_api_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1757,7 +1881,7 @@ func (x *HealthReport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReport.ProtoReflect.Descriptor instead.
 func (*HealthReport) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{22}
+	return file_api_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *HealthReport) GetOk() bool {
@@ -1787,7 +1911,7 @@ type HealthReply struct {
 
 func (x *HealthReply) Reset() {
 	*x = HealthReply{}
-	mi := &file_api_proto_msgTypes[23]
+	mi := &file_api_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1799,7 +1923,7 @@ func (x *HealthReply) String() string {
 func (*HealthReply) ProtoMessage() {}
 
 func (x *HealthReply) ProtoReflect() protoreflect.Message {
-	mi := &file_api_proto_msgTypes[23]
+	mi := &file_api_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1812,7 +1936,7 @@ func (x *HealthReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReply.ProtoReflect.Descriptor instead.
 func (*HealthReply) Descriptor() ([]byte, []int) {
-	return file_api_proto_rawDescGZIP(), []int{23}
+	return file_api_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *HealthReply) GetOutcome() isHealthReply_Outcome {
@@ -1882,7 +2006,12 @@ const file_api_proto_rawDesc = "" +
 	"\vAppendReply\x125\n" +
 	"\x06result\x18\x01 \x01(\v2\x1b.actorstore.v1.AppendResultH\x00R\x06result\x12,\n" +
 	"\x05error\x18\x02 \x01(\v2\x14.actorstore.v1.ErrorH\x00R\x05errorB\t\n" +
-	"\aoutcome\"\x94\x01\n" +
+	"\aoutcome\"L\n" +
+	"\x12AppendBatchRequest\x126\n" +
+	"\aappends\x18\x01 \x03(\v2\x1c.actorstore.v1.AppendRequestR\aappends\"t\n" +
+	"\x10AppendBatchReply\x124\n" +
+	"\areplies\x18\x01 \x03(\v2\x1a.actorstore.v1.AppendReplyR\areplies\x12*\n" +
+	"\x05error\x18\x02 \x01(\v2\x14.actorstore.v1.ErrorR\x05error\"\x94\x01\n" +
 	"\fStreamAppend\x12\x16\n" +
 	"\x06stream\x18\x01 \x01(\tR\x06stream\x12:\n" +
 	"\bexpected\x18\x02 \x01(\v2\x1e.actorstore.v1.ExpectedVersionR\bexpected\x120\n" +
@@ -1945,7 +2074,7 @@ const file_api_proto_rawDesc = "" +
 	"\x0ebatched_events\x18\b \x01(\x03R\rbatchedEvents\x12)\n" +
 	"\x10batched_requests\x18\t \x01(\x03R\x0fbatchedRequests\x12(\n" +
 	"\x10max_batch_events\x18\n" +
-	" \x01(\x03R\x0emaxBatchEvents\"\xf7\x03\n" +
+	" \x01(\x03R\x0emaxBatchEvents\"\x93\x04\n" +
 	"\n" +
 	"NodeStatus\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
@@ -1962,7 +2091,8 @@ const file_api_proto_rawDesc = "" +
 	" \x01(\x04R\x0fmaxMessageBytes\x12&\n" +
 	"\x0fmax_event_bytes\x18\v \x01(\x04R\rmaxEventBytes\x12)\n" +
 	"\x10recovered_panics\x18\f \x01(\x04R\x0frecoveredPanics\x126\n" +
-	"\acluster\x18\r \x01(\v2\x1c.actorstore.v1.ClusterStatusR\acluster\"m\n" +
+	"\acluster\x18\r \x01(\v2\x1c.actorstore.v1.ClusterStatusR\acluster\x12\x1a\n" +
+	"\bfeatures\x18\x0e \x03(\tR\bfeatures\"m\n" +
 	"\rClusterStatus\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\amembers\x18\x02 \x03(\tR\amembers\x12\x16\n" +
@@ -2004,77 +2134,82 @@ func file_api_proto_rawDescGZIP() []byte {
 }
 
 var file_api_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_api_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_api_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_api_proto_goTypes = []any{
 	(ReadDirection)(0),            // 0: actorstore.v1.ReadDirection
 	(*RequestOptions)(nil),        // 1: actorstore.v1.RequestOptions
 	(*AppendRequest)(nil),         // 2: actorstore.v1.AppendRequest
 	(*AppendResult)(nil),          // 3: actorstore.v1.AppendResult
 	(*AppendReply)(nil),           // 4: actorstore.v1.AppendReply
-	(*StreamAppend)(nil),          // 5: actorstore.v1.StreamAppend
-	(*TransactRequest)(nil),       // 6: actorstore.v1.TransactRequest
-	(*TransactResult)(nil),        // 7: actorstore.v1.TransactResult
-	(*TransactReply)(nil),         // 8: actorstore.v1.TransactReply
-	(*ReadStreamRequest)(nil),     // 9: actorstore.v1.ReadStreamRequest
-	(*ReadAllRequest)(nil),        // 10: actorstore.v1.ReadAllRequest
-	(*ReadResult)(nil),            // 11: actorstore.v1.ReadResult
-	(*ReadReply)(nil),             // 12: actorstore.v1.ReadReply
-	(*HeadRequest)(nil),           // 13: actorstore.v1.HeadRequest
-	(*StreamHead)(nil),            // 14: actorstore.v1.StreamHead
-	(*HeadReply)(nil),             // 15: actorstore.v1.HeadReply
-	(*StatusRequest)(nil),         // 16: actorstore.v1.StatusRequest
-	(*StoreStats)(nil),            // 17: actorstore.v1.StoreStats
-	(*NodeStatus)(nil),            // 18: actorstore.v1.NodeStatus
-	(*ClusterStatus)(nil),         // 19: actorstore.v1.ClusterStatus
-	(*StatusReply)(nil),           // 20: actorstore.v1.StatusReply
-	(*HealthRequest)(nil),         // 21: actorstore.v1.HealthRequest
-	(*HealthCheck)(nil),           // 22: actorstore.v1.HealthCheck
-	(*HealthReport)(nil),          // 23: actorstore.v1.HealthReport
-	(*HealthReply)(nil),           // 24: actorstore.v1.HealthReply
-	(*ExpectedVersion)(nil),       // 25: actorstore.v1.ExpectedVersion
-	(*EventData)(nil),             // 26: actorstore.v1.EventData
-	(*Error)(nil),                 // 27: actorstore.v1.Error
-	(*RecordedEvent)(nil),         // 28: actorstore.v1.RecordedEvent
-	(*timestamppb.Timestamp)(nil), // 29: google.protobuf.Timestamp
+	(*AppendBatchRequest)(nil),    // 5: actorstore.v1.AppendBatchRequest
+	(*AppendBatchReply)(nil),      // 6: actorstore.v1.AppendBatchReply
+	(*StreamAppend)(nil),          // 7: actorstore.v1.StreamAppend
+	(*TransactRequest)(nil),       // 8: actorstore.v1.TransactRequest
+	(*TransactResult)(nil),        // 9: actorstore.v1.TransactResult
+	(*TransactReply)(nil),         // 10: actorstore.v1.TransactReply
+	(*ReadStreamRequest)(nil),     // 11: actorstore.v1.ReadStreamRequest
+	(*ReadAllRequest)(nil),        // 12: actorstore.v1.ReadAllRequest
+	(*ReadResult)(nil),            // 13: actorstore.v1.ReadResult
+	(*ReadReply)(nil),             // 14: actorstore.v1.ReadReply
+	(*HeadRequest)(nil),           // 15: actorstore.v1.HeadRequest
+	(*StreamHead)(nil),            // 16: actorstore.v1.StreamHead
+	(*HeadReply)(nil),             // 17: actorstore.v1.HeadReply
+	(*StatusRequest)(nil),         // 18: actorstore.v1.StatusRequest
+	(*StoreStats)(nil),            // 19: actorstore.v1.StoreStats
+	(*NodeStatus)(nil),            // 20: actorstore.v1.NodeStatus
+	(*ClusterStatus)(nil),         // 21: actorstore.v1.ClusterStatus
+	(*StatusReply)(nil),           // 22: actorstore.v1.StatusReply
+	(*HealthRequest)(nil),         // 23: actorstore.v1.HealthRequest
+	(*HealthCheck)(nil),           // 24: actorstore.v1.HealthCheck
+	(*HealthReport)(nil),          // 25: actorstore.v1.HealthReport
+	(*HealthReply)(nil),           // 26: actorstore.v1.HealthReply
+	(*ExpectedVersion)(nil),       // 27: actorstore.v1.ExpectedVersion
+	(*EventData)(nil),             // 28: actorstore.v1.EventData
+	(*Error)(nil),                 // 29: actorstore.v1.Error
+	(*RecordedEvent)(nil),         // 30: actorstore.v1.RecordedEvent
+	(*timestamppb.Timestamp)(nil), // 31: google.protobuf.Timestamp
 }
 var file_api_proto_depIdxs = []int32{
 	1,  // 0: actorstore.v1.AppendRequest.options:type_name -> actorstore.v1.RequestOptions
-	25, // 1: actorstore.v1.AppendRequest.expected:type_name -> actorstore.v1.ExpectedVersion
-	26, // 2: actorstore.v1.AppendRequest.events:type_name -> actorstore.v1.EventData
+	27, // 1: actorstore.v1.AppendRequest.expected:type_name -> actorstore.v1.ExpectedVersion
+	28, // 2: actorstore.v1.AppendRequest.events:type_name -> actorstore.v1.EventData
 	3,  // 3: actorstore.v1.AppendReply.result:type_name -> actorstore.v1.AppendResult
-	27, // 4: actorstore.v1.AppendReply.error:type_name -> actorstore.v1.Error
-	25, // 5: actorstore.v1.StreamAppend.expected:type_name -> actorstore.v1.ExpectedVersion
-	26, // 6: actorstore.v1.StreamAppend.events:type_name -> actorstore.v1.EventData
-	1,  // 7: actorstore.v1.TransactRequest.options:type_name -> actorstore.v1.RequestOptions
-	5,  // 8: actorstore.v1.TransactRequest.appends:type_name -> actorstore.v1.StreamAppend
-	3,  // 9: actorstore.v1.TransactResult.results:type_name -> actorstore.v1.AppendResult
-	7,  // 10: actorstore.v1.TransactReply.result:type_name -> actorstore.v1.TransactResult
-	27, // 11: actorstore.v1.TransactReply.error:type_name -> actorstore.v1.Error
-	1,  // 12: actorstore.v1.ReadStreamRequest.options:type_name -> actorstore.v1.RequestOptions
-	0,  // 13: actorstore.v1.ReadStreamRequest.direction:type_name -> actorstore.v1.ReadDirection
-	1,  // 14: actorstore.v1.ReadAllRequest.options:type_name -> actorstore.v1.RequestOptions
-	0,  // 15: actorstore.v1.ReadAllRequest.direction:type_name -> actorstore.v1.ReadDirection
-	28, // 16: actorstore.v1.ReadResult.events:type_name -> actorstore.v1.RecordedEvent
-	11, // 17: actorstore.v1.ReadReply.result:type_name -> actorstore.v1.ReadResult
-	27, // 18: actorstore.v1.ReadReply.error:type_name -> actorstore.v1.Error
-	1,  // 19: actorstore.v1.HeadRequest.options:type_name -> actorstore.v1.RequestOptions
-	14, // 20: actorstore.v1.HeadReply.result:type_name -> actorstore.v1.StreamHead
-	27, // 21: actorstore.v1.HeadReply.error:type_name -> actorstore.v1.Error
-	1,  // 22: actorstore.v1.StatusRequest.options:type_name -> actorstore.v1.RequestOptions
-	29, // 23: actorstore.v1.NodeStatus.started:type_name -> google.protobuf.Timestamp
-	17, // 24: actorstore.v1.NodeStatus.stats:type_name -> actorstore.v1.StoreStats
-	19, // 25: actorstore.v1.NodeStatus.cluster:type_name -> actorstore.v1.ClusterStatus
-	18, // 26: actorstore.v1.StatusReply.result:type_name -> actorstore.v1.NodeStatus
-	27, // 27: actorstore.v1.StatusReply.error:type_name -> actorstore.v1.Error
-	1,  // 28: actorstore.v1.HealthRequest.options:type_name -> actorstore.v1.RequestOptions
-	22, // 29: actorstore.v1.HealthReport.checks:type_name -> actorstore.v1.HealthCheck
-	23, // 30: actorstore.v1.HealthReply.result:type_name -> actorstore.v1.HealthReport
-	27, // 31: actorstore.v1.HealthReply.error:type_name -> actorstore.v1.Error
-	32, // [32:32] is the sub-list for method output_type
-	32, // [32:32] is the sub-list for method input_type
-	32, // [32:32] is the sub-list for extension type_name
-	32, // [32:32] is the sub-list for extension extendee
-	0,  // [0:32] is the sub-list for field type_name
+	29, // 4: actorstore.v1.AppendReply.error:type_name -> actorstore.v1.Error
+	2,  // 5: actorstore.v1.AppendBatchRequest.appends:type_name -> actorstore.v1.AppendRequest
+	4,  // 6: actorstore.v1.AppendBatchReply.replies:type_name -> actorstore.v1.AppendReply
+	29, // 7: actorstore.v1.AppendBatchReply.error:type_name -> actorstore.v1.Error
+	27, // 8: actorstore.v1.StreamAppend.expected:type_name -> actorstore.v1.ExpectedVersion
+	28, // 9: actorstore.v1.StreamAppend.events:type_name -> actorstore.v1.EventData
+	1,  // 10: actorstore.v1.TransactRequest.options:type_name -> actorstore.v1.RequestOptions
+	7,  // 11: actorstore.v1.TransactRequest.appends:type_name -> actorstore.v1.StreamAppend
+	3,  // 12: actorstore.v1.TransactResult.results:type_name -> actorstore.v1.AppendResult
+	9,  // 13: actorstore.v1.TransactReply.result:type_name -> actorstore.v1.TransactResult
+	29, // 14: actorstore.v1.TransactReply.error:type_name -> actorstore.v1.Error
+	1,  // 15: actorstore.v1.ReadStreamRequest.options:type_name -> actorstore.v1.RequestOptions
+	0,  // 16: actorstore.v1.ReadStreamRequest.direction:type_name -> actorstore.v1.ReadDirection
+	1,  // 17: actorstore.v1.ReadAllRequest.options:type_name -> actorstore.v1.RequestOptions
+	0,  // 18: actorstore.v1.ReadAllRequest.direction:type_name -> actorstore.v1.ReadDirection
+	30, // 19: actorstore.v1.ReadResult.events:type_name -> actorstore.v1.RecordedEvent
+	13, // 20: actorstore.v1.ReadReply.result:type_name -> actorstore.v1.ReadResult
+	29, // 21: actorstore.v1.ReadReply.error:type_name -> actorstore.v1.Error
+	1,  // 22: actorstore.v1.HeadRequest.options:type_name -> actorstore.v1.RequestOptions
+	16, // 23: actorstore.v1.HeadReply.result:type_name -> actorstore.v1.StreamHead
+	29, // 24: actorstore.v1.HeadReply.error:type_name -> actorstore.v1.Error
+	1,  // 25: actorstore.v1.StatusRequest.options:type_name -> actorstore.v1.RequestOptions
+	31, // 26: actorstore.v1.NodeStatus.started:type_name -> google.protobuf.Timestamp
+	19, // 27: actorstore.v1.NodeStatus.stats:type_name -> actorstore.v1.StoreStats
+	21, // 28: actorstore.v1.NodeStatus.cluster:type_name -> actorstore.v1.ClusterStatus
+	20, // 29: actorstore.v1.StatusReply.result:type_name -> actorstore.v1.NodeStatus
+	29, // 30: actorstore.v1.StatusReply.error:type_name -> actorstore.v1.Error
+	1,  // 31: actorstore.v1.HealthRequest.options:type_name -> actorstore.v1.RequestOptions
+	24, // 32: actorstore.v1.HealthReport.checks:type_name -> actorstore.v1.HealthCheck
+	25, // 33: actorstore.v1.HealthReply.result:type_name -> actorstore.v1.HealthReport
+	29, // 34: actorstore.v1.HealthReply.error:type_name -> actorstore.v1.Error
+	35, // [35:35] is the sub-list for method output_type
+	35, // [35:35] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_api_proto_init() }
@@ -2087,23 +2222,23 @@ func file_api_proto_init() {
 		(*AppendReply_Result)(nil),
 		(*AppendReply_Error)(nil),
 	}
-	file_api_proto_msgTypes[7].OneofWrappers = []any{
+	file_api_proto_msgTypes[9].OneofWrappers = []any{
 		(*TransactReply_Result)(nil),
 		(*TransactReply_Error)(nil),
 	}
-	file_api_proto_msgTypes[11].OneofWrappers = []any{
+	file_api_proto_msgTypes[13].OneofWrappers = []any{
 		(*ReadReply_Result)(nil),
 		(*ReadReply_Error)(nil),
 	}
-	file_api_proto_msgTypes[14].OneofWrappers = []any{
+	file_api_proto_msgTypes[16].OneofWrappers = []any{
 		(*HeadReply_Result)(nil),
 		(*HeadReply_Error)(nil),
 	}
-	file_api_proto_msgTypes[19].OneofWrappers = []any{
+	file_api_proto_msgTypes[21].OneofWrappers = []any{
 		(*StatusReply_Result)(nil),
 		(*StatusReply_Error)(nil),
 	}
-	file_api_proto_msgTypes[23].OneofWrappers = []any{
+	file_api_proto_msgTypes[25].OneofWrappers = []any{
 		(*HealthReply_Result)(nil),
 		(*HealthReply_Error)(nil),
 	}
@@ -2113,7 +2248,7 @@ func file_api_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_proto_rawDesc), len(file_api_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   24,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -36,6 +36,8 @@ func (a *apiActor) Receive(c actors.Context) {
 		return
 	case *messages.StatusRequest:
 		a.n.reply(c.Sender(), &messages.StatusReply{Outcome: &messages.StatusReply_Result{Result: a.n.status()}})
+	case *messages.AppendBatchRequest:
+		a.n.handleBatch(c.Sender(), m, actors.TraceContext(context.Background(), c))
 	default:
 		a.n.handle(c.Sender(), m, false, actors.TraceContext(context.Background(), c))
 	}
@@ -55,12 +57,12 @@ func (n *Node) handle(sender *actors.PID, msg any, local bool, trace context.Con
 		n.reply(sender, refused)
 		return
 	}
-	go func() {
+	n.workers.run(func() {
 		defer n.done()
 		ctx, cancel := n.requestContext(trace, j.opts)
 		defer cancel()
 		n.reply(sender, n.run(ctx, j))
-	}()
+	})
 }
 
 // prepare decodes msg and admits it (see handle). It returns the job, or

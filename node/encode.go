@@ -56,5 +56,6 @@ func (n *Node) status() *messages.NodeStatus {
 		MaxEventBytes:   uint64(n.cfg.Limits.MaxEventSize),
 		RecoveredPanics: uint64(n.remote.RecoveredPanics()),
 		Cluster:         n.clusterStatus(),
+		Features:        []string{FeatureAppendBatch},
 	}
 }

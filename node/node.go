@@ -24,6 +24,10 @@ type Node struct {
 	// cluster is the node's membership; nil when it is not clustered.
 	cluster *actors.Cluster
 	grains  atomic.Int64 // stream grains hosted now
+	// batchesServed counts AppendBatchRequests (batch.go).
+	batchesServed atomic.Int64
+	// workers run requests off the API actor's mailbox (workers.go).
+	workers *workers
 	// ownSystem: sys was made by Start and is shut down by Close.
 	ownSystem bool
 	pid       *actors.PID
@@ -63,6 +67,7 @@ func Start(store Store, cfg Config) (*Node, error) {
 	life, cancel := context.WithCancel(context.Background())
 	n := &Node{cfg: cfg, store: store, sys: sys, ownSystem: own, log: log, started: time.Now(),
 		life: life, cancel: cancel}
+	n.workers = newWorkers(life.Done())
 	if cfg.TracerProvider != nil {
 		n.tracer = cfg.TracerProvider.Tracer(scopeName)
 	}

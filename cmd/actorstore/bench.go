@@ -58,6 +58,8 @@ func benchFlags() []cli.Flag {
 			"straight into the store between its two measured phases (growth runs only when named)"},
 		&cli.StringFlag{Name: "event-ids", Value: bench.EventIDsRandom, Usage: "event IDs of every scenario and baseline: " +
 			bench.EventIDsRandom + " (UUID v4) or " + bench.EventIDsTimeOrdered + " (UUID v7)"},
+		&cli.IntFlag{Name: "max-append-batch", Usage: "with --node: appends the client coalesces into one message " +
+			"while another is in flight (0: the client's default, 16; 1: every append alone)"},
 		&cli.BoolFlag{Name: "baselines", Value: true, Usage: "run the target's raw baselines first"},
 		&cli.DurationFlag{Name: "sample", Value: bench.DefaultSample, Usage: "interval of the latency-over-time samples"},
 		&cli.StringFlag{Name: "json", Usage: "write the raw results (summaries, samples, histograms) to this file"},
@@ -76,8 +78,8 @@ func benchConfig(cmd *cli.Command) bench.Config {
 		Subscribers: cmd.Int("subscribers"), FanOutWriters: cmd.Int("fanout-writers"),
 		TxStreams: cmd.Int("tx-streams"), TxPool: cmd.Int("tx-pool"), TxConns: cmd.Int("tx-conns"),
 		Baselines: cmd.Bool("baselines"), GrowthEvents: cmd.Int("growth-events"),
-		EventIDs: cmd.String("event-ids"),
-		Sample:   cmd.Duration("sample"),
+		EventIDs: cmd.String("event-ids"), MaxAppendBatch: cmd.Int("max-append-batch"),
+		Sample: cmd.Duration("sample"),
 	}
 }
 

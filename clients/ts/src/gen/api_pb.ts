@@ -31,7 +31,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file api.proto.
  */
 export const file_api: GenFile = /*@__PURE__*/
-  fileDesc("CglhcGkucHJvdG8SDWFjdG9yc3RvcmUudjEiNgoOUmVxdWVzdE9wdGlvbnMSEAoIdHJhY2VfaWQYASABKAkSEgoKdGltZW91dF9tcxgCIAEoDSKrAQoNQXBwZW5kUmVxdWVzdBIuCgdvcHRpb25zGAEgASgLMh0uYWN0b3JzdG9yZS52MS5SZXF1ZXN0T3B0aW9ucxIOCgZzdHJlYW0YAiABKAkSMAoIZXhwZWN0ZWQYAyABKAsyHi5hY3RvcnN0b3JlLnYxLkV4cGVjdGVkVmVyc2lvbhIoCgZldmVudHMYBCADKAsyGC5hY3RvcnN0b3JlLnYxLkV2ZW50RGF0YSKOAQoMQXBwZW5kUmVzdWx0Eg4KBnN0cmVhbRgBIAEoCRIVCg1maXJzdF92ZXJzaW9uGAIgASgEEhQKDGxhc3RfdmVyc2lvbhgDIAEoBBIWCg5maXJzdF9wb3NpdGlvbhgEIAEoBBIVCg1sYXN0X3Bvc2l0aW9uGAUgASgEEhIKCmlkZW1wb3RlbnQYBiABKAgibgoLQXBwZW5kUmVwbHkSLQoGcmVzdWx0GAEgASgLMhsuYWN0b3JzdG9yZS52MS5BcHBlbmRSZXN1bHRIABIlCgVlcnJvchgCIAEoCzIULmFjdG9yc3RvcmUudjEuRXJyb3JIAEIJCgdvdXRjb21lInoKDFN0cmVhbUFwcGVuZBIOCgZzdHJlYW0YASABKAkSMAoIZXhwZWN0ZWQYAiABKAsyHi5hY3RvcnN0b3JlLnYxLkV4cGVjdGVkVmVyc2lvbhIoCgZldmVudHMYAyADKAsyGC5hY3RvcnN0b3JlLnYxLkV2ZW50RGF0YSJvCg9UcmFuc2FjdFJlcXVlc3QSLgoHb3B0aW9ucxgBIAEoCzIdLmFjdG9yc3RvcmUudjEuUmVxdWVzdE9wdGlvbnMSLAoHYXBwZW5kcxgCIAMoCzIbLmFjdG9yc3RvcmUudjEuU3RyZWFtQXBwZW5kIj4KDlRyYW5zYWN0UmVzdWx0EiwKB3Jlc3VsdHMYASADKAsyGy5hY3RvcnN0b3JlLnYxLkFwcGVuZFJlc3VsdCJyCg1UcmFuc2FjdFJlcGx5Ei8KBnJlc3VsdBgBIAEoCzIdLmFjdG9yc3RvcmUudjEuVHJhbnNhY3RSZXN1bHRIABIlCgVlcnJvchgCIAEoCzIULmFjdG9yc3RvcmUudjEuRXJyb3JIAEIJCgdvdXRjb21lIqEBChFSZWFkU3RyZWFtUmVxdWVzdBIuCgdvcHRpb25zGAEgASgLMh0uYWN0b3JzdG9yZS52MS5SZXF1ZXN0T3B0aW9ucxIOCgZzdHJlYW0YAiABKAkSDAoEZnJvbRgDIAEoBBIvCglkaXJlY3Rpb24YBCABKA4yHC5hY3RvcnN0b3JlLnYxLlJlYWREaXJlY3Rpb24SDQoFbGltaXQYBSABKA0iugEKDlJlYWRBbGxSZXF1ZXN0Ei4KB29wdGlvbnMYASABKAsyHS5hY3RvcnN0b3JlLnYxLlJlcXVlc3RPcHRpb25zEgwKBGZyb20YAiABKAQSLwoJZGlyZWN0aW9uGAMgASgOMhwuYWN0b3JzdG9yZS52MS5SZWFkRGlyZWN0aW9uEg0KBWxpbWl0GAQgASgNEhUKDXN0cmVhbV9wcmVmaXgYBSABKAkSEwoLZXZlbnRfdHlwZXMYBiADKAkiTQoKUmVhZFJlc3VsdBIsCgZldmVudHMYASADKAsyHC5hY3RvcnN0b3JlLnYxLlJlY29yZGVkRXZlbnQSEQoJdHJ1bmNhdGVkGAIgASgIImoKCVJlYWRSZXBseRIrCgZyZXN1bHQYASABKAsyGS5hY3RvcnN0b3JlLnYxLlJlYWRSZXN1bHRIABIlCgVlcnJvchgCIAEoCzIULmFjdG9yc3RvcmUudjEuRXJyb3JIAEIJCgdvdXRjb21lIk0KC0hlYWRSZXF1ZXN0Ei4KB29wdGlvbnMYASABKAsyHS5hY3RvcnN0b3JlLnYxLlJlcXVlc3RPcHRpb25zEg4KBnN0cmVhbRgCIAEoCSJECgpTdHJlYW1IZWFkEg4KBnN0cmVhbRgBIAEoCRIPCgd2ZXJzaW9uGAIgASgEEhUKDWxhc3RfcG9zaXRpb24YAyABKAQiagoJSGVhZFJlcGx5EisKBnJlc3VsdBgBIAEoCzIZLmFjdG9yc3RvcmUudjEuU3RyZWFtSGVhZEgAEiUKBWVycm9yGAIgASgLMhQuYWN0b3JzdG9yZS52MS5FcnJvckgAQgkKB291dGNvbWUiPwoNU3RhdHVzUmVxdWVzdBIuCgdvcHRpb25zGAEgASgLMh0uYWN0b3JzdG9yZS52MS5SZXF1ZXN0T3B0aW9ucyLmAQoKU3RvcmVTdGF0cxIUCgxsaXZlX3N0cmVhbXMYASABKAMSEwoLYWN0aXZhdGlvbnMYAiABKAMSFAoMcGFzc2l2YXRpb25zGAMgASgDEhAKCHJlc3RhcnRzGAQgASgDEhIKCmNhY2hlX2hpdHMYBSABKAMSFAoMY2FjaGVfbWlzc2VzGAYgASgDEg8KB2JhdGNoZXMYByABKAMSFgoOYmF0Y2hlZF9ldmVudHMYCCABKAMSGAoQYmF0Y2hlZF9yZXF1ZXN0cxgJIAEoAxIYChBtYXhfYmF0Y2hfZXZlbnRzGAogASgDIuUCCgpOb2RlU3RhdHVzEg8KB2FkZHJlc3MYASABKAkSEQoJYXBpX2FjdG9yGAIgASgJEg8KB3ZlcnNpb24YAyABKAkSEAoIcHJvdG9jb2wYBCABKAkSEgoKc3RvcmVfa2luZBgFIAEoCRIrCgdzdGFydGVkGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIoCgVzdGF0cxgHIAEoCzIZLmFjdG9yc3RvcmUudjEuU3RvcmVTdGF0cxIRCglpbl9mbGlnaHQYCCABKA0SFQoNbWF4X2luX2ZsaWdodBgJIAEoDRIZChFtYXhfbWVzc2FnZV9ieXRlcxgKIAEoBBIXCg9tYXhfZXZlbnRfYnl0ZXMYCyABKAQSGAoQcmVjb3ZlcmVkX3BhbmljcxgMIAEoBBItCgdjbHVzdGVyGA0gASgLMhwuYWN0b3JzdG9yZS52MS5DbHVzdGVyU3RhdHVzIk4KDUNsdXN0ZXJTdGF0dXMSDAoEbmFtZRgBIAEoCRIPCgdtZW1iZXJzGAIgAygJEg4KBmpvaW5lZBgDIAEoCBIOCgZncmFpbnMYBCABKAQibAoLU3RhdHVzUmVwbHkSKwoGcmVzdWx0GAEgASgLMhkuYWN0b3JzdG9yZS52MS5Ob2RlU3RhdHVzSAASJQoFZXJyb3IYAiABKAsyFC5hY3RvcnN0b3JlLnYxLkVycm9ySABCCQoHb3V0Y29tZSI/Cg1IZWFsdGhSZXF1ZXN0Ei4KB29wdGlvbnMYASABKAsyHS5hY3RvcnN0b3JlLnYxLlJlcXVlc3RPcHRpb25zIksKC0hlYWx0aENoZWNrEgwKBG5hbWUYASABKAkSCgoCb2sYAiABKAgSDQoFZXJyb3IYAyABKAkSEwoLZHVyYXRpb25fbnMYBCABKAQiRgoMSGVhbHRoUmVwb3J0EgoKAm9rGAEgASgIEioKBmNoZWNrcxgCIAMoCzIaLmFjdG9yc3RvcmUudjEuSGVhbHRoQ2hlY2sibgoLSGVhbHRoUmVwbHkSLQoGcmVzdWx0GAEgASgLMhsuYWN0b3JzdG9yZS52MS5IZWFsdGhSZXBvcnRIABIlCgVlcnJvchgCIAEoCzIULmFjdG9yc3RvcmUudjEuRXJyb3JIAEIJCgdvdXRjb21lKkgKDVJlYWREaXJlY3Rpb24SGgoWUkVBRF9ESVJFQ1RJT05fRk9SV0FSRBAAEhsKF1JFQURfRElSRUNUSU9OX0JBQ0tXQVJEEAFCNFoyZ2l0aHViLmNvbS9hY3RvcnN0b3JlL2FjdG9yc3RvcmUvbWVzc2FnZXM7bWVzc2FnZXNiBnByb3RvMw", [file_events, file_google_protobuf_timestamp]);
+  fileDesc("CglhcGkucHJvdG8SDWFjdG9yc3RvcmUudjEiNgoOUmVxdWVzdE9wdGlvbnMSEAoIdHJhY2VfaWQYASABKAkSEgoKdGltZW91dF9tcxgCIAEoDSKrAQoNQXBwZW5kUmVxdWVzdBIuCgdvcHRpb25zGAEgASgLMh0uYWN0b3JzdG9yZS52MS5SZXF1ZXN0T3B0aW9ucxIOCgZzdHJlYW0YAiABKAkSMAoIZXhwZWN0ZWQYAyABKAsyHi5hY3RvcnN0b3JlLnYxLkV4cGVjdGVkVmVyc2lvbhIoCgZldmVudHMYBCADKAsyGC5hY3RvcnN0b3JlLnYxLkV2ZW50RGF0YSKOAQoMQXBwZW5kUmVzdWx0Eg4KBnN0cmVhbRgBIAEoCRIVCg1maXJzdF92ZXJzaW9uGAIgASgEEhQKDGxhc3RfdmVyc2lvbhgDIAEoBBIWCg5maXJzdF9wb3NpdGlvbhgEIAEoBBIVCg1sYXN0X3Bvc2l0aW9uGAUgASgEEhIKCmlkZW1wb3RlbnQYBiABKAgibgoLQXBwZW5kUmVwbHkSLQoGcmVzdWx0GAEgASgLMhsuYWN0b3JzdG9yZS52MS5BcHBlbmRSZXN1bHRIABIlCgVlcnJvchgCIAEoCzIULmFjdG9yc3RvcmUudjEuRXJyb3JIAEIJCgdvdXRjb21lIkMKEkFwcGVuZEJhdGNoUmVxdWVzdBItCgdhcHBlbmRzGAEgAygLMhwuYWN0b3JzdG9yZS52MS5BcHBlbmRSZXF1ZXN0ImQKEEFwcGVuZEJhdGNoUmVwbHkSKwoHcmVwbGllcxgBIAMoCzIaLmFjdG9yc3RvcmUudjEuQXBwZW5kUmVwbHkSIwoFZXJyb3IYAiABKAsyFC5hY3RvcnN0b3JlLnYxLkVycm9yInoKDFN0cmVhbUFwcGVuZBIOCgZzdHJlYW0YASABKAkSMAoIZXhwZWN0ZWQYAiABKAsyHi5hY3RvcnN0b3JlLnYxLkV4cGVjdGVkVmVyc2lvbhIoCgZldmVudHMYAyADKAsyGC5hY3RvcnN0b3JlLnYxLkV2ZW50RGF0YSJvCg9UcmFuc2FjdFJlcXVlc3QSLgoHb3B0aW9ucxgBIAEoCzIdLmFjdG9yc3RvcmUudjEuUmVxdWVzdE9wdGlvbnMSLAoHYXBwZW5kcxgCIAMoCzIbLmFjdG9yc3RvcmUudjEuU3RyZWFtQXBwZW5kIj4KDlRyYW5zYWN0UmVzdWx0EiwKB3Jlc3VsdHMYASADKAsyGy5hY3RvcnN0b3JlLnYxLkFwcGVuZFJlc3VsdCJyCg1UcmFuc2FjdFJlcGx5Ei8KBnJlc3VsdBgBIAEoCzIdLmFjdG9yc3RvcmUudjEuVHJhbnNhY3RSZXN1bHRIABIlCgVlcnJvchgCIAEoCzIULmFjdG9yc3RvcmUudjEuRXJyb3JIAEIJCgdvdXRjb21lIqEBChFSZWFkU3RyZWFtUmVxdWVzdBIuCgdvcHRpb25zGAEgASgLMh0uYWN0b3JzdG9yZS52MS5SZXF1ZXN0T3B0aW9ucxIOCgZzdHJlYW0YAiABKAkSDAoEZnJvbRgDIAEoBBIvCglkaXJlY3Rpb24YBCABKA4yHC5hY3RvcnN0b3JlLnYxLlJlYWREaXJlY3Rpb24SDQoFbGltaXQYBSABKA0iugEKDlJlYWRBbGxSZXF1ZXN0Ei4KB29wdGlvbnMYASABKAsyHS5hY3RvcnN0b3JlLnYxLlJlcXVlc3RPcHRpb25zEgwKBGZyb20YAiABKAQSLwoJZGlyZWN0aW9uGAMgASgOMhwuYWN0b3JzdG9yZS52MS5SZWFkRGlyZWN0aW9uEg0KBWxpbWl0GAQgASgNEhUKDXN0cmVhbV9wcmVmaXgYBSABKAkSEwoLZXZlbnRfdHlwZXMYBiADKAkiTQoKUmVhZFJlc3VsdBIsCgZldmVudHMYASADKAsyHC5hY3RvcnN0b3JlLnYxLlJlY29yZGVkRXZlbnQSEQoJdHJ1bmNhdGVkGAIgASgIImoKCVJlYWRSZXBseRIrCgZyZXN1bHQYASABKAsyGS5hY3RvcnN0b3JlLnYxLlJlYWRSZXN1bHRIABIlCgVlcnJvchgCIAEoCzIULmFjdG9yc3RvcmUudjEuRXJyb3JIAEIJCgdvdXRjb21lIk0KC0hlYWRSZXF1ZXN0Ei4KB29wdGlvbnMYASABKAsyHS5hY3RvcnN0b3JlLnYxLlJlcXVlc3RPcHRpb25zEg4KBnN0cmVhbRgCIAEoCSJECgpTdHJlYW1IZWFkEg4KBnN0cmVhbRgBIAEoCRIPCgd2ZXJzaW9uGAIgASgEEhUKDWxhc3RfcG9zaXRpb24YAyABKAQiagoJSGVhZFJlcGx5EisKBnJlc3VsdBgBIAEoCzIZLmFjdG9yc3RvcmUudjEuU3RyZWFtSGVhZEgAEiUKBWVycm9yGAIgASgLMhQuYWN0b3JzdG9yZS52MS5FcnJvckgAQgkKB291dGNvbWUiPwoNU3RhdHVzUmVxdWVzdBIuCgdvcHRpb25zGAEgASgLMh0uYWN0b3JzdG9yZS52MS5SZXF1ZXN0T3B0aW9ucyLmAQoKU3RvcmVTdGF0cxIUCgxsaXZlX3N0cmVhbXMYASABKAMSEwoLYWN0aXZhdGlvbnMYAiABKAMSFAoMcGFzc2l2YXRpb25zGAMgASgDEhAKCHJlc3RhcnRzGAQgASgDEhIKCmNhY2hlX2hpdHMYBSABKAMSFAoMY2FjaGVfbWlzc2VzGAYgASgDEg8KB2JhdGNoZXMYByABKAMSFgoOYmF0Y2hlZF9ldmVudHMYCCABKAMSGAoQYmF0Y2hlZF9yZXF1ZXN0cxgJIAEoAxIYChBtYXhfYmF0Y2hfZXZlbnRzGAogASgDIvcCCgpOb2RlU3RhdHVzEg8KB2FkZHJlc3MYASABKAkSEQoJYXBpX2FjdG9yGAIgASgJEg8KB3ZlcnNpb24YAyABKAkSEAoIcHJvdG9jb2wYBCABKAkSEgoKc3RvcmVfa2luZBgFIAEoCRIrCgdzdGFydGVkGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIoCgVzdGF0cxgHIAEoCzIZLmFjdG9yc3RvcmUudjEuU3RvcmVTdGF0cxIRCglpbl9mbGlnaHQYCCABKA0SFQoNbWF4X2luX2ZsaWdodBgJIAEoDRIZChFtYXhfbWVzc2FnZV9ieXRlcxgKIAEoBBIXCg9tYXhfZXZlbnRfYnl0ZXMYCyABKAQSGAoQcmVjb3ZlcmVkX3BhbmljcxgMIAEoBBItCgdjbHVzdGVyGA0gASgLMhwuYWN0b3JzdG9yZS52MS5DbHVzdGVyU3RhdHVzEhAKCGZlYXR1cmVzGA4gAygJIk4KDUNsdXN0ZXJTdGF0dXMSDAoEbmFtZRgBIAEoCRIPCgdtZW1iZXJzGAIgAygJEg4KBmpvaW5lZBgDIAEoCBIOCgZncmFpbnMYBCABKAQibAoLU3RhdHVzUmVwbHkSKwoGcmVzdWx0GAEgASgLMhkuYWN0b3JzdG9yZS52MS5Ob2RlU3RhdHVzSAASJQoFZXJyb3IYAiABKAsyFC5hY3RvcnN0b3JlLnYxLkVycm9ySABCCQoHb3V0Y29tZSI/Cg1IZWFsdGhSZXF1ZXN0Ei4KB29wdGlvbnMYASABKAsyHS5hY3RvcnN0b3JlLnYxLlJlcXVlc3RPcHRpb25zIksKC0hlYWx0aENoZWNrEgwKBG5hbWUYASABKAkSCgoCb2sYAiABKAgSDQoFZXJyb3IYAyABKAkSEwoLZHVyYXRpb25fbnMYBCABKAQiRgoMSGVhbHRoUmVwb3J0EgoKAm9rGAEgASgIEioKBmNoZWNrcxgCIAMoCzIaLmFjdG9yc3RvcmUudjEuSGVhbHRoQ2hlY2sibgoLSGVhbHRoUmVwbHkSLQoGcmVzdWx0GAEgASgLMhsuYWN0b3JzdG9yZS52MS5IZWFsdGhSZXBvcnRIABIlCgVlcnJvchgCIAEoCzIULmFjdG9yc3RvcmUudjEuRXJyb3JIAEIJCgdvdXRjb21lKkgKDVJlYWREaXJlY3Rpb24SGgoWUkVBRF9ESVJFQ1RJT05fRk9SV0FSRBAAEhsKF1JFQURfRElSRUNUSU9OX0JBQ0tXQVJEEAFCNFoyZ2l0aHViLmNvbS9hY3RvcnN0b3JlL2FjdG9yc3RvcmUvbWVzc2FnZXM7bWVzc2FnZXNiBnByb3RvMw", [file_events, file_google_protobuf_timestamp]);
 
 /**
  * RequestOptions are carried by every request.
@@ -182,6 +182,66 @@ export const AppendReplySchema: GenMessage<AppendReply> = /*@__PURE__*/
   messageDesc(file_api, 3);
 
 /**
+ * AppendBatchRequest carries several independent appends in one message:
+ * a client coalesces the appends of concurrent callers while an earlier
+ * request of it is in flight to the node (ADR 0027). It is NOT a
+ * transaction: each append is checked and committed on its own, with its
+ * own expected version, options (trace ID, timeout), idempotency and
+ * error, exactly as if it had been sent as an AppendRequest; some may
+ * commit while others fail. Appends of one batch to the same stream are
+ * applied in their order in the batch. Send it only to a node whose
+ * NodeStatus.features lists "append_batch".
+ *
+ * @generated from message actorstore.v1.AppendBatchRequest
+ */
+export type AppendBatchRequest = Message<"actorstore.v1.AppendBatchRequest"> & {
+  /**
+   * At least one, at most 1,024.
+   *
+   * @generated from field: repeated actorstore.v1.AppendRequest appends = 1;
+   */
+  appends: AppendRequest[];
+};
+
+/**
+ * Describes the message actorstore.v1.AppendBatchRequest.
+ * Use `create(AppendBatchRequestSchema)` to create a new message.
+ */
+export const AppendBatchRequestSchema: GenMessage<AppendBatchRequest> = /*@__PURE__*/
+  messageDesc(file_api, 4);
+
+/**
+ * AppendBatchReply answers an AppendBatchRequest once every append in it
+ * has been answered.
+ *
+ * @generated from message actorstore.v1.AppendBatchReply
+ */
+export type AppendBatchReply = Message<"actorstore.v1.AppendBatchReply"> & {
+  /**
+   * One per append of the request, in request order; empty when error is
+   * set.
+   *
+   * @generated from field: repeated actorstore.v1.AppendReply replies = 1;
+   */
+  replies: AppendReply[];
+
+  /**
+   * Set when the batch as a whole was refused (no appends, too many):
+   * then no append of it was run.
+   *
+   * @generated from field: actorstore.v1.Error error = 2;
+   */
+  error?: Error | undefined;
+};
+
+/**
+ * Describes the message actorstore.v1.AppendBatchReply.
+ * Use `create(AppendBatchReplySchema)` to create a new message.
+ */
+export const AppendBatchReplySchema: GenMessage<AppendBatchReply> = /*@__PURE__*/
+  messageDesc(file_api, 5);
+
+/**
  * StreamAppend is one stream's part of a TransactRequest.
  *
  * @generated from message actorstore.v1.StreamAppend
@@ -208,7 +268,7 @@ export type StreamAppend = Message<"actorstore.v1.StreamAppend"> & {
  * Use `create(StreamAppendSchema)` to create a new message.
  */
 export const StreamAppendSchema: GenMessage<StreamAppend> = /*@__PURE__*/
-  messageDesc(file_api, 4);
+  messageDesc(file_api, 6);
 
 /**
  * TransactRequest appends to several streams atomically: every part
@@ -235,7 +295,7 @@ export type TransactRequest = Message<"actorstore.v1.TransactRequest"> & {
  * Use `create(TransactRequestSchema)` to create a new message.
  */
 export const TransactRequestSchema: GenMessage<TransactRequest> = /*@__PURE__*/
-  messageDesc(file_api, 5);
+  messageDesc(file_api, 7);
 
 /**
  * @generated from message actorstore.v1.TransactResult
@@ -254,7 +314,7 @@ export type TransactResult = Message<"actorstore.v1.TransactResult"> & {
  * Use `create(TransactResultSchema)` to create a new message.
  */
 export const TransactResultSchema: GenMessage<TransactResult> = /*@__PURE__*/
-  messageDesc(file_api, 6);
+  messageDesc(file_api, 8);
 
 /**
  * @generated from message actorstore.v1.TransactReply
@@ -283,7 +343,7 @@ export type TransactReply = Message<"actorstore.v1.TransactReply"> & {
  * Use `create(TransactReplySchema)` to create a new message.
  */
 export const TransactReplySchema: GenMessage<TransactReply> = /*@__PURE__*/
-  messageDesc(file_api, 7);
+  messageDesc(file_api, 9);
 
 /**
  * ReadStreamRequest reads up to limit events of one stream from version
@@ -328,7 +388,7 @@ export type ReadStreamRequest = Message<"actorstore.v1.ReadStreamRequest"> & {
  * Use `create(ReadStreamRequestSchema)` to create a new message.
  */
 export const ReadStreamRequestSchema: GenMessage<ReadStreamRequest> = /*@__PURE__*/
-  messageDesc(file_api, 8);
+  messageDesc(file_api, 10);
 
 /**
  * ReadAllRequest reads up to limit events of all streams in global order
@@ -379,7 +439,7 @@ export type ReadAllRequest = Message<"actorstore.v1.ReadAllRequest"> & {
  * Use `create(ReadAllRequestSchema)` to create a new message.
  */
 export const ReadAllRequestSchema: GenMessage<ReadAllRequest> = /*@__PURE__*/
-  messageDesc(file_api, 9);
+  messageDesc(file_api, 11);
 
 /**
  * @generated from message actorstore.v1.ReadResult
@@ -404,7 +464,7 @@ export type ReadResult = Message<"actorstore.v1.ReadResult"> & {
  * Use `create(ReadResultSchema)` to create a new message.
  */
 export const ReadResultSchema: GenMessage<ReadResult> = /*@__PURE__*/
-  messageDesc(file_api, 10);
+  messageDesc(file_api, 12);
 
 /**
  * ReadReply answers ReadStreamRequest and ReadAllRequest.
@@ -435,7 +495,7 @@ export type ReadReply = Message<"actorstore.v1.ReadReply"> & {
  * Use `create(ReadReplySchema)` to create a new message.
  */
 export const ReadReplySchema: GenMessage<ReadReply> = /*@__PURE__*/
-  messageDesc(file_api, 11);
+  messageDesc(file_api, 13);
 
 /**
  * HeadRequest asks for a stream's newest version and position.
@@ -461,7 +521,7 @@ export type HeadRequest = Message<"actorstore.v1.HeadRequest"> & {
  * Use `create(HeadRequestSchema)` to create a new message.
  */
 export const HeadRequestSchema: GenMessage<HeadRequest> = /*@__PURE__*/
-  messageDesc(file_api, 12);
+  messageDesc(file_api, 14);
 
 /**
  * @generated from message actorstore.v1.StreamHead
@@ -490,7 +550,7 @@ export type StreamHead = Message<"actorstore.v1.StreamHead"> & {
  * Use `create(StreamHeadSchema)` to create a new message.
  */
 export const StreamHeadSchema: GenMessage<StreamHead> = /*@__PURE__*/
-  messageDesc(file_api, 13);
+  messageDesc(file_api, 15);
 
 /**
  * @generated from message actorstore.v1.HeadReply
@@ -519,7 +579,7 @@ export type HeadReply = Message<"actorstore.v1.HeadReply"> & {
  * Use `create(HeadReplySchema)` to create a new message.
  */
 export const HeadReplySchema: GenMessage<HeadReply> = /*@__PURE__*/
-  messageDesc(file_api, 14);
+  messageDesc(file_api, 16);
 
 /**
  * StatusRequest asks for the node's identity, store and counters. It is
@@ -539,7 +599,7 @@ export type StatusRequest = Message<"actorstore.v1.StatusRequest"> & {
  * Use `create(StatusRequestSchema)` to create a new message.
  */
 export const StatusRequestSchema: GenMessage<StatusRequest> = /*@__PURE__*/
-  messageDesc(file_api, 15);
+  messageDesc(file_api, 17);
 
 /**
  * StoreStats are the stream actors' counters (see streams.Stats).
@@ -603,7 +663,7 @@ export type StoreStats = Message<"actorstore.v1.StoreStats"> & {
  * Use `create(StoreStatsSchema)` to create a new message.
  */
 export const StoreStatsSchema: GenMessage<StoreStats> = /*@__PURE__*/
-  messageDesc(file_api, 16);
+  messageDesc(file_api, 18);
 
 /**
  * @generated from message actorstore.v1.NodeStatus
@@ -690,6 +750,16 @@ export type NodeStatus = Message<"actorstore.v1.NodeStatus"> & {
    * @generated from field: actorstore.v1.ClusterStatus cluster = 13;
    */
   cluster?: ClusterStatus | undefined;
+
+  /**
+   * Optional messages of this protocol the node serves, so that a newer
+   * peer never sends an older node a message it cannot decode (the
+   * transport would close the connection): "append_batch"
+   * (AppendBatchRequest).
+   *
+   * @generated from field: repeated string features = 14;
+   */
+  features: string[];
 };
 
 /**
@@ -697,7 +767,7 @@ export type NodeStatus = Message<"actorstore.v1.NodeStatus"> & {
  * Use `create(NodeStatusSchema)` to create a new message.
  */
 export const NodeStatusSchema: GenMessage<NodeStatus> = /*@__PURE__*/
-  messageDesc(file_api, 17);
+  messageDesc(file_api, 19);
 
 /**
  * ClusterStatus is a clustered node's view of its cluster.
@@ -742,7 +812,7 @@ export type ClusterStatus = Message<"actorstore.v1.ClusterStatus"> & {
  * Use `create(ClusterStatusSchema)` to create a new message.
  */
 export const ClusterStatusSchema: GenMessage<ClusterStatus> = /*@__PURE__*/
-  messageDesc(file_api, 18);
+  messageDesc(file_api, 20);
 
 /**
  * @generated from message actorstore.v1.StatusReply
@@ -771,7 +841,7 @@ export type StatusReply = Message<"actorstore.v1.StatusReply"> & {
  * Use `create(StatusReplySchema)` to create a new message.
  */
 export const StatusReplySchema: GenMessage<StatusReply> = /*@__PURE__*/
-  messageDesc(file_api, 19);
+  messageDesc(file_api, 21);
 
 /**
  * HealthRequest asks for the node's readiness: the same checks and answer
@@ -792,7 +862,7 @@ export type HealthRequest = Message<"actorstore.v1.HealthRequest"> & {
  * Use `create(HealthRequestSchema)` to create a new message.
  */
 export const HealthRequestSchema: GenMessage<HealthRequest> = /*@__PURE__*/
-  messageDesc(file_api, 20);
+  messageDesc(file_api, 22);
 
 /**
  * HealthCheck is the outcome of one readiness check.
@@ -832,7 +902,7 @@ export type HealthCheck = Message<"actorstore.v1.HealthCheck"> & {
  * Use `create(HealthCheckSchema)` to create a new message.
  */
 export const HealthCheckSchema: GenMessage<HealthCheck> = /*@__PURE__*/
-  messageDesc(file_api, 21);
+  messageDesc(file_api, 23);
 
 /**
  * HealthReport: ok is true when every check passed.
@@ -856,7 +926,7 @@ export type HealthReport = Message<"actorstore.v1.HealthReport"> & {
  * Use `create(HealthReportSchema)` to create a new message.
  */
 export const HealthReportSchema: GenMessage<HealthReport> = /*@__PURE__*/
-  messageDesc(file_api, 22);
+  messageDesc(file_api, 24);
 
 /**
  * @generated from message actorstore.v1.HealthReply
@@ -885,7 +955,7 @@ export type HealthReply = Message<"actorstore.v1.HealthReply"> & {
  * Use `create(HealthReplySchema)` to create a new message.
  */
 export const HealthReplySchema: GenMessage<HealthReply> = /*@__PURE__*/
-  messageDesc(file_api, 23);
+  messageDesc(file_api, 25);
 
 /**
  * @generated from enum actorstore.v1.ReadDirection

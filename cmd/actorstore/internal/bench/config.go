@@ -114,6 +114,10 @@ type Config struct {
 	// GrowthEvents written between the growth scenario's two measured
 	// phases (default 10,000,000).
 	GrowthEvents int
+	// MaxAppendBatch is client.Config.MaxAppendBatch of a node target:
+	// how many concurrent appends the client coalesces into one message
+	// (0: the client's default; 1: every append alone, as before ADR 0027).
+	MaxAppendBatch int
 	// Sample is the interval of latency-over-time samples (default 1s).
 	Sample time.Duration
 	// Progress, when set, is called about ten times a second with the
@@ -177,6 +181,8 @@ func (c Config) Validate() error {
 		return bad("scenario", "counts must not be negative")
 	case c.TxStreams < 0 || c.TxPool < 0 || (c.TxStreams > 0 && c.TxPool > 0 && c.TxStreams > c.TxPool):
 		return bad("tx-streams", "must be positive and at most --tx-pool")
+	case c.MaxAppendBatch < 0 || c.MaxAppendBatch > 1024:
+		return bad("max-append-batch", "must be 0 (the client's default) to 1024, got %d", c.MaxAppendBatch)
 	case c.GrowthEvents < 0:
 		return bad("growth-events", "must not be negative")
 	case c.EventIDs != EventIDsRandom && c.EventIDs != EventIDsTimeOrdered:

@@ -32,7 +32,7 @@ var (
 // OpenTarget opens the target c selects (see Config).
 func OpenTarget(ctx context.Context, c Config) (Target, error) {
 	if c.Node != "" {
-		cl, err := client.Dial(ctx, client.Config{NodeAddress: c.Node})
+		cl, err := client.Dial(ctx, client.Config{NodeAddress: c.Node, MaxAppendBatch: c.MaxAppendBatch})
 		if err != nil {
 			return nil, err
 		}
