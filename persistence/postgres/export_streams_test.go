@@ -3,3 +3,7 @@ package postgres
 // StreamListQueries are the statements of ListStreams, for the plan test.
 var StreamListQueries = map[string]string{"after": sqlStreamsAfter, "after, prefix": sqlStreamsAfterUpTo,
 	"before": sqlStreamsBefore, "before, prefix": sqlStreamsBeforeUpTo}
+
+// FastWrite and FastLockTimeout are the fast append's statements, for
+// BenchmarkWritePathCostsOne.
+const FastWrite, FastLockTimeout = sqlFastWrite, sqlFastLockTimeout

@@ -57,12 +57,25 @@ FROM g`
 // fenceCode is the SQLSTATE actorstore_fence raises.
 const fenceCode = "AS409"
 
-// sqlFastLockTimeout bounds every lock wait of the fast append: it holds the
+// sqlFastLockTimeout sets two settings for the fast append's transaction
+// (is_local: they end with it), in one statement sent after BEGIN.
+//
+// lock_timeout bounds every lock wait of the fast append: it holds the
 // counter and may wait for a head that a locking append holds while that
 // one waits for the counter. Rather than a deadlock (found by PostgreSQL
 // after deadlock_timeout, 1 s) it gives up at once and takes the locking
 // way.
-const sqlFastLockTimeout = `SET LOCAL lock_timeout = '50ms'`
+//
+// plan_cache_mode = force_generic_plan makes the server reuse the prepared
+// statement's generic plan instead of planning the five-part statement
+// again for every batch: with array parameters the custom plan (which
+// knows the array lengths) always looks cheaper than the generic one
+// (which guesses 10 elements), so under the default mode PostgreSQL plans
+// anew on every execution, about 0.2 ms of the single writer's commit
+// (docs/benchmarks.md, "Issue 13, session 6: one writer's commit"). The
+// generic plan joins by the heads' primary key whatever the batch size.
+const sqlFastLockTimeout = `SELECT set_config('lock_timeout', '50ms', true),
+  set_config('plan_cache_mode', 'force_generic_plan', true)`
 
 // fastEligible reports whether every request expects an exact version
 // and no stream appears twice (plan.streams is sorted).
@@ -128,13 +141,14 @@ func appendFast(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan, chann
 	return results, true, nil
 }
 
-// readFast reads BEGIN, SET, the statement's row (the counter's old
+// readFast reads BEGIN, the settings, the statement's row (the counter's old
 // value) and COMMIT.
 func readFast(br pgx.BatchResults) (int64, error) {
-	for range 2 {
-		if _, err := br.Exec(); err != nil {
-			return 0, err
-		}
+	if _, err := br.Exec(); err != nil {
+		return 0, err
+	}
+	if err := br.QueryRow().Scan(nil, nil); err != nil {
+		return 0, err
 	}
 	var base int64
 	if err := br.QueryRow().Scan(&base, nil, nil); err != nil {
