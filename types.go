@@ -1,10 +1,6 @@
 package actorstore
 
-import (
-	"github.com/google/uuid"
-
-	"github.com/actorstore/actorstore/eventstore"
-)
+import "github.com/actorstore/actorstore/eventstore"
 
 // The records of actorstore, under the names users of the root package see.
 // See package persistence for their full documentation.
@@ -31,6 +27,8 @@ type (
 	Version = eventstore.Version
 	// Position of an event in the global order, from 1.
 	Position = eventstore.Position
+	// EventID identifies an event (a UUID; see NewEventID).
+	EventID = eventstore.EventID
 )
 
 // Read directions and the start of a backward read.
@@ -43,7 +41,7 @@ const (
 
 // NewEventID returns a new time-ordered event ID (UUID version 7), the
 // kind that keeps the event-ID index cheap as the store grows.
-func NewEventID() uuid.UUID { return eventstore.NewEventID() }
+func NewEventID() EventID { return eventstore.NewEventID() }
 
 // Any accepts the stream at any version.
 func Any() ExpectedVersion { return eventstore.Any() }

@@ -33,7 +33,7 @@ const (
 // index takes new entries on a few pages at its end instead of one random
 // page per event: random (version 4) IDs made the embedded store append at
 // about half the rate with a million events stored (docs/storage.md).
-func NewEventID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+func NewEventID() EventID { return uuid.Must(uuid.NewV7()) }
 
 // EventData is an event as a writer proposes it.
 type EventData struct {

@@ -3,8 +3,6 @@ package streams
 import (
 	"fmt"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,35 +43,13 @@ func memoryPerStream(b *testing.B, cacheBytes int) {
 	n := newNode(b, newStore(b), func(c *Config) {
 		c.MaxLiveStreams, c.IdleTimeout, c.CacheBytes = 2*streams, time.Hour, cacheBytes
 	})
-	base := heapAlloc()
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range 64 {
-		wg.Go(func() {
-			for i := next.Add(1); i <= int64(streams); i = next.Add(1) {
-				evs := make([]eventstore.EventData, 10)
-				for j := range evs {
-					evs[j] = eventstore.EventData{ID: uuid.New(), Type: "MemoryBench", Data: data}
-				}
-				if _, err := n.Append(ctxBackground(), fmt.Sprintf("mem-%d", i), eventstore.NoStream(), evs); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	live := heapAlloc()
-	b.ReportMetric(float64(int64(live)-int64(base))/float64(streams), "B/live-stream")
-	n.sh.sys.Send(n.registry, &passivateIdle{})
-	deadline := time.Now().Add(time.Minute)
-	for n.Stats().LiveStreams > 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if left := n.Stats().LiveStreams; left > 0 {
-		b.Fatalf("%d streams still live after passivation", left)
-	}
-	passive := heapAlloc()
-	b.ReportMetric(float64(int64(passive)-int64(base))/float64(streams), "B/passivated-stream")
+	measureStreamMemory(b, n, streams, 64, func(i int64) error {
+		evs := make([]eventstore.EventData, 10)
+		for j := range evs {
+			evs[j] = eventstore.EventData{ID: uuid.New(), Type: "MemoryBench", Data: data}
+		}
+		_, err := n.Append(ctxBackground(), fmt.Sprintf("mem-%d", i), eventstore.NoStream(), evs)
+		return err
+	})
 	b.ReportMetric(0, "ns/op")
 }

@@ -125,32 +125,45 @@ func BenchmarkMemoryPerStream(b *testing.B) {
 			streams = 10_000
 		}
 		n := newNode(b, newStore(b), func(c *Config) { c.MaxLiveStreams = 2 * streams; c.IdleTimeout = time.Hour })
-		base := heapAlloc()
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for w := 0; w < 256; w++ {
-			wg.Go(func() {
-				for i := next.Add(1); i <= int64(streams); i = next.Add(1) {
-					if _, err := n.Append(ctxBackground(), fmt.Sprintf("m-%d", i), eventstore.NoStream(), events(1)); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
-		}
-		wg.Wait()
-		live := heapAlloc()
-		b.ReportMetric(float64(int64(live)-int64(base))/float64(streams), "B/live-stream")
-		n.sh.sys.Send(n.registry, &passivateIdle{})
-		deadline := time.Now().Add(time.Minute)
-		for n.Stats().LiveStreams > 0 && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
-		passive := heapAlloc()
-		b.Logf("after passivation: %+v", n.Stats())
-
-		b.ReportMetric(float64(int64(passive)-int64(base))/float64(streams), "B/passivated-stream")
+		measureStreamMemory(b, n, streams, 256, func(i int64) error {
+			_, err := n.Append(ctxBackground(), fmt.Sprintf("m-%d", i), eventstore.NoStream(), events(1))
+			return err
+		})
 	})
+}
+
+// measureStreamMemory activates streams streams by calling activate(i)
+// for i in 1..streams from writers goroutines, reports the heap per live
+// stream actor (B/live-stream), passivates them all and reports the heap
+// per passivated stream (B/passivated-stream).
+func measureStreamMemory(b *testing.B, n *Runtime, streams, writers int, activate func(i int64) error) {
+	base := heapAlloc()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(func() {
+			for i := next.Add(1); i <= int64(streams); i = next.Add(1) {
+				if err := activate(i); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	live := heapAlloc()
+	b.ReportMetric(float64(int64(live)-int64(base))/float64(streams), "B/live-stream")
+	n.sh.sys.Send(n.registry, &passivateIdle{})
+	deadline := time.Now().Add(time.Minute)
+	for n.Stats().LiveStreams > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if left := n.Stats().LiveStreams; left > 0 {
+		b.Fatalf("%d streams still live after passivation", left)
+	}
+	passive := heapAlloc()
+	b.Logf("after passivation: %+v", n.Stats())
+	b.ReportMetric(float64(int64(passive)-int64(base))/float64(streams), "B/passivated-stream")
 }
 
 func heapAlloc() uint64 {
