@@ -195,12 +195,10 @@ func (s *streamActor) onLifecycleDone(c actors.Context, m *lifecycleDone) {
 	}
 	s.del.running = false
 	s.del.barrier = s.del.barrier[1:]
-	err := forCaller(m.err, s.stream)
-	if m.del {
-		c.Send(m.to, &deleteReply{res: m.res, err: err})
-	} else {
-		c.Send(m.to, &metadataReply{res: m.md, err: err})
-	}
+	// The caller is answered once the effect is taken: the subscriptions
+	// must hide what the delete or retention hides from the moment the
+	// call returns (TestSubscribersWithinTheRetention caught a reply
+	// sent before applyMetadata).
 	var ce *eventstore.ConcurrencyError
 	switch {
 	case m.err == nil && m.del:
@@ -212,6 +210,12 @@ func (s *streamActor) onLifecycleDone(c actors.Context, m *lifecycleDone) {
 		s.del.ret.Tombstone = true
 	default:
 		s.reload(c)
+	}
+	err := forCaller(m.err, s.stream)
+	if m.del {
+		c.Send(m.to, &deleteReply{res: m.res, err: err})
+	} else {
+		c.Send(m.to, &metadataReply{res: m.md, err: err})
 	}
 }
 
