@@ -25,7 +25,7 @@ func appendCommand() *cli.Command {
 			&cli.StringFlag{Name: "expected", Aliases: []string{"e"}, Value: "any",
 				Usage: "expected version: any, no-stream, stream-exists or a number"},
 			&cli.StringFlag{Name: "content-type", Value: eventstore.ContentTypeJSON, Usage: "MIME type of the payload"},
-			&cli.StringFlag{Name: "id", Usage: "event ID (a UUID; default a new one). Retrying with the same ID is idempotent"},
+			&cli.StringFlag{Name: "id", Usage: "event ID (a UUID; default a new time-ordered one, UUID version 7). Retrying with the same ID is idempotent"},
 			&cli.StringSliceFlag{Name: "meta", Usage: "metadata key=value (repeatable)"},
 		}, peerFlags()...),
 		Action: jsonErrors(runAppend),
