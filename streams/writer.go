@@ -1,6 +1,7 @@
 package streams
 
 import (
+	"errors"
 	"slices"
 	"time"
 
@@ -36,6 +37,7 @@ type unit struct {
 	bytes   int
 	one     [1]eventstore.AppendRequest // reqs of a flush
 	done    flushDone                   // the answer to flush, sent once committed (no allocation of its own)
+	own     bool                        // reqs carry the callers' own expectations again (retryOwn)
 }
 
 func newWriterState(sh *shared) *writerState {
@@ -120,14 +122,24 @@ func (st *writerState) finish(c actors.Context, m *batchDone) {
 		rec.all = make([]eventstore.RecordedEvent, 0, total)
 	}
 	i := 0
+	var again []*unit
 	for _, u := range batch {
 		var rs []eventstore.AppendResult
 		if m.err == nil {
 			rs = m.results[i : i+len(u.reqs)]
 		}
 		i += len(u.reqs)
+		if retryOwn(u, rs) {
+			again = append(again, u)
+			continue
+		}
 		st.reply(c, u, rs, m.err, at, &rec)
 		st.done(c, u)
+	}
+	if len(again) > 0 {
+		// Ahead of everything queued: every unit of their streams queued
+		// now came after them (per-stream order, ADR 0028).
+		st.queue = append(again, st.queue...)
 	}
 	// Counted once committed: a failed commit, a refused request and an
 	// idempotent retry append nothing.
@@ -165,6 +177,38 @@ func (st *writerState) reply(c actors.Context, u *unit, rs []eventstore.AppendRe
 		c.Send(pid, d)
 	}
 	c.Send(u.replyTo, &txResult{results: rs, err: err})
+}
+
+// retryOwn decides whether a transaction whose expectations were made
+// exact from its grants (ADR 0028) goes to the store again with its
+// callers' own expectations, and if so, makes its requests carry them: the
+// store refused one of the exact ones with a conflict, so the stream was
+// not at the version it was granted at (a piped predecessor failed, or
+// another writer wrote), which says nothing yet about the caller's own
+// expectation. Nothing of the transaction was written (a group is all or
+// nothing), and it is retried once.
+func retryOwn(u *unit, rs []eventstore.AppendResult) bool {
+	if u.tx == nil || u.tx.orig == nil || u.own || rs == nil {
+		return false
+	}
+	conflict := false
+	for j := range rs {
+		if u.tx.orig[j] != nil && errors.Is(rs[j].Err, eventstore.ErrConcurrency) {
+			conflict = true
+			break
+		}
+	}
+	if !conflict {
+		return false
+	}
+	reqs := slices.Clone(u.tx.reqs) // the *txFlush is shared with the stream actors: never changed
+	for j, own := range u.tx.orig {
+		if own != nil {
+			reqs[j].Expected = *own
+		}
+	}
+	u.reqs, u.own = reqs, true
+	return true
 }
 
 // done forgets a finished unit and answers awaitIdle callers of streams
