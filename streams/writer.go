@@ -38,6 +38,14 @@ type unit struct {
 	one     [1]eventstore.AppendRequest // reqs of a flush
 	done    flushDone                   // the answer to flush, sent once committed (no allocation of its own)
 	own     bool                        // reqs carry the callers' own expectations again (retryOwn)
+	// Where its requests are in the batch being committed (buildBatch),
+	// whether it was merged with another unit (takeBatch, buildBatch),
+	// and whether it is to be committed alone (a merged batch failed).
+	slots  []slot
+	slot0  [1]slot // slots of a flush
+	merged bool
+	tie    uint64 // the group of the merged units it commits with
+	alone  bool
 }
 
 func newWriterState(sh *shared) *writerState {
@@ -93,10 +101,7 @@ func (st *writerState) kick(c actors.Context) {
 		n += len(u.reqs)
 		events += u.events
 	}
-	reqs := make([]eventstore.AppendRequest, 0, n)
-	for _, u := range batch {
-		reqs = append(reqs, u.reqs...)
-	}
+	reqs := buildBatch(batch, n)
 	self, sh := c.Self(), st.sh
 	sh.goIO(func() {
 		results, err := sh.commit(batch, reqs, events)
@@ -121,14 +126,21 @@ func (st *writerState) finish(c actors.Context, m *batchDone) {
 		}
 		rec.all = make([]eventstore.RecordedEvent, 0, total)
 	}
-	i := 0
 	var again []*unit
+	failed := failedTies(batch, m)
 	for _, u := range batch {
 		var rs []eventstore.AppendResult
 		if m.err == nil {
-			rs = m.results[i : i+len(u.reqs)]
+			rs, _ = u.results(m.results)
+			if u.merged && failed[u.tie] {
+				// Merged units commit together or each again alone: the
+				// store decided the merged requests as one, so its answer
+				// need not be this unit's own (ADR 0028).
+				u.alone = true
+				again = append(again, u)
+				continue
+			}
 		}
-		i += len(u.reqs)
 		if retryOwn(u, rs) {
 			again = append(again, u)
 			continue
@@ -177,6 +189,57 @@ func (st *writerState) reply(c actors.Context, u *unit, rs []eventstore.AppendRe
 		c.Send(pid, d)
 	}
 	c.Send(u.replyTo, &txResult{results: rs, err: err})
+}
+
+// failedTies are the groups of merged units (buildBatch) of which some
+// request was not freshly committed: each of their units is committed
+// again alone.
+func failedTies(batch []*unit, m *batchDone) map[uint64]bool {
+	if m.err != nil {
+		return nil
+	}
+	var failed map[uint64]bool
+	for _, u := range batch {
+		if !u.merged {
+			continue
+		}
+		if _, clean := u.results(m.results); !clean {
+			if failed == nil {
+				failed = make(map[uint64]bool)
+			}
+			failed[u.tie] = true
+		}
+	}
+	return failed
+}
+
+// results is the unit's share of the batch's results, and whether every
+// request of the batch it touches was freshly committed (clean). A merged
+// request's result is split by events: a fresh commit gives the events of
+// one request contiguous versions and positions, in order.
+func (u *unit) results(all []eventstore.AppendResult) (rs []eventstore.AppendResult, clean bool) {
+	if !u.merged {
+		first := u.slots[0].at // a unit that is not merged has its requests in a row
+		rs = all[first : first+len(u.reqs)]
+		return rs, true
+	}
+	rs = make([]eventstore.AppendResult, len(u.reqs))
+	clean = true
+	for j, sl := range u.slots {
+		r := all[sl.at]
+		if r.Err != nil || r.Idempotent {
+			clean = false
+			rs[j] = r
+			continue
+		}
+		off, n := eventstore.Version(sl.offset), eventstore.Version(len(u.reqs[j].Events))
+		r.FirstVersion += off
+		r.LastVersion = r.FirstVersion + n - 1
+		r.FirstPosition += off
+		r.LastPosition = r.FirstPosition + n - 1
+		rs[j] = r
+	}
+	return rs, clean
 }
 
 // retryOwn decides whether a transaction whose expectations were made
