@@ -135,7 +135,8 @@ func TestChainedTransactionsCommitInOneBatch(t *testing.T) {
 }
 
 // TestFailedMergedBatchLeavesEachTransactionRight merges four transactions
-// of stream m into one batch: T1 (exact 1 on m, exact 1 on pb), T2 (any),
+// of stream m into one batch: T1 (exact 1 on m, exact 1 on pb), T2 (any,
+// and a new stream q),
 // T3 (exact 3: it relies on T1 and T2) and T4 (any). Another writer moves
 // pb first, so T1 fails; nothing of the merged group may be written, and
 // each transaction is answered as if committed alone in order: T1 a
@@ -150,7 +151,7 @@ func TestFailedMergedBatchLeavesEachTransactionRight(t *testing.T) {
 	mustAppend(t, n, "pb", eventstore.NoStream(), events(1))
 	txs := [][]eventstore.AppendRequest{
 		{{Stream: "m", Expected: eventstore.Exact(1), Events: events(1)}, {Stream: "pb", Expected: eventstore.Exact(1), Events: events(1)}},
-		{{Stream: "m", Expected: eventstore.Any(), Events: events(1)}},
+		{{Stream: "m", Expected: eventstore.Any(), Events: events(1)}, {Stream: "q", Expected: eventstore.NoStream(), Events: events(1)}},
 		{{Stream: "m", Expected: eventstore.Exact(3), Events: events(1)}},
 		{{Stream: "m", Expected: eventstore.Any(), Events: events(1)}},
 	}
@@ -167,8 +168,11 @@ func TestFailedMergedBatchLeavesEachTransactionRight(t *testing.T) {
 	if !errors.As(outs[0].err, &ce) || ce.Stream != "pb" || ce.Actual != 2 {
 		t.Fatalf("T1: %+v, %v; want a conflict on pb at 2", outs[0].res, outs[0].err)
 	}
-	if outs[1].err != nil || outs[1].res[0].FirstVersion != 2 {
-		t.Fatalf("T2 (any): %+v, %v; want version 2", outs[1].res, outs[1].err)
+	if outs[1].err != nil || outs[1].res[0].FirstVersion != 2 || outs[1].res[1].FirstVersion != 1 || outs[1].res[1].Idempotent {
+		t.Fatalf("T2 (any on m, no stream on q): %+v, %v; want version 2 on m, 1 on q", outs[1].res, outs[1].err)
+	}
+	if q := checkContiguous(t, store, "q"); len(q) != 1 || q[txs[1][1].Events[0].ID].Position != outs[1].res[1].FirstPosition {
+		t.Fatalf("q holds %v, T2 answered %+v", q, outs[1].res[1])
 	}
 	if !errors.As(outs[2].err, &ce) || ce.Stream != "m" || ce.Actual != 2 {
 		t.Fatalf("T3 (exact 3): %+v, %v; want a conflict on m at 2", outs[2].res, outs[2].err)
