@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anishathalye/porcupine"
-
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 )
@@ -225,43 +223,14 @@ func (m *mergeSpy) AppendBatch(ctx context.Context, reqs []eventstore.AppendRequ
 func TestMergedBatchesAreLinearizable(t *testing.T) {
 	spy := &mergeSpy{slowAck: slowAck{newStore(t), 5 * time.Millisecond}}
 	n := newNode(t, spy, func(c *Config) { c.CacheBytes = 1 << 10 })
-	const clients, ops = 12, 30
-	start := time.Now()
-	var (
-		mu      sync.Mutex
-		history []porcupine.Operation
-		wg      sync.WaitGroup
-	)
-	for cl := 0; cl < clients; cl++ {
-		wg.Go(func() {
-			var seen [2]eventstore.Version
-			for i := 0; i < ops; i++ {
-				in := randomTxInput(seen)
-				if in.op == 'r' && i%2 == 0 {
-					in.op = 't'
-				}
-				if in.op == 't' && i%3 != 0 { // most of them go through: chains form
-					in.exp = [2]eventstore.ExpectedVersion{eventstore.Any(), eventstore.Any()}
-				}
-				call := time.Since(start).Nanoseconds()
-				out := runTxOp(t, n, in)
-				ret := time.Since(start).Nanoseconds()
-				for s := range seen {
-					seen[s] = max(seen[s], out.version[s])
-				}
-				if out.conflict {
-					seen[out.stream] = max(seen[out.stream], out.actual)
-				}
-				mu.Lock()
-				history = append(history, porcupine.Operation{ClientId: cl, Input: in, Call: call, Output: out, Return: ret})
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	if res := porcupine.CheckOperationsTimeout(twoStreams, history, 30*time.Second); res != porcupine.Ok {
-		t.Fatalf("history of %d operations is not linearizable (%v)", len(history), res)
-	}
+	checkTxHistory(t, n, 12, 30, func(i int, in *txInput) {
+		if in.op == 'r' && i%2 == 0 {
+			in.op = 't'
+		}
+		if in.op == 't' && i%3 != 0 { // most of them go through: chains form
+			in.exp = [2]eventstore.ExpectedVersion{eventstore.Any(), eventstore.Any()}
+		}
+	})
 	spy.mu.Lock()
 	defer spy.mu.Unlock()
 	if spy.merged == 0 {
