@@ -126,32 +126,44 @@ func (st *writerState) finish(c actors.Context, m *batchDone) {
 		}
 		rec.all = make([]eventstore.RecordedEvent, 0, total)
 	}
+	// First the units that go back to the queue, then the next commit
+	// starts, then the answers: the writer is not idle while it answers
+	// (the next batch's results come in a later message, so every unit of
+	// this batch is answered before any of the next).
 	var again []*unit
+	back := make([]bool, len(batch))
 	failed := failedTies(batch, m)
-	for _, u := range batch {
-		var rs []eventstore.AppendResult
-		if m.err == nil {
-			rs, _ = u.results(m.results)
-			if u.merged && failed[u.tie] {
-				// Merged units commit together or each again alone: the
-				// store decided the merged requests as one, so its answer
-				// need not be this unit's own (ADR 0028).
-				u.alone = true
-				again = append(again, u)
-				continue
+	for k, u := range batch {
+		switch {
+		case m.err != nil: // a failure of the whole batch is answered
+		case u.merged && failed[u.tie]:
+			// Merged units commit together or each again alone: the store
+			// decided the merged requests as one, so its answer need not
+			// be this unit's own (ADR 0028).
+			u.alone = true
+			again, back[k] = append(again, u), true
+		case u.tx != nil && u.tx.orig != nil && !u.own:
+			if rs, _ := u.results(m.results); retryOwn(u, rs) {
+				again, back[k] = append(again, u), true
 			}
 		}
-		if retryOwn(u, rs) {
-			again = append(again, u)
-			continue
-		}
-		st.reply(c, u, rs, m.err, at, &rec)
-		st.done(c, u)
 	}
 	if len(again) > 0 {
 		// Ahead of everything queued: every unit of their streams queued
 		// now came after them (per-stream order, ADR 0028).
 		st.queue = append(again, st.queue...)
+	}
+	st.kick(c) // units going back may be in it: they are not touched below
+	for k, u := range batch {
+		if back[k] {
+			continue
+		}
+		var rs []eventstore.AppendResult
+		if m.err == nil {
+			rs, _ = u.results(m.results) // its slots are this batch's: it is in no other
+		}
+		st.reply(c, u, rs, m.err, at, &rec)
+		st.done(c, u)
 	}
 	// Counted once committed: a failed commit, a refused request and an
 	// idempotent retry append nothing.
