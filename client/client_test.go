@@ -205,7 +205,13 @@ func TestTimeoutIsRetryable(t *testing.T) {
 // it (safe to call twice).
 func lockNodeStore(t *testing.T) (release func()) {
 	t.Helper()
-	path := filepath.Join(nodeDir, "data", actorstore.EmbeddedFileName)
+	return lockStoreIn(t, nodeDir)
+}
+
+// lockStoreIn is lockNodeStore for the node process serving dir.
+func lockStoreIn(t *testing.T, dir string) (release func()) {
+	t.Helper()
+	path := filepath.Join(dir, "data", actorstore.EmbeddedFileName)
 	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
