@@ -2,10 +2,8 @@ package node_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +11,7 @@ import (
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/internal/sqlitelock"
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/node"
 )
@@ -205,29 +204,8 @@ func TestAppendBatchBoundsEachAppendByItsOwnTimeout(t *testing.T) {
 }
 
 // lockTestStore takes the write lock of testStore's SQLite file as
-// another process would, and returns a function that releases it (safe
-// to call twice).
+// another process would (sqlitelock.Hold).
 func lockTestStore(t *testing.T) (release func()) {
 	t.Helper()
-	db, err := sql.Open("sqlite", filepath.Join(testDir, "data", actorstore.EmbeddedFileName)+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
-				t.Error(err)
-			}
-			conn.Close()
-			db.Close()
-		})
-	}
+	return sqlitelock.Hold(t, filepath.Join(testDir, "data", actorstore.EmbeddedFileName))
 }
