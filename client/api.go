@@ -41,7 +41,10 @@ func (c *Client) callAppend(ctx context.Context, req *messages.AppendRequest) (a
 		c.singles.Add(1)
 		return c.call(ctx, req, &req.Options)
 	}
-	ctx, trace := eventstore.EnsureTraceID(ctx)
+	// No span is started from ctx here (coalescable), so the trace ID
+	// need not also become an OpenTelemetry span context: the node makes
+	// one from options.trace_id.
+	ctx, trace := eventstore.EnsureTraceIDUntraced(ctx)
 	reply, err := c.co.append(ctx, trace, req)
 	return reply, eventstore.AttachTraceID(err, trace)
 }

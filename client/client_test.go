@@ -2,16 +2,15 @@ package client_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/actorstore/actorstore"
 	"github.com/actorstore/actorstore/eventstore"
+	"github.com/actorstore/actorstore/internal/sqlitelock"
 	"github.com/google/uuid"
 )
 
@@ -205,26 +204,11 @@ func TestTimeoutIsRetryable(t *testing.T) {
 // it (safe to call twice).
 func lockNodeStore(t *testing.T) (release func()) {
 	t.Helper()
-	path := filepath.Join(nodeDir, "data", actorstore.EmbeddedFileName)
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
-				t.Error(err)
-			}
-			conn.Close()
-			db.Close()
-		})
-	}
+	return lockStoreIn(t, nodeDir)
+}
+
+// lockStoreIn is lockNodeStore for the node process serving dir.
+func lockStoreIn(t *testing.T, dir string) (release func()) {
+	t.Helper()
+	return sqlitelock.Hold(t, filepath.Join(dir, "data", actorstore.EmbeddedFileName))
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -231,5 +234,74 @@ func TestMaxAppendBatchValidated(t *testing.T) {
 	}
 	if err := (client.Config{MaxAppendBatch: -1}).Validate(); err == nil {
 		t.Fatal("MaxAppendBatch -1 accepted")
+	}
+}
+
+// dirEnv tells a peer process the directory of its node process.
+const dirEnv = "ACTORSTORE_TEST_NODE_DIR"
+
+// TestNodeWithoutAppendBatch: against a node that does not list
+// append_batch in its features (one from before ADR 0027, which could not
+// decode an AppendBatchRequest), the client sends every append alone:
+// while one append is in flight (held by the lock on the node's SQLite
+// file) the concurrent appends go to the node at once, one message each,
+// instead of waiting in a batch, and all of them commit. The client runs
+// in a peer process (one remote endpoint per process).
+func TestNodeWithoutAppendBatch(t *testing.T) {
+	dir := t.TempDir()
+	np, err := startNodeProcess(dir, noBatchEnv+"=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer np.stop()
+	peer := exec.Command(os.Args[0], "-test.run=^TestPeerOfOldNode$", "-test.v", "-test.count=1")
+	peer.Env = append(os.Environ(), peerEnv+"="+np.addr, dirEnv+"="+dir)
+	out, err := peer.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestPeerOfOldNode") {
+		t.Fatalf("peer: %v\n%s", err, out)
+	}
+}
+
+func TestPeerOfOldNode(t *testing.T) {
+	addr, dir := os.Getenv(peerEnv), os.Getenv(dirEnv)
+	if addr == "" || dir == "" {
+		t.Skip("runs as a peer process of TestNodeWithoutAppendBatch")
+	}
+	c, err := client.Dial(ctx5(t), client.Config{NodeAddress: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	release := lockStoreIn(t, dir)
+	defer release()
+
+	const n = 8
+	var (
+		wg   sync.WaitGroup
+		errs [n + 1]error
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	appendOne := func(i int) {
+		defer wg.Done()
+		_, errs[i] = c.Append(ctx, fmt.Sprintf("old-node-%d", i), eventstore.NoStream(), ev("E", `{}`))
+	}
+	wg.Add(1)
+	go appendOne(0)
+	eventually(t, "the first append in flight", func() bool { return c.Stats().AppendMessages == 1 })
+	for i := 1; i <= n; i++ {
+		wg.Add(1)
+		go appendOne(i)
+	}
+	eventually(t, fmt.Sprintf("%d appends sent alone", n+1), func() bool { return c.Stats().AppendMessages == n+1 })
+	release()
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("append %d: %v", i, err)
+		}
+	}
+	if s := c.Stats(); s.AppendBatches != 0 || s.AppendMessages != n+1 {
+		t.Errorf("stats = %+v, want %d appends sent alone, no batch", s, n+1)
 	}
 }

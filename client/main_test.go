@@ -29,6 +29,9 @@ import (
 const (
 	nodeEnv = "ACTORSTORE_TEST_SERVE_DIR"
 	peerEnv = "ACTORSTORE_TEST_PEER_OF"
+	// noBatchEnv set in a node process turns off its append batches
+	// (node.Config.NoAppendBatch): a node from before ADR 0027.
+	noBatchEnv = "ACTORSTORE_TEST_NO_APPEND_BATCH"
 )
 
 var cl *client.Client
@@ -78,9 +81,11 @@ type nodeProcess struct {
 	addr  string
 }
 
-func startNodeProcess(dir string) (*nodeProcess, error) {
+// startNodeProcess starts a node process on dir with env added to its
+// environment.
+func startNodeProcess(dir string, env ...string) (*nodeProcess, error) {
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), nodeEnv+"="+dir)
+	cmd.Env = append(append(os.Environ(), nodeEnv+"="+dir), env...)
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -125,7 +130,8 @@ func serveNode(dir string) {
 	}
 	// Served on the store's actor system, so its subscription hub is
 	// reachable by peers.
-	n, err := node.Start(st, node.Config{Address: "127.0.0.1:0", StoreKind: "embedded", Engine: eng})
+	n, err := node.Start(st, node.Config{Address: "127.0.0.1:0", StoreKind: "embedded", Engine: eng,
+		NoAppendBatch: os.Getenv(noBatchEnv) != ""})
 	if err != nil {
 		panic(err)
 	}

@@ -37,6 +37,10 @@ func (a *apiActor) Receive(c actors.Context) {
 	case *messages.StatusRequest:
 		a.n.reply(c.Sender(), &messages.StatusReply{Outcome: &messages.StatusReply_Result{Result: a.n.status()}})
 	case *messages.AppendBatchRequest:
+		if a.n.cfg.NoAppendBatch {
+			a.n.handle(c.Sender(), m, false, actors.TraceContext(context.Background(), c))
+			return
+		}
 		a.n.handleBatch(c.Sender(), m, actors.TraceContext(context.Background(), c))
 	default:
 		a.n.handle(c.Sender(), m, false, actors.TraceContext(context.Background(), c))
@@ -124,16 +128,27 @@ func (n *Node) done() {
 // capped by MaxRequestTimeout, carries its trace (from the message header
 // in trace, else the options' trace_id, else a new one), and ends at Close.
 func (n *Node) requestContext(trace context.Context, o *messages.RequestOptions) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(n.life, n.requestTimeout(o))
+	return n.traced(ctx, trace, o), cancel
+}
+
+// requestTimeout is how long a request with options o may run: its
+// timeout_ms, else the default, capped by MaxRequestTimeout.
+func (n *Node) requestTimeout(o *messages.RequestOptions) time.Duration {
 	timeout := n.cfg.RequestTimeout
 	if ms := o.GetTimeoutMs(); ms > 0 {
 		timeout = time.Duration(ms) * time.Millisecond
 	}
-	timeout = min(timeout, n.cfg.MaxRequestTimeout)
-	ctx, cancel := context.WithTimeout(n.life, timeout)
+	return min(timeout, n.cfg.MaxRequestTimeout)
+}
+
+// traced gives ctx the request's trace: the one of the message header in
+// trace, else the options' trace_id, else a new one.
+func (n *Node) traced(ctx, trace context.Context, o *messages.RequestOptions) context.Context {
 	ctx = withTrace(ctx, trace)
 	if id := o.GetTraceId(); id != "" && eventstore.TraceID(ctx) == "" {
 		ctx = eventstore.WithTraceID(ctx, id)
 	}
 	ctx, _ = eventstore.EnsureTraceID(ctx)
-	return ctx, cancel
+	return ctx
 }

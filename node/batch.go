@@ -3,7 +3,9 @@ package node
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync/atomic"
+	"time"
 
 	"github.com/actorstore/actorstore/actors"
 	"github.com/actorstore/actorstore/eventstore"
@@ -61,21 +63,64 @@ func (n *Node) handleBatch(sender *actors.PID, m *messages.AppendBatchRequest, t
 		send()
 		return
 	}
+	// Appends of the batch with the same timeout share one context that
+	// bounds them (one timer instead of one per append), started when
+	// the batch arrived; each append adds only its own trace to it.
+	limits := n.batchLimits(jobs, order, groups)
 	var left atomic.Int64
 	left.Store(int64(len(order)))
 	for _, s := range order {
 		idx := groups[s]
 		n.workers.run(func() {
 			for _, i := range idx {
-				ctx, cancel := n.requestContext(trace, jobs[i].opts)
+				ctx := n.traced(limits.of(jobs[i].opts), trace, jobs[i].opts)
 				replies[i] = asAppendReply(n.run(ctx, jobs[i]))
-				cancel()
 				n.done()
 			}
 			if left.Add(-1) == 0 {
+				limits.cancel()
 				send()
 			}
 		})
+	}
+}
+
+// batchLimits holds the timeout contexts of one batch, one per distinct
+// timeout among its appends (the appends a client coalesced were made
+// within a round trip of each other, so they rarely differ).
+type batchLimits struct {
+	timeouts []time.Duration
+	ctxs     []context.Context
+	cancels  []context.CancelFunc
+	n        *Node
+}
+
+// batchLimits starts the timeout contexts of the admitted appends of a
+// batch (those listed in groups).
+func (n *Node) batchLimits(jobs []job, order []string, groups map[string][]int) *batchLimits {
+	l := &batchLimits{n: n}
+	for _, s := range order {
+		for _, i := range groups[s] {
+			d := n.requestTimeout(jobs[i].opts)
+			if !slices.Contains(l.timeouts, d) {
+				ctx, cancel := context.WithTimeout(n.life, d)
+				l.timeouts = append(l.timeouts, d)
+				l.ctxs = append(l.ctxs, ctx)
+				l.cancels = append(l.cancels, cancel)
+			}
+		}
+	}
+	return l
+}
+
+// of is the context that bounds an append with options o.
+func (l *batchLimits) of(o *messages.RequestOptions) context.Context {
+	return l.ctxs[slices.Index(l.timeouts, l.n.requestTimeout(o))]
+}
+
+func (l *batchLimits) cancel() {
+	for _, c := range l.cancels {
+		c()
 	}
 }
 

@@ -1,12 +1,17 @@
 package node_test
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/actorstore/actorstore"
+	"github.com/actorstore/actorstore/actors"
+	"github.com/actorstore/actorstore/internal/sqlitelock"
 	"github.com/actorstore/actorstore/messages"
 	"github.com/actorstore/actorstore/node"
 )
@@ -132,4 +137,75 @@ func TestPeerAppendBatch(t *testing.T) {
 	if err != nil || head.(*messages.HeadReply).GetResult().GetVersion() != 0 {
 		t.Errorf("stream of the refused batches: %v, %v; want nothing written", head, err)
 	}
+}
+
+// TestAppendBatchBoundsEachAppendByItsOwnTimeout: every append of a batch
+// is bounded by its own timeout_ms, also where appends of a batch with
+// the same timeout share one timer (ADR 0029). While another connection
+// holds the write lock of the store's SQLite file, a batch of two appends
+// with 300 ms and one with 30 s: the two short ones time out (the node
+// logs their timeouts while the lock still holds); once the lock is
+// released, the long one commits. Each answer carries its own trace ID.
+func TestAppendBatchBoundsEachAppendByItsOwnTimeout(t *testing.T) {
+	release := lockTestStore(t)
+	defer release()
+	run := uuid.NewString()[:8]
+	type part struct {
+		stream, trace string
+		ms            uint32
+	}
+	parts := []part{{"batch-short-a-" + run, "short-a-" + run, 300}, {"batch-long-" + run, "long-" + run, 30_000},
+		{"batch-short-b-" + run, "short-b-" + run, 300}}
+	batch := &messages.AppendBatchRequest{}
+	for _, p := range parts {
+		r := appendReq(p.stream, event("E", []byte(`{}`)))
+		r.Options = &messages.RequestOptions{TraceId: p.trace, TimeoutMs: p.ms}
+		batch.Appends = append(batch.Appends, r)
+	}
+	type outcome struct {
+		reply any
+		err   error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		reply, err := actors.Request(ctx, testNode.System(), testNode.PID(), batch)
+		done <- outcome{reply, err}
+	}()
+	for _, p := range []part{parts[0], parts[2]} {
+		eventually(t, 20*time.Second, func() error {
+			for _, l := range nodeLog.lines(p.trace) {
+				if l["message"] == "request failed" && l["code"] == "ERROR_CODE_TIMEOUT" {
+					return nil
+				}
+			}
+			return fmt.Errorf("no timeout logged for %s (trace %s)", p.stream, p.trace)
+		})
+	}
+	release()
+	o := <-done
+	r, ok := o.reply.(*messages.AppendBatchReply)
+	if o.err != nil || !ok || len(r.GetReplies()) != len(parts) {
+		t.Fatalf("reply = %v, %v; want %d answers", o.reply, o.err, len(parts))
+	}
+	for i, a := range r.GetReplies() {
+		p := parts[i]
+		if p.ms == 300 {
+			if e := a.GetError(); e.GetCode() != messages.ErrorCode_ERROR_CODE_TIMEOUT || e.GetTraceId() != p.trace {
+				t.Errorf("answer %d (%d ms) = %v, want a timeout with trace %s", i, p.ms, a, p.trace)
+			}
+			continue
+		}
+		if a.GetError() != nil || a.GetResult().GetStream() != p.stream {
+			t.Errorf("answer %d (%d ms) = %v, want a result for %s", i, p.ms, a, p.stream)
+		}
+	}
+}
+
+// lockTestStore takes the write lock of testStore's SQLite file as
+// another process would (sqlitelock.Hold).
+func lockTestStore(t *testing.T) (release func()) {
+	t.Helper()
+	return sqlitelock.Hold(t, filepath.Join(testDir, "data", actorstore.EmbeddedFileName))
 }

@@ -94,6 +94,11 @@ type Config struct {
 	// a new system, shut down by Close. A process should have one remote
 	// endpoint (see actors).
 	System *actors.System
+	// NoAppendBatch makes the node answer as one from before ADR 0027
+	// did: NodeStatus.features lacks append_batch and an
+	// AppendBatchRequest is refused as an unsupported message type. It is
+	// there to test newer clients against older nodes.
+	NoAppendBatch bool
 }
 
 // Validate reports the first bad field.

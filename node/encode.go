@@ -56,6 +56,14 @@ func (n *Node) status() *messages.NodeStatus {
 		MaxEventBytes:   uint64(n.cfg.Limits.MaxEventSize),
 		RecoveredPanics: uint64(n.remote.RecoveredPanics()),
 		Cluster:         n.clusterStatus(),
-		Features:        []string{FeatureAppendBatch},
+		Features:        n.features(),
 	}
+}
+
+// features lists what the node serves beyond protocol actorstore.v1.
+func (n *Node) features() []string {
+	if n.cfg.NoAppendBatch {
+		return nil
+	}
+	return []string{FeatureAppendBatch}
 }

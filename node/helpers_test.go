@@ -40,6 +40,9 @@ var testNode *node.Node
 // testStore is the store testNode serves.
 var testStore *actorstore.Store
 
+// testDir holds testStore's files (its SQLite file in testDir/data).
+var testDir string
+
 // testAPI is testNode's gRPC/Connect listener.
 var testAPI *node.APIServer
 
@@ -51,6 +54,7 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
+	testDir = dir
 	// The node and its store log at debug level into nodeLog and trace
 	// into nodeSpans (see TestFailedAppendFollowedByTraceID).
 	log := zerolog.New(nodeLog).Level(zerolog.DebugLevel)
