@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -98,9 +99,11 @@ func (d *pageDecoder) decode(v [][]byte, e *eventstore.RecordedEvent) error {
 			}
 			meta = meta[1:]
 		}
-		if err := json.Unmarshal(meta, &e.Metadata); err != nil {
+		m, err := d.metadata(meta)
+		if err != nil {
 			return err
 		}
+		e.Metadata = m
 	}
 	created, err := timestamptz(v[9])
 	e.Created = created
@@ -167,4 +170,81 @@ func scanEvents(rows pgx.Rows) ([]eventstore.RecordedEvent, error) {
 		return nil
 	})
 	return events, err
+}
+
+// metadata parses an event's metadata, a JSON object of strings. The
+// object as PostgreSQL prints a jsonb, {"k": "v", ...}, whose strings
+// have no escape and are valid UTF-8, is parsed here (its keys shared
+// within the page); anything else goes to encoding/json, which gives the
+// same map for what both accept.
+func (d *pageDecoder) metadata(b []byte) (map[string]string, error) {
+	if m, ok := d.simpleObject(b); ok {
+		return m, nil
+	}
+	var m map[string]string
+	err := json.Unmarshal(b, &m)
+	return m, err
+}
+
+// simpleObject parses b when it is an object of plain strings.
+func (d *pageDecoder) simpleObject(b []byte) (map[string]string, bool) {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return nil, false
+	}
+	m := map[string]string{}
+	if i = skipSpace(b, i+1); i < len(b) && b[i] == '}' {
+		return m, skipSpace(b, i+1) == len(b)
+	}
+	for {
+		k, j, ok := plainString(b, i)
+		if !ok {
+			return nil, false
+		}
+		if i = skipSpace(b, j); i >= len(b) || b[i] != ':' {
+			return nil, false
+		}
+		v, j, ok := plainString(b, skipSpace(b, i+1))
+		if !ok {
+			return nil, false
+		}
+		m[d.str(k)] = string(v)
+		if i = skipSpace(b, j); i >= len(b) {
+			return nil, false
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return m, skipSpace(b, i+1) == len(b)
+		default:
+			return nil, false
+		}
+	}
+}
+
+// plainString returns the contents of the JSON string at b[i] and the
+// index after it, when it has no escape or control character and is valid
+// UTF-8.
+func plainString(b []byte, i int) ([]byte, int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return nil, 0, false
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '"':
+			s := b[i+1 : j]
+			return s, j + 1, utf8.Valid(s)
+		case c == '\\' || c < 0x20:
+			return nil, 0, false
+		}
+	}
+	return nil, 0, false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
 }
