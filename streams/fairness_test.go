@@ -18,7 +18,7 @@ func TestAppendsAreNotStarvedByTransactions(t *testing.T) {
 	n := newNode(t, newStore(t), nil)
 	ctx := ctxT(t)
 	txA := []eventstore.AppendRequest{{Stream: "x", Expected: eventstore.Any(), Events: events(1)}}
-	if _, err := n.reserve(ctx, 9001, txA, []int{0}); err != nil {
+	if _, _, err := n.reserve(ctx, 9001, txA, []int{0}); err != nil {
 		t.Fatal(err)
 	}
 	// In this order through the registry: the append, then transaction B.

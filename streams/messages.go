@@ -74,9 +74,18 @@ type reserveCmd struct {
 
 // reserveReply answers a reserveCmd: err is a *ConcurrencyError when the
 // expectation failed (the stream is then not held).
+//
+// When granted, at is the version the stream will have once everything
+// the writer holds of it before this transaction commits as projected
+// (the committed version when the writer holds nothing of it), and
+// exact says whether the transaction may be sent with Exact(at) in place
+// of its caller's expectation (ADR 0028): false for a probable retry of
+// committed events, which the store answers by their IDs.
 type reserveReply struct {
-	pid *actors.PID
-	err error
+	pid   *actors.PID
+	err   error
+	at    eventstore.Version
+	exact bool
 }
 
 // releaseCmd ends transaction tx's hold on a stream without writing.
@@ -119,6 +128,11 @@ type txFlush struct {
 	reqs []eventstore.AppendRequest
 	pids []*actors.PID
 	span trace.SpanContext // the caller's span, linked from the commit's span
+	// orig holds the caller's own expectation of each request whose
+	// expectation in reqs was made exact from its grant (nil: none was;
+	// ADR 0028). When the store refuses such a request with a conflict,
+	// the writer commits the transaction again with these.
+	orig []*eventstore.ExpectedVersion
 }
 
 // txResult answers a txFlush.

@@ -157,3 +157,69 @@ func TestConfigValidate(t *testing.T) {
 		t.Fatalf("defaults: %+v", d)
 	}
 }
+
+// A unit whose request of a stream already in the batch expects exactly
+// the version the batch leaves that stream at is merged into the stream's
+// request (ADR 0028); one that does not, or one to be committed alone,
+// waits, and so do the later units of its streams.
+func TestTakeBatchMergesExactChains(t *testing.T) {
+	mk := func(tx uint64, expected eventstore.ExpectedVersion, streams ...string) *unit {
+		u := &unit{tx: &txFlush{tx: tx}}
+		for _, s := range streams {
+			u.reqs = append(u.reqs, eventstore.AppendRequest{Stream: s, Expected: expected, Group: tx,
+				Events: []eventstore.EventData{{ID: uuid.New()}, {ID: uuid.New()}}})
+			u.events += 2
+		}
+		u.tx.reqs = u.reqs
+		return u
+	}
+	a := mk(1, eventstore.NoStream(), "s", "t")
+	b := mk(2, eventstore.Exact(2), "s", "u") // chains onto a's s (t, u at 2: u is new, expects 2: fine here)
+	c := mk(3, eventstore.Exact(3), "s")      // does not chain: s is at 4 after a and b
+	d := mk(4, eventstore.Exact(4), "s")      // would chain, but c of s waits before it
+	e := mk(5, eventstore.NoStream(), "v")
+	batch, rest := takeBatch([]*unit{a, b, c, d, e}, 100, 1<<20)
+	if len(batch) != 3 || batch[0] != a || batch[1] != b || batch[2] != e || !b.merged || e.merged {
+		t.Fatalf("batch = %v", batch)
+	}
+	if len(rest) != 2 || rest[0] != c || rest[1] != d {
+		t.Fatalf("rest = %v", rest)
+	}
+	reqs := buildBatch(batch, 6)
+	if len(reqs) != 4 || reqs[0].Stream != "s" || len(reqs[0].Events) != 4 || reqs[1].Stream != "t" ||
+		reqs[2].Stream != "u" || reqs[3].Stream != "v" {
+		t.Fatalf("reqs = %+v", reqs)
+	}
+	if !a.merged || reqs[0].Group != 1 || reqs[1].Group != 1 || reqs[2].Group != 1 || reqs[3].Group != 5 {
+		t.Fatalf("groups: %d %d %d %d (a merged %v)", reqs[0].Group, reqs[1].Group, reqs[2].Group, reqs[3].Group, a.merged)
+	}
+	if len(a.reqs[0].Events) != 2 || len(b.reqs[0].Events) != 2 {
+		t.Fatal("a unit's own requests were changed")
+	}
+	all := []eventstore.AppendResult{
+		{Stream: "s", FirstVersion: 1, LastVersion: 4, FirstPosition: 11, LastPosition: 14},
+		{Stream: "t", FirstVersion: 1, LastVersion: 2, FirstPosition: 15, LastPosition: 16},
+		{Stream: "u", FirstVersion: 3, LastVersion: 4, FirstPosition: 17, LastPosition: 18},
+		{Stream: "v", FirstVersion: 1, LastVersion: 2, FirstPosition: 19, LastPosition: 20},
+	}
+	rs, clean := b.results(all)
+	if !clean || rs[0].FirstVersion != 3 || rs[0].LastVersion != 4 || rs[0].FirstPosition != 13 ||
+		rs[0].LastPosition != 14 || rs[1] != all[2] {
+		t.Fatalf("b's results: %+v %v", rs, clean)
+	}
+	if rs, clean = a.results(all); !clean || rs[0].LastVersion != 2 || rs[0].LastPosition != 12 || rs[1] != all[1] {
+		t.Fatalf("a's results: %+v %v", rs, clean)
+	}
+	if a.tie != 1 || b.tie != 1 {
+		t.Fatalf("ties: %d %d", a.tie, b.tie)
+	}
+	all[2].Err = &eventstore.ConcurrencyError{Stream: "u"}
+	if failed := failedTies(batch, &batchDone{results: all}); !failed[1] || len(failed) != 1 {
+		t.Fatalf("a request of the tied group failed: %v", failed)
+	}
+	c.alone = true
+	batch, _ = takeBatch([]*unit{c, mk(6, eventstore.Exact(5), "s")}, 100, 1<<20)
+	if len(batch) != 1 {
+		t.Fatalf("a unit was merged onto one to be committed alone: %v", batch)
+	}
+}

@@ -97,7 +97,11 @@ func (s *streamActor) maybeGrant(c actors.Context) {
 			adds = 0
 		}
 		s.tx = &heldTx{id: m.tx, req: m.req, adds: adds}
-		c.Send(e.sender, &reserveReply{pid: c.Self()})
+		// Nothing of the stream is queued (above) and nothing is sent to
+		// the writer until the transaction is queued (F1 of ADR 0025), so
+		// the projected version is the one it lands on if all ahead of it
+		// commits (ADR 0028).
+		c.Send(e.sender, &reserveReply{pid: c.Self(), at: s.projected(), exact: !known})
 	}
 	s.releaseHeld(c)
 }

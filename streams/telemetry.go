@@ -142,15 +142,13 @@ func committedBytes(batch []*unit, results []eventstore.AppendResult, err error)
 		return 0
 	}
 	var n int64
-	i := 0
 	for _, u := range batch {
 		ok := true
-		for j := range u.reqs {
-			if i+j < len(results) && (results[i+j].Err != nil || results[i+j].Idempotent) {
+		for _, sl := range u.slots { // where its requests are in the batch (buildBatch)
+			if sl.at < len(results) && (results[sl.at].Err != nil || results[sl.at].Idempotent) {
 				ok = false
 			}
 		}
-		i += len(u.reqs)
 		if ok {
 			n += int64(u.bytes)
 		}

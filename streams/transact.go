@@ -37,12 +37,12 @@ func (n *Runtime) Transact(ctx context.Context, reqs []eventstore.AppendRequest)
 	defer cancel()
 	tx := n.txSeq.Add(1)
 	order := sortedByStream(reqs)
-	pids, err := n.reserve(ctx, tx, reqs, order)
+	pids, grants, err := n.reserve(ctx, tx, reqs, order)
 	if err != nil {
 		n.release(tx, reqs, order)
 		return nil, forCaller(actors.OnTransaction(err, txStreams(reqs)), reqs[order[len(pids)]].Stream)
 	}
-	res, err := n.commitTx(ctx, tx, reqs, order, pids)
+	res, err := n.commitTx(ctx, tx, reqs, order, pids, grants)
 	if err != nil {
 		return nil, actors.OnTransaction(err, txStreams(reqs))
 	}
@@ -72,27 +72,57 @@ func (n *Runtime) validateTx(reqs []eventstore.AppendRequest) error {
 }
 
 // reserve holds the streams in order; it returns the stream actors' PIDs
-// (in order) of those reserved, and an error at the first that failed.
+// and their grants (in order) of those reserved, and an error at the first
+// that failed.
 func (n *Runtime) reserve(ctx context.Context, tx uint64, reqs []eventstore.AppendRequest,
-	order []int) ([]*actors.PID, error) {
+	order []int) ([]*actors.PID, []*reserveReply, error) {
 	pids := make([]*actors.PID, 0, len(order))
+	grants := make([]*reserveReply, 0, len(order))
 	for _, i := range order {
 		// Sent to the registry as it is: the registry forwards it in its own
 		// envelope to the stream's actor (no routed wrapper, no new envelope).
 		reply, err := actors.Request(ctx, n.sh.sys, n.registry, &reserveCmd{tx: tx, req: reqs[i]})
 		if err != nil {
-			return pids, err
+			return pids, grants, err
 		}
 		r, ok := reply.(*reserveReply)
 		if !ok {
-			return pids, unexpected(reqs[i].Stream, reply)
+			return pids, grants, unexpected(reqs[i].Stream, reply)
 		}
 		if r.err != nil {
-			return pids, r.err
+			return pids, grants, r.err
 		}
 		pids = append(pids, r.pid)
+		grants = append(grants, r)
 	}
-	return pids, nil
+	return pids, grants, nil
+}
+
+// exactFromGrants sets each request's expectation to the exact version its
+// stream granted it at (ADR 0028), when that differs from the caller's
+// own, and returns the callers' own expectations (nil when none changed).
+// The grant checked the caller's expectation at that version, so a commit
+// under Exact(at) meets it; the store then takes the one-statement append,
+// which needs exact expectations. When the stream is not at that version
+// at commit (a piped predecessor failed, another writer wrote), the store
+// refuses the request with a conflict and the writer commits the
+// transaction again with the callers' expectations.
+func exactFromGrants(grouped []eventstore.AppendRequest, grants []*reserveReply) []*eventstore.ExpectedVersion {
+	var orig []*eventstore.ExpectedVersion
+	for k := range grouped {
+		g := grants[k]
+		exact := eventstore.Exact(g.at)
+		if !g.exact || grouped[k].Expected == exact {
+			continue
+		}
+		if orig == nil {
+			orig = make([]*eventstore.ExpectedVersion, len(grouped))
+		}
+		own := grouped[k].Expected
+		orig[k] = &own
+		grouped[k].Expected = exact
+	}
+	return orig
 }
 
 // release frees every stream of the transaction (held or still waiting).
@@ -107,14 +137,15 @@ func (n *Runtime) release(tx uint64, reqs []eventstore.AppendRequest, order []in
 // commitTx sends the reserved transaction to the writer as one group. The
 // writer releases the streams with the outcome, whatever happens here.
 func (n *Runtime) commitTx(ctx context.Context, tx uint64, reqs []eventstore.AppendRequest, order []int,
-	pids []*actors.PID) ([]eventstore.AppendResult, error) {
+	pids []*actors.PID, grants []*reserveReply) ([]eventstore.AppendResult, error) {
 	grouped := make([]eventstore.AppendRequest, len(order))
 	for k, i := range order {
 		grouped[k] = reqs[i]
 		grouped[k].Group = tx
 	}
+	orig := exactFromGrants(grouped, grants)
 	reply, err := actors.Request(ctx, n.sh.sys, n.writer, &txFlush{tx: tx, reqs: grouped, pids: pids,
-		span: oteltrace.SpanContextFromContext(ctx)})
+		span: oteltrace.SpanContextFromContext(ctx), orig: orig})
 	if err != nil {
 		return nil, forCaller(err, grouped[0].Stream)
 	}

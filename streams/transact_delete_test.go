@@ -26,7 +26,7 @@ func TestReleaseDropsAReservationWaitingBehindADelete(t *testing.T) {
 	mustAppend(t, n, "s", eventstore.NoStream(), events(1))
 	// Transaction A holds s.
 	txA := []eventstore.AppendRequest{{Stream: "s", Expected: eventstore.Any(), Events: events(1)}}
-	if _, err := n.reserve(ctxT(t), 9001, txA, []int{0}); err != nil {
+	if _, _, err := n.reserve(ctxT(t), 9001, txA, []int{0}); err != nil {
 		t.Fatal(err)
 	}
 	deleted := make(chan error, 1)

@@ -300,7 +300,13 @@ var twoStreams = porcupine.Model{
 // version before it is committed.
 func TestTransactionsAndAppendsAreLinearizable(t *testing.T) {
 	n := newNode(t, slowAck{newStore(t), time.Millisecond}, func(c *Config) { c.CacheBytes = 1 << 10 })
-	const clients, ops = 10, 30
+	checkTxHistory(t, n, 10, 30, nil)
+}
+
+// checkTxHistory runs clients that each make ops random operations on
+// streams la and lb (randomTxInput, then edit when given) and fails t
+// unless the history is linearizable against twoStreams.
+func checkTxHistory(t *testing.T, n *Runtime, clients, ops int, edit func(i int, in *txInput)) {
 	start := time.Now()
 	var (
 		mu      sync.Mutex
@@ -312,6 +318,9 @@ func TestTransactionsAndAppendsAreLinearizable(t *testing.T) {
 			var seen [2]eventstore.Version
 			for i := 0; i < ops; i++ {
 				in := randomTxInput(seen)
+				if edit != nil {
+					edit(i, &in)
+				}
 				call := time.Since(start).Nanoseconds()
 				out := runTxOp(t, n, in)
 				ret := time.Since(start).Nanoseconds()

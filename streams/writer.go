@@ -1,6 +1,7 @@
 package streams
 
 import (
+	"errors"
 	"slices"
 	"time"
 
@@ -36,6 +37,15 @@ type unit struct {
 	bytes   int
 	one     [1]eventstore.AppendRequest // reqs of a flush
 	done    flushDone                   // the answer to flush, sent once committed (no allocation of its own)
+	own     bool                        // reqs carry the callers' own expectations again (retryOwn)
+	// Where its requests are in the batch being committed (buildBatch),
+	// whether it was merged with another unit (takeBatch, buildBatch),
+	// and whether it is to be committed alone (a merged batch failed).
+	slots  []slot
+	slot0  [1]slot // slots of a flush
+	merged bool
+	tie    uint64 // the group of the merged units it commits with
+	alone  bool
 }
 
 func newWriterState(sh *shared) *writerState {
@@ -91,10 +101,7 @@ func (st *writerState) kick(c actors.Context) {
 		n += len(u.reqs)
 		events += u.events
 	}
-	reqs := make([]eventstore.AppendRequest, 0, n)
-	for _, u := range batch {
-		reqs = append(reqs, u.reqs...)
-	}
+	reqs := buildBatch(batch, n)
 	self, sh := c.Self(), st.sh
 	sh.goIO(func() {
 		results, err := sh.commit(batch, reqs, events)
@@ -119,13 +126,42 @@ func (st *writerState) finish(c actors.Context, m *batchDone) {
 		}
 		rec.all = make([]eventstore.RecordedEvent, 0, total)
 	}
-	i := 0
-	for _, u := range batch {
+	// First the units that go back to the queue, then the next commit
+	// starts, then the answers: the writer is not idle while it answers
+	// (the next batch's results come in a later message, so every unit of
+	// this batch is answered before any of the next).
+	var again []*unit
+	back := make([]bool, len(batch))
+	failed := failedTies(batch, m)
+	for k, u := range batch {
+		switch {
+		case m.err != nil: // a failure of the whole batch is answered
+		case u.merged && failed[u.tie]:
+			// Merged units commit together or each again alone: the store
+			// decided the merged requests as one, so its answer need not
+			// be this unit's own (ADR 0028).
+			u.alone = true
+			again, back[k] = append(again, u), true
+		case u.tx != nil && u.tx.orig != nil && !u.own:
+			if rs, _ := u.results(m.results); retryOwn(u, rs) {
+				again, back[k] = append(again, u), true
+			}
+		}
+	}
+	if len(again) > 0 {
+		// Ahead of everything queued: every unit of their streams queued
+		// now came after them (per-stream order, ADR 0028).
+		st.queue = append(again, st.queue...)
+	}
+	st.kick(c) // units going back may be in it: they are not touched below
+	for k, u := range batch {
+		if back[k] {
+			continue
+		}
 		var rs []eventstore.AppendResult
 		if m.err == nil {
-			rs = m.results[i : i+len(u.reqs)]
+			rs, _ = u.results(m.results) // its slots are this batch's: it is in no other
 		}
-		i += len(u.reqs)
 		st.reply(c, u, rs, m.err, at, &rec)
 		st.done(c, u)
 	}
@@ -165,6 +201,89 @@ func (st *writerState) reply(c actors.Context, u *unit, rs []eventstore.AppendRe
 		c.Send(pid, d)
 	}
 	c.Send(u.replyTo, &txResult{results: rs, err: err})
+}
+
+// failedTies are the groups of merged units (buildBatch) of which some
+// request was not freshly committed: each of their units is committed
+// again alone.
+func failedTies(batch []*unit, m *batchDone) map[uint64]bool {
+	if m.err != nil {
+		return nil
+	}
+	var failed map[uint64]bool
+	for _, u := range batch {
+		if !u.merged {
+			continue
+		}
+		if _, clean := u.results(m.results); !clean {
+			if failed == nil {
+				failed = make(map[uint64]bool)
+			}
+			failed[u.tie] = true
+		}
+	}
+	return failed
+}
+
+// results is the unit's share of the batch's results, and whether every
+// request of the batch it touches was freshly committed (clean). A merged
+// request's result is split by events: a fresh commit gives the events of
+// one request contiguous versions and positions, in order.
+func (u *unit) results(all []eventstore.AppendResult) (rs []eventstore.AppendResult, clean bool) {
+	if !u.merged {
+		first := u.slots[0].at // a unit that is not merged has its requests in a row
+		rs = all[first : first+len(u.reqs)]
+		return rs, true
+	}
+	rs = make([]eventstore.AppendResult, len(u.reqs))
+	clean = true
+	for j, sl := range u.slots {
+		r := all[sl.at]
+		if r.Err != nil || r.Idempotent {
+			clean = false
+			rs[j] = r
+			continue
+		}
+		off, n := eventstore.Version(sl.offset), eventstore.Version(len(u.reqs[j].Events))
+		r.FirstVersion += off
+		r.LastVersion = r.FirstVersion + n - 1
+		r.FirstPosition += off
+		r.LastPosition = r.FirstPosition + n - 1
+		rs[j] = r
+	}
+	return rs, clean
+}
+
+// retryOwn decides whether a transaction whose expectations were made
+// exact from its grants (ADR 0028) goes to the store again with its
+// callers' own expectations, and if so, makes its requests carry them: the
+// store refused one of the exact ones with a conflict, so the stream was
+// not at the version it was granted at (a piped predecessor failed, or
+// another writer wrote), which says nothing yet about the caller's own
+// expectation. Nothing of the transaction was written (a group is all or
+// nothing), and it is retried once.
+func retryOwn(u *unit, rs []eventstore.AppendResult) bool {
+	if u.tx == nil || u.tx.orig == nil || u.own || rs == nil {
+		return false
+	}
+	conflict := false
+	for j := range rs {
+		if u.tx.orig[j] != nil && errors.Is(rs[j].Err, eventstore.ErrConcurrency) {
+			conflict = true
+			break
+		}
+	}
+	if !conflict {
+		return false
+	}
+	reqs := slices.Clone(u.tx.reqs) // the *txFlush is shared with the stream actors: never changed
+	for j, own := range u.tx.orig {
+		if own != nil {
+			reqs[j].Expected = *own
+		}
+	}
+	u.reqs, u.own = reqs, true
+	return true
 }
 
 // done forgets a finished unit and answers awaitIdle callers of streams
