@@ -2,15 +2,12 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"math"
-	"time"
 	"unicode/utf8"
 
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 )
 
 const eventColumns = `position, stream_id, version, event_id, type, schema_version, content_type,
@@ -99,30 +96,41 @@ func (s *Store) ReadAll(ctx context.Context, r eventstore.AllRead) ([]eventstore
 
 // allQuery builds the ReadAll statement: one of a few fixed shapes, so
 // each is prepared once per connection.
+//
+// The deletes and retentions of stream_retention hide events with a probe
+// of that table per event (sqlVisible), which costs more than the index
+// scan of the page itself. While the table has no row, no event is hidden,
+// so the statement has two branches, each behind a one-time test of the
+// table in the statement's own snapshot (ADR 0030): the plain index scan
+// runs when the table is empty, the anti-join when it is not, and never
+// both.
 func allQuery(r eventstore.AllRead) (string, []any) {
-	q := `SELECT ` + eventColumns + ` FROM events WHERE `
 	args := []any{clamp(r.From), r.Limit}
-	order := ` ORDER BY position LIMIT $2`
+	where, order := `position >= $1`, ` ORDER BY position LIMIT $2`
 	if r.Direction == eventstore.Backward {
-		q += `position <= $1`
-		order = ` ORDER BY position DESC LIMIT $2`
-	} else {
-		q += `position >= $1`
+		where, order = `position <= $1`, ` ORDER BY position DESC LIMIT $2`
 	}
 	if p := r.Filter.StreamPrefix; p != "" {
 		args = append(args, p)
-		q += ` AND stream_id >= $3`
+		where += ` AND stream_id >= $3`
 		if upper, ok := persistence.PrefixEnd(p); ok {
 			args = append(args, upper)
-			q += ` AND stream_id < $4`
+			where += ` AND stream_id < $4`
 		}
 	}
 	if len(r.Filter.EventTypes) > 0 {
 		args = append(args, r.Filter.EventTypes)
-		q += ` AND type = ANY($` + itoa(len(args)) + `::text[])`
+		where += ` AND type = ANY($` + itoa(len(args)) + `::text[])`
 	}
-	return q + sqlVisible + order, args
+	branch := `(SELECT ` + eventColumns + ` FROM events WHERE ` + where
+	return `SELECT ` + eventColumns + ` FROM (` +
+		branch + ` AND NOT ` + sqlAnyRetention + order + `) UNION ALL ` +
+		branch + ` AND ` + sqlAnyRetention + sqlVisible + order + `)) page` + order, args
 }
+
+// sqlAnyRetention is true when some stream has a retention row: an
+// uncorrelated test the planner runs once per statement.
+const sqlAnyRetention = `EXISTS (SELECT 1 FROM stream_retention)`
 
 func itoa(n int) string {
 	if n < 10 {
@@ -228,33 +236,7 @@ func (s *Store) queryEvents(ctx context.Context, query string, args ...any) ([]e
 	if err != nil {
 		return nil, err
 	}
-	events := []eventstore.RecordedEvent{}
-	var (
-		e        eventstore.RecordedEvent
-		pos, ver int64
-		sv       int64
-		id       pgtype.UUID
-		meta     []byte
-		created  time.Time
-	)
-	_, err = pgx.ForEachRow(rows, []any{&pos, &e.Stream, &ver, &id, &e.Type, &sv, &e.ContentType,
-		&e.Data, &meta, &created}, func() error {
-		ev := e
-		ev.ID, ev.Position, ev.Version, ev.SchemaVersion = id.Bytes, uint64(pos), uint64(ver), uint32(sv)
-		ev.Created = created.UTC()
-		ev.Metadata = nil
-		if ev.Data == nil {
-			ev.Data = []byte{}
-		}
-		if len(meta) > 0 {
-			if err := json.Unmarshal(meta, &ev.Metadata); err != nil {
-				return err
-			}
-		}
-		events = append(events, ev)
-		return nil
-	})
-	return events, err
+	return collectEvents(rows)
 }
 
 // clamp maps a uint64 version or position (End is MaxUint64) to bigint.
