@@ -2,40 +2,16 @@ package sqlite_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/actorstore/actorstore/eventstore"
+	"github.com/actorstore/actorstore/internal/sqlitelock"
 	"github.com/actorstore/actorstore/persistence"
 	"github.com/actorstore/actorstore/persistence/sqlite"
 )
-
-// lockFile takes SQLite's write lock on path from another connection (as
-// another process would) and returns a function that releases it.
-func lockFile(t *testing.T, path string) (release func()) {
-	t.Helper()
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(0)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	return func() {
-		if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
-			t.Error(err)
-		}
-		conn.Close()
-		db.Close()
-	}
-}
 
 // TestBusyIsRetriedThenReported holds the write lock elsewhere: appends
 // retry SQLITE_BUSY with the retry policy and then fail with a
@@ -52,7 +28,7 @@ func TestBusyIsRetriedThenReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	release := lockFile(t, path)
+	release := sqlitelock.Hold(t, path)
 	ctx := context.Background()
 	reqs := []eventstore.AppendRequest{{Stream: "a-1", Events: []eventstore.EventData{event("x")}}}
 	_, err = st.AppendBatch(ctx, reqs)
@@ -85,7 +61,7 @@ func TestDeadlineWhileLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	release := lockFile(t, path)
+	release := sqlitelock.Hold(t, path)
 	defer release()
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
