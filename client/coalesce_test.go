@@ -305,3 +305,69 @@ func TestPeerOfOldNode(t *testing.T) {
 		t.Errorf("stats = %+v, want %d appends sent alone, no batch", s, n+1)
 	}
 }
+
+// TestPendingAppendWithoutDeadlineTimesOut: an append whose ctx has no
+// deadline, waiting in the pending batch behind an append in flight with
+// a long deadline (held by the lock on the node's SQLite file), ends with
+// a retryable *TimeoutError after the client's RequestTimeout, while the
+// append in flight is still waiting: the pending call is bounded by its
+// own timer, not by the message in flight. The client runs in a peer
+// process (one remote endpoint per process) with a RequestTimeout of
+// 300 ms.
+func TestPendingAppendWithoutDeadlineTimesOut(t *testing.T) {
+	peer := exec.Command(os.Args[0], "-test.run=^TestPeerPendingTimeout$", "-test.v", "-test.count=1")
+	peer.Env = append(os.Environ(), peerEnv+"="+cl.NodeAddress(), dirEnv+"="+nodeDir)
+	out, err := peer.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestPeerPendingTimeout") {
+		t.Fatalf("peer: %v\n%s", err, out)
+	}
+}
+
+func TestPeerPendingTimeout(t *testing.T) {
+	addr, dir := os.Getenv(peerEnv), os.Getenv(dirEnv)
+	if addr == "" || dir == "" {
+		t.Skip("runs as a peer process of TestPendingAppendWithoutDeadlineTimesOut")
+	}
+	c, err := client.Dial(ctx5(t), client.Config{NodeAddress: addr, RequestTimeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	release := lockStoreIn(t, dir)
+	defer release()
+
+	run := uuid.NewString()[:8]
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var (
+		firstDone = make(chan error, 1)
+		s0        = c.Stats().AppendMessages
+	)
+	go func() {
+		_, err := c.Append(ctx, "pending-first-"+run, eventstore.NoStream(), ev("E", `{}`))
+		firstDone <- err
+	}()
+	eventually(t, "the first append in flight", func() bool { return c.Stats().AppendMessages == s0+1 })
+	stream := "pending-second-" + run
+	secondDone := make(chan error, 1)
+	go func() {
+		_, err := c.Append(context.Background(), stream, eventstore.NoStream(), ev("E", `{}`))
+		secondDone <- err
+	}()
+	select {
+	case err = <-secondDone:
+	case err := <-firstDone:
+		t.Fatalf("the append in flight ended (%v) before the pending one", err)
+	}
+	var te *eventstore.TimeoutError
+	if !errors.As(err, &te) || te.Stream != stream || !eventstore.IsRetryable(err) || eventstore.TraceIDOf(err) == "" {
+		t.Fatalf("pending append: err = %v (%T), want a retryable *TimeoutError on %s with a trace ID", err, err, stream)
+	}
+	if s := c.Stats(); s.PendingAppends != 1 || s.AppendMessages != s0+1 {
+		t.Errorf("stats = %+v, want the timed-out append still pending and unsent", s)
+	}
+	release()
+	if err := <-firstDone; err != nil {
+		t.Fatalf("the append in flight: %v", err)
+	}
+}
