@@ -13,33 +13,42 @@ const maxIdleWorkers = 512
 // maxIdleWorkers wait, the others end. Idle workers end when the node
 // closes.
 type workers struct {
-	ch   chan func()
+	ch   chan task
 	idle atomic.Int64
 	done <-chan struct{}
 }
 
-func newWorkers(done <-chan struct{}) *workers {
-	return &workers{ch: make(chan func()), done: done}
+// task is f(arg): one function value can serve many tasks (a batch runs
+// each of its streams as f(the stream's first append)) without a closure
+// per task.
+type task struct {
+	f   func(int)
+	arg int
 }
 
-// run runs f on an idle worker, or on a new one.
-func (w *workers) run(f func()) {
+func newWorkers(done <-chan struct{}) *workers {
+	return &workers{ch: make(chan task), done: done}
+}
+
+// run runs f(arg) on an idle worker, or on a new one.
+func (w *workers) run(f func(int), arg int) {
+	t := task{f, arg}
 	select {
-	case w.ch <- f:
+	case w.ch <- t:
 	default:
-		go w.loop(f)
+		go w.loop(t)
 	}
 }
 
-func (w *workers) loop(f func()) {
+func (w *workers) loop(t task) {
 	for {
-		f()
+		t.f(t.arg)
 		if w.idle.Add(1) > maxIdleWorkers {
 			w.idle.Add(-1)
 			return
 		}
 		select {
-		case f = <-w.ch:
+		case t = <-w.ch:
 			w.idle.Add(-1)
 		case <-w.done:
 			w.idle.Add(-1)
