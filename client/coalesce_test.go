@@ -257,10 +257,17 @@ func TestNodeWithoutAppendBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer np.stop()
-	peer := exec.Command(os.Args[0], "-test.run=^TestPeerOfOldNode$", "-test.v", "-test.count=1")
-	peer.Env = append(os.Environ(), peerEnv+"="+np.addr, dirEnv+"="+dir)
+	runPeerOf(t, "TestPeerOfOldNode", np.addr, dir)
+}
+
+// runPeerOf runs the test named test in a peer process against the node
+// at addr serving dir, and fails t unless it passes.
+func runPeerOf(t *testing.T, test, addr, dir string) {
+	t.Helper()
+	peer := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.v", "-test.count=1")
+	peer.Env = append(os.Environ(), peerEnv+"="+addr, dirEnv+"="+dir)
 	out, err := peer.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--- PASS: TestPeerOfOldNode") {
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+test) {
 		t.Fatalf("peer: %v\n%s", err, out)
 	}
 }
@@ -318,12 +325,7 @@ func TestPeerOfOldNode(t *testing.T) {
 // process (one remote endpoint per process) with a RequestTimeout of
 // 300 ms.
 func TestPendingAppendWithoutDeadlineTimesOut(t *testing.T) {
-	peer := exec.Command(os.Args[0], "-test.run=^TestPeerPendingTimeout$", "-test.v", "-test.count=1")
-	peer.Env = append(os.Environ(), peerEnv+"="+cl.NodeAddress(), dirEnv+"="+nodeDir)
-	out, err := peer.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--- PASS: TestPeerPendingTimeout") {
-		t.Fatalf("peer: %v\n%s", err, out)
-	}
+	runPeerOf(t, "TestPeerPendingTimeout", cl.NodeAddress(), nodeDir)
 }
 
 func TestPeerPendingTimeout(t *testing.T) {
