@@ -61,12 +61,12 @@ func (n *Node) handle(sender *actors.PID, msg any, local bool, trace context.Con
 		n.reply(sender, refused)
 		return
 	}
-	n.workers.run(func(int) {
+	n.workers.run(func() {
 		defer n.done()
 		ctx, cancel := n.requestContext(trace, j.opts)
 		defer cancel()
 		n.reply(sender, n.run(ctx, j))
-	}, 0)
+	})
 }
 
 // prepare decodes msg and admits it (see handle). It returns the job, or

@@ -39,17 +39,13 @@ func (n *Node) handleBatch(sender *actors.PID, m *messages.AppendBatchRequest, t
 	n.batchesServed.Add(1)
 	replies := make([]*messages.AppendReply, len(appends))
 	jobs := make([]job, len(appends))
-	// next chains the admitted appends of one stream in batch order (-1
-	// ends a chain); heads lists each stream's first append, in order of
-	// first appearance. No slice per stream: most batches have one
-	// append per stream.
+	// groups lists, per stream, the indexes of its admitted appends in
+	// batch order; order keeps the streams in order of first appearance.
 	var (
-		next  = make([]int, len(appends))
-		heads = make([]int, 0, len(appends))
-		last  = make(map[string]int, len(appends))
+		groups = make(map[string][]int, len(appends))
+		order  = make([]string, 0, len(appends))
 	)
 	for i, a := range appends {
-		next[i] = -1
 		j, refused := n.prepare(a, false, false, trace)
 		if refused != nil {
 			replies[i] = asAppendReply(refused)
@@ -57,37 +53,35 @@ func (n *Node) handleBatch(sender *actors.PID, m *messages.AppendBatchRequest, t
 		}
 		jobs[i] = j
 		s := a.GetStream()
-		if p, ok := last[s]; ok {
-			next[p] = i
-		} else {
-			heads = append(heads, i)
+		if _, ok := groups[s]; !ok {
+			order = append(order, s)
 		}
-		last[s] = i
+		groups[s] = append(groups[s], i)
 	}
 	send := func() { n.reply(sender, &messages.AppendBatchReply{Replies: replies}) }
-	if len(heads) == 0 {
+	if len(order) == 0 {
 		send()
 		return
 	}
 	// Appends of the batch with the same timeout share one context that
 	// bounds them (one timer instead of one per append), started when
 	// the batch arrived; each append adds only its own trace to it.
-	limits := n.batchLimits(jobs)
+	limits := n.batchLimits(jobs, order, groups)
 	var left atomic.Int64
-	left.Store(int64(len(heads)))
-	stream := func(head int) { // one stream's appends, one after another
-		for i := head; i >= 0; i = next[i] {
-			ctx := n.traced(limits.of(jobs[i].opts), trace, jobs[i].opts)
-			replies[i] = asAppendReply(n.run(ctx, jobs[i]))
-			n.done()
-		}
-		if left.Add(-1) == 0 {
-			limits.cancel()
-			send()
-		}
-	}
-	for _, h := range heads {
-		n.workers.run(stream, h)
+	left.Store(int64(len(order)))
+	for _, s := range order {
+		idx := groups[s]
+		n.workers.run(func() {
+			for _, i := range idx {
+				ctx := n.traced(limits.of(jobs[i].opts), trace, jobs[i].opts)
+				replies[i] = asAppendReply(n.run(ctx, jobs[i]))
+				n.done()
+			}
+			if left.Add(-1) == 0 {
+				limits.cancel()
+				send()
+			}
+		})
 	}
 }
 
@@ -102,19 +96,18 @@ type batchLimits struct {
 }
 
 // batchLimits starts the timeout contexts of the admitted appends of a
-// batch (those with a job).
-func (n *Node) batchLimits(jobs []job) *batchLimits {
+// batch (those listed in groups).
+func (n *Node) batchLimits(jobs []job, order []string, groups map[string][]int) *batchLimits {
 	l := &batchLimits{n: n}
-	for _, j := range jobs {
-		if j.run == nil {
-			continue
-		}
-		d := n.requestTimeout(j.opts)
-		if !slices.Contains(l.timeouts, d) {
-			ctx, cancel := context.WithTimeout(n.life, d)
-			l.timeouts = append(l.timeouts, d)
-			l.ctxs = append(l.ctxs, ctx)
-			l.cancels = append(l.cancels, cancel)
+	for _, s := range order {
+		for _, i := range groups[s] {
+			d := n.requestTimeout(jobs[i].opts)
+			if !slices.Contains(l.timeouts, d) {
+				ctx, cancel := context.WithTimeout(n.life, d)
+				l.timeouts = append(l.timeouts, d)
+				l.ctxs = append(l.ctxs, ctx)
+				l.cancels = append(l.cancels, cancel)
+			}
 		}
 	}
 	return l

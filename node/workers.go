@@ -13,42 +13,33 @@ const maxIdleWorkers = 512
 // maxIdleWorkers wait, the others end. Idle workers end when the node
 // closes.
 type workers struct {
-	ch   chan task
+	ch   chan func()
 	idle atomic.Int64
 	done <-chan struct{}
 }
 
-// task is f(arg): one function value can serve many tasks (a batch runs
-// each of its streams as f(the stream's first append)) without a closure
-// per task.
-type task struct {
-	f   func(int)
-	arg int
-}
-
 func newWorkers(done <-chan struct{}) *workers {
-	return &workers{ch: make(chan task), done: done}
+	return &workers{ch: make(chan func()), done: done}
 }
 
-// run runs f(arg) on an idle worker, or on a new one.
-func (w *workers) run(f func(int), arg int) {
-	t := task{f, arg}
+// run runs f on an idle worker, or on a new one.
+func (w *workers) run(f func()) {
 	select {
-	case w.ch <- t:
+	case w.ch <- f:
 	default:
-		go w.loop(t)
+		go w.loop(f)
 	}
 }
 
-func (w *workers) loop(t task) {
+func (w *workers) loop(f func()) {
 	for {
-		t.f(t.arg)
+		f()
 		if w.idle.Add(1) > maxIdleWorkers {
 			w.idle.Add(-1)
 			return
 		}
 		select {
-		case t = <-w.ch:
+		case f = <-w.ch:
 			w.idle.Add(-1)
 		case <-w.done:
 			w.idle.Add(-1)
