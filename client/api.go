@@ -42,9 +42,13 @@ func (c *Client) callAppend(ctx context.Context, req *messages.AppendRequest) (a
 		return c.call(ctx, req, &req.Options)
 	}
 	// No span is started from ctx here (coalescable), so the trace ID
-	// need not also become an OpenTelemetry span context: the node makes
-	// one from options.trace_id.
-	ctx, trace := eventstore.EnsureTraceIDUntraced(ctx)
+	// travels only in options.trace_id (the node takes it from there when
+	// the message has no trace header) and ctx is not wrapped: no context
+	// and no header per append.
+	trace := eventstore.TraceID(ctx)
+	if trace == "" {
+		trace = eventstore.NewTraceID().String()
+	}
 	reply, err := c.co.append(ctx, trace, req)
 	return reply, eventstore.AttachTraceID(err, trace)
 }

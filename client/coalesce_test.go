@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"strings"
@@ -12,9 +13,11 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/actorstore/actorstore/client"
 	"github.com/actorstore/actorstore/eventstore"
+	"github.com/actorstore/actorstore/messages"
 )
 
 // eventually polls cond until it holds, failing t after 10 s.
@@ -254,10 +257,17 @@ func TestNodeWithoutAppendBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer np.stop()
-	peer := exec.Command(os.Args[0], "-test.run=^TestPeerOfOldNode$", "-test.v", "-test.count=1")
-	peer.Env = append(os.Environ(), peerEnv+"="+np.addr, dirEnv+"="+dir)
+	runPeerOf(t, "TestPeerOfOldNode", np.addr, dir)
+}
+
+// runPeerOf runs the test named test in a peer process against the node
+// at addr serving dir, and fails t unless it passes.
+func runPeerOf(t *testing.T, test, addr, dir string) {
+	t.Helper()
+	peer := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.v", "-test.count=1")
+	peer.Env = append(os.Environ(), peerEnv+"="+addr, dirEnv+"="+dir)
 	out, err := peer.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--- PASS: TestPeerOfOldNode") {
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+test) {
 		t.Fatalf("peer: %v\n%s", err, out)
 	}
 }
@@ -303,5 +313,96 @@ func TestPeerOfOldNode(t *testing.T) {
 	}
 	if s := c.Stats(); s.AppendBatches != 0 || s.AppendMessages != n+1 {
 		t.Errorf("stats = %+v, want %d appends sent alone, no batch", s, n+1)
+	}
+}
+
+// TestPendingAppendWithoutDeadlineTimesOut: an append whose ctx has no
+// deadline, waiting in the pending batch behind an append in flight with
+// a long deadline (held by the lock on the node's SQLite file), ends with
+// a retryable *TimeoutError after the client's RequestTimeout, while the
+// append in flight is still waiting: the pending call is bounded by its
+// own timer, not by the message in flight. The client runs in a peer
+// process (one remote endpoint per process) with a RequestTimeout of
+// 300 ms.
+func TestPendingAppendWithoutDeadlineTimesOut(t *testing.T) {
+	runPeerOf(t, "TestPeerPendingTimeout", cl.NodeAddress(), nodeDir)
+}
+
+func TestPeerPendingTimeout(t *testing.T) {
+	addr, dir := os.Getenv(peerEnv), os.Getenv(dirEnv)
+	if addr == "" || dir == "" {
+		t.Skip("runs as a peer process of TestPendingAppendWithoutDeadlineTimesOut")
+	}
+	c, err := client.Dial(ctx5(t), client.Config{NodeAddress: addr, RequestTimeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	release := lockStoreIn(t, dir)
+	defer release()
+
+	run := uuid.NewString()[:8]
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var (
+		firstDone = make(chan error, 1)
+		s0        = c.Stats().AppendMessages
+	)
+	go func() {
+		_, err := c.Append(ctx, "pending-first-"+run, eventstore.NoStream(), ev("E", `{}`))
+		firstDone <- err
+	}()
+	eventually(t, "the first append in flight", func() bool { return c.Stats().AppendMessages == s0+1 })
+	stream := "pending-second-" + run
+	secondDone := make(chan error, 1)
+	go func() {
+		_, err := c.Append(context.Background(), stream, eventstore.NoStream(), ev("E", `{}`))
+		secondDone <- err
+	}()
+	select {
+	case err = <-secondDone:
+	case err := <-firstDone:
+		t.Fatalf("the append in flight ended (%v) before the pending one", err)
+	}
+	var te *eventstore.TimeoutError
+	if !errors.As(err, &te) || te.Stream != stream || !eventstore.IsRetryable(err) || eventstore.TraceIDOf(err) == "" {
+		t.Fatalf("pending append: err = %v (%T), want a retryable *TimeoutError on %s with a trace ID", err, err, stream)
+	}
+	if s := c.Stats(); s.PendingAppends != 1 || s.AppendMessages != s0+1 {
+		t.Errorf("stats = %+v, want the timed-out append still pending and unsent", s)
+	}
+	release()
+	if err := <-firstDone; err != nil {
+		t.Fatalf("the append in flight: %v", err)
+	}
+}
+
+// TestAppendSizeBoundCoversSize: the size the coalescer counts for an
+// append (a bound summed from its field lengths) is never below its
+// encoded size, for requests with empty and missing fields, lengths at
+// the varint boundaries (127/128, 16383/16384 bytes), metadata, the
+// largest uint64 expected version and several events: a batch counted
+// with it never exceeds the message limit.
+func TestAppendSizeBoundCoversSize(t *testing.T) {
+	var reqs []*messages.AppendRequest
+	reqs = append(reqs, &messages.AppendRequest{}, &messages.AppendRequest{Stream: "s"})
+	for _, n := range []int{0, 1, 127, 128, 300, 16383, 16384, 70000} {
+		data := make([]byte, n)
+		for i := range data {
+			data[i] = 0xff
+		}
+		id := uuid.New()
+		e := &messages.EventData{EventId: id[:], Type: strings.Repeat("t", n%300), SchemaVersion: math.MaxUint32,
+			ContentType: "application/json", Data: data,
+			Metadata: map[string]string{"k": strings.Repeat("v", n%200), strings.Repeat("k", 130): ""}}
+		reqs = append(reqs, &messages.AppendRequest{Stream: strings.Repeat("s", n%1000),
+			Expected: &messages.ExpectedVersion{Kind: &messages.ExpectedVersion_Exact{Exact: math.MaxUint64}},
+			Events:   []*messages.EventData{e, e, {}},
+			Options:  &messages.RequestOptions{TraceId: uuid.NewString(), TimeoutMs: math.MaxUint32}})
+	}
+	for i, r := range reqs {
+		if bound, size := client.AppendSizeBound(r), proto.Size(r); bound < size {
+			t.Errorf("request %d: bound %d < encoded size %d", i, bound, size)
+		}
 	}
 }
