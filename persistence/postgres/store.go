@@ -16,19 +16,19 @@ import (
 // Store is the PostgreSQL persistence.Store. It is safe for concurrent use;
 // several Stores (in one process or many) may share one database.
 type Store struct {
-	cfg      Config
-	pool     *pgxpool.Pool
-	poolCfg  *pgxpool.Config
+	cfg     Config
+	pool    *pgxpool.Pool
+	poolCfg *pgxpool.Config
 	// appends is the pool AppendBatch runs on, and nothing else: with
 	// appendDefaults its connections carry the fast append's settings
 	// (lock_timeout, plan_cache_mode) as session defaults
 	// (docs/adr/0031-append-connections.md).
 	appends        *pgxpool.Pool
 	appendDefaults bool
-	host     string // host:port, for errors
-	password string // never printed; used to redact error text
-	log      zerolog.Logger
-	notifier *notifier
+	host           string // host:port, for errors
+	password       string // never printed; used to redact error text
+	log            zerolog.Logger
+	notifier       *notifier
 
 	closed    atomic.Bool
 	retries   atomic.Int64 // attempts after the first, see StoreStats
