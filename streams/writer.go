@@ -46,7 +46,9 @@ type commitJob struct {
 
 // sender is what answers are sent with: the writer's actor context, or
 // the actor system from the commit goroutine.
-type sender interface{ Send(pid *actors.PID, msg any) }
+type sender interface {
+	Send(pid *actors.PID, msg any)
+}
 
 // unit is what the writer commits atomically for one sender: a stream
 // actor's flush, or a transaction's requests.
