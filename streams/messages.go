@@ -187,7 +187,11 @@ type sweepTick struct{}
 type passivateIdle struct{ streams []string }
 
 // batchDone carries the outcome of one Store.AppendBatch back to the writer.
+// answered: the commit goroutine has answered the batch (one flush) and
+// called OnCommit; appended and requests are then what it committed.
 type batchDone struct {
-	results []eventstore.AppendResult
-	err     error
+	results            []eventstore.AppendResult
+	err                error
+	answered           bool
+	appended, requests int
 }

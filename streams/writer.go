@@ -12,9 +12,10 @@ import (
 // writerActor is the runtime's group-commit writer: it gathers flushes from
 // stream actors and transactions and commits as many as fit the caps in
 // one Store.AppendBatch, the next batch starting as soon as the previous
-// commit returns. The commit runs in a goroutine; its result comes back as
-// a *batchDone. Its state lives in writerState, which survives restarts so
-// that no flush in flight is forgotten.
+// commit returns. The commit runs in the writer's commit goroutine
+// (commitLoop); its result comes back as a *batchDone. Its state lives in
+// writerState, which survives restarts so that no flush in flight is
+// forgotten.
 type writerActor struct{ st *writerState }
 
 type writerState struct {
@@ -24,6 +25,29 @@ type writerState struct {
 	streams  map[string]int           // queued and in-flight units per stream
 	idle     map[string][]*actors.PID // awaitIdle callers per stream
 	drainers []*actors.PID
+	// jobs feeds the commit goroutine (started by the first kick; one
+	// batch at a time, so it never holds more than one).
+	jobs chan commitJob
+	// While finish answers a batch (finishing), a batch it starts that the
+	// commit goroutine answers itself waits for finished, closed when
+	// finish is done (ADR 0031).
+	finishing bool
+	finished  chan struct{}
+}
+
+// commitJob is one batch for the commit goroutine.
+type commitJob struct {
+	self   *actors.PID
+	batch  []*unit
+	reqs   []eventstore.AppendRequest
+	events int
+	prev   <-chan struct{} // closed once the previous batch is answered (nil: it is)
+}
+
+// sender is what answers are sent with: the writer's actor context, or
+// the actor system from the commit goroutine.
+type sender interface {
+	Send(pid *actors.PID, msg any)
 }
 
 // unit is what the writer commits atomically for one sender: a stream
@@ -101,12 +125,75 @@ func (st *writerState) kick(c actors.Context) {
 		n += len(u.reqs)
 		events += u.events
 	}
-	reqs := buildBatch(batch, n)
-	self, sh := c.Self(), st.sh
-	sh.goIO(func() {
-		results, err := sh.commit(batch, reqs, events)
-		sh.sys.Send(self, &batchDone{results: results, err: err})
-	})
+	j := commitJob{self: c.Self(), batch: batch, reqs: buildBatch(batch, n), events: events}
+	if st.finishing && answersItself(batch) {
+		if st.finished == nil {
+			st.finished = make(chan struct{})
+		}
+		j.prev = st.finished
+	}
+	if st.jobs == nil {
+		st.jobs = make(chan commitJob, 1)
+		jobs, sh := st.jobs, st.sh
+		sh.goIO(func() { commitLoop(sh, jobs) })
+	}
+	st.jobs <- j // never blocks: the goroutine took the previous batch before answering it
+}
+
+// commitLoop is the writer's commit goroutine: one for the runtime's
+// life, instead of one per batch (a new goroutine grew its stack again
+// for every commit). It commits each batch and sends the writer its
+// batchDone; a batch of one stream actor's flush it answers itself first
+// (answerFlush), which spares that answer the hop through the writer.
+func commitLoop(sh *shared, jobs <-chan commitJob) {
+	for {
+		select {
+		case <-sh.ctx.Done():
+			return
+		case j := <-jobs:
+			results, err := sh.commit(j.batch, j.reqs, j.events)
+			m := &batchDone{results: results, err: err}
+			if answersItself(j.batch) {
+				if j.prev != nil {
+					select { // the previous batch's answers and OnCommit first
+					case <-j.prev:
+					case <-sh.ctx.Done():
+						return
+					}
+				}
+				answerFlush(sh, j.batch[0], m)
+			}
+			sh.sys.Send(j.self, m)
+		}
+	}
+}
+
+// answersItself reports whether the commit goroutine answers the batch
+// itself: one stream actor's flush, which nothing puts back in the queue
+// (only merged units and transactions go back, see finish).
+func answersItself(batch []*unit) bool {
+	return len(batch) == 1 && batch[0].flush != nil && !batch[0].merged
+}
+
+// answerFlush answers a batch of one flush from the commit goroutine as
+// finish would (its flushDone, then OnCommit), and marks m answered, so
+// that finish only counts it and forgets the unit. Every answer and
+// OnCommit of the batch is done before the writer hears of it, so before
+// the next batch starts: ADR 0028's order holds.
+func answerFlush(sh *shared, u *unit, m *batchDone) {
+	var rec recorder
+	if m.err == nil {
+		rec.all = make([]eventstore.RecordedEvent, 0, u.events)
+	}
+	var rs []eventstore.AppendResult
+	if m.err == nil {
+		rs, _ = u.results(m.results)
+	}
+	reply(sh.sys, u, rs, m.err, time.Now().UTC(), &rec)
+	m.answered, m.appended, m.requests = true, len(rec.all), rec.requests
+	if sh.cfg.OnCommit != nil && len(rec.all) > 0 {
+		sh.cfg.OnCommit(rec.all) // one request: in position order
+	}
 }
 
 // finish hands each unit of the committed batch its outcome, then the
@@ -117,6 +204,17 @@ func (st *writerState) kick(c actors.Context) {
 func (st *writerState) finish(c actors.Context, m *batchDone) {
 	batch := st.inflight
 	st.inflight = nil
+	if m.answered {
+		for _, u := range batch {
+			st.done(c, u)
+		}
+		if m.err == nil {
+			st.sh.stats.batch(m.appended, m.requests)
+		}
+		return
+	}
+	st.finishing = true
+	defer st.endFinish() // the commit goroutine may wait for it
 	at := time.Now().UTC()
 	var rec recorder
 	if m.err == nil {
@@ -162,7 +260,7 @@ func (st *writerState) finish(c actors.Context, m *batchDone) {
 		if m.err == nil {
 			rs, _ = u.results(m.results) // its slots are this batch's: it is in no other
 		}
-		st.reply(c, u, rs, m.err, at, &rec)
+		reply(c, u, rs, m.err, at, &rec)
 		st.done(c, u)
 	}
 	// Counted once committed: a failed commit, a refused request and an
@@ -180,8 +278,19 @@ func (st *writerState) finish(c actors.Context, m *batchDone) {
 	}
 }
 
-func (st *writerState) reply(c actors.Context, u *unit, rs []eventstore.AppendResult, err error, at time.Time,
-	rec *recorder) {
+// endFinish ends finish: a batch it started that the commit goroutine
+// answers itself may now be answered.
+func (st *writerState) endFinish() {
+	st.finishing = false
+	if st.finished != nil {
+		close(st.finished)
+		st.finished = nil
+	}
+}
+
+// reply sends u its outcome: from the writer (c its context) or, for a
+// batch of one flush, from the commit goroutine (answerFlush).
+func reply(c sender, u *unit, rs []eventstore.AppendResult, err error, at time.Time, rec *recorder) {
 	if u.flush != nil {
 		d := &u.done
 		*d = flushDone{seq: u.flush.seq, err: err, committed: at}

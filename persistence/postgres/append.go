@@ -91,12 +91,12 @@ func (s *Store) fastFor(plan *appendPlan) bool {
 func (s *Store) appendOnce(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan) (
 	[]eventstore.AppendResult, error) {
 	if s.fastFor(plan) {
-		results, ok, err := appendFast(ctx, conn, plan, s.cfg.NotifyChannel)
+		results, ok, err := s.appendFast(ctx, conn, plan)
 		if ok || err != nil {
 			return results, err
 		}
 	}
-	heads, dead, stored, err := lockBatch(ctx, conn, plan)
+	heads, dead, stored, err := lockBatch(ctx, conn, plan, s.appendDefaults)
 	if err != nil {
 		return nil, err
 	}
@@ -147,17 +147,27 @@ func sendFinish(br pgx.BatchResults) (int64, error) {
 }
 
 // lockBatch runs phase 1 and returns the locked heads, the streams with a
-// tombstone (hard-deleted) and the stored IDs.
-func lockBatch(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan) (
+// tombstone (hard-deleted) and the stored IDs. On a connection with the
+// fast append's settings as session defaults (resetDefaults), its
+// transaction first puts them back to the session's own defaults: the
+// locking append waits for head locks as long as the server lets any
+// statement wait, and is planned as any other statement.
+func lockBatch(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan, resetDefaults bool) (
 	map[string]uint64, map[string]bool, map[uuid.UUID]storedEvent, error) {
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
+	execs := 2
+	if resetDefaults {
+		b.Queue(sqlLockingLockTimeout)
+		b.Queue(sqlLockingPlanMode)
+		execs += 2
+	}
 	b.Queue(sqlCreateStreams, plan.streams)
 	b.Queue(sqlLockHeads, plan.streams)
 	b.Queue(sqlStoredIDs, plan.ids)
 	br := conn.SendBatch(ctx, b)
 	defer br.Close()
-	for range 2 {
+	for range execs {
 		if _, err := br.Exec(); err != nil {
 			return nil, nil, nil, err
 		}

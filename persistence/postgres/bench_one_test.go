@@ -26,6 +26,10 @@ type oneVariant struct {
 	tx bool
 	// pre is a statement sent after BEGIN (a SET LOCAL).
 	pre string
+	// defaults: on a second connection that has the append pool's session
+	// defaults (lock_timeout, plan_cache_mode), as the store's appends
+	// since ADR 0031.
+	defaults bool
 	// args gives the statement's arguments for stream s at version v
 	// (expected v-1), event id id.
 	args func(s string, v int64, id uuid.UUID) []any
@@ -72,6 +76,13 @@ func scalarArgs(s string, v int64, id uuid.UUID) []any {
 	return []any{s, v, v - 1, id, "Deposited", int64(0), "application/json", oneData, meta, "bench_one"}
 }
 
+// oneArgs are sqlFastOne's arguments for one event of stream s at
+// version v.
+func oneArgs(s string, v int64, id uuid.UUID) []any {
+	var meta *string
+	return []any{s, v - 1, v, id, "Deposited", int64(0), "application/json", oneData, meta, "bench_one"}
+}
+
 // oneRaw is the raw baseline: one INSERT of one event into a table of the
 // events table's shape and indexes, positions given by the caller.
 const oneRaw = `INSERT INTO raw_events (position, stream_id, version, event_id, type, schema_version,
@@ -87,7 +98,12 @@ func oneVariants() []oneVariant {
 	full := postgres.FastWrite
 	return []oneVariant{
 		{name: "store-stmt-before", stmt: full, set: true, tx: true, args: fastArgs},
-		{name: "store-stmt-now", stmt: full, tx: true, pre: postgres.FastLockTimeout, args: fastArgs},
+		{name: "store-stmt-s7", stmt: full, tx: true, pre: postgres.FastSettings, args: fastArgs},
+		{name: "multi-conn-defaults", stmt: full, tx: true, defaults: true, args: fastArgs},
+		{name: "one-stmt", stmt: postgres.FastOne, defaults: true, args: oneArgs},
+		{name: "one-stmt-in-tx", stmt: postgres.FastOne, tx: true, defaults: true, args: oneArgs},
+		{name: "one-stmt-no-notify", stmt: must(postgres.FastOne, "pg_notify($10, (g.base + 1)::text)", "$10::text"),
+			defaults: true, args: oneArgs},
 		{name: "no-set-local", stmt: full, tx: true, args: fastArgs},
 		{name: "no-notify", stmt: must(full, "pg_notify($14, (g.base + $1::bigint)::text)", "$14::text"),
 			set: true, tx: true, args: fastArgs},
@@ -126,6 +142,14 @@ func BenchmarkWritePathCostsOne(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer conn.Close(ctx)
+	dconn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer dconn.Close(ctx)
+	if _, err := dconn.Exec(ctx, postgres.AppendConnDefaults); err != nil {
+		b.Fatal(err)
+	}
 	if _, err := conn.Exec(ctx, `CREATE TABLE raw_events (LIKE events INCLUDING ALL)`); err != nil {
 		b.Fatal(err)
 	}
@@ -163,8 +187,20 @@ func BenchmarkWritePathCostsOne(b *testing.B) {
 			if v.tx {
 				bt.Queue("COMMIT")
 			}
+			c := conn
+			if v.defaults {
+				c = dconn
+			}
+			if i == 0 || v.defaults != variants[i-1].defaults {
+				// Wake the connection's backend, idle while the other
+				// connection ran, outside the timing: else the first
+				// variant after a switch pays for it.
+				if _, err := c.Exec(ctx, "SELECT 1"); err != nil {
+					b.Fatal(err)
+				}
+			}
 			t0 := time.Now()
-			if err := conn.SendBatch(ctx, bt).Close(); err != nil {
+			if err := c.SendBatch(ctx, bt).Close(); err != nil {
 				b.Fatalf("%s: %v", v.name, err)
 			}
 			took[i] += time.Since(t0)

@@ -36,7 +36,9 @@ type Config struct {
 	// never printed: errors and logs carry host:port only.
 	URL string
 
-	// MaxConns is the pool size. Default 10.
+	// MaxConns is the size of each of the store's two pools: one for
+	// appends, one for everything else. Default 10. (One runtime commits
+	// one batch at a time, so its appends hold one connection.)
 	MaxConns int32
 	// MinConns is the number of idle connections kept open. Default 0.
 	MinConns int32
@@ -173,6 +175,29 @@ func (c Config) poolConfig() (*pgxpool.Config, error) {
 	pc.ConnConfig.DescriptionCacheCapacity = c.StatementCacheCapacity
 	pc.AfterConnect = registerTypes
 	return pc, nil
+}
+
+// appendPoolConfig is the configuration of the append pool (Store.appends):
+// pc's, the same size, no idle connections kept. With prepared statements
+// (StatementCacheMode "prepare") each of its connections gets the fast
+// append's settings as session defaults when it opens (defaults true);
+// the other modes are meant for transaction poolers, where a session
+// setting is not the session's own, so the fast append then sets them in
+// its transaction (docs/adr/0031-append-connections.md).
+func appendPoolConfig(pc *pgxpool.Config, c Config) (apc *pgxpool.Config, defaults bool) {
+	apc = pc.Copy()
+	apc.MinConns = 0
+	if c.StatementCacheMode != "prepare" {
+		return apc, false
+	}
+	apc.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
+		if err := registerTypes(ctx, conn); err != nil {
+			return err
+		}
+		_, err := conn.Exec(ctx, sqlAppendConnDefaults)
+		return err
+	}
+	return apc, true
 }
 
 // registerTypes tells pgx the PostgreSQL types of the Go types the store

@@ -7,13 +7,15 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// withConn runs fn on a pooled connection. Afterwards the connection goes
+// withConn runs fn on a connection of the append pool (AppendBatch's
+// own: its connections may carry the fast append's settings as session
+// defaults, so nothing else runs there). Afterwards the connection goes
 // back to the pool clean: a transaction fn left open is rolled back, and a
 // connection that cannot be cleaned is closed. When fn fails and the
 // connection turns out closed, the error is marked as a lost connection
 // (the outcome of the last statement is unknown).
 func (s *Store) withConn(ctx context.Context, fn func(*pgxpool.Conn) error) error {
-	conn, err := s.pool.Acquire(ctx)
+	conn, err := s.appends.Acquire(ctx)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@ package postgres
 var StreamListQueries = map[string]string{"after": sqlStreamsAfter, "after, prefix": sqlStreamsAfterUpTo,
 	"before": sqlStreamsBefore, "before, prefix": sqlStreamsBeforeUpTo}
 
-// FastWrite and FastLockTimeout are the fast append's statements, for
+// FastWrite, FastOne, FastSettings and AppendConnDefaults are the fast
+// append's statements, for
 // BenchmarkWritePathCostsOne.
-const FastWrite, FastLockTimeout = sqlFastWrite, sqlFastLockTimeout
+const FastWrite, FastOne, FastSettings, AppendConnDefaults = sqlFastWrite, sqlFastOne, sqlFastSettings,
+	sqlAppendConnDefaults

@@ -12,9 +12,10 @@ import (
 	"github.com/actorstore/actorstore/persistence/postgres"
 )
 
-// TestStatementCacheModes appends (both write paths), retries and reads
-// back in every statement cache mode, since each encodes parameters
-// differently (the simple protocol sends arrays as text).
+// TestStatementCacheModes appends (both write paths, and the fast
+// append's one-request statement), retries and reads back in every
+// statement cache mode, since each encodes parameters differently (the
+// simple protocol sends arrays as text).
 func TestStatementCacheModes(t *testing.T) {
 	t.Parallel()
 	srv := pgtest.Server(t)
@@ -45,6 +46,22 @@ func TestStatementCacheModes(t *testing.T) {
 				g.Metadata["k"] != e.Metadata["k"] || got[1].Data == nil || len(got[1].Data) != 0 ||
 				got[1].Metadata != nil {
 				t.Fatalf("%s/copy>=%d: read back %+v", mode, copyThreshold, got)
+			}
+			one := e
+			one.ID = uuid.New()
+			req = []eventstore.AppendRequest{{Stream: "one-é", Expected: eventstore.NoStream(),
+				Events: []eventstore.EventData{one}}}
+			if res, err := s.AppendBatch(context.Background(), req); err != nil || res[0].Err != nil ||
+				res[0].LastVersion != 1 || res[0].LastPosition != first[0].LastPosition+1 {
+				t.Fatalf("%s/copy>=%d: append of one event: %v %+v", mode, copyThreshold, err, res)
+			}
+			back, err := s.ReadStream(context.Background(), eventstore.StreamRead{Stream: "one-é", Limit: 10})
+			if err != nil || len(back) != 1 {
+				t.Fatalf("%s/copy>=%d: read of one event: %d events, %v", mode, copyThreshold, len(back), err)
+			}
+			if b := back[0]; b.ID != one.ID || b.Type != one.Type || b.SchemaVersion != one.SchemaVersion ||
+				b.ContentType != one.ContentType || !bytes.Equal(b.Data, one.Data) || b.Metadata["k"] != one.Metadata["k"] {
+				t.Fatalf("%s/copy>=%d: one event read back %+v", mode, copyThreshold, b)
 			}
 		}
 	}

@@ -1,31 +1,35 @@
 package postgres
 
-import "github.com/actorstore/actorstore/persistence"
+import (
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/actorstore/actorstore/persistence"
+)
 
 var _ persistence.StatsReporter = (*Store)(nil)
 
 // StoreStats returns the retry counter and a snapshot of the connection
-// pool (pgxpool.Stat), in persistence's types so that no pgx type leaks
-// upward. Safe for concurrent use, also after Close.
+// pools (pgxpool.Stat of the append pool and of the other, summed), in
+// persistence's types so that no pgx type leaks upward. Safe for
+// concurrent use, also after Close.
 func (s *Store) StoreStats() persistence.StoreStats {
-	st := s.pool.Stat()
-	return persistence.StoreStats{
-		Retries: s.retries.Load(),
-		Pool: &persistence.PoolStats{
-			MaxConns:          int64(st.MaxConns()),
-			TotalConns:        int64(st.TotalConns()),
-			AcquiredConns:     int64(st.AcquiredConns()),
-			IdleConns:         int64(st.IdleConns()),
-			ConstructingConns: int64(st.ConstructingConns()),
-			Acquires:          st.AcquireCount(),
-			EmptyAcquires:     st.EmptyAcquireCount(),
-			CanceledAcquires:  st.CanceledAcquireCount(),
-			AcquireWait:       st.AcquireDuration(),
-			NewConns:          st.NewConnsCount(),
-			LifetimeClosed:    st.MaxLifetimeDestroyCount(),
-			IdleClosed:        st.MaxIdleDestroyCount(),
-		},
+	p := &persistence.PoolStats{}
+	for _, pool := range []*pgxpool.Pool{s.pool, s.appends} {
+		st := pool.Stat()
+		p.MaxConns += int64(st.MaxConns())
+		p.TotalConns += int64(st.TotalConns())
+		p.AcquiredConns += int64(st.AcquiredConns())
+		p.IdleConns += int64(st.IdleConns())
+		p.ConstructingConns += int64(st.ConstructingConns())
+		p.Acquires += st.AcquireCount()
+		p.EmptyAcquires += st.EmptyAcquireCount()
+		p.CanceledAcquires += st.CanceledAcquireCount()
+		p.AcquireWait += st.AcquireDuration()
+		p.NewConns += st.NewConnsCount()
+		p.LifetimeClosed += st.MaxLifetimeDestroyCount()
+		p.IdleClosed += st.MaxIdleDestroyCount()
 	}
+	return persistence.StoreStats{Retries: s.retries.Load(), Pool: p}
 }
 
 // countRetries adds the attempts of one operation after its first.

@@ -16,13 +16,19 @@ import (
 // Store is the PostgreSQL persistence.Store. It is safe for concurrent use;
 // several Stores (in one process or many) may share one database.
 type Store struct {
-	cfg      Config
-	pool     *pgxpool.Pool
-	poolCfg  *pgxpool.Config
-	host     string // host:port, for errors
-	password string // never printed; used to redact error text
-	log      zerolog.Logger
-	notifier *notifier
+	cfg     Config
+	pool    *pgxpool.Pool
+	poolCfg *pgxpool.Config
+	// appends is the pool AppendBatch runs on, and nothing else: with
+	// appendDefaults its connections carry the fast append's settings
+	// (lock_timeout, plan_cache_mode) as session defaults
+	// (docs/adr/0031-append-connections.md).
+	appends        *pgxpool.Pool
+	appendDefaults bool
+	host           string // host:port, for errors
+	password       string // never printed; used to redact error text
+	log            zerolog.Logger
+	notifier       *notifier
 
 	closed    atomic.Bool
 	retries   atomic.Int64 // attempts after the first, see StoreStats
@@ -52,14 +58,22 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, &eventstore.InputError{Field: "URL", Rule: "format",
 			Message: redact(err, cfg.URL).Error()}
 	}
-	s := &Store{cfg: cfg, pool: pool, poolCfg: pc, host: hostOf(pc),
-		password: pc.ConnConfig.Password, log: cfg.Logger, done: make(chan struct{})}
+	apc, defaults := appendPoolConfig(pc, cfg)
+	appends, err := pgxpool.NewWithConfig(context.Background(), apc)
+	if err != nil {
+		pool.Close()
+		return nil, &eventstore.InputError{Field: "URL", Rule: "format",
+			Message: redact(err, cfg.URL).Error()}
+	}
+	s := &Store{cfg: cfg, pool: pool, poolCfg: pc, appends: appends, appendDefaults: defaults,
+		host: hostOf(pc), password: pc.ConnConfig.Password, log: cfg.Logger, done: make(chan struct{})}
 	s.notifier = newNotifier(s)
 	applied, err := runOp(ctx, s, "migrate", IsTransient, func(ctx context.Context) ([]string, error) {
 		return migrate(ctx, pool)
 	})
 	if err != nil {
 		pool.Close()
+		appends.Close()
 		return nil, err
 	}
 	if len(applied) > 0 {
@@ -77,6 +91,7 @@ func (s *Store) Close() error {
 		close(s.done)
 		s.notifier.close()
 		s.pool.Close()
+		s.appends.Close()
 	})
 	return nil
 }

@@ -101,6 +101,9 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.SendKeys(css(`#prefix`), "order"),
 		chromedp.Click(css(`#search`)),
 		chromedp.WaitVisible(css(`#streams a[data-stream="order-07"]`)),
+		// The list shown before the search (every stream) has order-07
+		// too: the search's own list is the one without invoice-1.
+		chromedp.WaitNotPresent(css(`#streams a[data-stream="invoice-1"]`)),
 	)
 	if err != nil {
 		t.Fatalf("search: %v", err)
