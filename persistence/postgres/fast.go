@@ -116,8 +116,7 @@ func appendFast(ctx context.Context, conn *pgxpool.Conn, plan *appendPlan, chann
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
 	b.Queue(sqlFastLockTimeout)
-	b.Queue(sqlFastWrite, append(w.args(channel)[:9], w.headStreams, expected, w.headVersions,
-		w.headLastOrd, channel, int64(len(plan.reqs)))...)
+	b.Queue(sqlFastWrite, w.fastArgs(expected, channel)...)
 	b.Queue("COMMIT")
 	br := conn.SendBatch(ctx, b)
 	base, err := readFast(br)
