@@ -226,7 +226,20 @@ type writeSet struct {
 
 func newWriteSet(plan *appendPlan, heads map[string]uint64, results []eventstore.AppendResult,
 	writes []int) *writeSet {
-	w := &writeSet{untyped: plan.untyped}
+	events := 0
+	for _, i := range writes {
+		events += len(plan.reqs[i].Events)
+	}
+	// Every column at its final size at once (appends would grow each of
+	// them several times per batch).
+	w := &writeSet{untyped: plan.untyped,
+		streams: make([]string, 0, events), types: make([]string, 0, events),
+		contentTypes: make([]string, 0, events), versions: make([]int64, 0, events),
+		schemaVersions: make([]int64, 0, events), ids: make([]pgtype.UUID, 0, events),
+		data: make([][]byte, 0, events), metadata: make([]string, 0, events),
+		headStreams: make([]string, 0, len(writes)), headVersions: make([]int64, 0, len(writes)),
+		headLastOrd: make([]int64, 0, len(writes)), headOrd: make([]int64, 0, len(writes)),
+		written: make([]int, 0, len(writes))}
 	n := 0
 	for _, i := range writes {
 		r := &plan.reqs[i]
