@@ -254,7 +254,9 @@ func TestTakeBatchMergesExactChains(t *testing.T) {
 		t.Fatalf("ties: %d %d", a.tie, b.tie)
 	}
 	all[2].Err = &eventstore.ConcurrencyError{Stream: "u"}
-	if failed := failedTies(batch, &batchDone{results: all}); !failed[1] || len(failed) != 1 {
+	done := &batchDone{results: all}
+	shareResults(batch, done)
+	if failed := failedTies(batch, done); !failed[1] || len(failed) != 1 {
 		t.Fatalf("a request of the tied group failed: %v", failed)
 	}
 	c.alone = true
