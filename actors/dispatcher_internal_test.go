@@ -11,10 +11,10 @@ import (
 // actor sends a message to each of 128 idle actors, each of which tells a
 // channel; an operation is one message to an idle actor. "goroutine" is
 // protoactor's default dispatcher (a new goroutine whenever an idle
-// mailbox gets a message), "workers" is the one PropsOf uses. The two
-// alternate per round, so load from elsewhere hits both alike.
+// mailbox gets a message), "workers" is the one PropsOf uses (with
+// -count, go test runs one's rounds before the other's).
 //
-//	go test -run '^$' -bench Dispatcher -benchmem ./actors
+//	go test -run '^$' -bench Dispatcher -benchmem -benchtime 200000x ./actors
 func BenchmarkDispatcher(b *testing.B) {
 	for _, d := range []struct {
 		name string
