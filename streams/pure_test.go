@@ -103,6 +103,46 @@ func TestIDWindow(t *testing.T) {
 	}
 }
 
+// TestIDWindowSharedKey: two remembered IDs whose 64-bit keys (idKey) are
+// equal: the newer is remembered, the older is not (its retry goes to the
+// store), and neither is ever answered with the other's version; the
+// older one's forgetting does not forget the newer.
+func TestIDWindowSharedKey(t *testing.T) {
+	w := newIDWindow(2)
+	older := recorded(1, 1, 0)
+	newer := recorded(2, 2, 0)
+	// Same key: the halves swapped (idKey XORs them); a different ID.
+	copy(newer[0].ID[:8], older[0].ID[8:])
+	copy(newer[0].ID[8:], older[0].ID[:8])
+	if idKey(newer[0].ID) != idKey(older[0].ID) || newer[0].ID == older[0].ID {
+		t.Fatal("test IDs do not share a key")
+	}
+	w.add(older)
+	w.add(newer)
+	if _, outcome, _ := w.retry("s", []eventstore.EventData{older[0].EventData}); outcome != retryNone {
+		t.Fatalf("older ID with a shared key: %v, want it not remembered", outcome)
+	}
+	res, outcome, _ := w.retry("s", []eventstore.EventData{newer[0].EventData})
+	if outcome != retryKnown || res.FirstVersion != 2 {
+		t.Fatalf("newer ID: %v %+v, want version 2", outcome, res)
+	}
+	w.add(recorded(3, 4, 0)) // four kept: forgets the two oldest, the newer one among them
+	if _, outcome, _ := w.retry("s", []eventstore.EventData{newer[0].EventData}); outcome != retryNone {
+		t.Fatalf("forgotten newer ID: %v", outcome)
+	}
+	w2 := newIDWindow(2)
+	w2.add(older)
+	w2.add(recorded(5, 5, 0))
+	w2.add(newer) // takes the key over from the older one
+	w2.add(recorded(6, 6, 0))
+	if len(w2.order) != 2 { // the older two forgotten
+		t.Fatalf("kept %d", len(w2.order))
+	}
+	if res, outcome, _ := w2.retry("s", []eventstore.EventData{newer[0].EventData}); outcome != retryKnown || res.FirstVersion != 2 {
+		t.Fatalf("newer ID after the older was forgotten: %v %+v", outcome, res)
+	}
+}
+
 func TestTakeBatch(t *testing.T) {
 	id := uuid.New()
 	mk := func(stream string, events int, ids ...uuid.UUID) *unit {
@@ -214,7 +254,9 @@ func TestTakeBatchMergesExactChains(t *testing.T) {
 		t.Fatalf("ties: %d %d", a.tie, b.tie)
 	}
 	all[2].Err = &eventstore.ConcurrencyError{Stream: "u"}
-	if failed := failedTies(batch, &batchDone{results: all}); !failed[1] || len(failed) != 1 {
+	done := &batchDone{results: all}
+	shareResults(batch, done)
+	if failed := failedTies(batch, done); !failed[1] || len(failed) != 1 {
 		t.Fatalf("a request of the tied group failed: %v", failed)
 	}
 	c.alone = true

@@ -70,6 +70,11 @@ type unit struct {
 	merged bool
 	tie    uint64 // the group of the merged units it commits with
 	alone  bool
+	// Its share of the committed batch's results and whether every
+	// request of the batch it touches was freshly committed (shareResults:
+	// computed once per batch).
+	rs    []eventstore.AppendResult
+	clean bool
 }
 
 func newWriterState(sh *shared) *writerState {
@@ -230,6 +235,7 @@ func (st *writerState) finish(c actors.Context, m *batchDone) {
 	// this batch is answered before any of the next).
 	var again []*unit
 	back := make([]bool, len(batch))
+	shareResults(batch, m)
 	failed := failedTies(batch, m)
 	for k, u := range batch {
 		switch {
@@ -241,7 +247,7 @@ func (st *writerState) finish(c actors.Context, m *batchDone) {
 			u.alone = true
 			again, back[k] = append(again, u), true
 		case u.tx != nil && u.tx.orig != nil && !u.own:
-			if rs, _ := u.results(m.results); retryOwn(u, rs) {
+			if retryOwn(u, u.rs) {
 				again, back[k] = append(again, u), true
 			}
 		}
@@ -256,11 +262,7 @@ func (st *writerState) finish(c actors.Context, m *batchDone) {
 		if back[k] {
 			continue
 		}
-		var rs []eventstore.AppendResult
-		if m.err == nil {
-			rs, _ = u.results(m.results) // its slots are this batch's: it is in no other
-		}
-		reply(c, u, rs, m.err, at, &rec)
+		reply(c, u, u.rs, m.err, at, &rec)
 		st.done(c, u)
 	}
 	// Counted once committed: a failed commit, a refused request and an
@@ -312,9 +314,21 @@ func reply(c sender, u *unit, rs []eventstore.AppendResult, err error, at time.T
 	c.Send(u.replyTo, &txResult{results: rs, err: err})
 }
 
+// shareResults gives each unit of a committed batch its share of the
+// results (none when the whole batch failed). Its slots are this batch's:
+// it is in no other.
+func shareResults(batch []*unit, m *batchDone) {
+	for _, u := range batch {
+		u.rs, u.clean = nil, false
+		if m.err == nil {
+			u.rs, u.clean = u.results(m.results)
+		}
+	}
+}
+
 // failedTies are the groups of merged units (buildBatch) of which some
-// request was not freshly committed: each of their units is committed
-// again alone.
+// request was not freshly committed (after shareResults): each of their
+// units is committed again alone.
 func failedTies(batch []*unit, m *batchDone) map[uint64]bool {
 	if m.err != nil {
 		return nil
@@ -324,7 +338,7 @@ func failedTies(batch []*unit, m *batchDone) map[uint64]bool {
 		if !u.merged {
 			continue
 		}
-		if _, clean := u.results(m.results); !clean {
+		if !u.clean {
 			if failed == nil {
 				failed = make(map[uint64]bool)
 			}

@@ -65,6 +65,7 @@ func (s *Store) AppendBatch(ctx context.Context, reqs []eventstore.AppendRequest
 		return nil, err
 	}
 	plan := newAppendPlan(reqs)
+	plan.untyped = s.cfg.StatementCacheMode == "exec" || s.cfg.StatementCacheMode == "simple"
 	retryable := func(err error) bool { return IsTransient(err) || isUniqueViolation(err) }
 	results, err := runOp(ctx, s, "append", retryable, func(ctx context.Context) ([]eventstore.AppendResult, error) {
 		var res []eventstore.AppendResult
@@ -224,17 +225,31 @@ type writeSet struct {
 	versions, schemaVersions     []int64
 	ids                          []pgtype.UUID // pgx encodes pgtype.UUID directly (uuid.UUID goes through driver.Valuer)
 	data                         [][]byte
-	metadata                     []*string
+	metadata                     []string // JSON objects; "" is none (NULL)
 	headStreams                  []string
 	headVersions, headLastOrd    []int64
 	headOrd                      []int64 // ordinal of each written request's first event
 	written                      []int   // request index of each head
 	dropStreams                  []string
+	untyped                      bool // pgx's own slices as parameters (appendPlan.untyped)
 }
 
 func newWriteSet(plan *appendPlan, heads map[string]uint64, results []eventstore.AppendResult,
 	writes []int) *writeSet {
-	w := &writeSet{}
+	events := 0
+	for _, i := range writes {
+		events += len(plan.reqs[i].Events)
+	}
+	// Every column at its final size at once (appends would grow each of
+	// them several times per batch).
+	w := &writeSet{untyped: plan.untyped,
+		streams: make([]string, 0, events), types: make([]string, 0, events),
+		contentTypes: make([]string, 0, events), versions: make([]int64, 0, events),
+		schemaVersions: make([]int64, 0, events), ids: make([]pgtype.UUID, 0, events),
+		data: make([][]byte, 0, events), metadata: make([]string, 0, events),
+		headStreams: make([]string, 0, len(writes)), headVersions: make([]int64, 0, len(writes)),
+		headLastOrd: make([]int64, 0, len(writes)), headOrd: make([]int64, 0, len(writes)),
+		written: make([]int, 0, len(writes))}
 	n := 0
 	for _, i := range writes {
 		r := &plan.reqs[i]
@@ -267,13 +282,53 @@ func (w *writeSet) addEvent(stream string, version uint64, e *eventstore.EventDa
 	w.metadata = append(w.metadata, encodeMetadata(e.Metadata))
 }
 
+// args are the parameters of sqlWrite.
 func (w *writeSet) args(channel string) []any {
 	if w.dropStreams == nil {
 		w.dropStreams = []string{}
 	}
-	return []any{int64(len(w.streams)), w.streams, w.versions, w.ids, w.types, w.schemaVersions,
-		w.contentTypes, w.data, w.metadata, w.headStreams, w.headVersions, w.headLastOrd,
-		w.dropStreams, channel}
+	return append(w.eventArgs(), w.text(w.headStreams), w.int64s(w.headVersions),
+		w.int64s(w.headLastOrd), w.text(w.dropStreams), channel)
+}
+
+// fastArgs are the parameters of sqlFastWrite: expected holds each
+// request's expected version.
+func (w *writeSet) fastArgs(expected []int64, channel string) []any {
+	return append(w.eventArgs(), w.text(w.headStreams), w.int64s(expected),
+		w.int64s(w.headVersions), w.int64s(w.headLastOrd), channel, int64(len(w.headStreams)))
+}
+
+// eventArgs are the first nine parameters of both statements: the event
+// count and the events' columns. They are the arrays of arrays.go, which
+// pgx encodes without an allocation per element, unless untyped.
+func (w *writeSet) eventArgs() []any {
+	args := make([]any, 0, 15)
+	args = append(args, int64(len(w.streams)), w.text(w.streams), w.int64s(w.versions))
+	if w.untyped {
+		metadata := make([]*string, len(w.metadata))
+		for i := range w.metadata {
+			if w.metadata[i] != "" {
+				metadata[i] = &w.metadata[i]
+			}
+		}
+		return append(args, w.ids, w.types, w.schemaVersions, w.contentTypes, w.data, metadata)
+	}
+	return append(args, uuidArray(w.ids), textArray{s: w.types}, int64Array(w.schemaVersions),
+		textArray{s: w.contentTypes}, byteaArray(w.data), textArray{s: w.metadata, nullEmpty: true})
+}
+
+func (w *writeSet) text(s []string) any {
+	if w.untyped {
+		return s
+	}
+	return textArray{s: s}
+}
+
+func (w *writeSet) int64s(v []int64) any {
+	if w.untyped {
+		return v
+	}
+	return int64Array(v)
 }
 
 // fillPositions completes the results of written requests once the
@@ -289,15 +344,15 @@ func (w *writeSet) fillPositions(results []eventstore.AppendResult, base uint64)
 	}
 }
 
-// encodeMetadata stores metadata as a JSON object, or NULL when empty.
-func encodeMetadata(m map[string]string) *string {
+// encodeMetadata stores metadata as a JSON object, or "" (NULL) when
+// empty.
+func encodeMetadata(m map[string]string) string {
 	if len(m) == 0 {
-		return nil
+		return ""
 	}
 	b, err := json.Marshal(m)
 	if err != nil { // cannot happen for map[string]string
 		panic(fmt.Errorf("postgres: encode metadata: %w", err))
 	}
-	s := string(b)
-	return &s
+	return string(b)
 }

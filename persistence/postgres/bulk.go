@@ -103,8 +103,8 @@ func (s *Store) importTx(ctx context.Context, tx pgx.Tx, evs []eventstore.Record
 	rows := pgx.CopyFromSlice(len(evs), func(i int) ([]any, error) {
 		e := &evs[i]
 		var meta []byte
-		if m := encodeMetadata(e.Metadata); m != nil {
-			meta = []byte(*m)
+		if m := encodeMetadata(e.Metadata); m != "" {
+			meta = []byte(m)
 		}
 		return []any{int64(e.Position), e.Stream, int64(e.Version), e.ID, e.Type, int64(e.SchemaVersion),
 			e.ContentType, e.Data, meta, e.Created}, nil

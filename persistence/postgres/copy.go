@@ -42,8 +42,8 @@ func writeCopy(ctx context.Context, conn *pgxpool.Conn, w *writeSet, channel str
 	}
 	rows := pgx.CopyFromSlice(len(w.ids), func(i int) ([]any, error) {
 		var meta []byte
-		if w.metadata[i] != nil {
-			meta = []byte(*w.metadata[i])
+		if w.metadata[i] != "" {
+			meta = []byte(w.metadata[i])
 		}
 		return []any{base + int64(i) + 1, w.streams[i], w.versions[i], w.ids[i], w.types[i],
 			w.schemaVersions[i], w.contentTypes[i], w.data[i], meta, now}, nil

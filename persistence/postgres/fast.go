@@ -175,8 +175,7 @@ func (s *Store) appendFast(ctx context.Context, conn *pgxpool.Conn, plan *append
 	if !s.appendDefaults {
 		b.Queue(sqlFastSettings)
 	}
-	b.Queue(sqlFastWrite, append(w.args(channel)[:9], w.headStreams, expected, w.headVersions,
-		w.headLastOrd, channel, int64(len(plan.reqs)))...)
+	b.Queue(sqlFastWrite, w.fastArgs(expected, channel)...)
 	b.Queue("COMMIT")
 	br := conn.SendBatch(ctx, b)
 	base, err := readFast(br, !s.appendDefaults)

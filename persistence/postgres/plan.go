@@ -28,6 +28,11 @@ type appendPlan struct {
 	// the next attempt finds the events stored, they are this call's own
 	// commit: the result is the original one, not an idempotent retry.
 	sent map[int]bool
+	// untyped is set when pgx sends parameters without the statement's
+	// parameter types (StatementCacheMode exec or simple): it then finds
+	// an encoder by the Go type alone, which it knows only for its own
+	// slices, so the write statements get those (writeSet.args).
+	untyped bool
 }
 
 // markSent records the requests this attempt is about to commit and
