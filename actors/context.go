@@ -73,9 +73,7 @@ func (r receiver) Receive(c actor.Context) { r.a.Receive(c) }
 var _ actor.Actor = receiver{}
 
 // PropsOf returns props that create actors with producer. Every restart
-// calls producer again for a fresh instance. Their mailboxes run on the
-// package's dispatcher (dispatcher.go).
+// calls producer again for a fresh instance.
 func PropsOf(producer func() Actor) *Props {
-	return actor.PropsFromProducer(func() actor.Actor { return receiver{producer()} },
-		actor.WithDispatcher(dispatcher))
+	return actor.PropsFromProducer(func() actor.Actor { return receiver{producer()} })
 }

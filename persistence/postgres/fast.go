@@ -200,7 +200,7 @@ func (s *Store) appendFastOne(ctx context.Context, conn *pgxpool.Conn, plan *app
 	e := &r.Events[0]
 	version := int64(expected) + 1
 	args := []any{r.Stream, int64(expected), version, pgtype.UUID{Bytes: e.ID, Valid: true}, e.Type,
-		int64(e.SchemaVersion), e.ContentType, e.Data, encodeMetadata(e.Metadata), s.cfg.NotifyChannel}
+		int64(e.SchemaVersion), e.ContentType, e.Data, metadataParam(e.Metadata), s.cfg.NotifyChannel}
 	added := plan.markSent([]int{0})
 	var base int64
 	var err error
@@ -224,6 +224,16 @@ func (s *Store) appendFastOne(ctx context.Context, conn *pgxpool.Conn, plan *app
 	pos := uint64(base) + 1
 	return []eventstore.AppendResult{{Stream: r.Stream, FirstVersion: uint64(version),
 		LastVersion: uint64(version), FirstPosition: pos, LastPosition: pos}}, true, nil
+}
+
+// metadataParam is an event's metadata as one parameter: its JSON text,
+// or NULL when it has none (encodeMetadata's "" is the arrays' NULL, not
+// a JSON value).
+func metadataParam(m map[string]string) any {
+	if js := encodeMetadata(m); js != "" {
+		return js
+	}
+	return nil
 }
 
 // fastOutcome sorts the error of a fast append: nil is committed (ok);
