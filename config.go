@@ -115,8 +115,12 @@ type Config struct {
 // PoolConfig configures the PostgreSQL connection pool. Zero fields mean
 // the defaults of persistence/postgres.
 type PoolConfig struct {
-	// MaxConns is the pool size. Default 10.
+	// MaxConns is the most connections the store opens. Default 10.
 	MaxConns int32
+	// AppendConns of MaxConns form the appends' own pool. Default 2 (1
+	// when MaxConns is 2); negative: appends share the one pool (the
+	// default when MaxConns is 1). Must be below MaxConns.
+	AppendConns int32
 	// MinConns idle connections are kept open. Default 0.
 	MinConns int32
 	// MaxConnLifetime closes older connections. Default 1h.
@@ -178,6 +182,7 @@ func (c Config) postgresConfig() postgres.Config {
 	return postgres.Config{
 		URL:                    c.PostgresURL,
 		MaxConns:               c.Pool.MaxConns,
+		AppendConns:            c.Pool.AppendConns,
 		MinConns:               c.Pool.MinConns,
 		MaxConnLifetime:        c.Pool.MaxConnLifetime,
 		MaxConnIdleTime:        c.Pool.MaxConnIdleTime,

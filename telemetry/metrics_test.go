@@ -222,7 +222,7 @@ func checkSyncMetrics(t *testing.T, m map[string]float64, w *workload, s streams
 		`actorstore_db_retries_total`:                                                                      0,
 	}
 	if pool {
-		want[`db_client_connection_max`] = 2 * 10 // two pools of the default size: appends and the rest (ADR 0031)
+		want[`db_client_connection_max`] = 10 // both pools: 2 for appends and 8 for the rest (ADR 0031)
 	}
 	for name, v := range want {
 		got, ok := m[name]

@@ -23,7 +23,7 @@ func serveFlags() []cli.Flag {
 		&cli.StringFlag{Name: "postgres-url", Sources: env("POSTGRES_URL"),
 			Usage: "PostgreSQL URL (postgres://user:pass@host:5432/db); empty runs on the embedded store"},
 		&cli.Int32Flag{Name: "pool-max-conns", Value: 10, Sources: env("POOL_MAX_CONNS"),
-			Usage: "PostgreSQL connection pool size (the store has two: appends and the rest)"},
+			Usage: "most PostgreSQL connections the store opens (2 of them are the appends' own pool)"},
 		&cli.Int32Flag{Name: "pool-min-conns", Value: 0, Sources: env("POOL_MIN_CONNS"),
 			Usage: "PostgreSQL connections kept open while idle"},
 		&cli.StringFlag{Name: "statement-cache", Value: "prepare", Sources: env("STATEMENT_CACHE"),

@@ -19,6 +19,7 @@ import (
 // Defaults used for zero fields of Config.
 const (
 	DefaultMaxConns               = 10
+	DefaultAppendConns            = 2
 	DefaultMaxConnLifetime        = time.Hour
 	DefaultMaxConnIdleTime        = 30 * time.Minute
 	DefaultStatementCacheMode     = "prepare"
@@ -36,10 +37,18 @@ type Config struct {
 	// never printed: errors and logs carry host:port only.
 	URL string
 
-	// MaxConns is the size of each of the store's two pools: one for
-	// appends, one for everything else. Default 10. (One runtime commits
-	// one batch at a time, so its appends hold one connection.)
+	// MaxConns is the most connections the store opens. Default 10.
+	// AppendConns of them form a pool of their own for appends; the rest
+	// serve everything else.
 	MaxConns int32
+	// AppendConns is how many of MaxConns are set apart for appends, in a
+	// pool whose connections carry the one-statement append's settings
+	// (docs/adr/0031-append-connections.md). Default 2, or 1 when
+	// MaxConns is 2 (one runtime commits one batch at a time, so its
+	// appends hold one connection). Negative: no pool of their own; appends
+	// share the one pool and send their settings with every commit (the
+	// default when MaxConns is 1). It must be below MaxConns.
+	AppendConns int32
 	// MinConns is the number of idle connections kept open. Default 0.
 	MinConns int32
 	// MaxConnLifetime closes connections older than this. Default 1h.
@@ -90,6 +99,12 @@ type Config struct {
 // WithDefaults returns c with zero fields set to their defaults.
 func (c Config) WithDefaults() Config {
 	setDefault(&c.MaxConns, DefaultMaxConns)
+	if c.AppendConns == 0 {
+		c.AppendConns = min(DefaultAppendConns, c.MaxConns-1)
+		if c.AppendConns == 0 {
+			c.AppendConns = -1 // MaxConns 1: no pool of their own
+		}
+	}
 	setDefault(&c.MaxConnLifetime, DefaultMaxConnLifetime)
 	setDefault(&c.MaxConnIdleTime, DefaultMaxConnIdleTime)
 	setDefault(&c.StatementCacheMode, DefaultStatementCacheMode)
@@ -127,6 +142,8 @@ func (c Config) check() error {
 		return bad("URL", "required", "a PostgreSQL URL is required")
 	case c.MaxConns < 1:
 		return bad("MaxConns", "positive", "pool size must be positive")
+	case c.AppendConns >= c.MaxConns:
+		return bad("AppendConns", "range", "must be below MaxConns (the rest of the store needs a connection)")
 	case c.MinConns < 0 || c.MinConns > c.MaxConns:
 		return bad("MinConns", "range", "must be between 0 and MaxConns")
 	case c.MaxConnLifetime < 0 || c.MaxConnIdleTime < 0:
@@ -168,7 +185,8 @@ func (c Config) poolConfig() (*pgxpool.Config, error) {
 		return nil, &eventstore.InputError{Field: "URL", Rule: "format",
 			Message: redact(err, c.URL).Error()}
 	}
-	pc.MaxConns, pc.MinConns = c.MaxConns, c.MinConns
+	pc.MaxConns = c.MaxConns - max(c.AppendConns, 0) // the append pool's are set apart
+	pc.MinConns = min(c.MinConns, pc.MaxConns)
 	pc.MaxConnLifetime, pc.MaxConnIdleTime = c.MaxConnLifetime, c.MaxConnIdleTime
 	pc.ConnConfig.DefaultQueryExecMode = execModes[c.StatementCacheMode]
 	pc.ConnConfig.StatementCacheCapacity = c.StatementCacheCapacity
@@ -178,15 +196,20 @@ func (c Config) poolConfig() (*pgxpool.Config, error) {
 }
 
 // appendPoolConfig is the configuration of the append pool (Store.appends):
-// pc's, the same size, no idle connections kept. With prepared statements
+// pc's, of AppendConns connections, no idle connections kept; nil when
+// AppendConns is negative (appends share pc's pool and send their
+// settings with every commit). With prepared statements
 // (StatementCacheMode "prepare") each of its connections gets the fast
 // append's settings as session defaults when it opens (defaults true);
 // the other modes are meant for transaction poolers, where a session
 // setting is not the session's own, so the fast append then sets them in
 // its transaction (docs/adr/0031-append-connections.md).
 func appendPoolConfig(pc *pgxpool.Config, c Config) (apc *pgxpool.Config, defaults bool) {
+	if c.AppendConns < 0 {
+		return nil, false
+	}
 	apc = pc.Copy()
-	apc.MinConns = 0
+	apc.MaxConns, apc.MinConns = c.AppendConns, 0
 	if c.StatementCacheMode != "prepare" {
 		return apc, false
 	}

@@ -360,7 +360,7 @@ func TestFastAppendOneCommitsOrRefuses(t *testing.T) {
 // rather than giving up after the fast append's 50 ms.
 func TestAppendSettingsStayOnAppendConnections(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, Config{URL: pgtest.Server(t).NewDatabase(t), MaxConns: 2})
+	s, err := Open(ctx, Config{URL: pgtest.Server(t).NewDatabase(t), MaxConns: 4}) // 2 for appends, 2 for the rest
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -456,5 +456,49 @@ func TestAppendSettingsStayOnAppendConnections(t *testing.T) {
 	}
 	if r := s.StoreStats().Retries; r != 0 {
 		t.Errorf("the locking append was retried %d times: it gave up its lock wait", r)
+	}
+}
+
+// TestPoolsStayWithinMaxConns: the append pool's connections are set apart
+// from MaxConns, never added to it (ADR 0031), and with MaxConns 1 appends
+// share the one pool and still commit both ways.
+func TestPoolsStayWithinMaxConns(t *testing.T) {
+	ctx := context.Background()
+	srv := pgtest.Server(t)
+	for _, c := range []struct {
+		max, appendConns, wantAppend int32
+	}{{1, 0, 0}, {2, 0, 1}, {3, 0, 2}, {10, 0, 2}, {10, 5, 5}, {10, -1, 0}} {
+		s, err := Open(ctx, Config{URL: srv.NewDatabase(t), MaxConns: c.max, AppendConns: c.appendConns})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.StoreStats().Pool.MaxConns; got != int64(c.max) {
+			t.Errorf("MaxConns %d, AppendConns %d: the pools hold %d connections", c.max, c.appendConns, got)
+		}
+		shared := s.appends == s.pool
+		if shared != (c.wantAppend == 0) || (!shared && s.appends.Config().MaxConns != c.wantAppend) {
+			t.Errorf("MaxConns %d, AppendConns %d: shared %v, append pool %d; want %d",
+				c.max, c.appendConns, shared, s.appends.Config().MaxConns, c.wantAppend)
+		}
+		if shared && s.appendDefaults {
+			t.Errorf("MaxConns %d: a shared pool must not carry the append settings", c.max)
+		}
+		// Both write paths: the fast append, then an Any expectation
+		// (the locking append), then a read on the other pool.
+		for _, exp := range []eventstore.ExpectedVersion{eventstore.NoStream(), eventstore.Any()} {
+			if _, err := s.AppendBatch(ctx, []eventstore.AppendRequest{{Stream: "s", Expected: exp,
+				Events: events(uuid.New())}}); err != nil {
+				t.Fatalf("MaxConns %d: %v", c.max, err)
+			}
+		}
+		evs, err := s.ReadStream(ctx, eventstore.StreamRead{Stream: "s", From: 1, Limit: 10})
+		if err != nil || len(evs) != 2 {
+			t.Fatalf("MaxConns %d: read %d events, %v", c.max, len(evs), err)
+		}
+		s.Close()
+	}
+	var in *eventstore.InputError
+	if _, err := Open(ctx, Config{URL: srv.NewDatabase(t), MaxConns: 4, AppendConns: 4}); !errors.As(err, &in) || in.Field != "AppendConns" {
+		t.Errorf("AppendConns = MaxConns: %v, want an InputError on AppendConns", err)
 	}
 }

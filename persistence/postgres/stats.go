@@ -9,12 +9,17 @@ import (
 var _ persistence.StatsReporter = (*Store)(nil)
 
 // StoreStats returns the retry counter and a snapshot of the connection
-// pools (pgxpool.Stat of the append pool and of the other, summed), in
+// pools (pgxpool.Stat of the append pool and of the other, summed: at
+// most Config.MaxConns connections in all), in
 // persistence's types so that no pgx type leaks upward. Safe for
 // concurrent use, also after Close.
 func (s *Store) StoreStats() persistence.StoreStats {
 	p := &persistence.PoolStats{}
-	for _, pool := range []*pgxpool.Pool{s.pool, s.appends} {
+	pools := []*pgxpool.Pool{s.pool, s.appends}
+	if s.appends == s.pool {
+		pools = pools[:1]
+	}
+	for _, pool := range pools {
 		st := pool.Stat()
 		p.MaxConns += int64(st.MaxConns())
 		p.TotalConns += int64(st.TotalConns())

@@ -19,7 +19,8 @@ type Store struct {
 	cfg     Config
 	pool    *pgxpool.Pool
 	poolCfg *pgxpool.Config
-	// appends is the pool AppendBatch runs on, and nothing else: with
+	// appends is the pool AppendBatch runs on, and nothing else (or pool
+	// itself when Config.AppendConns is negative): with
 	// appendDefaults its connections carry the fast append's settings
 	// (lock_timeout, plan_cache_mode) as session defaults
 	// (docs/adr/0031-append-connections.md).
@@ -58,12 +59,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, &eventstore.InputError{Field: "URL", Rule: "format",
 			Message: redact(err, cfg.URL).Error()}
 	}
-	apc, defaults := appendPoolConfig(pc, cfg)
-	appends, err := pgxpool.NewWithConfig(context.Background(), apc)
-	if err != nil {
-		pool.Close()
-		return nil, &eventstore.InputError{Field: "URL", Rule: "format",
-			Message: redact(err, cfg.URL).Error()}
+	appends, defaults := pool, false // MaxConns 1: one pool for all
+	if apc, d := appendPoolConfig(pc, cfg); apc != nil {
+		if appends, err = pgxpool.NewWithConfig(context.Background(), apc); err != nil {
+			pool.Close()
+			return nil, &eventstore.InputError{Field: "URL", Rule: "format",
+				Message: redact(err, cfg.URL).Error()}
+		}
+		defaults = d
 	}
 	s := &Store{cfg: cfg, pool: pool, poolCfg: pc, appends: appends, appendDefaults: defaults,
 		host: hostOf(pc), password: pc.ConnConfig.Password, log: cfg.Logger, done: make(chan struct{})}
