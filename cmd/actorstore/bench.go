@@ -61,6 +61,9 @@ func benchFlags() []cli.Flag {
 		&cli.IntFlag{Name: "max-append-batch", Usage: "with --node: appends the client coalesces into one message " +
 			"while another is in flight (0: the client's default, 16; 1: every append alone)"},
 		&cli.BoolFlag{Name: "baselines", Value: true, Usage: "run the target's raw baselines first"},
+		&cli.BoolFlag{Name: "checkpoint", Value: true, Usage: "with --postgres-url: run CHECKPOINT before each measured " +
+			"phase, so that no phase pays for the WAL of the ones before it (needs a superuser or the role pg_checkpoint; " +
+			"when refused the run goes on without, and says so)"},
 		&cli.DurationFlag{Name: "sample", Value: bench.DefaultSample, Usage: "interval of the latency-over-time samples"},
 		&cli.StringFlag{Name: "json", Usage: "write the raw results (summaries, samples, histograms) to this file"},
 		&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar (there is none when stderr is not a terminal)"},
@@ -77,7 +80,7 @@ func benchConfig(cmd *cli.Command) bench.Config {
 		CatchUpEvents: cmd.Int("catchup-events"), PageSize: cmd.Int("page-size"),
 		Subscribers: cmd.Int("subscribers"), FanOutWriters: cmd.Int("fanout-writers"),
 		TxStreams: cmd.Int("tx-streams"), TxPool: cmd.Int("tx-pool"), TxConns: cmd.Int("tx-conns"),
-		Baselines: cmd.Bool("baselines"), GrowthEvents: cmd.Int("growth-events"),
+		Baselines: cmd.Bool("baselines"), NoCheckpoint: !cmd.Bool("checkpoint"), GrowthEvents: cmd.Int("growth-events"),
 		EventIDs: cmd.String("event-ids"), MaxAppendBatch: cmd.Int("max-append-batch"),
 		Sample: cmd.Duration("sample"),
 	}

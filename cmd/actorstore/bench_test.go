@@ -359,3 +359,92 @@ func TestBenchGrowthScenario(t *testing.T) {
 		})
 	}
 }
+
+// TestBenchCheckpointsBeforeEachPhase: on PostgreSQL every measured phase
+// (two baselines and a scenario here) starts right after a CHECKPOINT, so
+// the server counts at least one requested checkpoint per phase; without
+// the right to checkpoint, or with --checkpoint=false, the run still
+// measures, and a refusal is a note in the report and on the table. Not
+// parallel: the server's checkpoint count is shared by the package's
+// tests, and the parallel ones run after this one.
+func TestBenchCheckpointsBeforeEachPhase(t *testing.T) {
+	srv := pgtest.Server(t)
+	ctx := context.Background()
+	checkpoints := func() int64 {
+		t.Helper()
+		conn, err := pgx.Connect(ctx, srv.AdminURL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		var n int64
+		if err := conn.QueryRow(ctx, `SELECT checkpoints_req FROM pg_stat_bgwriter`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	bench1 := func(url string, extra ...string) *bench.Report {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "results.json")
+		args := append([]string{"bench", "--postgres-url", url, "--scenario", "writers", "--json", out}, extra...)
+		if err := runCLI(t, append(args, shortBench...)...); err != nil {
+			t.Fatal(err)
+		}
+		return readReport(t, out)
+	}
+	phases := func(rep *bench.Report) []bench.Result { return slices.Concat(rep.Baselines, rep.Results) }
+
+	before := checkpoints()
+	rep := bench1(srv.NewDatabase(t))
+	if got := checkpoints() - before; got < 3 {
+		t.Errorf("%d checkpoints requested during a run of three phases, want at least 3", got)
+	}
+	for _, p := range phases(rep) {
+		if !p.Checkpointed {
+			t.Errorf("%s: not marked as started after a checkpoint", p.Name)
+		}
+	}
+	if len(rep.Notes) != 0 {
+		t.Errorf("notes: %q", rep.Notes)
+	}
+
+	before = checkpoints()
+	rep = bench1(srv.NewDatabase(t), "--checkpoint=false")
+	if got := checkpoints() - before; got != 0 {
+		t.Errorf("--checkpoint=false: %d checkpoints requested", got)
+	}
+	for _, p := range phases(rep) {
+		if p.Checkpointed {
+			t.Errorf("--checkpoint=false: %s marked as checkpointed", p.Name)
+		}
+	}
+
+	// A role that owns its database but may not checkpoint.
+	url := srv.NewDatabase(t)
+	u, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := "bench_nockpt_" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	if err := srv.Exec(ctx, "CREATE ROLE "+role+" LOGIN PASSWORD 'pw'"); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{u.Database}.Sanitize()+" OWNER TO "+role); err != nil {
+		t.Fatal(err)
+	}
+	limited := strings.Replace(url, "//"+u.User+":"+srv.Password()+"@", "//"+role+":pw@", 1)
+	if limited == url {
+		t.Fatalf("could not put the role into %s", url)
+	}
+	before = checkpoints()
+	rep = bench1(limited, "--baselines=false")
+	if got := checkpoints() - before; got != 0 {
+		t.Errorf("refused: %d checkpoints requested", got)
+	}
+	if len(rep.Results) != 1 || rep.Results[0].Checkpointed || rep.Results[0].Ops == 0 {
+		t.Errorf("refused: results %+v", rep.Results)
+	}
+	if len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "no CHECKPOINT") {
+		t.Errorf("refused: notes %q, want one saying no CHECKPOINT", rep.Notes)
+	}
+}

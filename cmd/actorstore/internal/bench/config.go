@@ -108,6 +108,12 @@ type Config struct {
 	// (default 32).
 	Baselines bool
 	TxConns   int
+	// NoCheckpoint leaves out the CHECKPOINT that a PostgreSQL run issues
+	// before each measured phase (baselines and scenarios). With it, a
+	// checkpoint that the WAL volume of the earlier phases forces lands
+	// in whichever phase runs then, which is the later ones (the
+	// scenarios after the baselines); see checkpoint in run.go.
+	NoCheckpoint bool
 	// EventIDs is the kind of event IDs every scenario and baseline
 	// generates: EventIDsRandom (default) or EventIDsTimeOrdered.
 	EventIDs string

@@ -19,6 +19,9 @@ type Report struct {
 	Config    Settings  `json:"config"`
 	Baselines []Result  `json:"baselines,omitempty"`
 	Results   []Result  `json:"results"`
+	// Notes say what the run could not do as configured (a refused
+	// CHECKPOINT).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Machine describes where the run happened.
@@ -86,6 +89,9 @@ type Result struct {
 	Samples   []Sample           `json:"samples"`
 	Histogram []Bucket           `json:"histogram"`
 	Note      string             `json:"note,omitempty"`
+	// Checkpointed: the phase started right after a CHECKPOINT of the
+	// PostgreSQL server (Config.NoCheckpoint).
+	Checkpointed bool `json:"checkpointed,omitempty"`
 }
 
 // Latency percentiles in microseconds.

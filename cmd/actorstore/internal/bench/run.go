@@ -31,6 +31,12 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		}
 	}
 	rep := &Report{Started: r.started.UTC(), Target: c.TargetKind(), Machine: machine(), Config: c.settings()}
+	if c.PostgresURL != "" && !c.NoCheckpoint {
+		r.ckpt = &checkpointer{url: c.PostgresURL}
+		defer func() {
+			rep.Notes = append(rep.Notes, r.ckpt.close()...)
+		}()
+	}
 	t, err := OpenTarget(ctx, c)
 	if err != nil {
 		return rep, fmt.Errorf("bench: open %s target: %w", c.TargetKind(), err)
@@ -97,7 +103,8 @@ type runner struct {
 	id      string // names this run's streams, so runs on one database do not meet
 	started time.Time
 	phases  int
-	done    int // phases finished
+	done    int           // phases finished
+	ckpt    *checkpointer // nil: no CHECKPOINT before a phase
 }
 
 func (r *runner) stream(kind string, i int) string {
@@ -121,6 +128,7 @@ func (r *runner) measure(ctx context.Context, name string, callers int,
 	rec := newRecorder()
 	var stop atomic.Bool
 	var wg sync.WaitGroup
+	checkpointed := r.ckpt.run(ctx)
 	cpu0, t0 := cpuTime(), time.Now()
 	rec.start = t0
 	for i := range callers {
@@ -136,7 +144,7 @@ func (r *runner) measure(ctx context.Context, name string, callers int,
 	stop.Store(true)
 	wg.Wait()
 	elapsed := time.Since(t0)
-	res := Result{Name: name, Callers: callers, Seconds: elapsed.Seconds()}
+	res := Result{Name: name, Callers: callers, Seconds: elapsed.Seconds(), Checkpointed: checkpointed}
 	r.finish(&res, rec, cpuTime()-cpu0, elapsed)
 	return res, rec
 }

@@ -51,6 +51,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 			fmt.Fprintf(w, "  %s: %d calls failed; the first: %s\n", res.Name, res.Errors, res.FirstError)
 		}
 	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "  note: %s\n", n)
+	}
 	return nil
 }
 
