@@ -23,6 +23,7 @@ const (
 	DefaultMaxBatchBytes     = 4 << 20
 	DefaultTxTimeout         = 5 * time.Second
 	DefaultRequestTimeout    = 10 * time.Second
+	DefaultMaxLoads          = 4
 )
 
 // Config configures a Runtime. Only Store is required.
@@ -56,6 +57,16 @@ type Config struct {
 	// can be behind in the same way. Default false: this process is the
 	// only writer.
 	VerifyConflicts bool
+	// MaxLoads is how many stream actors read their head and recent
+	// events from the store at once when they start; the others wait
+	// their turn. A burst of new or reactivated streams (256 callers
+	// appending to new streams after a start) otherwise asks the store's
+	// pool for as many connections at once, and the pool opens a new one
+	// for each until it is full, which costs far more than the reads
+	// themselves. An entity's load, which may fold many events, takes no
+	// turn: it would hold up every other stream's start. Default
+	// DefaultMaxLoads.
+	MaxLoads int
 	// IdempotencyWindow is how many recent event IDs each live stream
 	// remembers to answer retries without the store. Default DefaultIdempotencyWindow.
 	IdempotencyWindow int
@@ -126,6 +137,7 @@ func (c Config) WithDefaults() Config {
 	set(&c.MaxLiveStreams, DefaultMaxLiveStreams)
 	set(&c.CacheBytes, DefaultCacheBytes)
 	set(&c.IdempotencyWindow, DefaultIdempotencyWindow)
+	set(&c.MaxLoads, DefaultMaxLoads)
 	set(&c.MaxBatchEvents, DefaultMaxBatchEvents)
 	set(&c.MaxBatchBytes, DefaultMaxBatchBytes)
 	setD(&c.TxTimeout, DefaultTxTimeout)
@@ -149,6 +161,8 @@ func (c Config) Validate() error {
 		return errors.New("streams: MaxLiveStreams and IdempotencyWindow must not be negative")
 	case c.MaxBatchEvents < 0, c.MaxBatchBytes < 0:
 		return errors.New("streams: batch caps must not be negative")
+	case c.MaxLoads < 0:
+		return errors.New("streams: MaxLoads must not be negative")
 	case c.MaxBatchEvents > c.Limits.WithDefaults().MaxBatchEvents:
 		return errors.New("streams: MaxBatchEvents is above Limits.MaxBatchEvents")
 	}

@@ -186,6 +186,7 @@ func TestConfigValidate(t *testing.T) {
 		{"no store", Config{}, false},
 		{"negative timeout", Config{Store: store, IdleTimeout: -1}, false},
 		{"batch above the limit", Config{Store: store, MaxBatchEvents: 200_000}, false},
+		{"negative MaxLoads", Config{Store: store, MaxLoads: -1}, false},
 	}
 	for _, tc := range tests {
 		if err := tc.cfg.Validate(); (err == nil) != tc.ok {
@@ -193,7 +194,8 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 	d := Config{Store: store}.WithDefaults()
-	if d.IdleTimeout != DefaultIdleTimeout || d.MaxBatchEvents != DefaultMaxBatchEvents || d.TxTimeout != DefaultTxTimeout {
+	if d.IdleTimeout != DefaultIdleTimeout || d.MaxBatchEvents != DefaultMaxBatchEvents || d.TxTimeout != DefaultTxTimeout ||
+		d.MaxLoads != DefaultMaxLoads {
 		t.Fatalf("defaults: %+v", d)
 	}
 }

@@ -43,7 +43,8 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	bg, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	n.sh = &shared{cfg: cfg, store: cfg.Store, sys: sys, log: cfg.Logger, stats: &counters{}, ctx: bg,
-		live: newLiveMap()}
+		loads: make(chan struct{}, cfg.MaxLoads),
+		live:  newLiveMap()}
 	if err := n.spawn(ctx); err != nil {
 		n.stop()
 		return nil, err

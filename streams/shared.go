@@ -23,8 +23,21 @@ type shared struct {
 	ent   entityCounters // (entity_snapshot.go)
 	// ctx lives until the Runtime is closed; background I/O uses it.
 	ctx context.Context
+	// loads holds a token per stream actor reading its head (Config.MaxLoads).
+	loads chan struct{}
 	// wg counts background goroutines (loads, commits) so Close waits for them.
 	wg sync.WaitGroup
+}
+
+// loadTurn waits for one of Config.MaxLoads turns to read a stream's
+// head and recent events from the store, and returns the function that gives it back, or ctx's error.
+func (sh *shared) loadTurn(ctx context.Context) (func(), error) {
+	select {
+	case sh.loads <- struct{}{}:
+		return func() { <-sh.loads }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // goIO runs f in a goroutine that Close waits for.

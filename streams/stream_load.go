@@ -45,7 +45,15 @@ func (s *streamActor) load(c actors.Context) {
 	sh.goIO(func() {
 		ctx, cancel := context.WithTimeout(sh.ctx, sh.cfg.RequestTimeout)
 		defer cancel()
-		m := &loaded{epoch: epoch, start: time.Now()}
+		m := &loaded{epoch: epoch}
+		done, err := sh.loadTurn(ctx)
+		if err != nil {
+			m.err = err
+			sh.sys.Send(self, m)
+			return
+		}
+		defer done()
+		m.start = time.Now()
 		m.head, m.ret, m.err = loadHead(ctx, sh.store, stream)
 		if m.err == nil && m.head.Exists() {
 			m.recent, m.err = loadRecent(ctx, sh.store, stream, window)
