@@ -42,22 +42,3 @@ func WithStrategy(p *Props, s Strategy) *Props {
 func SamePID(a, b *PID) bool {
 	return a != nil && b != nil && a.Equal(b)
 }
-
-// Inline returns p with the actor's mailbox run on the goroutine that
-// sends to it while it is idle (protoactor's synchronized dispatcher),
-// instead of on a new goroutine per burst of messages; a message that
-// arrives while the mailbox runs is queued and handled by the goroutine
-// running it, in order, as before. It saves a goroutine start and a wake-up
-// per idle-to-busy turn of the mailbox, and suits only an actor whose
-// Receive never blocks (it runs on its senders' goroutines: over remote,
-// protoactor's endpoint reader of the sending peer's connection). A panic
-// in Receive is still recovered by the mailbox and goes to the actor's
-// supervisor.
-func Inline(p *Props) *Props {
-	return p.Clone(actor.WithDispatcher(actor.NewSynchronizedDispatcher(inlineThroughput)))
-}
-
-// inlineThroughput is how many messages an inline mailbox handles before it
-// yields the goroutine (runtime.Gosched) once: protoactor's default
-// dispatcher's throughput.
-const inlineThroughput = 300

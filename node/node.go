@@ -89,10 +89,7 @@ func Start(store Store, cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("node: %w", err)
 	}
 	rm := n.remote
-	// The API actor's Receive never blocks (it decodes, admits and hands
-	// each request to a worker), so it runs inline on the goroutine that
-	// delivers a peer's messages: one goroutine hop less per message.
-	pid, err := sys.SpawnNamed(actors.Inline(actors.PropsOf(func() actors.Actor { return &apiActor{n: n} })), APIActorName)
+	pid, err := sys.SpawnNamed(actors.PropsOf(func() actors.Actor { return &apiActor{n: n} }), APIActorName)
 	if err != nil {
 		n.shutdownTransport()
 		return nil, fmt.Errorf("node: spawn API actor: %w", err)
