@@ -67,7 +67,7 @@ func OpenEngine(ctx context.Context, cfg Config) (*Store, *engine.Engine, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	e := &engine.Engine{System: s.sys, Hub: s.hub, Streams: s.rt, DB: s.db}
+	e := &engine.Engine{System: s.sys, Hub: s.hub, Streams: s.rt, DB: s.db, Traced: s.tel.Tracing}
 	if s.reader != nil {
 		e.Metrics = producer{s.reader}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/actorstore/actorstore/eventstore"
 	"github.com/actorstore/actorstore/messages"
+	"github.com/actorstore/actorstore/wire"
 )
 
 // Coalescing of appends (ADR 0027). An append that finds none of the
@@ -110,7 +111,7 @@ func (b *coalescer) append(ctx context.Context, trace string, req *messages.Appe
 	}
 	timeout := time.Until(dl)
 	req.Options = &messages.RequestOptions{TraceId: trace, TimeoutMs: nodeTimeoutMs(timeout)}
-	size := appendSizeBound(req)
+	size := wire.AppendSizeBound(req)
 	if size > b.c.maxRequestBytes() { // the bound is not the size: measure it before refusing
 		size = proto.Size(req)
 		if err := b.c.checkSize(size); err != nil {
@@ -181,35 +182,6 @@ func (b *coalescer) append(ctx context.Context, trace string, req *messages.Appe
 		}
 		return nil, &eventstore.TimeoutError{Target: b.c.node.String(), Timeout: timeout}
 	}
-}
-
-// Bounds of the protobuf framing, for appendSizeBound: a field's tag
-// (field numbers below 16: one byte) and a length or varint of at most
-// five bytes (lengths under 4 GiB, uint32 values) or ten (uint64).
-const (
-	fieldBound  = 1 + 5
-	uint64Bound = 1 + 10
-)
-
-// appendSizeBound is an upper bound of proto.Size(req) taken from the
-// lengths of its fields (a sum, not a walk of the message: proto.Size
-// per append was ~3% of a client's CPU under 256 callers). It is at least
-// the encoded size; the batch's byte accounting uses it as the append's
-// size.
-func appendSizeBound(req *messages.AppendRequest) int {
-	n := fieldBound + len(req.GetStream()) + fieldBound + uint64Bound // stream, expected
-	if o := req.GetOptions(); o != nil {
-		n += fieldBound + fieldBound + len(o.GetTraceId()) + fieldBound
-	}
-	for _, e := range req.GetEvents() {
-		n += fieldBound + // the event's own framing
-			fieldBound + len(e.GetEventId()) + fieldBound + len(e.GetType()) + fieldBound +
-			fieldBound + len(e.GetContentType()) + fieldBound + len(e.GetData())
-		for k, v := range e.GetMetadata() {
-			n += fieldBound + fieldBound + len(k) + fieldBound + len(v)
-		}
-	}
-	return n
 }
 
 // takeLocked empties the pending batch, counting it as a message in

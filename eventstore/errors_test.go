@@ -147,3 +147,29 @@ func TestEnsureTraceIDUntraced(t *testing.T) {
 		t.Fatalf("did not keep the span's trace ID: %q", fromSpan)
 	}
 }
+
+// TestWithTraceIDUntraced: the trace ID is what TraceID finds (an
+// OpenTelemetry-format one and any other string alike), and no span
+// context is made from it, where WithTraceID makes one; a span context
+// ctx already has stays.
+func TestWithTraceIDUntraced(t *testing.T) {
+	id := NewTraceID().String()
+	ctx := WithTraceIDUntraced(context.Background(), id)
+	if TraceID(ctx) != id {
+		t.Fatalf("TraceID = %q, want %q", TraceID(ctx), id)
+	}
+	if trace.SpanContextFromContext(ctx).HasTraceID() {
+		t.Fatal("a span context was made from the trace ID")
+	}
+	if !trace.SpanContextFromContext(WithTraceID(context.Background(), id)).HasTraceID() {
+		t.Fatal("WithTraceID made no span context: the comparison above says nothing")
+	}
+	if got := TraceID(WithTraceIDUntraced(context.Background(), "mine")); got != "mine" {
+		t.Fatalf("TraceID = %q, want mine", got)
+	}
+	other := NewTraceID()
+	spanCtx := trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{TraceID: other}))
+	if sc := trace.SpanContextFromContext(WithTraceIDUntraced(spanCtx, id)); sc.TraceID() != other {
+		t.Fatalf("the span context of ctx was replaced: %v", sc.TraceID())
+	}
+}

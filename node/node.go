@@ -34,6 +34,9 @@ type Node struct {
 	log       zerolog.Logger
 	started   time.Time
 	tracer    trace.Tracer // nil: no spans
+	// spanless: no span is started from a request's context, by the
+	// node or the store (see spanless); trace IDs go in contexts alone.
+	spanless bool
 
 	// life ends at Close: it cancels every request in flight that outlives
 	// the drain.
@@ -68,6 +71,7 @@ func Start(store Store, cfg Config) (*Node, error) {
 	n := &Node{cfg: cfg, store: store, sys: sys, ownSystem: own, log: log, started: time.Now(),
 		life: life, cancel: cancel}
 	n.workers = newWorkers(life.Done())
+	n.spanless = spanless(cfg)
 	if cfg.TracerProvider != nil {
 		n.tracer = cfg.TracerProvider.Tracer(scopeName)
 	}

@@ -19,16 +19,22 @@ import (
 
 const scopeName = "github.com/actorstore/actorstore/node"
 
-// withTrace gives ctx the span context and trace ID found in from.
-func withTrace(ctx, from context.Context) context.Context {
-	if from == nil {
+// withTrace gives ctx the span context and trace ID found in from (the
+// trace of a request's message header, context.Background() when it had
+// none).
+func (n *Node) withTrace(ctx, from context.Context) context.Context {
+	if from == nil || from == context.Background() {
 		return ctx
 	}
 	if sc := trace.SpanContextFromContext(from); sc.HasTraceID() {
 		ctx = trace.ContextWithSpanContext(ctx, sc)
 	}
 	if id := eventstore.TraceID(from); id != "" {
-		ctx = eventstore.WithTraceID(ctx, id)
+		if n.spanless {
+			ctx = eventstore.WithTraceIDUntraced(ctx, id)
+		} else {
+			ctx = eventstore.WithTraceID(ctx, id)
+		}
 	}
 	return ctx
 }

@@ -73,3 +73,45 @@ func DirectionFromProto(d messages.ReadDirection) (eventstore.Direction, error) 
 	return 0, &eventstore.InputError{Field: "direction", Rule: "enum",
 		Message: fmt.Sprintf("unknown read direction %d", d)}
 }
+
+// Bounds of the protobuf framing, for AppendSizeBound: a field's tag
+// (field numbers below 16: one byte) and a length or varint of at most
+// five bytes (lengths under 4 GiB, uint32 values) or ten (uint64).
+const (
+	fieldBound  = 1 + 5
+	uint64Bound = 1 + 10
+)
+
+// AppendSizeBound is an upper bound of proto.Size(req) taken from the
+// lengths of its fields (a sum, not a walk of the message: proto.Size
+// per append was ~3% of a client's CPU under 256 callers, ~1.4% of a
+// node's). It is at least the encoded size: the client's batches count
+// it as the append's size, and a node measures an append exactly only
+// when the bound passes its limit.
+func AppendSizeBound(req *messages.AppendRequest) int {
+	if req == nil {
+		return 0
+	}
+	// Unknown fields (a peer's newer or padded message) are kept and
+	// encoded again: they count with their raw length.
+	n := fieldBound + len(req.GetStream()) + fieldBound + uint64Bound + // stream, expected
+		len(req.ProtoReflect().GetUnknown())
+	if x := req.GetExpected(); x != nil {
+		n += len(x.ProtoReflect().GetUnknown())
+	}
+	if o := req.GetOptions(); o != nil {
+		n += fieldBound + fieldBound + len(o.GetTraceId()) + fieldBound + len(o.ProtoReflect().GetUnknown())
+	}
+	for _, e := range req.GetEvents() {
+		n += fieldBound + // the event's own framing
+			fieldBound + len(e.GetEventId()) + fieldBound + len(e.GetType()) + fieldBound +
+			fieldBound + len(e.GetContentType()) + fieldBound + len(e.GetData())
+		if e != nil {
+			n += len(e.ProtoReflect().GetUnknown())
+		}
+		for k, v := range e.GetMetadata() {
+			n += fieldBound + fieldBound + len(k) + fieldBound + len(v)
+		}
+	}
+	return n
+}

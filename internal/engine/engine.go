@@ -38,6 +38,12 @@ type Engine struct {
 	// nil when actorstore.Config.MeterProvider was given: they are
 	// recorded there.
 	Metrics sdkmetric.Producer
+	// Traced is true when the store starts spans (actorstore.Config
+	// had a TracerProvider): a trace ID handed to it in a context must
+	// then also be the trace of a span context (eventstore.WithTraceID),
+	// so that its spans continue the caller's trace. False: the trace ID
+	// alone names errors and log lines (eventstore.WithTraceIDUntraced).
+	Traced bool
 }
 
 // Stats reports the stream actors' counters.
