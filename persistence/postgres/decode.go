@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -57,7 +58,11 @@ func rawDecodable(fds []pgconn.FieldDescription) bool {
 // pageDecoder turns the raw values of one query's rows into events; it
 // shares equal strings among the events of the page.
 type pageDecoder struct {
-	strs    map[string]string
+	strs map[string]string
+	// last holds the previous row's stream ID, type and content type:
+	// rows of a page mostly repeat them, and comparing bytes is cheaper
+	// than a map lookup.
+	last    [3]string
 	metaFmt int16
 }
 
@@ -77,18 +82,29 @@ func (d *pageDecoder) str(b []byte) string {
 	return s
 }
 
+// strAt is str for the column of slot (0 stream ID, 1 type, 2 content
+// type), checking the previous row's value first.
+func (d *pageDecoder) strAt(slot int, b []byte) string {
+	if s := d.last[slot]; string(b) == s {
+		return s
+	}
+	s := d.str(b)
+	d.last[slot] = s
+	return s
+}
+
 // decode fills e from one row's raw values (rawDecodable columns).
 func (d *pageDecoder) decode(v [][]byte, e *eventstore.RecordedEvent) error {
 	if len(v[0]) != 8 || len(v[2]) != 8 || len(v[3]) != 16 || len(v[5]) != 8 || len(v[9]) != 8 || v[7] == nil {
 		return errors.New("postgres: malformed event row")
 	}
 	e.Position = binary.BigEndian.Uint64(v[0])
-	e.Stream = d.str(v[1])
+	e.Stream = d.strAt(0, v[1])
 	e.Version = binary.BigEndian.Uint64(v[2])
 	e.ID = [16]byte(v[3])
-	e.Type = d.str(v[4])
+	e.Type = d.strAt(1, v[4])
 	e.SchemaVersion = uint32(binary.BigEndian.Uint64(v[5]))
-	e.ContentType = d.str(v[6])
+	e.ContentType = d.strAt(2, v[6])
 	e.Data = make([]byte, len(v[7]))
 	copy(e.Data, v[7])
 	e.Metadata = nil
@@ -122,22 +138,54 @@ func timestamptz(b []byte) (time.Time, error) {
 	return time.Unix(us/1_000_000, (us%1_000_000)*1_000).UTC(), nil
 }
 
-// collectEvents reads every row of rows (eventColumns) into events.
-func collectEvents(rows pgx.Rows) ([]eventstore.RecordedEvent, error) {
+// maxPresized bounds the array collectEvents decodes a page into before
+// it knows how many rows come (a page of the bench's 1,000 fits).
+const maxPresized = 1024
+
+// shortPages keeps the arrays of pages that came back much shorter than
+// their limit, for the next page (of *[]eventstore.RecordedEvent): such a
+// page is copied out at its length.
+var shortPages sync.Pool
+
+// collectEvents reads every row of rows (eventColumns) into events; at
+// most limit rows come. The rows are decoded into an array of
+// min(limit, maxPresized) events, so that a page does not grow its slice
+// row by row (a page of 1,000 grew through 17 arrays, 445 KB, copying
+// each into the next); a page that fills less than half of it is copied
+// out at its length and the array reused, so a short read returns no
+// more memory than it holds.
+func collectEvents(rows pgx.Rows, limit int) ([]eventstore.RecordedEvent, error) {
 	defer rows.Close()
 	fds := rows.FieldDescriptions()
 	if !rawDecodable(fds) {
 		return scanEvents(rows)
 	}
 	d := newPageDecoder(fds)
-	events := []eventstore.RecordedEvent{}
+	size := min(limit, maxPresized)
+	var events []eventstore.RecordedEvent
+	if p, _ := shortPages.Get().(*[]eventstore.RecordedEvent); p != nil && cap(*p) >= size {
+		events = (*p)[:0]
+	} else {
+		events = make([]eventstore.RecordedEvent, 0, size)
+	}
 	for rows.Next() {
 		events = append(events, eventstore.RecordedEvent{})
 		if err := d.decode(rows.RawValues(), &events[len(events)-1]); err != nil {
 			return nil, err
 		}
 	}
-	return events, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if 2*len(events) >= cap(events) {
+		return events, nil
+	}
+	out := make([]eventstore.RecordedEvent, len(events))
+	copy(out, events)
+	clear(events)
+	events = events[:0]
+	shortPages.Put(&events)
+	return out, nil
 }
 
 // scanEvents reads rows (eventColumns) through pgx's Scan, whatever the

@@ -43,7 +43,6 @@ const (
 	sqlLow = `COALESCE((SELECT GREATEST(r.through + 1, r.truncate_before, CASE WHEN r.max_count > 0
   THEN (SELECT s.version FROM streams s WHERE s.stream_id = $1) - r.max_count + 1 ELSE 1 END)
   FROM stream_retention r WHERE r.stream_id = $1), 1)`
-	sqlVisible = ` AND ` + sqlRetained
 )
 
 // ReadStream implements persistence.Store.
@@ -56,7 +55,7 @@ func (s *Store) ReadStream(ctx context.Context, r eventstore.StreamRead) ([]even
 		query = sqlStreamBackward
 	}
 	return runOp(ctx, s, "read_stream", IsTransient, func(ctx context.Context) ([]eventstore.RecordedEvent, error) {
-		events, err := s.queryEvents(ctx, query, r.Stream, from, r.Limit)
+		events, err := s.queryEvents(ctx, r.Limit, query, r.Stream, from, r.Limit)
 		if err != nil || len(events) > 0 {
 			return events, err
 		}
@@ -90,7 +89,7 @@ func (s *Store) ReadAll(ctx context.Context, r eventstore.AllRead) ([]eventstore
 	}
 	query, args := allQuery(r)
 	return runOp(ctx, s, "read_all", IsTransient, func(ctx context.Context) ([]eventstore.RecordedEvent, error) {
-		return s.queryEvents(ctx, query, args...)
+		return s.queryEvents(ctx, r.Limit, query, args...)
 	})
 }
 
@@ -98,12 +97,14 @@ func (s *Store) ReadAll(ctx context.Context, r eventstore.AllRead) ([]eventstore
 // each is prepared once per connection.
 //
 // The deletes and retentions of stream_retention hide events with a probe
-// of that table per event (sqlVisible), which costs more than the index
-// scan of the page itself. While the table has no row, no event is hidden,
-// so the statement has two branches, each behind a one-time test of the
-// table in the statement's own snapshot (ADR 0030): the plain index scan
-// runs when the table is empty, the anti-join when it is not, and never
-// both.
+// of that table per event (sqlRetained), which costs more than the index
+// scan of the page itself. While the table has no row, no event is
+// hidden, so the check is ORed behind an uncorrelated test of the table
+// (ADR 0030, and ADR 0035 for this shape): PostgreSQL runs that test once
+// per execution, in the statement's own snapshot (an InitPlan), and then
+// skips the per-event probe for every row while the table is empty. The
+// scan is one index scan either way, with no UNION ALL, Merge Append or
+// second Limit above it.
 func allQuery(r eventstore.AllRead) (string, []any) {
 	args := []any{clamp(r.From), r.Limit}
 	where, order := `position >= $1`, ` ORDER BY position LIMIT $2`
@@ -122,10 +123,8 @@ func allQuery(r eventstore.AllRead) (string, []any) {
 		args = append(args, r.Filter.EventTypes)
 		where += ` AND type = ANY($` + itoa(len(args)) + `::text[])`
 	}
-	branch := `(SELECT ` + eventColumns + ` FROM events WHERE ` + where
-	return `SELECT ` + eventColumns + ` FROM (` +
-		branch + ` AND NOT ` + sqlAnyRetention + order + `) UNION ALL ` +
-		branch + ` AND ` + sqlAnyRetention + sqlVisible + order + `)) page` + order, args
+	return `SELECT ` + eventColumns + ` FROM events WHERE ` + where +
+		` AND (NOT ` + sqlAnyRetention + ` OR ` + sqlRetained + `)` + order, args
 }
 
 // sqlAnyRetention is true when some stream has a retention row: an
@@ -166,7 +165,7 @@ func (s *Store) LookupEvents(ctx context.Context, stream string, ids []eventstor
 		return []eventstore.RecordedEvent{}, nil
 	}
 	return runOp(ctx, s, "lookup_events", IsTransient, func(ctx context.Context) ([]eventstore.RecordedEvent, error) {
-		return s.queryEvents(ctx, sqlLookup, stream, ids)
+		return s.queryEvents(ctx, len(ids), sqlLookup, stream, ids)
 	})
 }
 
@@ -230,13 +229,14 @@ func validateCheckpointName(name string) error {
 	return nil
 }
 
-// queryEvents runs a query selecting eventColumns.
-func (s *Store) queryEvents(ctx context.Context, query string, args ...any) ([]eventstore.RecordedEvent, error) {
+// queryEvents runs a query selecting eventColumns that returns at most
+// limit rows.
+func (s *Store) queryEvents(ctx context.Context, limit int, query string, args ...any) ([]eventstore.RecordedEvent, error) {
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	return collectEvents(rows)
+	return collectEvents(rows, limit)
 }
 
 // clamp maps a uint64 version or position (End is MaxUint64) to bigint.

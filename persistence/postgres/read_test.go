@@ -125,3 +125,37 @@ func TestRawDecodeEqualsScan(t *testing.T) {
 		}
 	}
 }
+
+// TestShortPagesKeepTheirEvents: a read that returns fewer events than
+// half its limit gets its own copy; the array it was decoded into is
+// reused for the next page, whose events must not show up in the
+// events returned before.
+func TestShortPagesKeepTheirEvents(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openStore(t, pgtest.Server(t).NewDatabase(t), postgres.Config{MaxConns: 2})
+	for _, stream := range []string{"short-a", "short-b"} {
+		evs := []eventstore.EventData{{ID: uuid.New(), Type: "T-" + stream, Data: []byte(`"` + stream + `"`)}}
+		if res, err := s.AppendBatch(ctx, []eventstore.AppendRequest{{Stream: stream, Events: evs}}); err != nil || res[0].Err != nil {
+			t.Fatalf("append %s: %v %+v", stream, err, res)
+		}
+	}
+	var kept [][]eventstore.RecordedEvent
+	for i := range 40 {
+		stream := []string{"short-a", "short-b"}[i%2]
+		evs, err := s.ReadStream(ctx, eventstore.StreamRead{Stream: stream, Limit: 1000})
+		if err != nil {
+			t.Fatalf("read %s: %v", stream, err)
+		}
+		if cap(evs) > 2*len(evs) {
+			t.Fatalf("read %s: %d events in an array of %d", stream, len(evs), cap(evs))
+		}
+		kept = append(kept, evs)
+	}
+	for i, evs := range kept {
+		stream := []string{"short-a", "short-b"}[i%2]
+		if len(evs) != 1 || evs[0].Stream != stream || evs[0].Type != "T-"+stream || string(evs[0].Data) != `"`+stream+`"` {
+			t.Fatalf("read %d of %s now holds %+v", i, stream, evs)
+		}
+	}
+}
