@@ -104,7 +104,14 @@ func TestDurableHasOneOwnerAcrossProcesses(t *testing.T) {
 			cp, _, err := st.Checkpoint(context.Background(), checkpointName("one"))
 			return err == nil && cp == 40
 		})
-		w.appendN(t, "s-1", 20, "e")
+		// These commits are published to B's hub: B may hold the lease
+		// before they commit (it retries every LeaseTTL/3), and then only
+		// its live feed brings them. With PostgreSQL B's store is also
+		// notified of another instance's commits; two SQLite store
+		// instances share no notifications, so publishing to A's hub left
+		// B's catch-up read empty and B waiting for good (a flake of the
+		// sqlite case, seen once in CI).
+		writer{st: st, hub: hubB}.appendN(t, "s-1", 20, "e")
 		eventually(t, 20*time.Second, "B takes over and handles everything", func() bool { return o.all(60) })
 		o.mu.Lock()
 		defer o.mu.Unlock()
