@@ -30,7 +30,8 @@ type shared struct {
 }
 
 // loadTurn waits for one of Config.MaxLoads turns to read a stream's
-// head and recent events from the store, and returns the function that gives it back, or ctx's error.
+// head and recent events from the store, and returns the function that
+// gives it back, or ctx's error (ADR 0036).
 func (sh *shared) loadTurn(ctx context.Context) (func(), error) {
 	select {
 	case sh.loads <- struct{}{}:
